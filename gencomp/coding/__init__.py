@@ -1,0 +1,17 @@
+"""Entropy coding: one range coder, driven by any sequence of pmfs."""
+
+from gencomp.coding.range_coder import (
+    MAX_ALPHABET,
+    PRECISION_BITS,
+    TOTAL,
+    EncodedStreams,
+    StreamDecoder,
+    decode,
+    encode,
+    pmf_to_frequencies,
+)
+
+__all__ = [
+    "MAX_ALPHABET", "PRECISION_BITS", "TOTAL", "EncodedStreams", "StreamDecoder",
+    "decode", "encode", "pmf_to_frequencies",
+]

@@ -1,0 +1,152 @@
+"""The Compressor protocol and the registry of codecs.
+
+A compressor turns bytes into a self-describing .gcz archive and back. The data is
+coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes
+(the paper's set-up: 2048). A codec implements only `encode_chunks` and
+`decode_chunks`, batched so that model-based codecs can run chunks together.
+"""
+
+from __future__ import annotations
+
+import zlib
+from abc import ABC, abstractmethod
+from typing import Callable, Optional
+
+import numpy as np
+
+from gencomp.container import Archive, pack, unpack
+from gencomp.errors import GencompError
+from gencomp.registry import Registry
+
+Progress = Optional[Callable[[int], None]]  # called with the number of bytes just finished
+
+
+class Compressor(ABC):
+    """bytes -> archive bytes -> the same bytes.
+
+    name: the registry spec that rebuilds this compressor ("gzip", "lm:tiny").
+    default_chunk_size_bytes: the codec's natural chunking (0: one stream).
+    """
+
+    name: str = ""
+    default_chunk_size_bytes: int = 0
+
+    def __init__(self, chunk_size_bytes: Optional[int] = None):
+        self.chunk_size_bytes = self.default_chunk_size_bytes if chunk_size_bytes is None else int(chunk_size_bytes)
+        if self.chunk_size_bytes < 0:
+            raise GencompError(f"chunk size must be >= 0 bytes (0: one stream), got {chunk_size_bytes}")
+
+    # --- what a codec implements -------------------------------------------------
+    @abstractmethod
+    def encode_chunks(self, chunks: list[bytes], progress: Progress = None) -> list[bytes]:
+        """One payload per chunk, each decodable on its own."""
+
+    @abstractmethod
+    def decode_chunks(self, payloads: list[bytes], lengths: list[int], progress: Progress = None) -> list[bytes]:
+        """Inverse of encode_chunks given each chunk's original length in bytes."""
+
+    def identity(self) -> dict:
+        """What a decoder must match to read this codec's payloads (parameters, model hash)."""
+        return {}
+
+    def chunk_code_length_bits(self, chunks: list[bytes]) -> np.ndarray:
+        """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
+        return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)
+
+    # --- shared ----------------------------------------------------------------------
+    def split(self, data: bytes) -> list[bytes]:
+        """The independent chunks `data` is coded in (none for empty data)."""
+        size = self.chunk_size_bytes or max(1, len(data))
+        return [data[i : i + size] for i in range(0, len(data), size)]
+
+    def compress(self, data: bytes, progress: Progress = None) -> bytes:
+        chunks = self.split(bytes(data))
+        payloads = self.encode_chunks(chunks, progress) if chunks else []
+        archive = Archive(self.name, self.identity(), len(data), self.chunk_size_bytes, payloads, zlib.crc32(data))
+        return pack(archive)
+
+    def decompress(self, blob: bytes, progress: Progress = None) -> bytes:
+        archive = unpack(blob)
+        if archive.codec != self.name:
+            raise GencompError(f"archive was made with codec {archive.codec!r}, not {self.name!r}")
+        if archive.identity != self.identity():
+            raise GencompError(
+                f"archive was made with a different {self.name} set-up ({archive.identity}); this one is {self.identity()}"
+            )
+        return decode_archive(self, archive, progress)
+
+    def code_length_bits(self, data: bytes) -> float:
+        """Bits the data costs in this codec's payloads (no archive header), chunked as configured."""
+        chunks = self.split(bytes(data))
+        return float(self.chunk_code_length_bits(chunks).sum()) if chunks else 0.0
+
+
+def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
+    size = archive.chunk_size_bytes or archive.original_length
+    n = len(archive.payloads)
+    if size == 0 and n or size and n != -(-archive.original_length // size):
+        raise GencompError("archive corrupt: chunk count does not match the original length")
+    lengths = [min(size, archive.original_length - i * size) for i in range(n)]
+    chunks = compressor.decode_chunks(archive.payloads, lengths, progress) if n else []
+    data = b"".join(chunks)
+    if len(data) != archive.original_length or zlib.crc32(data) != archive.crc32:
+        raise GencompError("archive corrupt: decoded data fails its CRC32 check (corrupt archive, or a decoder mismatch)")
+    return data
+
+
+COMPRESSORS: Registry[Compressor] = Registry("codec")
+
+
+def get_compressor(spec: str, chunk_size_bytes: Optional[int] = None) -> Compressor:
+    """The compressor named `spec` ("gzip", "lm:tiny", …), chunked as asked or as its default."""
+    return COMPRESSORS.create(spec, chunk_size_bytes=chunk_size_bytes)
+
+
+def decompress(blob: bytes, progress: Progress = None) -> bytes:
+    """Decode any gencomp archive, building the codec its header names."""
+    archive = unpack(blob)
+    compressor = get_compressor(archive.codec, archive.chunk_size_bytes)
+    if archive.identity != compressor.identity():
+        raise GencompError(
+            f"archive needs {archive.codec} with {archive.identity}, but the local one is {compressor.identity()}"
+        )
+    return decode_archive(compressor, archive, progress)
+
+
+class ChunkwiseCodec(Compressor):
+    """A codec that handles one chunk at a time (the classic compressors).
+
+    `decode` gets the expected length and must not produce more than length + 1
+    bytes (so a corrupt payload cannot expand without bound); the exceptions in
+    `errors` are its library's ways of saying a payload is corrupt.
+    """
+
+    errors: tuple[type[Exception], ...] = ()
+
+    @abstractmethod
+    def encode(self, chunk: bytes) -> bytes: ...
+
+    @abstractmethod
+    def decode(self, payload: bytes, length: int) -> bytes: ...
+
+    def encode_chunks(self, chunks, progress=None):
+        out = []
+        for chunk in chunks:
+            out.append(self.encode(chunk))
+            if progress:
+                progress(len(chunk))
+        return out
+
+    def decode_chunks(self, payloads, lengths, progress=None):
+        out = []
+        for payload, length in zip(payloads, lengths):
+            try:
+                chunk = self.decode(payload, length)
+            except self.errors as exc:
+                raise GencompError(f"archive corrupt: a {self.name} chunk does not decode ({exc})") from None
+            if len(chunk) != length:
+                raise GencompError(f"archive corrupt: a {self.name} chunk decoded to {len(chunk)} bytes, expected {length}")
+            out.append(chunk)
+            if progress:
+                progress(length)
+        return out

@@ -1,0 +1,17 @@
+"""bzip2 (Burrows–Wheeler), level 9."""
+
+import bz2
+
+from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+
+
+@COMPRESSORS.register("bz2", "bzip2 level 9")
+class Bz2(ChunkwiseCodec):
+    name = "bz2"
+    errors = (OSError, ValueError, EOFError)
+
+    def encode(self, chunk: bytes) -> bytes:
+        return bz2.compress(chunk, 9)
+
+    def decode(self, payload: bytes, length: int) -> bytes:
+        return bz2.BZ2Decompressor().decompress(payload, length + 1)

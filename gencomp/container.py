@@ -1,0 +1,121 @@
+"""The .gcz archive: a self-describing wrapper around a codec's chunk payloads.
+
+Layout (integers are unsigned LEB128 varints unless sized):
+    magic  b"GCZ" 0x1A | format version (1 byte)
+    codec spec (varint length + UTF-8)       e.g. "gzip", "lm:tiny"
+    codec identity (varint length + JSON)     parameters and model hash the decoder must match
+    original length | chunk size (0: one stream) | chunk count
+    payload length of every chunk
+    CRC32 of the original (4 bytes, big-endian) | CRC32 of everything above (4 bytes)
+    payloads, concatenated
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from gencomp.errors import GencompError
+
+MAGIC = b"GCZ\x1a"
+FORMAT_VERSION = 1
+MAX_ORIGINAL_BYTES = 1 << 40
+
+
+@dataclass
+class Archive:
+    codec: str
+    identity: dict
+    original_length: int
+    chunk_size_bytes: int
+    payloads: list[bytes]
+    crc32: int
+    header_bytes: int = field(default=0, compare=False)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+class _Reader:
+    def __init__(self, blob: bytes):
+        self.blob, self.pos = blob, 0
+
+    def take(self, n: int, what: str) -> bytes:
+        if self.pos + n > len(self.blob):
+            raise GencompError(
+                f"archive truncated: {what} needs bytes {self.pos}..{self.pos + n} but the archive has {len(self.blob)}"
+            )
+        out = self.blob[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def varint(self, what: str) -> int:
+        n, shift = 0, 0
+        while True:
+            byte = self.take(1, what)[0]
+            n |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return n
+            if shift > 63:
+                raise GencompError(f"archive corrupt: {what} is not a valid number")
+
+
+def pack(archive: Archive) -> bytes:
+    codec = archive.codec.encode()
+    identity = json.dumps(archive.identity, sort_keys=True, separators=(",", ":")).encode()
+    header = b"".join(
+        [MAGIC, bytes([FORMAT_VERSION]), _varint(len(codec)), codec, _varint(len(identity)), identity,
+         _varint(archive.original_length), _varint(archive.chunk_size_bytes), _varint(len(archive.payloads))]
+        + [_varint(len(p)) for p in archive.payloads]
+        + [archive.crc32.to_bytes(4, "big")]
+    )
+    return header + zlib.crc32(header).to_bytes(4, "big") + b"".join(archive.payloads)
+
+
+def is_archive(blob: bytes) -> bool:
+    return blob[: len(MAGIC)] == MAGIC
+
+
+def unpack(blob: bytes) -> Archive:
+    """Parse and check the header; GencompError names what is wrong (foreign, truncated, corrupt)."""
+    if not is_archive(blob):
+        raise GencompError("not a gencomp archive (bad magic bytes)")
+    r = _Reader(blob)
+    r.take(len(MAGIC), "magic")
+    version = r.take(1, "format version")[0]
+    if version != FORMAT_VERSION:
+        raise GencompError(f"archive format version {version} is not supported (this gencomp reads {FORMAT_VERSION})")
+    codec_raw = r.take(r.varint("codec name length"), "codec name")
+    identity_raw = r.take(r.varint("codec identity length"), "codec identity")
+    original_length = r.varint("original length")
+    chunk_size = r.varint("chunk size")
+    n_chunks = r.varint("chunk count")
+    if original_length > MAX_ORIGINAL_BYTES or n_chunks > len(blob):
+        raise GencompError("archive corrupt: implausible lengths in header")
+    lengths = [r.varint(f"length of chunk {i}") for i in range(n_chunks)]
+    crc32 = int.from_bytes(r.take(4, "checksum"), "big")
+    header_end = r.pos
+    header_crc = int.from_bytes(r.take(4, "header checksum"), "big")
+    if zlib.crc32(blob[:header_end]) != header_crc:
+        raise GencompError("archive corrupt: header checksum mismatch")
+    try:
+        codec, identity = codec_raw.decode(), json.loads(identity_raw)
+    except (UnicodeDecodeError, ValueError):
+        raise GencompError("archive corrupt: unreadable codec description") from None
+    expected_end = r.pos + sum(lengths)
+    if len(blob) < expected_end:
+        raise GencompError(f"archive truncated at byte {len(blob)} of {expected_end}")
+    if len(blob) > expected_end:
+        raise GencompError(f"archive has {len(blob) - expected_end} unexpected trailing bytes")
+    payloads = []
+    for n in lengths:
+        payloads.append(r.take(n, "chunk payload"))
+    return Archive(codec, identity, original_length, chunk_size, payloads, crc32, header_end + 4)

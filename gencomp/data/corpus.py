@@ -1,0 +1,40 @@
+"""The project's real data (../shared/data) and the train / held-out split of its text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gencomp.errors import GencompError
+
+HELDOUT_FRACTION = 0.1
+TEXT_FILES = ("wikitext2-valid.txt", "tinyshakespeare.txt")
+
+
+def shared_data_dir() -> Path:
+    """$GENCOMP_DATA, else ../shared/data beside the repository (or the working directory)."""
+    if "GENCOMP_DATA" in os.environ:
+        return Path(os.environ["GENCOMP_DATA"])
+    for base in (Path(__file__).resolve().parents[2], Path.cwd()):
+        candidate = base.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    raise GencompError("shared data not found: set GENCOMP_DATA to the folder holding text/, image/, audio/")
+
+
+def split_train_heldout(data: bytes, heldout_fraction: float = HELDOUT_FRACTION) -> tuple[bytes, bytes]:
+    """The first (1 - f) of the bytes for training, the last f held out (never trained on)."""
+    cut = len(data) - int(len(data) * heldout_fraction)
+    return data[:cut], data[cut:]
+
+
+def text_corpus(part: str, files: tuple[str, ...] = TEXT_FILES) -> dict[str, bytes]:
+    """{file name: bytes} of the 'train' or 'heldout' part of each text file."""
+    if part not in ("train", "heldout"):
+        raise ValueError(f"part must be 'train' or 'heldout', not {part!r}")
+    root = shared_data_dir() / "text"
+    out = {}
+    for name in files:
+        train, heldout = split_train_heldout((root / name).read_bytes())
+        out[name] = train if part == "train" else heldout
+    return out

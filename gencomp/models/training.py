@@ -1,0 +1,151 @@
+"""Train a ByteTransformer on the train part of the shared text, resumably.
+
+Checkpoints (weights, optimizer state, step) are written every `checkpoint_every`
+steps to `out_dir`; calling `train` again with the same `out_dir` resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from gencomp.data.corpus import text_corpus
+from gencomp.models.checkpoint import save_checkpoint
+from gencomp.models.transformer import SIZES, ByteTransformer
+
+
+@dataclass
+class TrainSettings:
+    size: str = "tiny"
+    out_dir: Path = Path("runs/tiny")
+    steps: int = 2000
+    batch_size: int = 16
+    window_bytes: int = 512  # training window; ALiBi lets the model run on 2048-byte chunks
+    lr: float = 3e-3
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    checkpoint_every: int = 100
+    eval_every: int = 250
+    eval_chunks: int = 16
+    seed: int = 0
+    threads: int = 0  # 0: torch's default
+    files: tuple[str, ...] = field(default=("wikitext2-valid.txt", "tinyshakespeare.txt"))
+
+
+def _lr_at(step: int, s: TrainSettings) -> float:
+    if step < s.warmup_steps:
+        return s.lr * (step + 1) / s.warmup_steps
+    progress = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
+    return s.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def _with_bos(model: ByteTransformer, windows: torch.Tensor) -> torch.Tensor:
+    bos = torch.full((windows.shape[0], 1), model.bos, dtype=torch.long)
+    return torch.cat([bos, windows[:, :-1]], dim=1)  # (B, T) inputs predicting windows
+
+
+@torch.no_grad()
+def heldout_bits_per_byte(model: ByteTransformer, data: bytes, chunk_bytes: int = 2048, max_chunks: int = 16) -> float:
+    """Mean code length in bits per byte of `data` in independent chunks, float model."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    n = min(max_chunks, len(arr) // chunk_bytes)
+    chunks = torch.from_numpy(arr[: n * chunk_bytes].reshape(n, chunk_bytes).astype(np.int64))
+    total_nats = 0.0
+    for i in range(0, n, 4):
+        batch = chunks[i : i + 4]
+        logp = model(_with_bos(model, batch))  # (B, T, V)
+        total_nats -= logp.gather(-1, batch[..., None]).sum().item()
+    return total_nats / math.log(2) / (n * chunk_bytes)
+
+
+def train(s: TrainSettings) -> Path:
+    """Train (or resume) and return the path of the final weights file."""
+    if s.threads:
+        torch.set_num_threads(s.threads)
+    s.out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(s.seed)
+    corpus = text_corpus("train", s.files)
+    heldout = text_corpus("heldout", s.files)
+    data = np.frombuffer(b"".join(corpus.values()), dtype=np.uint8)
+    cfg = SIZES[s.size]
+    model = ByteTransformer(cfg)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": s.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=s.lr, betas=(0.9, 0.98),
+    )
+    state_path, opt_path, log_path = s.out_dir / "state.safetensors", s.out_dir / "optim.safetensors", s.out_dir / "log.jsonl"
+    step, seconds = 0, 0.0
+    if state_path.exists():
+        model.load_state_dict(load_file(str(state_path)))
+        flat = load_file(str(opt_path))
+        meta = json.loads((s.out_dir / "progress.json").read_text())
+        step, seconds = meta["step"], meta["seconds"]
+        opt_state = opt.state_dict()
+        params = [p for g in opt.param_groups for p in g["params"]]
+        for i, _ in enumerate(params):
+            if f"{i}.exp_avg" in flat:
+                opt_state["state"][i] = {k: flat[f"{i}.{k}"] for k in ("step", "exp_avg", "exp_avg_sq")}
+        opt.load_state_dict(opt_state)
+    rng = np.random.default_rng(s.seed + step)
+    bar = tqdm(total=s.steps, initial=step, desc=f"train {s.size}", unit="step")
+    t0 = time.time() - seconds
+    while step < s.steps:
+        starts = rng.integers(0, len(data) - s.window_bytes, size=s.batch_size)
+        windows = torch.from_numpy(np.stack([data[a : a + s.window_bytes] for a in starts]).astype(np.int64))
+        for g in opt.param_groups:
+            g["lr"] = _lr_at(step, s)
+        logp = model(_with_bos(model, windows))  # (B, T, V)
+        loss = -logp.gather(-1, windows[..., None]).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        bar.update(1)
+        bar.set_postfix(bpb=f"{loss.item() / math.log(2):.3f}")
+        row = {"step": step, "train_bpb": loss.item() / math.log(2), "seconds": time.time() - t0}
+        if step % s.eval_every == 0 or step == s.steps:
+            model.eval()
+            row["heldout_bpb"] = {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}
+            model.train()
+            tqdm.write(json.dumps(row))
+        with log_path.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+        if step % s.checkpoint_every == 0 or step == s.steps:
+            _save_progress(s, model, opt, step, time.time() - t0)
+    bar.close()
+    return _export(s, model, time.time() - t0, heldout)
+
+
+def _save_progress(s: TrainSettings, model, opt, step: int, seconds: float) -> None:
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(s.out_dir / "state.safetensors.tmp"))
+    flat = {f"{i}.{k}": v.reshape(-1) if v.dim() == 0 else v for i, st in opt.state_dict()["state"].items() for k, v in st.items()}
+    save_file({k: v.contiguous() for k, v in flat.items()}, str(s.out_dir / "optim.safetensors.tmp"))
+    (s.out_dir / "state.safetensors.tmp").replace(s.out_dir / "state.safetensors")
+    (s.out_dir / "optim.safetensors.tmp").replace(s.out_dir / "optim.safetensors")
+    (s.out_dir / "progress.json").write_text(json.dumps({"step": step, "seconds": seconds}))
+
+
+def _export(s: TrainSettings, model: ByteTransformer, seconds: float, heldout: dict[str, bytes]) -> Path:
+    model.eval()
+    info = {
+        "name": f"byte-transformer-{s.size}",
+        "parameters": model.num_parameters(),
+        "train_settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
+        "train_data": "first 90% of each of " + ", ".join(s.files) + " (last 10% held out)",
+        "train_seconds": round(seconds, 1),
+        "heldout_bits_per_byte": {k: heldout_bits_per_byte(model, v, max_chunks=10_000) for k, v in heldout.items()},
+    }
+    path = s.out_dir / f"{s.size}.safetensors"
+    save_checkpoint(path, model.state_dict(), model.cfg.to_dict(), info)
+    return path
