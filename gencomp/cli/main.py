@@ -1,0 +1,45 @@
+"""`gencomp COMMAND …`: one module per command, each with main(argv) -> exit code."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from gencomp.errors import GencompError
+
+COMMANDS = {
+    "compress": "compress a file into a .gcz archive",
+    "decompress": "restore a file from a .gcz archive",
+    "codecs": "list the codecs",
+    "bench": "compression rates of codecs per modality (the paper's Table 1 set-up)",
+}
+
+
+def _usage() -> str:
+    lines = ["usage: gencomp COMMAND [options]   (gencomp COMMAND -h for help)", "", "commands:"]
+    lines += [f"  {name:<12}{text}" for name, text in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"gencomp: unknown command {command!r}\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"gencomp.cli.{command}")
+    try:
+        return module.main(rest)
+    except GencompError as exc:
+        print(f"gencomp {command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"gencomp {command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
