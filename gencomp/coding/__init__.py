@@ -6,12 +6,13 @@ from gencomp.coding.range_coder import (
     TOTAL,
     EncodedStreams,
     StreamDecoder,
+    StreamEncoder,
     decode,
     encode,
     pmf_to_frequencies,
 )
 
 __all__ = [
-    "MAX_ALPHABET", "PRECISION_BITS", "TOTAL", "EncodedStreams", "StreamDecoder",
+    "MAX_ALPHABET", "PRECISION_BITS", "TOTAL", "EncodedStreams", "StreamDecoder", "StreamEncoder",
     "decode", "encode", "pmf_to_frequencies",
 ]

@@ -102,24 +102,23 @@ def _shift_low(low, cache, cache_size, out, pos):
 
 
 @njit(cache=True)
-def _encode_streams(pmf, symbols, starts, out, out_starts, out_ends, ideal_bits):
-    """Encode stream s = symbols[starts[s]:starts[s+1]] with rows pmf[starts[s]:starts[s+1]].
+def _encode_rows(pmf, symbols, counts, state, ideal_bits, out, out_starts, out_ends):
+    """Continue stream s with the next counts[s] rows (rows are grouped by stream, in order).
 
-    Writes each stream's bytes to out[out_starts[s]:out_ends[s]] (leading zero byte
-    and trailing zero bytes already dropped) and its quantized ideal length in bits.
+    state[s] = (low, range, cache, cache_size) carries over between calls; the bytes
+    stream s emits go to out[out_starts[s]:out_ends[s]].
     """
     V = pmf.shape[1]
     freq = np.empty(V, np.int64)
-    for s in range(starts.shape[0] - 1):
-        low = 0
-        rng = _MASK56
-        cache = 0
-        cache_size = 1
+    n = 0
+    for s in range(counts.shape[0]):
+        low, rng, cache, cache_size = state[s, 0], state[s, 1], state[s, 2], state[s, 3]
         pos = out_starts[s]
         bits = 0.0
-        for n in range(starts[s], starts[s + 1]):
+        for _ in range(counts[s]):
             _quantize_row(pmf[n], freq)
             sym = symbols[n]
+            n += 1
             cum = 0
             for i in range(sym):
                 cum += freq[i]
@@ -130,19 +129,29 @@ def _encode_streams(pmf, symbols, starts, out, out_starts, out_ends, ideal_bits)
             while rng < _TOP:
                 rng <<= 8
                 low, cache, cache_size, pos = _shift_low(low, cache, cache_size, out, pos)
-        # Flush: the value in [low, low + rng) with the most trailing zero bits.
+        state[s, 0], state[s, 1], state[s, 2], state[s, 3] = low, rng, cache, cache_size
+        ideal_bits[s] += bits
+        out_ends[s] = pos
+
+
+@njit(cache=True)
+def _flush(state, out):
+    """End every stream: pick the value in [low, low + range) with the most trailing
+    zero bits and emit it; out[s] receives stream s's last bytes, the count is returned."""
+    counts = np.zeros(state.shape[0], np.int64)
+    for s in range(state.shape[0]):
+        low, rng, cache, cache_size = state[s, 0], state[s, 1], state[s, 2], state[s, 3]
         for k in range(57, -1, -1):
             step = np.int64(1) << k
             v = (low + step - 1) & ~(step - 1)
             if v < low + rng:
                 low = v
                 break
+        pos = 0
         for _ in range(_STATE_BYTES + 1):
-            low, cache, cache_size, pos = _shift_low(low, cache, cache_size, out, pos)
-        while pos > out_starts[s] + 1 and out[pos - 1] == 0:
-            pos -= 1
-        out_ends[s] = pos
-        ideal_bits[s] = bits
+            low, cache, cache_size, pos = _shift_low(low, cache, cache_size, out[s], pos)
+        counts[s] = pos
+    return counts
 
 
 @njit(cache=True)
@@ -239,29 +248,56 @@ class EncodedStreams:
     ideal_bits: np.ndarray
 
 
+class StreamEncoder:
+    """Codes several independent streams, fed in blocks of rows, e.g. as a model produces pmfs."""
+
+    def __init__(self, n_streams: int):
+        self._state = np.zeros((n_streams, 4), np.int64)
+        self._state[:, 1] = _MASK56
+        self._state[:, 3] = 1
+        self._ideal_bits = np.zeros(n_streams, np.float64)
+        self._bytes = [bytearray() for _ in range(n_streams)]
+
+    def encode(self, pmf: np.ndarray, symbols: np.ndarray, counts) -> None:
+        """pmf (N, V) float and symbols (N,) ints in [0, V): the next counts[s] symbols of
+        each stream s, grouped by stream in order; counts (n_streams,) sums to N."""
+        pmf = _check_pmf(pmf)
+        symbols = np.ascontiguousarray(symbols, dtype=np.int64)
+        counts = np.ascontiguousarray(counts, dtype=np.int64)
+        if counts.shape != (len(self._bytes),) or (counts < 0).any() or counts.sum() != pmf.shape[0]:
+            raise ValueError(f"counts must be {len(self._bytes)} non-negative numbers summing to {pmf.shape[0]} rows")
+        if symbols.shape != (pmf.shape[0],):
+            raise ValueError(f"{pmf.shape[0]} pmf rows but symbols of shape {symbols.shape}")
+        if symbols.size and (symbols.min() < 0 or symbols.max() >= pmf.shape[1]):
+            raise ValueError(f"symbols must lie in [0, {pmf.shape[1]})")
+        # A symbol emits at most 4 bytes; bytes held back for a carry (cache_size) come on top.
+        capacity = 4 * counts + 16 + self._state[:, 3]
+        out_starts = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
+        out = np.empty(int(capacity.sum()), np.uint8)
+        out_ends = np.empty_like(out_starts)
+        _encode_rows(pmf, symbols, counts, self._state, self._ideal_bits, out, out_starts, out_ends)
+        for buf, a, b in zip(self._bytes, out_starts, out_ends):
+            buf += out[a:b].tobytes()
+
+    def finish(self) -> EncodedStreams:
+        tails = np.zeros((len(self._bytes), _STATE_BYTES + 8 + int(self._state[:, 3].max(initial=0))), np.uint8)
+        counts = _flush(self._state, tails)
+        # Byte 0 of a stream is always 0 (the code value lies below the initial range),
+        # and the decoder reads zeros past the end: neither needs storing.
+        blobs = [bytes(buf + tail[:n].tobytes())[1:].rstrip(b"\0") for buf, tail, n in zip(self._bytes, tails, counts)]
+        return EncodedStreams(blobs, self._ideal_bits.copy())
+
+
 def encode(pmf: np.ndarray, symbols: np.ndarray, stream_lengths) -> EncodedStreams:
     """Code independent streams in one call.
 
     pmf: (N, V) float, row n the distribution symbol n was drawn from;
-    symbols: (N,) ints in [0, V); stream_lengths: (S,) symbols per stream, summing to N.
+    symbols: (N,) ints in [0, V); stream_lengths: (S,) symbols per stream, in order, summing to N.
     """
-    pmf = _check_pmf(pmf)
-    symbols = np.ascontiguousarray(symbols, dtype=np.int64)
-    starts = _starts(stream_lengths)
-    if symbols.shape != (pmf.shape[0],) or starts[-1] != pmf.shape[0]:
-        raise ValueError(f"{pmf.shape[0]} pmf rows, {symbols.shape} symbols, streams sum to {starts[-1]}")
-    if symbols.size and (symbols.min() < 0 or symbols.max() >= pmf.shape[1]):
-        raise ValueError(f"symbols must lie in [0, {pmf.shape[1]})")
-    counts = np.diff(starts)
-    capacity = 4 * counts + 2 * (_STATE_BYTES + 2)
-    out_starts = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
-    out = np.zeros(int(capacity.sum()), np.uint8)
-    out_ends = np.empty(len(counts), np.int64)
-    ideal_bits = np.empty(len(counts), np.float64)
-    _encode_streams(pmf, symbols, starts, out, out_starts, out_ends, ideal_bits)
-    # Byte 0 of every stream is always 0 (the code value lies below the initial range).
-    blobs = [out[a + 1 : b].tobytes() for a, b in zip(out_starts, out_ends)]
-    return EncodedStreams(blobs, ideal_bits)
+    lengths = np.asarray(stream_lengths, dtype=np.int64)
+    encoder = StreamEncoder(len(lengths))
+    encoder.encode(pmf, symbols, lengths)
+    return encoder.finish()
 
 
 class StreamDecoder:
