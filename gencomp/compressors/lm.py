@@ -1,0 +1,96 @@
+"""A Predictor drives the range coder: the paper's predictor -> compressor direction.
+
+Each chunk is coded independently from an empty context; chunks are batched through
+the model. The encoder runs the model once over whole chunks (`log_probs`); the
+decoder runs it step by step (`step`) and must see the same probabilities bit for bit,
+which each Predictor guarantees (see gencomp.models.exact_transformer). Should it
+ever fail, the archive's CRC32 check reports it.
+
+Probabilities reach the coder as np.exp of contiguous float64 log-probabilities, the
+same elementwise call on the same values in encoder and decoder.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from gencomp.coding import StreamDecoder, StreamEncoder
+from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
+from gencomp.models.predictor import Predictor
+
+
+def coding_pmf(log_probs: np.ndarray) -> np.ndarray:
+    """(N, V) log-probs -> (N, V) pmf as the coder takes it (one place, for both directions)."""
+    return np.exp(np.ascontiguousarray(log_probs, dtype=np.float64))
+
+
+class LMCompressor(Compressor):
+    """Arithmetic coding with a Predictor over bytes; `batch_chunks` chunks go through the model at once."""
+
+    default_chunk_size_bytes = 2048
+
+    def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 32):
+        super().__init__(chunk_size_bytes)
+        if predictor.alphabet_size != 256:
+            raise ValueError("LMCompressor codes bytes: the predictor's alphabet must have 256 symbols")
+        self.predictor, self.name, self.batch_chunks = predictor, name, batch_chunks
+
+    def identity(self) -> dict:
+        return {"model": self.predictor.identity()}
+
+    def _groups(self, n: int):
+        return [slice(i, min(n, i + self.batch_chunks)) for i in range(0, n, self.batch_chunks)]
+
+    def _encode(self, chunks: list[bytes], progress: Progress):
+        blobs, bits = [], []
+        for group in self._groups(len(chunks)):
+            batch = chunks[group]
+            lengths = np.array([len(c) for c in batch])
+            symbols = np.zeros((len(batch), lengths.max()), np.int64)  # (B, T), zero-padded
+            for row, chunk in enumerate(batch):
+                symbols[row, : len(chunk)] = np.frombuffer(chunk, np.uint8)
+            valid = np.arange(symbols.shape[1])[None, :] < lengths[:, None]  # (B, T)
+            log_probs = self.predictor.log_probs(symbols)  # (B, T, V)
+            encoder = StreamEncoder(len(batch))
+            encoder.encode(coding_pmf(log_probs[valid]), symbols[valid], lengths)
+            encoded = encoder.finish()
+            blobs += encoded.blobs
+            bits += list(encoded.ideal_bits)
+            if progress:
+                progress(int(lengths.sum()))
+        return blobs, np.array(bits, dtype=np.float64)
+
+    def encode_chunks(self, chunks, progress=None):
+        return self._encode(chunks, progress)[0]
+
+    def chunk_code_length_bits(self, chunks):
+        """Σ −log2 p over each chunk with the coder's quantized probabilities."""
+        return self._encode(chunks, None)[1]
+
+    def decode_chunks(self, payloads, lengths, progress=None):
+        out = []
+        for group in self._groups(len(payloads)):
+            group_lengths = np.array(lengths[group])
+            decoder = StreamDecoder(payloads[group])
+            state = self.predictor.start(len(group_lengths))
+            symbols = np.zeros((len(group_lengths), group_lengths.max(initial=0)), np.int64)
+            previous = None
+            for t in range(symbols.shape[1]):
+                log_probs = self.predictor.step(state, previous)  # (B, V)
+                active = np.flatnonzero(group_lengths > t)
+                symbols[active, t] = decoder.step(coding_pmf(log_probs[active]), active)
+                previous = symbols[:, t]
+            decoder.check()
+            out += [symbols[row, :n].astype(np.uint8).tobytes() for row, n in enumerate(group_lengths)]
+            if progress:
+                progress(int(group_lengths.sum()))
+        return out
+
+
+@COMPRESSORS.register("lm", "byte transformer + arithmetic coding, 2048-byte chunks (lm:NAME or lm:PATH; default lm:tiny)")
+def _lm_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) -> LMCompressor:
+    from gencomp.models.zoo import load_byte_transformer
+
+    return LMCompressor(load_byte_transformer(model), f"lm:{model}", chunk_size_bytes)

@@ -1,0 +1,55 @@
+"""Shipped and local byte-transformer checkpoints, by name or path."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import torch
+
+from gencomp.errors import GencompError
+from gencomp.models.checkpoint import load_checkpoint
+from gencomp.models.exact_transformer import ExactTransformer
+from gencomp.models.transformer import ByteTransformer, TransformerConfig
+
+DEFAULT_MODEL = "tiny"
+
+
+def models_dir() -> Path:
+    """$GENCOMP_MODELS, else the repository's assets/models."""
+    return Path(os.environ.get("GENCOMP_MODELS", Path(__file__).resolve().parents[2] / "assets" / "models"))
+
+
+def shipped_models() -> dict[str, Path]:
+    """{name: checkpoint path} of the models in models_dir()."""
+    folder = models_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.safetensors"))} if folder.is_dir() else {}
+
+
+def resolve(model: str) -> Path:
+    """A shipped model's name, or a path to a .safetensors checkpoint."""
+    shipped = shipped_models()
+    if model in shipped:
+        return shipped[model]
+    path = Path(model)
+    if path.suffix == ".safetensors" or os.sep in model:
+        return path
+    known = ", ".join(shipped) or f"none in {models_dir()}"
+    raise GencompError(f"unknown model {model!r}; shipped: {known} (or give a .safetensors path)")
+
+
+@functools.lru_cache(maxsize=8)
+def load_byte_transformer(model: str = DEFAULT_MODEL) -> ExactTransformer:
+    """Load, verify (hash, config, tensor names and shapes) and wrap for exact coding."""
+    path = resolve(model)
+    state, config, info, sha = load_checkpoint(path)
+    try:
+        net = ByteTransformer(TransformerConfig(**config))
+        net.load_state_dict(state, strict=True)
+    except (TypeError, RuntimeError) as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise GencompError(f"{path} does not hold a byte transformer this gencomp can run ({first_line})") from None
+    net.eval()
+    with torch.no_grad():
+        return ExactTransformer(net, info.get("name", path.stem), sha)
