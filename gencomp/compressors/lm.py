@@ -94,3 +94,14 @@ def _lm_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) 
     from gencomp.models.zoo import load_byte_transformer
 
     return LMCompressor(load_byte_transformer(model), f"lm:{model}", chunk_size_bytes)
+
+
+CM_CHUNK_BYTES = 64 * 1024  # the encoder holds (chunk, 256) float64 log-probs: 128 MiB at 64 KiB
+
+
+@COMPRESSORS.register("cm", "adaptive order-0…4 context model + arithmetic coding, no weights, 64 KiB chunks")
+def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> LMCompressor:
+    from gencomp.models.context_model import ContextModel
+
+    chunk = CM_CHUNK_BYTES if chunk_size_bytes is None else chunk_size_bytes
+    return LMCompressor(ContextModel(), "cm", chunk, batch_chunks=4)
