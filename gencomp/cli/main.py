@@ -12,6 +12,8 @@ COMMANDS = {
     "decompress": "restore a file from a .gcz archive",
     "codecs": "list the codecs",
     "bench": "compression rates of codecs per modality (the paper's Table 1 set-up)",
+    "models": "list the shipped models",
+    "train": "train a byte transformer on the shared text",
 }
 
 

@@ -57,10 +57,11 @@ def _quantize_row(pmf_row, freq):
     for i in range(V - V % 4, V):
         s0 += _valid(pmf_row[i])
     s = (s0 + s1) + (s2 + s3)
-    scale = (TOTAL - V) / s if s > 0.0 else 0.0
+    uniform = not s > 0.0
+    scale = (TOTAL - V) / (V if uniform else s)
     total = 0
     for i in range(V):
-        f = np.int64(_valid(pmf_row[i]) * scale) + 1
+        f = np.int64((1.0 if uniform else _valid(pmf_row[i])) * scale) + 1
         freq[i] = f
         total += f
     best = 0

@@ -90,6 +90,9 @@ def train(s: TrainSettings) -> Path:
         flat = load_file(str(opt_path))
         meta = json.loads((s.out_dir / "progress.json").read_text())
         step, seconds = meta["step"], meta["seconds"]
+        if log_path.exists():  # drop rows logged after the checkpoint by an interrupted run
+            rows = [r for r in log_path.read_text().splitlines() if json.loads(r)["step"] <= step]
+            log_path.write_text("".join(r + "\n" for r in rows))
         opt_state = opt.state_dict()
         params = [p for g in opt.param_groups for p in g["params"]]
         for i, _ in enumerate(params):
