@@ -1,0 +1,121 @@
+"""Predictors as compressors, against the classic codecs, in one run:
+
+1. raw compression rate on held-out English text in 2048-byte chunks (the held-out last 10 %
+   of wikitext2-valid.txt, plus English text never seen in training), each model beside gzip,
+   lzma, brotli on the same chunks;
+2. images (32×64 patches) and audio (16-bit PCM) through the same models, beside PNG and FLAC;
+3. throughput, compress and decompress, and where the time goes (model vs coder) per byte.
+
+    python benchmarks/lm_compression.py [--max-bytes 65536] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gencomp.compressors import decompress, get_compressor
+from gencomp.compressors.lm import coding_pmf
+from gencomp.coding import StreamEncoder
+from gencomp.evaluation.bench import rate_row
+from gencomp.evaluation.datasets import modality_bytes
+from gencomp.models.zoo import shipped_models
+
+UNSEEN_ENGLISH = Path("/usr/share/common-licenses/GPL-3")  # English prose no model here trained on
+
+
+def model_codecs() -> list[str]:
+    return [f"lm:{name}" for name in shipped_models()] + ["cm"]
+
+
+def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:
+    return [rate_row(codec, name, data, 2048) for name, data in datasets.items() for codec in codecs]
+
+
+def throughput(codec: str, data: bytes) -> dict:
+    """Bytes/s both ways, and the seconds the model alone takes in each direction."""
+    compressor = get_compressor(codec, 2048)
+    start = time.perf_counter()
+    blob = compressor.compress(data)
+    t_compress = time.perf_counter() - start
+    start = time.perf_counter()
+    assert decompress(blob) == data
+    t_decompress = time.perf_counter() - start
+
+    chunks = compressor.split(data)
+    predictor, batch = compressor.predictor, compressor.batch_chunks
+    symbols = [np.frombuffer(c, np.uint8).astype(np.int64)[None] for c in chunks]
+    t_model_encode = t_coder_encode = t_model_decode = 0.0
+    for group in range(0, len(chunks), batch):
+        rows = [s for s in symbols[group : group + batch] if s.shape[1] == len(chunks[0])]
+        if not rows:
+            continue
+        stacked = np.concatenate(rows)  # (B, T)
+        start = time.perf_counter()
+        log_probs = predictor.log_probs(stacked)
+        t_model_encode += time.perf_counter() - start
+        start = time.perf_counter()
+        encoder = StreamEncoder(len(rows))
+        encoder.encode(coding_pmf(log_probs.reshape(-1, 256)), stacked.reshape(-1), [stacked.shape[1]] * len(rows))
+        encoder.finish()
+        t_coder_encode += time.perf_counter() - start
+        start = time.perf_counter()
+        state, previous = predictor.start(len(rows)), None
+        for t in range(stacked.shape[1]):
+            predictor.step(state, previous)
+            previous = stacked[:, t]
+        t_model_decode += time.perf_counter() - start
+    n = len(data)
+    return {
+        "codec": codec, "bytes": n, "threads": torch.get_num_threads(),
+        "compress_bytes_per_s": n / t_compress, "decompress_bytes_per_s": n / t_decompress,
+        "encode_model_us_per_byte": 1e6 * t_model_encode / n, "encode_coder_us_per_byte": 1e6 * t_coder_encode / n,
+        "decode_model_us_per_byte": 1e6 * t_model_decode / n,
+        "decode_coder_and_glue_us_per_byte": 1e6 * max(0.0, t_decompress - t_model_decode) / n,
+    }
+
+
+def print_rates(title: str, rows: list[dict]) -> None:
+    datasets = list(dict.fromkeys(r["modality"] for r in rows))
+    codecs = list(dict.fromkeys(r["codec"] for r in rows))
+    rate = {(r["codec"], r["modality"]): r["rate"] for r in rows}
+    print(f"\n{title}\n{'codec':<12}" + "".join(f"{d:>22}" for d in datasets))
+    for c in codecs:
+        print(f"{c:<12}" + "".join(f"{100 * rate[c, d]:>21.1f}%" for d in datasets))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-bytes", type=int, default=65536, help="bytes per image/audio set and for throughput")
+    parser.add_argument("--json", type=Path, help="also write all rows here")
+    args = parser.parse_args()
+
+    text = {"wikitext held-out": modality_bytes("text", 1 << 30)}
+    if UNSEEN_ENGLISH.exists():
+        text["GPL-3 (unseen)"] = UNSEEN_ENGLISH.read_bytes()
+    text_rows = rates(text, model_codecs() + ["gzip", "lzma", "brotli"])
+    print_rates("raw compression rate, English text, independent 2048-byte chunks", text_rows)
+
+    media = {m: modality_bytes(m, args.max_bytes) for m in ("image", "audio")}
+    media_rows = rates(media, model_codecs() + ["png", "flac", "gzip"])
+    print_rates("raw compression rate, images and audio, independent 2048-byte chunks", media_rows)
+
+    speed_rows = [throughput(c, text["wikitext held-out"][: args.max_bytes]) for c in model_codecs()]
+    print(f"\nthroughput on {args.max_bytes} bytes of text, {torch.get_num_threads()} threads (µs per byte)")
+    print(f"{'codec':<12}{'compress B/s':>14}{'decompress B/s':>16}{'enc model':>11}{'enc coder':>11}"
+          f"{'dec model':>11}{'dec coder+glue':>16}")
+    for r in speed_rows:
+        print(f"{r['codec']:<12}{r['compress_bytes_per_s']:>14,.0f}{r['decompress_bytes_per_s']:>16,.0f}"
+              f"{r['encode_model_us_per_byte']:>11.1f}{r['encode_coder_us_per_byte']:>11.1f}"
+              f"{r['decode_model_us_per_byte']:>11.1f}{r['decode_coder_and_glue_us_per_byte']:>16.1f}")
+    if args.json:
+        args.json.write_text(json.dumps({"text": text_rows, "media": media_rows, "speed": speed_rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

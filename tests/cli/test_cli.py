@@ -1,0 +1,91 @@
+"""The command line: gzip's habits, one-line errors, nothing half-written."""
+
+import subprocess
+import sys
+
+import pytest
+
+from gencomp.cli.main import main
+
+
+def run(*args, stdin: bytes = b""):
+    return subprocess.run([sys.executable, "-m", "gencomp.cli.main", *map(str, args)], input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_compress_decompress_keeps_and_removes_like_gzip(tmp_path):
+    original = tmp_path / "notes.txt"
+    original.write_bytes(b"gencomp " * 1000)
+    assert main(["compress", str(original), "-k", "-q"]) == 0
+    archive = tmp_path / "notes.txt.gcz"
+    assert archive.exists() and original.exists()
+    original.unlink()
+    assert main(["decompress", str(archive), "-q"]) == 0
+    assert original.read_bytes() == b"gencomp " * 1000 and not archive.exists()
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, capsys):
+    source = tmp_path / "a.bin"
+    source.write_bytes(b"x" * 100)
+    (tmp_path / "a.bin.gcz").write_bytes(b"precious")
+    assert main(["compress", str(source), "-q"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (tmp_path / "a.bin.gcz").read_bytes() == b"precious" and source.exists()
+    assert main(["compress", str(source), "-f", "-q", "-c", "gzip"]) == 0
+    assert not source.exists()
+
+
+def test_stdin_to_stdout_round_trip():
+    data = bytes(range(256)) * 40
+    packed = run("compress", "-", "-c", "brotli", "-q", stdin=data)
+    assert packed.returncode == 0, packed.stderr
+    unpacked = run("decompress", "-", "-q", stdin=packed.stdout)
+    assert unpacked.returncode == 0 and unpacked.stdout == data
+
+
+@pytest.mark.parametrize("args, message", [
+    (["compress", "{dir}"], "is a directory"),
+    (["compress", "{dir}/missing.txt"], "no such file"),
+    (["compress", "{dir}/empty", "-c", "nope"], "unknown codec 'nope'"),
+    (["decompress", "{dir}/foreign.gcz"], "not a gencomp archive"),
+    (["decompress", "{dir}/empty"], "does not end in .gcz"),
+    (["decompress", "{dir}/cut.gcz"], "truncated"),
+])
+def test_bad_input_gives_one_line_error(tmp_path, args, message):
+    (tmp_path / "empty").write_bytes(b"")
+    (tmp_path / "foreign.gcz").write_bytes(b"\x1f\x8b\x08 gzip, not gencomp")
+    (tmp_path / "text").write_bytes(b"some text " * 300)
+    assert main(["compress", str(tmp_path / "text"), "-k", "-q", "-o", str(tmp_path / "whole.gcz")]) == 0
+    (tmp_path / "cut.gcz").write_bytes((tmp_path / "whole.gcz").read_bytes()[:-7])
+    result = run(*[a.format(dir=tmp_path) for a in args])
+    err = result.stderr.decode()
+    assert result.returncode == 1 and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "cut").exists() and not list(tmp_path.glob(".*part"))
+
+
+def test_empty_file_round_trips(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert main(["compress", str(empty), "-q", "-c", "cm"]) == 0
+    assert main(["decompress", str(tmp_path / "empty.gcz"), "-q"]) == 0
+    assert empty.read_bytes() == b""
+
+
+def test_codecs_lists_the_registry(capsys):
+    from gencomp.compressors import COMPRESSORS
+
+    assert main(["codecs"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == COMPRESSORS.names()
+
+
+def test_bench_prints_a_table_and_json(capsys):
+    assert main(["bench", "--modality", "text", "random", "--codecs", "gzip", "lzma", "--max-bytes", "8192"]) == 0
+    out = capsys.readouterr().out
+    assert "gzip" in out and "random" in out
+    assert main(["bench", "--modality", "random", "--codecs", "gzip", "--max-bytes", "4096", "--json"]) == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["codec"] == "gzip" and rows[0]["raw_bytes"] == 4096 and rows[0]["rate"] > 0.99

@@ -1,0 +1,28 @@
+import numpy as np
+import pytest
+
+from gencomp.models.context_model import ContextModel
+from tests.conftest import SEEDS, rng_for
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bulk_equals_steps_and_is_normalized(seed, wiki_heldout):
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 3000))
+    text = np.frombuffer(wiki_heldout[start : start + 3000], np.uint8).astype(np.int64)
+    symbols = np.stack([text, rng.integers(0, 256, 3000)])
+    model = ContextModel(max_order=3, table_bits=10)  # small tables: hash collisions exercised
+    bulk = model.log_probs(symbols)
+    state, previous = model.start(2), None
+    for t in range(3000):
+        step = model.step(state, previous)
+        assert np.array_equal(step, bulk[:, t]), f"seed {seed} position {t}"
+        previous = symbols[:, t]
+    assert np.allclose(np.exp(bulk).sum(-1), 1.0)
+
+
+def test_learns_repetition():
+    symbols = np.tile(np.frombuffer(b"abcdefgh", np.uint8), 400).astype(np.int64)[None]
+    bits = -ContextModel().log_probs(symbols)[0, np.arange(3200), symbols[0]] / np.log(2)
+    assert bits[:8].mean() == pytest.approx(8.0, abs=0.01)  # first sight: uniform
+    assert bits[-800:].mean() < 0.05

@@ -1,0 +1,68 @@
+"""The decoder sees the encoder's probabilities bit for bit: full pass vs KV-cache steps,
+across batch sizes and BLAS thread counts, on real text and random bytes."""
+
+import numpy as np
+import pytest
+import torch
+from threadpoolctl import threadpool_limits
+
+from gencomp.models.exact_transformer import ExactTransformer
+from gencomp.models.transformer import ByteTransformer, TransformerConfig
+from gencomp.models.zoo import load_byte_transformer
+from tests.conftest import SEEDS, rng_for
+
+
+def random_model(seed: int) -> ExactTransformer:
+    torch.manual_seed(seed)
+    net = ByteTransformer(TransformerConfig(d_model=32, n_layers=2, n_heads=4, d_ff=64, attention_window=48))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.normal_(0, 0.3)  # larger than init: attention patterns far from uniform
+    return ExactTransformer(net.eval(), "random", f"seed{seed}")
+
+
+def inputs(seed: int, wiki_heldout: bytes, length: int) -> np.ndarray:
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 3 * length))
+    text = np.frombuffer(wiki_heldout[start : start + 3 * length], np.uint8).reshape(3, length)
+    return np.concatenate([text, rng.integers(0, 256, (2, length))]).astype(np.int64)  # 3 text rows, 2 random
+
+
+def stepwise(model: ExactTransformer, symbols: np.ndarray) -> np.ndarray:
+    state, previous, out = model.start(len(symbols)), None, []
+    for t in range(symbols.shape[1]):
+        out.append(model.step(state, previous))
+        previous = symbols[:, t]
+    return np.stack(out, axis=1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_full_pass_equals_steps_at_any_batch_size_and_thread_count(seed, wiki_heldout):
+    model = random_model(seed)
+    symbols = inputs(seed, wiki_heldout, 150)  # longer than the window and than one query block
+    with threadpool_limits(limits=2, user_api="blas"):
+        full = model.log_probs(symbols)
+    with threadpool_limits(limits=1, user_api="blas"):
+        steps = stepwise(model, symbols[[4, 0, 2]])
+        single = model.log_probs(symbols[3:4])
+    assert np.array_equal(full[[4, 0, 2]], steps), f"seed {seed}"
+    assert np.array_equal(full[3:4], single), f"seed {seed}"
+    assert np.allclose(np.exp(full).sum(-1), 1.0, atol=1e-12)
+
+
+def test_shipped_model_is_exact_and_close_to_its_float_twin(wiki_heldout):
+    model = load_byte_transformer("tiny")
+    symbols = inputs(0, wiki_heldout, 600)[[0, 3]]
+    full = model.log_probs(symbols)
+    assert np.array_equal(full[:, :80], stepwise(model, symbols[:, :80]))
+    # integer grids cost well under 0.01 bits per byte against float32 inference
+    net = ByteTransformer(model.cfg)
+    from gencomp.models.checkpoint import load_checkpoint
+    from gencomp.models.zoo import resolve
+
+    net.load_state_dict(load_checkpoint(resolve("tiny"))[0])
+    with torch.no_grad():
+        tokens = torch.cat([torch.full((2, 1), net.bos), torch.from_numpy(symbols[:, :-1])], 1)
+        float_lp = net.eval()(tokens).double().numpy()
+    pick = lambda lp: -np.take_along_axis(lp, symbols[..., None], -1).mean() / np.log(2)
+    assert abs(pick(full) - pick(float_lp)) < 0.01
