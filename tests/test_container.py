@@ -7,7 +7,7 @@ from gencomp.container import unpack
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 
-FUZZ_CODECS = ["gzip", "lzma", "bz2", "brotli", "zstd", "png", "flac", "cm"]
+FUZZ_CODECS = ["gzip", "lzma", "bz2", "brotli", "zstd", "png", "flac", "cm", "lm"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -6,7 +6,7 @@ from gencomp.data.corpus import shared_data_dir, split_train_heldout
 from gencomp.data.modalities import MODALITIES, load_modality
 from gencomp.errors import GencompError
 
-DEFAULT_MAX_BYTES = 256 * 1024
+DEFAULT_MAX_BYTES = 128 * 1024
 
 
 def modality_bytes(modality: str, max_bytes: int = DEFAULT_MAX_BYTES, seed: int = 0) -> bytes:
