@@ -8,6 +8,10 @@ ever fail, the archive's CRC32 check reports it.
 
 Probabilities reach the coder as np.exp of contiguous float64 log-probabilities, the
 same elementwise call on the same values in encoder and decoder.
+
+A chunk the model codes to more bytes than it has (an image through a text model) is
+stored instead, as its bytes plus one zero byte: coded payloads never end in a zero
+byte (the coder drops trailing zeros), so the last byte tells the two apart.
 """
 
 from __future__ import annotations
@@ -56,8 +60,8 @@ class LMCompressor(Compressor):
             encoder = StreamEncoder(len(batch))
             encoder.encode(coding_pmf(log_probs[valid]), symbols[valid], lengths)
             encoded = encoder.finish()
-            blobs += encoded.blobs
-            bits += list(encoded.ideal_bits)
+            blobs += [_stored(c) if len(b) > len(c) else b for c, b in zip(batch, encoded.blobs)]
+            bits += [min(i, 8.0 * (len(c) + 1)) for c, i in zip(batch, encoded.ideal_bits)]
             if progress:
                 progress(int(lengths.sum()))
         return blobs, np.array(bits, dtype=np.float64)
@@ -70,12 +74,14 @@ class LMCompressor(Compressor):
         return self._encode(chunks, None)[1]
 
     def decode_chunks(self, payloads, lengths, progress=None):
-        out = []
-        for group in self._groups(len(payloads)):
-            group_lengths = np.array(lengths[group])
-            decoder = StreamDecoder(payloads[group])
-            state = self.predictor.start(len(group_lengths))
-            symbols = np.zeros((len(group_lengths), group_lengths.max(initial=0)), np.int64)
+        out = [_unstore(p) if _is_stored(p) else None for p in payloads]
+        coded = [i for i, p in enumerate(out) if p is None]
+        for group in self._groups(len(coded)):
+            rows = coded[group]
+            group_lengths = np.array([lengths[i] for i in rows])
+            decoder = StreamDecoder([payloads[i] for i in rows])
+            state = self.predictor.start(len(rows))
+            symbols = np.zeros((len(rows), group_lengths.max(initial=0)), np.int64)
             previous = None
             for t in range(symbols.shape[1]):
                 log_probs = self.predictor.step(state, previous)  # (B, V)
@@ -83,10 +89,25 @@ class LMCompressor(Compressor):
                 symbols[active, t] = decoder.step(coding_pmf(log_probs[active]), active)
                 previous = symbols[:, t]
             decoder.check()
-            out += [symbols[row, :n].astype(np.uint8).tobytes() for row, n in enumerate(group_lengths)]
+            for row, i in enumerate(rows):
+                out[i] = symbols[row, : lengths[i]].astype(np.uint8).tobytes()
             if progress:
                 progress(int(group_lengths.sum()))
+        if progress:
+            progress(sum(len(p) - 1 for p in payloads if _is_stored(p)))
         return out
+
+
+def _stored(chunk: bytes) -> bytes:
+    return chunk + b"\0"
+
+
+def _is_stored(payload: bytes) -> bool:
+    return payload[-1:] == b"\0"
+
+
+def _unstore(payload: bytes) -> bytes:
+    return payload[:-1]
 
 
 @COMPRESSORS.register("lm", "byte transformer + arithmetic coding, 2048-byte chunks (lm:NAME or lm:PATH; default lm:tiny)")

@@ -79,3 +79,14 @@ def test_text_rates_are_in_the_papers_range(wiki_heldout):
     """gzip at 2048-byte chunks on Wikipedia: about 48 % (the paper: 48.1 % on enwik9)."""
     rate = len(get_compressor("gzip", 2048).compress(wiki_heldout)) / len(wiki_heldout)
     assert 0.44 < rate < 0.52
+
+
+def test_model_codec_stores_chunks_it_would_expand(real_samples):
+    """Random bytes through the text model: stored, one byte over raw, never 2x."""
+    data = rng_for(11).bytes(3000)
+    compressor = get_compressor("lm", 2048)
+    payloads = compressor.encode_chunks(compressor.split(data))
+    assert payloads == [data[:2048] + b"\0", data[2048:] + b"\0"]
+    assert decompress(compressor.compress(data)) == data
+    text_payload = compressor.encode_chunks([real_samples["text"][:2048]])[0]
+    assert 0 < len(text_payload) < 800 and text_payload[-1] != 0

@@ -52,10 +52,10 @@ def test_full_pass_equals_steps_at_any_batch_size_and_thread_count(seed, wiki_he
 
 def test_shipped_model_is_exact_and_close_to_its_float_twin(wiki_heldout):
     model = load_byte_transformer("tiny")
-    symbols = inputs(0, wiki_heldout, 600)[[0, 3]]
+    symbols = inputs(0, wiki_heldout, 600)[[0, 1]]  # text
     full = model.log_probs(symbols)
     assert np.array_equal(full[:, :80], stepwise(model, symbols[:, :80]))
-    # integer grids cost well under 0.01 bits per byte against float32 inference
+    # integer grids (and the e^-12 floor on unlikely bytes) cost well under 0.01 bits per byte on text
     net = ByteTransformer(model.cfg)
     from gencomp.models.checkpoint import load_checkpoint
     from gencomp.models.zoo import resolve
@@ -66,3 +66,13 @@ def test_shipped_model_is_exact_and_close_to_its_float_twin(wiki_heldout):
         float_lp = net.eval()(tokens).double().numpy()
     pick = lambda lp: -np.take_along_axis(lp, symbols[..., None], -1).mean() / np.log(2)
     assert abs(pick(full) - pick(float_lp)) < 0.01
+
+
+def test_no_byte_costs_more_than_the_floor_allows():
+    """Bytes a text model never saw (random, image) cost at most 8 + 12/ln 2 bits, not 40+."""
+    from gencomp.models.exact_transformer import LOGIT_RANGE_NATS
+
+    model = load_byte_transformer("tiny")
+    symbols = rng_for(3).integers(0, 256, (1, 700))
+    bits = -np.take_along_axis(model.log_probs(symbols), symbols[..., None], -1) / np.log(2)
+    assert bits.max() <= 8 + LOGIT_RANGE_NATS / np.log(2)
