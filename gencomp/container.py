@@ -34,13 +34,20 @@ class Archive:
     header_bytes: int = field(default=0, compare=False)
 
 
-def _varint(n: int) -> bytes:
+def encode_varint(n: int) -> bytes:
+    """Unsigned LEB128."""
     out = bytearray()
     while True:
         byte, n = n & 0x7F, n >> 7
         out.append(byte | (0x80 if n else 0))
         if not n:
             return bytes(out)
+
+
+def decode_varint(blob: bytes, what: str = "number") -> tuple[int, int]:
+    """(value, bytes used) of the unsigned LEB128 number at the start of blob."""
+    reader = _Reader(blob)
+    return reader.varint(what), reader.pos
 
 
 class _Reader:
@@ -72,9 +79,9 @@ def pack(archive: Archive) -> bytes:
     codec = archive.codec.encode()
     identity = json.dumps(archive.identity, sort_keys=True, separators=(",", ":")).encode()
     header = b"".join(
-        [MAGIC, bytes([FORMAT_VERSION]), _varint(len(codec)), codec, _varint(len(identity)), identity,
-         _varint(archive.original_length), _varint(archive.chunk_size_bytes), _varint(len(archive.payloads))]
-        + [_varint(len(p)) for p in archive.payloads]
+        [MAGIC, bytes([FORMAT_VERSION]), encode_varint(len(codec)), codec, encode_varint(len(identity)), identity,
+         encode_varint(archive.original_length), encode_varint(archive.chunk_size_bytes), encode_varint(len(archive.payloads))]
+        + [encode_varint(len(p)) for p in archive.payloads]
         + [archive.crc32.to_bytes(4, "big")]
     )
     return header + zlib.crc32(header).to_bytes(4, "big") + b"".join(archive.payloads)

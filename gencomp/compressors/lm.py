@@ -60,7 +60,7 @@ class LMCompressor(Compressor):
             encoder = StreamEncoder(len(batch))
             encoder.encode(coding_pmf(log_probs[valid]), symbols[valid], lengths)
             encoded = encoder.finish()
-            blobs += [_stored(c) if len(b) > len(c) else b for c, b in zip(batch, encoded.blobs)]
+            blobs += [store(c) if len(b) > len(c) else b for c, b in zip(batch, encoded.blobs)]
             bits += [min(i, 8.0 * (len(c) + 1)) for c, i in zip(batch, encoded.ideal_bits)]
             if progress:
                 progress(int(lengths.sum()))
@@ -74,7 +74,7 @@ class LMCompressor(Compressor):
         return self._encode(chunks, None)[1]
 
     def decode_chunks(self, payloads, lengths, progress=None):
-        out = [_unstore(p) if _is_stored(p) else None for p in payloads]
+        out = [unstore(p) if is_stored(p) else None for p in payloads]
         coded = [i for i, p in enumerate(out) if p is None]
         for group in self._groups(len(coded)):
             rows = coded[group]
@@ -94,19 +94,20 @@ class LMCompressor(Compressor):
             if progress:
                 progress(int(group_lengths.sum()))
         if progress:
-            progress(sum(len(p) - 1 for p in payloads if _is_stored(p)))
+            progress(sum(len(p) - 1 for p in payloads if is_stored(p)))
         return out
 
 
-def _stored(chunk: bytes) -> bytes:
+def store(chunk: bytes) -> bytes:
+    """A chunk kept as it is: its bytes and one zero byte."""
     return chunk + b"\0"
 
 
-def _is_stored(payload: bytes) -> bool:
+def is_stored(payload: bytes) -> bool:
     return payload[-1:] == b"\0"
 
 
-def _unstore(payload: bytes) -> bytes:
+def unstore(payload: bytes) -> bytes:
     return payload[:-1]
 
 
