@@ -39,10 +39,17 @@ def resolve(model: str) -> Path:
     raise GencompError(f"unknown model {model!r}; shipped: {known} (or give a .safetensors path)")
 
 
-@functools.lru_cache(maxsize=8)
 def load_byte_transformer(model: str = DEFAULT_MODEL) -> ExactTransformer:
-    """Load, verify (hash, config, tensor names and shapes) and wrap for exact coding."""
+    """Load, verify (hash, config, tensor names and shapes) and wrap for exact coding.
+
+    Cached per file version: a checkpoint rewritten in place is read again."""
     path = resolve(model)
+    stat = path.stat() if path.is_file() else None
+    return _load(path, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path, mtime_ns: int, size: int) -> ExactTransformer:
     state, config, info, sha = load_checkpoint(path)
     try:
         net = ByteTransformer(TransformerConfig(**config))

@@ -90,3 +90,34 @@ def test_model_codec_stores_chunks_it_would_expand(real_samples):
     assert decompress(compressor.compress(data)) == data
     text_payload = compressor.encode_chunks([real_samples["text"][:2048]])[0]
     assert 0 < len(text_payload) < 800 and text_payload[-1] != 0
+
+
+def test_lm_decodes_with_other_batch_sizes_and_thread_counts(wiki_heldout):
+    from threadpoolctl import threadpool_limits
+
+    from gencomp.compressors.lm import LMCompressor
+    from gencomp.models.zoo import load_byte_transformer
+
+    model = load_byte_transformer("tiny")
+    data = wiki_heldout[5000:5000 + 7 * 700] + rng_for(4).bytes(1500)  # text and random bytes
+    with threadpool_limits(limits=2, user_api="blas"):
+        blob = LMCompressor(model, "lm:tiny", 700, batch_chunks=8).compress(data)
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert LMCompressor(model, "lm:tiny", 700, batch_chunks=3).decompress(blob) == data
+
+
+def test_archive_from_another_model_is_refused(tmp_path, wiki_heldout):
+    import torch
+
+    from gencomp.errors import GencompError
+    from gencomp.models.checkpoint import load_checkpoint, save_checkpoint
+    from gencomp.models.zoo import resolve
+
+    state, config, info, _ = load_checkpoint(resolve("tiny"))
+    path = tmp_path / "mine.safetensors"
+    save_checkpoint(path, state, config, info)
+    blob = get_compressor(f"lm:{path}").compress(wiki_heldout[:300])
+    state["head.weight"] = state["head.weight"] + 0.01 * torch.randn_like(state["head.weight"])
+    save_checkpoint(path, state, config, info)  # same name, other weights
+    with pytest.raises(GencompError, match="weights_sha256"):
+        decompress(blob)
