@@ -20,19 +20,32 @@ class Registry(Generic[T]):
         self.kind = kind
         self._factories: dict[str, Callable[..., T]] = {}
         self._help: dict[str, str] = {}
+        self._needs_argument: set[str] = set()
 
-    def register(self, name: str, help: str = "") -> Callable[[Callable[..., T]], Callable[..., T]]:
+    def register(self, name: str, help: str = "", needs_argument: bool = False
+                 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
+        """needs_argument: the name alone builds nothing ("hf" needs "hf:MODEL_DIR")."""
+
         def decorate(factory: Callable[..., T]) -> Callable[..., T]:
             if name in self._factories:
                 raise ValueError(f"{self.kind} {name!r} is already registered")
             self._factories[name] = factory
             self._help[name] = help or (factory.__doc__ or "").strip().splitlines()[0]
+            if needs_argument:
+                self._needs_argument.add(name)
             return factory
 
         return decorate
 
     def names(self) -> list[str]:
         return sorted(self._factories)
+
+    def standalone_names(self) -> list[str]:
+        """The names that build something without an argument."""
+        return [n for n in self.names() if n not in self._needs_argument]
+
+    def needs_argument(self, name: str) -> bool:
+        return name in self._needs_argument
 
     def help(self, name: str) -> str:
         return self._help[name]

@@ -27,13 +27,14 @@ def format_table(rows: list[dict]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="gencomp bench", description="Raw compression rate = compressed / raw.")
     parser.add_argument("--modality", nargs="+", choices=MODALITIES, default=list(MODALITIES))
-    parser.add_argument("--codecs", nargs="+", default=None, help=f"default: {' '.join(COMPRESSORS.names())}")
+    parser.add_argument("--codecs", nargs="+", default=None,
+                        help=f"default: {' '.join(COMPRESSORS.standalone_names())} (add e.g. hf:MODEL_DIR)")
     parser.add_argument("--chunk-size", type=int, default=2048, help="independent chunks of N bytes; 0: one stream")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="bytes of data per modality")
     parser.add_argument("--json", action="store_true", help="print rows of JSON instead of the table")
     args = parser.parse_args(argv)
 
-    codecs = args.codecs or COMPRESSORS.names()
+    codecs = args.codecs or COMPRESSORS.standalone_names()
     for codec in codecs:
         COMPRESSORS.create(codec)  # fail on an unknown codec before loading any data
     datasets = {m: modality_bytes(m, args.max_bytes) for m in args.modality}

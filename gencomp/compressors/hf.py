@@ -1,8 +1,9 @@
 """A local Hugging Face causal LM as a compressor, coding its tokens (hf:MODEL_DIR).
 
 A chunk is coded as tokens only if the tokenizer gives its bytes back exactly
-(valid UTF-8 that survives encode/decode); any other chunk, and any chunk the model
-would expand, is stored as its bytes plus a zero byte. Payload of a coded chunk:
+(valid UTF-8 that survives encode/decode) and its tokens fit the model's context; any
+other chunk, and any chunk the model would expand, is stored as its bytes plus a zero
+byte. Payload of a coded chunk:
 the token count (LEB128) and the coder's bytes (which never end in a zero byte).
 """
 
@@ -50,7 +51,8 @@ class HFCompressor(Compressor):
 
     def _encode_one(self, chunk: bytes) -> tuple[bytes, float]:
         ids = self.tokens(chunk)
-        if not ids:
+        limit = self.predictor.max_tokens
+        if not ids or (limit is not None and len(ids) > limit):
             return store(chunk), 8.0 * (len(chunk) + 1)
         symbols = np.array(ids, dtype=np.int64)
         log_probs = self.predictor.log_probs(symbols[None])[0]  # (T, V)
@@ -92,7 +94,8 @@ class HFCompressor(Compressor):
         return out
 
 
-@COMPRESSORS.register("hf", "a local Hugging Face causal LM (hf:MODEL_DIR), token-level coding, 2048-byte chunks")
+@COMPRESSORS.register("hf", "a local Hugging Face causal LM (hf:MODEL_DIR), token-level coding, 2048-byte chunks",
+                      needs_argument=True)
 def _hf_compressor(model_dir: str = "", chunk_size_bytes: Optional[int] = None) -> HFCompressor:
     if not model_dir:
         raise GencompError("name the model folder: -c hf:PATH/TO/MODEL")

@@ -57,6 +57,9 @@ class HFPredictor(Predictor):
         if start is None:
             raise GencompError(f"{model_dir}: the tokenizer has neither a BOS nor an EOS token to start from")
         self.start_token = int(start)
+        config = self.model.config
+        limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+        self.max_tokens = int(limit) - 1 if limit else None  # the start token takes one position
         # transformers 5.x renames past_key_values to cache (argument and output field)
         self._cache_field = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         self._name = Path(model_dir).resolve().name

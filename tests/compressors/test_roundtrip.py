@@ -10,7 +10,7 @@ from gencomp.data.modalities import image_to_patches, read_grayscale, read_pcm16
 from tests.conftest import SEEDS, rng_for
 
 CODECS = COMPRESSORS.names()
-MODEL_CODECS = {"lm"}  # slow per byte: given smaller inputs
+MODEL_CODECS = {"lm", "hf"}  # slow per byte: given smaller inputs
 
 
 def edge_cases(seed: int, max_bytes: int) -> dict[str, bytes]:
@@ -28,8 +28,8 @@ def edge_cases(seed: int, max_bytes: int) -> dict[str, bytes]:
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("chunk_size", [None, 2048])
 @pytest.mark.parametrize("codec", CODECS)
-def test_round_trip_edge_cases(codec, chunk_size, seed):
-    compressor = get_compressor(codec, chunk_size)
+def test_round_trip_edge_cases(codec, chunk_size, seed, codec_spec):
+    compressor = get_compressor(codec_spec(codec), chunk_size)
     for label, data in edge_cases(seed, 2500 if codec in MODEL_CODECS else 6000).items():
         blob = compressor.compress(data)
         check = compressor.decompress if seed % 2 else decompress  # both paths: the codec's, the registry's
@@ -47,8 +47,8 @@ def real_samples(data_dir, wiki_heldout):
 
 
 @pytest.mark.parametrize("codec", CODECS)
-def test_round_trip_real_data(codec, real_samples):
-    compressor = get_compressor(codec, 2048)
+def test_round_trip_real_data(codec, real_samples, codec_spec):
+    compressor = get_compressor(codec_spec(codec), 2048)
     for modality, data in real_samples.items():
         data = data[:5000] if codec in MODEL_CODECS else data
         blob = compressor.compress(data)
@@ -57,8 +57,8 @@ def test_round_trip_real_data(codec, real_samples):
 
 
 @pytest.mark.parametrize("codec", CODECS)
-def test_code_length_counts_payload_bits(codec, wiki_heldout):
-    compressor = get_compressor(codec, 2048)
+def test_code_length_counts_payload_bits(codec, wiki_heldout, codec_spec):
+    compressor = get_compressor(codec_spec(codec), 2048)
     data = wiki_heldout[:4096]
     payload_bits = 8 * sum(map(len, compressor.encode_chunks(compressor.split(data))))
     bits = compressor.code_length_bits(data)
