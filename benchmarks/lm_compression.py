@@ -37,6 +37,19 @@ def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:
     return [rate_row(codec, name, data, 2048) for name, data in datasets.items() for codec in codecs]
 
 
+def model_own_rate(codec: str, modality: str, data: bytes) -> dict:
+    """Σ −log2 p / 8 per byte of the model alone, before the codec stores chunks it would expand."""
+    compressor = get_compressor(codec, 2048)
+    chunks = [c for c in compressor.split(data) if len(c) == 2048]
+    symbols = np.frombuffer(b"".join(chunks), np.uint8).astype(np.int64).reshape(len(chunks), 2048)
+    bits = 0.0
+    for start in range(0, len(symbols), compressor.batch_chunks):
+        batch = symbols[start : start + compressor.batch_chunks]
+        log_probs = compressor.predictor.log_probs(batch)
+        bits -= np.take_along_axis(log_probs, batch[..., None], -1).sum() / np.log(2)
+    return {"codec": codec, "modality": modality, "model_rate": bits / 8 / symbols.size}
+
+
 def throughput(codec: str, data: bytes) -> dict:
     """Bytes/s both ways, and the seconds the model alone takes in each direction."""
     compressor = get_compressor(codec, 2048)
@@ -104,6 +117,10 @@ def main() -> None:
     media = {m: modality_bytes(m, args.max_bytes) for m in ("image", "audio")}
     media_rows = rates(media, model_codecs() + ["png", "flac", "gzip"])
     print_rates("raw compression rate, images and audio, independent 2048-byte chunks", media_rows)
+    own_rows = [model_own_rate(c, m, d) for c in model_codecs() for m, d in media.items()]
+    print("the models' own code length before stored chunks (compressed / raw):")
+    for r in own_rows:
+        print(f"  {r['codec']:<10}{r['modality']:<8}{100 * r['model_rate']:>7.1f}%")
 
     speed_rows = [throughput(c, text["wikitext held-out"][: args.max_bytes]) for c in model_codecs()]
     print(f"\nthroughput on {args.max_bytes} bytes of text, {torch.get_num_threads()} threads (µs per byte)")
@@ -114,7 +131,7 @@ def main() -> None:
               f"{r['encode_model_us_per_byte']:>11.1f}{r['encode_coder_us_per_byte']:>11.1f}"
               f"{r['decode_model_us_per_byte']:>11.1f}{r['decode_coder_and_glue_us_per_byte']:>16.1f}")
     if args.json:
-        args.json.write_text(json.dumps({"text": text_rows, "media": media_rows, "speed": speed_rows}, indent=1))
+        args.json.write_text(json.dumps({"text": text_rows, "media": media_rows, "media_model_own": own_rows, "speed": speed_rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,14 @@ _LOG_LOGIT_TABLE = np.log(_LOGIT_TABLE)
 
 def _on_grid(x: np.ndarray) -> np.ndarray:
     """Activations as integer-valued float64 (units of 2^-ACT_FRAC_BITS)."""
-    return np.round(np.clip(x, -ACT_LIMIT, ACT_LIMIT) * _ACT_SCALE)
+    return _to_grid_(np.clip(x, -ACT_LIMIT, ACT_LIMIT))
+
+
+def _to_grid_(x: np.ndarray) -> np.ndarray:
+    """_on_grid in place, for a temporary the caller owns (saves two passes and two copies)."""
+    np.clip(x, -ACT_LIMIT, ACT_LIMIT, out=x)
+    x *= _ACT_SCALE
+    return np.round(x, out=x)
 
 
 def _float64(t: torch.Tensor) -> np.ndarray:
@@ -88,8 +95,10 @@ class _RMSNorm:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Normalized x, returned on the activation grid (ready for a matmul)."""
         x_int = _on_grid(x)
-        mean_square = (x_int * x_int).sum(-1, keepdims=True) / x.shape[-1]  # exact integer sum
-        return _on_grid(x_int / np.sqrt(mean_square + self.eps_int) * self.weight)
+        mean_square = np.einsum("...i,...i->...", x_int, x_int)[..., None] / x.shape[-1]  # exact integer sum
+        y = x_int / np.sqrt(mean_square + self.eps_int)
+        y *= self.weight
+        return _to_grid_(y)
 
 
 def _mix(scores_int: np.ndarray, values_int: np.ndarray, bias_units: np.ndarray, score_scale: float) -> np.ndarray:
@@ -119,14 +128,15 @@ class _Block:
     def qkv_int(self, x: np.ndarray):
         B, T, D = x.shape
         H, hd = self.cfg.n_heads, self.cfg.head_dim
-        qkv = _on_grid(self.qkv(self.norm_attn(x))).reshape(B, T, 3, H, hd)
+        qkv = _to_grid_(self.qkv(self.norm_attn(x))).reshape(B, T, 3, H, hd)
         return (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))  # (B, H, T, hd) each
 
     def finish(self, x: np.ndarray, attended: np.ndarray) -> np.ndarray:
         """Residual adds around the attention output (B, H, T, hd) and the MLP."""
         B, T, D = x.shape
-        x = x + self.proj(_on_grid(attended.transpose(0, 2, 1, 3).reshape(B, T, D)))
-        return x + self.down(_on_grid(np.maximum(self.up(self.norm_mlp(x)), 0.0)))
+        x = x + self.proj(_to_grid_(attended.transpose(0, 2, 1, 3).reshape(B, T, D)))
+        hidden = self.up(self.norm_mlp(x))
+        return x + self.down(_to_grid_(np.maximum(hidden, 0.0, out=hidden)))
 
 
 class _Cache:
