@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except GencompError as exc:
         print(f"gencomp {command}: {exc}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print(f"gencomp {command}: out of memory (try a smaller --chunk-size, or split the input)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"gencomp {command}: interrupted", file=sys.stderr)
         return 130
