@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from gencomp.errors import GencompError
@@ -38,3 +39,15 @@ def text_corpus(part: str, files: tuple[str, ...] = TEXT_FILES) -> dict[str, byt
         train, heldout = split_train_heldout((root / name).read_bytes())
         out[name] = train if part == "train" else heldout
     return out
+
+
+def detokenize_wikitext(data: bytes) -> bytes:
+    """WikiText's word-tokenized text as ordinary prose: "1 @,@ 000 , the ( big ) dog 's" ->
+    "1,000, the (big) dog's". Training on both forms keeps a model from learning the
+    tokenization as if it were English."""
+    text = data.decode("utf-8")
+    text = re.sub(r" @([-,.])@ ", r"\1", text)
+    text = re.sub(r" ([.,;:!?)\]])", r"\1", text)
+    text = re.sub(r"([(\[]) ", r"\1", text)
+    text = re.sub(r" (n't|'s|'re|'ve|'m|'ll|'d)\b", r"\1", text)
+    return text.encode("utf-8")

@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from gencomp.data.corpus import text_corpus
+from gencomp.data.corpus import detokenize_wikitext, text_corpus
 from gencomp.models.checkpoint import save_checkpoint
 from gencomp.models.transformer import SIZES, ByteTransformer
 
@@ -37,6 +37,7 @@ class TrainSettings:
     eval_chunks: int = 16
     seed: int = 0
     threads: int = 0  # 0: torch's default
+    detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     files: tuple[str, ...] = field(default=("wikitext2-valid.txt", "tinyshakespeare.txt"))
 
 
@@ -74,7 +75,10 @@ def train(s: TrainSettings) -> Path:
     torch.manual_seed(s.seed)
     corpus = text_corpus("train", s.files)
     heldout = text_corpus("heldout", s.files)
-    data = np.frombuffer(b"".join(corpus.values()), dtype=np.uint8)
+    parts = list(corpus.values())
+    if s.detokenized_copy and "wikitext2-valid.txt" in corpus:
+        parts.append(detokenize_wikitext(corpus["wikitext2-valid.txt"]))
+    data = np.frombuffer(b"".join(parts), dtype=np.uint8)
     cfg = SIZES[s.size]
     model = ByteTransformer(cfg)
     decay = [p for p in model.parameters() if p.dim() >= 2]
@@ -145,7 +149,8 @@ def _export(s: TrainSettings, model: ByteTransformer, seconds: float, heldout: d
         "name": f"byte-transformer-{s.size}",
         "parameters": model.num_parameters(),
         "train_settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
-        "train_data": "first 90% of each of " + ", ".join(s.files) + " (last 10% held out)",
+        "train_data": "first 90% of each of " + ", ".join(s.files) + " (last 10% held out)"
+                      + (", plus that part of wikitext detokenized" if s.detokenized_copy else ""),
         "train_seconds": round(seconds, 1),
         "heldout_bits_per_byte": {k: heldout_bits_per_byte(model, v, max_chunks=10_000) for k, v in heldout.items()},
     }
