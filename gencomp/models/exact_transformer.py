@@ -151,16 +151,13 @@ class _Cache:
         capacity = self.keys[0].shape[2] if self.keys else 0
         if length <= capacity:
             return
-        new = max(256, 2 * capacity, length)
-        grow = lambda old: np.concatenate(
-            [old, np.zeros((self.batch_size, cfg.n_heads, new - capacity, cfg.head_dim))], axis=2)
+        extra = np.zeros((self.batch_size, cfg.n_heads, max(256, 2 * capacity, length) - capacity, cfg.head_dim))
         if self.keys:
-            self.keys = [grow(k) for k in self.keys]
-            self.values = [grow(v) for v in self.values]
+            self.keys = [np.concatenate([k, extra], axis=2) for k in self.keys]
+            self.values = [np.concatenate([v, extra], axis=2) for v in self.values]
         else:
-            shape = (self.batch_size, cfg.n_heads, new, cfg.head_dim)
-            self.keys = [np.zeros(shape) for _ in range(cfg.n_layers)]
-            self.values = [np.zeros(shape) for _ in range(cfg.n_layers)]
+            self.keys = [extra.copy() for _ in range(cfg.n_layers)]
+            self.values = [extra.copy() for _ in range(cfg.n_layers)]
 
 
 class ExactTransformer(Predictor):
