@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from gencomp.cli.files import _umask
+from gencomp.cli.files import new_file_mode
 from gencomp.cli.main import main
 
 
@@ -20,7 +20,7 @@ def test_compress_decompress_keeps_and_removes_like_gzip(tmp_path):
     assert main(["compress", str(original), "-k", "-q"]) == 0
     archive = tmp_path / "notes.txt.gcz"
     assert archive.exists() and original.exists()
-    assert archive.stat().st_mode & 0o777 == 0o666 & ~_umask()  # not mkstemp's 0600
+    assert archive.stat().st_mode & 0o777 == new_file_mode()  # not mkstemp's 0600
     original.unlink()
     assert main(["decompress", str(archive), "-q"]) == 0
     assert original.read_bytes() == b"gencomp " * 1000 and not archive.exists()
