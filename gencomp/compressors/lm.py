@@ -70,7 +70,8 @@ class LMCompressor(Compressor):
         return self._encode(chunks, progress)[0]
 
     def chunk_code_length_bits(self, chunks):
-        """Σ −log2 p over each chunk with the coder's quantized probabilities."""
+        """Σ −log2 p over each chunk with the coder's quantized probabilities (or 8 × the stored size,
+        where the chunk is stored)."""
         return self._encode(chunks, None)[1]
 
     def decode_chunks(self, payloads, lengths, progress=None):
