@@ -21,8 +21,11 @@ def main(argv: list[str]) -> int:
     for f in fields(TrainSettings):
         if f.name in ("size", "out_dir", "files"):
             continue
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(getattr(defaults, f.name)),
-                            default=getattr(defaults, f.name))
+        default = getattr(defaults, f.name)
+        if isinstance(default, bool):  # type=bool would read "False" as True
+            parser.add_argument(f"--{f.name.replace('_', '-')}", action=argparse.BooleanOptionalAction, default=default)
+        else:
+            parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(default), default=default)
     args = vars(parser.parse_args(argv))
     out = args.pop("out")
     path = train(TrainSettings(out_dir=out, **args))

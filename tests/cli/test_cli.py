@@ -91,3 +91,12 @@ def test_bench_prints_a_table_and_json(capsys):
 
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["codec"] == "gzip" and rows[0]["raw_bytes"] == 4096 and rows[0]["rate"] > 0.99
+
+
+def test_train_flags_parse_booleans(monkeypatch, tmp_path):
+    import gencomp.cli.train as train_cli
+
+    seen = {}
+    monkeypatch.setattr(train_cli, "train", lambda settings: seen.setdefault("s", settings) and tmp_path / "m")
+    assert train_cli.main(["--out", str(tmp_path), "--no-detokenized-copy", "--steps", "3"]) == 0
+    assert seen["s"].detokenized_copy is False and seen["s"].steps == 3 and seen["s"].out_dir == tmp_path
