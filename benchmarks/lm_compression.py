@@ -34,7 +34,8 @@ def model_codecs() -> list[str]:
 
 
 def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:
-    return [rate_row(codec, name, data, 2048) for name, data in datasets.items() for codec in codecs]
+    compressors = {codec: get_compressor(codec, 2048) for codec in codecs}
+    return [rate_row(codec, compressors[codec], name, data) for name, data in datasets.items() for codec in codecs]
 
 
 def model_own_rate(codec: str, modality: str, data: bytes) -> dict:

@@ -7,7 +7,7 @@ import json
 
 from tqdm import tqdm
 
-from gencomp.compressors import COMPRESSORS
+from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.data.modalities import MODALITIES
 from gencomp.evaluation.bench import rate_row
 from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES, modality_bytes
@@ -35,16 +35,15 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     codecs = args.codecs or COMPRESSORS.standalone_names()
-    for codec in codecs:
-        COMPRESSORS.create(codec)  # fail on an unknown codec before loading any data
+    compressors = {c: get_compressor(c, args.chunk_size) for c in codecs}  # unknown codecs fail before any data loads
     datasets = {m: modality_bytes(m, args.max_bytes) for m in args.modality}
     total = len(codecs) * sum(map(len, datasets.values()))
     rows = []
     with tqdm(total=total, unit="B", unit_scale=True, desc="bench", leave=False) as bar:
-        for codec in codecs:
+        for codec, compressor in compressors.items():
             for modality, data in datasets.items():
                 bar.set_postfix(codec=codec, modality=modality)
-                rows.append(rate_row(codec, modality, data, args.chunk_size, bar.update))
+                rows.append(rate_row(codec, compressor, modality, data, bar.update))
     if args.json:
         print(json.dumps(rows, indent=1))
     else:

@@ -3,8 +3,8 @@
 A chunk is coded as tokens only if the tokenizer gives its bytes back exactly
 (valid UTF-8 that survives encode/decode) and its tokens fit the model's context; any
 other chunk, and any chunk the model would expand, is stored as its bytes plus a zero
-byte. Payload of a coded chunk:
-the token count (LEB128) and the coder's bytes (which never end in a zero byte).
+byte. Payload of a coded chunk: the token count (LEB128) and the coder's bytes (which
+never end in a zero byte).
 """
 
 from __future__ import annotations
@@ -50,17 +50,17 @@ class HFCompressor(Compressor):
         return text.encode("utf-8")
 
     def _encode_one(self, chunk: bytes) -> tuple[bytes, float]:
+        """(payload, bits it costs): the coded tokens, or the stored chunk where coding fails or expands."""
         ids = self.tokens(chunk)
         limit = self.predictor.max_tokens
-        if not ids or (limit is not None and len(ids) > limit):
-            return store(chunk), 8.0 * (len(chunk) + 1)
-        symbols = np.array(ids, dtype=np.int64)
-        log_probs = self.predictor.log_probs(symbols[None])[0]  # (T, V)
-        coded = encode(coding_pmf(log_probs), symbols, [len(ids)])
-        payload = encode_varint(len(ids)) + coded.blobs[0]
-        if len(payload) > len(chunk):
-            return store(chunk), 8.0 * (len(chunk) + 1)
-        return payload, float(coded.ideal_bits[0]) + 8.0 * (len(payload) - len(coded.blobs[0]))
+        if ids and (limit is None or len(ids) <= limit):
+            symbols = np.array(ids, dtype=np.int64)
+            log_probs = self.predictor.log_probs(symbols[None])[0]  # (T, V)
+            coded = encode(coding_pmf(log_probs), symbols, [len(ids)])
+            header = encode_varint(len(ids))
+            if len(header) + len(coded.blobs[0]) <= len(chunk):
+                return header + coded.blobs[0], float(coded.ideal_bits[0]) + 8.0 * len(header)
+        return store(chunk), 8.0 * (len(chunk) + 1)
 
     def encode_chunks(self, chunks, progress=None):
         out = []

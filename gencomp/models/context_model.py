@@ -8,8 +8,9 @@ PPM's blending:
 
 where, in the current order-k context, c_k(x) counts x, n_k all symbols, u_k the
 distinct ones and the escape weight w_k = 4 u_k (Witten–Bell has w = u; 4 u was
-measured best on 64 KiB of both Wikipedia and Shakespeare, orders 4 and 5 alike). Contexts of order >= 3 are hashed into 2^table_bits buckets.
-The state is integer counts, and the same compiled code updates it in encoder and
+measured best on 64 KiB of both Wikipedia and Shakespeare, orders 4 and 5 alike).
+Each order has 2^table_bits buckets: a context that fits is its own bucket, longer
+ones are hashed. The state is integer counts, and the same compiled code updates it in encoder and
 decoder, so decoding is exact by construction. Counts are halved at COUNT_LIMIT so
 the model keeps adapting.
 """
@@ -82,12 +83,16 @@ def _update(counts, totals, distinct, buckets, symbol):
 
 
 @njit(cache=True)
+def _empty_tables(max_order, table_bits):
+    """An empty model: counts (K+1, buckets, 256) uint16, totals and distinct counts (K+1, buckets)."""
+    shape = (max_order + 1, 1 << table_bits)
+    return np.zeros(shape + (256,), np.uint16), np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+
+
+@njit(cache=True)
 def _run(symbols, length, max_order, table_bits, escape, out):
     """out[t] = log pmf of symbols[t] given symbols[:t], for t < length, from an empty model."""
-    n_buckets = 1 << table_bits
-    counts = np.zeros((max_order + 1, n_buckets, 256), np.uint16)
-    totals = np.zeros((max_order + 1, n_buckets), np.int64)
-    distinct = np.zeros((max_order + 1, n_buckets), np.int64)
+    counts, totals, distinct = _empty_tables(max_order, table_bits)
     buckets = np.zeros(max_order + 1, np.int64)
     pmf = np.empty(256, np.float64)
     for t in range(length):
@@ -100,9 +105,7 @@ class _State:
     """Per context: counts (K+1, buckets, 256), totals and distinct counts, and the bytes so far."""
 
     def __init__(self, batch_size: int, max_order: int, table_bits: int, capacity: int):
-        shape = (max_order + 1, 1 << table_bits)
-        self.tables = [(np.zeros(shape + (256,), np.uint16), np.zeros(shape, np.int64), np.zeros(shape, np.int64))
-                       for _ in range(batch_size)]
+        self.tables = [_empty_tables(max_order, table_bits) for _ in range(batch_size)]
         self.history = np.zeros((batch_size, capacity), np.int64)
         self.length = 0
 

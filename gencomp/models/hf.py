@@ -43,8 +43,7 @@ def load_hf(model_dir: str):
 
 class _State:
     def __init__(self, batch_size: int):
-        self.caches: list = [None] * batch_size
-        self.started = False
+        self.caches: list = [None] * batch_size  # one KV cache per sequence
 
 
 class HFPredictor(Predictor):
