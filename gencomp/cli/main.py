@@ -13,6 +13,7 @@ COMMANDS = {
     "codecs": "list the codecs",
     "bench": "compression rates of codecs per modality (the paper's Table 1 set-up)",
     "models": "list the shipped models",
+    "generate": "sample text, image completions or audio continuations from any codec",
     "train": "train a byte transformer on the shared text",
 }
 

@@ -8,8 +8,10 @@ coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes
 
 from __future__ import annotations
 
+import os
 import zlib
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 import numpy as np
@@ -53,6 +55,12 @@ class Compressor(ABC):
         """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
         return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)
 
+    def next_byte_code_lengths_bits(self, context: bytes) -> np.ndarray:
+        """(256,) float64: bits that context + bytes([x]), coded as one stream, costs for every byte x.
+
+        As exact as the codec allows; by default 8 × payload bytes (so most candidates tie)."""
+        return payload_bits_per_candidate(self, context)
+
     # --- shared ----------------------------------------------------------------------
     def split(self, data: bytes) -> list[bytes]:
         """The independent chunks `data` is coded in (none for empty data)."""
@@ -79,6 +87,19 @@ class Compressor(ABC):
         """Bits the data costs in this codec's payloads (no archive header), chunked as configured."""
         chunks = self.split(bytes(data))
         return float(self.chunk_code_length_bits(chunks).sum()) if chunks else 0.0
+
+
+def payload_bits_per_candidate(compressor: Compressor, context: bytes) -> np.ndarray:
+    """(256,) float64: 8 × payload bytes of context + bytes([x]) as one stream, for every byte x.
+
+    Classic codecs release the GIL while they compress, so the candidates run on all cores."""
+    candidates = [context + bytes([x]) for x in range(256)]
+    if isinstance(compressor, ChunkwiseCodec) and not compressor.releases_gil:
+        return np.array([8.0 * len(compressor.encode(c)) for c in candidates], dtype=np.float64)
+    if isinstance(compressor, ChunkwiseCodec) and compressor.releases_gil:
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            return np.array([8.0 * len(p) for p in pool.map(compressor.encode, candidates)], dtype=np.float64)
+    return compressor.chunk_code_length_bits(candidates)
 
 
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
@@ -122,6 +143,7 @@ class ChunkwiseCodec(Compressor):
     """
 
     errors: tuple[type[Exception], ...] = ()
+    releases_gil = True  # encode() runs its library without the GIL, so threads speed it up
 
     @abstractmethod
     def encode(self, chunk: bytes) -> bytes: ...

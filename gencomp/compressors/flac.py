@@ -15,6 +15,7 @@ SAMPLE_RATE = 16_000
 @COMPRESSORS.register("flac", "FLAC of the bytes as 16-bit mono PCM")
 class Flac(ChunkwiseCodec):
     name = "flac"
+    releases_gil = False  # soundfile holds the GIL for these small buffers: threads only add overhead
     errors = (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError)
 
     def encode(self, chunk: bytes) -> bytes:

@@ -3,6 +3,8 @@ payload is raw DEFLATE, without gzip's 18-byte header and trailer."""
 
 import zlib
 
+import numpy as np
+
 from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
 
 
@@ -18,3 +20,9 @@ class Gzip(ChunkwiseCodec):
     def decode(self, payload: bytes, length: int) -> bytes:
         unpacker = zlib.decompressobj(-15)
         return unpacker.decompress(payload, length + 1)
+
+    def next_byte_code_lengths_bits(self, context: bytes) -> np.ndarray:
+        """Exact bits through the system libz (see gencomp.sampling.deflate_bits)."""
+        from gencomp.sampling.deflate_bits import DeflateBits
+
+        return DeflateBits()(context).astype(np.float64)

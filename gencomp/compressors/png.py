@@ -15,6 +15,7 @@ ROW_BYTES = 64
 @COMPRESSORS.register("png", "PNG of the bytes as a 64-pixel-wide grayscale image")
 class Png(ChunkwiseCodec):
     name = "png"
+    releases_gil = False  # Pillow holds the GIL for these small images: threads only add overhead
     errors = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
     def encode(self, chunk: bytes) -> bytes:

@@ -44,6 +44,16 @@ class Predictor(ABC):
         """Feed each context its previous symbol (B,) (None on the first call) and
         return (B, V) float64 log-probabilities of the next symbol."""
 
+    def start_from(self, contexts: np.ndarray) -> tuple[Any, np.ndarray]:
+        """State after the contexts (B, T) and the (B, V) float64 log-probabilities of the next
+        symbol: what `start` then `step` through every symbol gives (models may do it faster)."""
+        contexts = np.asarray(contexts, dtype=np.int64)
+        state = self.start(contexts.shape[0])
+        log_probs = self.step(state, None)
+        for t in range(contexts.shape[1]):
+            log_probs = self.step(state, contexts[:, t])
+        return state, log_probs
+
     def num_parameters(self) -> int:
         """Parameters counted for the adjusted compression rate (0 for online models)."""
         return 0

@@ -1,0 +1,86 @@
+"""Any Compressor as a Predictor: the paper's compressor -> model direction.
+
+    P(x | ctx) ∝ 2^-(ℓ(ctx·x) − ℓ(ctx)),   x one of the 256 byte values,
+
+where ℓ is the compressor's code length in bits of one stream. ℓ(ctx) is the same for
+every candidate, so only ℓ(ctx·x) is computed.
+
+Code lengths come from the codec's `next_byte_code_lengths_bits` (exact bits where
+the codec can give them: gzip through libz) or, with resolution="bytes", from
+8 × payload bytes, where most candidates tie (benchmarks/equivalence.py measures
+both). Contexts longer than max_context_bytes keep only their last max_context_bytes.
+
+Both Predictor forms call the same scoring on the same bytes, so `log_probs` and
+`step` agree bit for bit and the model can drive the arithmetic coder.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+
+from gencomp.compressors.base import Compressor, payload_bits_per_candidate
+from gencomp.errors import GencompError
+from gencomp.models.predictor import Predictor
+
+RESOLUTIONS = ("exact", "bytes")
+
+
+def log_probs_from_bits(bits: np.ndarray) -> np.ndarray:
+    """(256,) code lengths in bits -> (256,) float64 natural-log probabilities.
+
+    One row at a time, with a correctly rounded sum: the result depends on the row only."""
+    logits = -math.log(2.0) * (bits - bits.min())
+    return logits - math.log(math.fsum(np.exp(logits).tolist()))
+
+
+class CompressorModel(Predictor):
+    """Next-byte distribution from a compressor's code lengths; see the module docstring."""
+
+    def __init__(self, compressor: Compressor, max_context_bytes: int = 2048, resolution: str = "exact"):
+        if resolution not in RESOLUTIONS:
+            raise GencompError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
+        if max_context_bytes < 0:
+            raise GencompError(f"max_context_bytes must be >= 0, got {max_context_bytes}")
+        self.compressor, self.max_context_bytes, self.resolution = compressor, max_context_bytes, resolution
+
+    @property
+    def name(self) -> str:
+        return f"{self.compressor.name}-model"
+
+    def identity(self) -> dict:
+        return {"name": self.name, "codec": self.compressor.name, "codec_identity": self.compressor.identity(),
+                "max_context_bytes": self.max_context_bytes, "resolution": self.resolution}
+
+    def candidate_bits(self, context: bytes) -> np.ndarray:
+        """(256,) float64 bits of ℓ(context · x) for each byte x, the context cut to max_context_bytes."""
+        context = bytes(context[max(0, len(context) - self.max_context_bytes) :] if self.max_context_bytes else b"")
+        if self.resolution == "bytes":
+            return payload_bits_per_candidate(self.compressor, context)
+        return np.asarray(self.compressor.next_byte_code_lengths_bits(context), dtype=np.float64)
+
+    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
+        symbols = np.asarray(symbols, dtype=np.int64)
+        B, T = symbols.shape
+        out = np.empty((B, T, 256), np.float64)
+        for b in range(B):
+            row = symbols[b].astype(np.uint8).tobytes()
+            for t in range(T):
+                out[b, t] = log_probs_from_bits(self.candidate_bits(row[:t]))
+        return out  # (B, T, V)
+
+    def start(self, batch_size: int) -> list[bytearray]:
+        return [bytearray() for _ in range(batch_size)]
+
+    def start_from(self, contexts: np.ndarray) -> tuple[list[bytearray], np.ndarray]:
+        """The contexts cost nothing to feed: only the next byte is scored."""
+        state = [bytearray(row.astype(np.uint8).tobytes()) for row in np.asarray(contexts, dtype=np.int64)]
+        return state, np.stack([log_probs_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)
+
+    def step(self, state: list[bytearray], previous: Optional[np.ndarray]) -> np.ndarray:
+        if previous is not None:
+            for history, symbol in zip(state, np.asarray(previous).tolist()):
+                history.append(symbol)
+        return np.stack([log_probs_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)

@@ -1,0 +1,81 @@
+"""Sample bytes from any Predictor, or from any Compressor through the model it induces.
+
+`stream` yields one byte at a time, so a UI can show progress; `generate` joins them.
+The same model, prompt, settings and seed give the same bytes.
+
+Temperature scales log-probabilities (1: the model's own distribution); temperature
+<= 0 means greedy decoding (the most probable byte, the lowest byte value on a tie).
+top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Union
+
+import numpy as np
+
+from gencomp.compressors.base import Compressor
+from gencomp.compressors.lm import LMCompressor
+from gencomp.errors import GencompError
+from gencomp.models.predictor import Predictor
+from gencomp.sampling.compressor_model import CompressorModel
+
+MAX_GENERATE_BYTES = 1 << 20  # a megabyte of gzip sampling is about half an hour; more is a mistake
+
+Model = Union[Predictor, Compressor]
+
+
+def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = "exact") -> Predictor:
+    """A Predictor as it is; a model-based compressor's own predictor (its distribution directly,
+    no 256 compressions); any other compressor through CompressorModel."""
+    if isinstance(model, Predictor):
+        return model
+    if isinstance(model, LMCompressor):
+        return model.predictor
+    return CompressorModel(model, max_context_bytes, resolution)
+
+
+def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> int:
+    """One byte from (256,) log-probabilities; see the module docstring for temperature and top_k."""
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    order = np.argsort(-log_probs, kind="stable")  # most probable first, lower byte first on ties
+    if temperature <= 0:
+        return int(order[0])
+    keep = order[:top_k] if top_k > 0 else order
+    logits = log_probs[keep] / temperature
+    weights = np.exp(logits - logits.max())
+    return int(keep[rng.choice(len(keep), p=weights / weights.sum())])
+
+
+def check_settings(n: int, temperature: float, top_k: int) -> None:
+    if not 0 <= n <= MAX_GENERATE_BYTES:
+        raise GencompError(f"number of bytes to generate must be 0 … {MAX_GENERATE_BYTES}, got {n}")
+    if top_k < 0:
+        raise GencompError(f"top_k must be >= 0 (0: all 256 bytes), got {top_k}")
+    if not np.isfinite(temperature):
+        raise GencompError(f"temperature must be a finite number (<= 0: greedy), got {temperature}")
+
+
+def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
+           max_context_bytes: int = 2048) -> Iterator[bytes]:
+    """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
+
+    max_context_bytes: for compressor-induced models, the context each byte is scored on."""
+    check_settings(n, temperature, top_k)
+    if n == 0:
+        return
+    predictor = as_predictor(model, max_context_bytes)
+    rng = np.random.default_rng(seed)
+    context = np.frombuffer(bytes(prompt), np.uint8).astype(np.int64)[None, :]  # (1, T)
+    state, log_probs = predictor.start_from(context)
+    for i in range(n):
+        byte = sample_next_byte(log_probs[0], temperature, top_k, rng)
+        yield bytes([byte])
+        if i + 1 < n:
+            log_probs = predictor.step(state, np.array([byte]))
+
+
+def generate(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
+             max_context_bytes: int = 2048) -> bytes:
+    """The n bytes `stream` yields, joined."""
+    return b"".join(stream(model, prompt, n, temperature, top_k, seed, max_context_bytes))

@@ -1,0 +1,51 @@
+"""Exact deflate bit lengths: consistent with zlib's own byte lengths, state sizing changes nothing."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from gencomp.errors import GencompError
+from gencomp.sampling.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
+from tests.conftest import SEEDS, rng_for
+
+
+def zlib_bytes(context: bytes) -> np.ndarray:
+    """Byte length of each candidate through Python's zlib with the registered gzip's settings."""
+    out = []
+    for x in range(256):
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+        out.append(len(packer.compress(context + bytes([x])) + packer.flush()))
+    return np.array(out)
+
+
+def contexts(wiki_heldout, data_dir, seed):
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 6000))
+    image = (data_dir / "image" / "kodim05.png").read_bytes()
+    return {"empty": b"", "one": wiki_heldout[start : start + 1], "text-100": wiki_heldout[start : start + 100],
+            "text-2047": wiki_heldout[start : start + 2047], "text-5000": wiki_heldout[start : start + 5000],
+            "random-2048": rng.bytes(2048), "png-file-3000": image[start % 1000 : start % 1000 + 3000]}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bits_round_up_to_zlibs_byte_lengths(seed, wiki_heldout, data_dir):
+    scorer = DeflateBits()
+    for name, context in contexts(wiki_heldout, data_dir, seed).items():
+        bits = scorer(context)
+        assert np.array_equal((bits + 7) // 8, zlib_bytes(context)), f"{name}, seed {seed}"
+        if name.startswith("text"):  # random bytes go into a stored block: every byte costs 8 bits there
+            assert len(np.unique(bits)) > len(np.unique(zlib_bytes(context))), name
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_state_sized_to_context_and_worker_count_change_nothing(seed, wiki_heldout, data_dir):
+    for name, context in contexts(wiki_heldout, data_dir, seed).items():
+        reference = DeflateBits(workers=1, size_state_to_context=False)(context)
+        assert np.array_equal(DeflateBits(workers=2)(context), reference), f"{name}, seed {seed}"
+        assert np.array_equal(DeflateBits(workers=3)(context), reference), f"{name}, seed {seed}"
+
+
+def test_too_long_context_is_a_clear_error():
+    with pytest.raises(GencompError, match="at most"):
+        DeflateBits()(bytes(MAX_CONTEXT_BYTES + 1))

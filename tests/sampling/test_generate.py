@@ -1,0 +1,123 @@
+"""Sampling: reproducible, streaming, greedy and top-k as documented, clear errors, media in and out."""
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+from PIL import Image
+
+from gencomp.cli.main import main
+from gencomp.compressors import get_compressor
+from gencomp.errors import GencompError
+from gencomp.sampling.compressor_model import CompressorModel
+from gencomp.sampling.generate import MAX_GENERATE_BYTES, as_predictor, generate, sample_next_byte, stream
+from gencomp.sampling.media import complete_image, continue_audio, shrink_image
+from gencomp.data.modalities import read_grayscale, read_pcm16
+from tests.conftest import SEEDS, rng_for
+
+PROMPT = b"The city council met on Tuesday. The city council"
+
+
+@pytest.mark.parametrize("spec", ["gzip", "cm", "lm:tiny"])
+def test_same_seed_same_bytes_other_seed_other_bytes(spec):
+    compressor = get_compressor(spec)
+    first = generate(compressor, PROMPT, 12, seed=3)
+    assert len(first) == 12
+    assert generate(compressor, PROMPT, 12, seed=3) == first
+    assert b"".join(stream(compressor, PROMPT, 12, seed=3)) == first
+    assert generate(compressor, PROMPT, 12, seed=4) != first
+
+
+def test_model_based_codecs_sample_from_their_own_predictor():
+    lm = get_compressor("lm:tiny")
+    assert as_predictor(lm) is lm.predictor
+    assert isinstance(as_predictor(get_compressor("lzma")), CompressorModel)
+
+
+def test_greedy_is_the_argmax_and_top_k_one_is_greedy():
+    compressor = get_compressor("lm:tiny")
+    greedy = generate(compressor, PROMPT, 8, temperature=0)
+    assert generate(compressor, PROMPT, 8, temperature=-1, seed=9) == greedy
+    assert generate(compressor, PROMPT, 8, top_k=1, seed=5) == greedy
+    _, log_probs = compressor.predictor.start_from(np.frombuffer(PROMPT, np.uint8)[None].astype(np.int64))
+    assert greedy[0] == int(np.argmax(log_probs[0]))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_top_k_samples_only_the_k_most_probable(seed):
+    rng = rng_for(seed)
+    log_probs = np.log(rng.dirichlet(np.ones(256)))
+    allowed = set(np.argsort(-log_probs)[:5].tolist())
+    drawn = {sample_next_byte(log_probs, 1.0, 5, rng) for _ in range(300)}
+    assert drawn <= allowed and len(drawn) > 1, f"seed {seed}"
+    assert sample_next_byte(log_probs, 0.0, 0, rng) == int(np.argmax(log_probs))
+
+
+def test_low_temperature_concentrates_on_the_likely_bytes():
+    log_probs = np.log(np.r_[[0.5, 0.3], np.full(254, 0.2 / 254)])
+    rng = np.random.default_rng(0)
+    cold = [sample_next_byte(log_probs, 0.1, 0, rng) for _ in range(200)]
+    assert cold.count(0) >= 195
+
+
+def test_empty_prompt_zero_bytes_and_bad_settings():
+    gzip = get_compressor("gzip")
+    assert len(generate(gzip, b"", 3, seed=0)) == 3
+    assert generate(gzip, PROMPT, 0) == b""
+    for kwargs, message in [({"n": -1}, "0 …"), ({"n": MAX_GENERATE_BYTES + 1}, "0 …"), ({"n": 3, "top_k": -2}, "top_k"),
+                            ({"n": 3, "temperature": float("nan")}, "temperature")]:
+        with pytest.raises(GencompError, match=message):
+            generate(gzip, PROMPT, **kwargs)
+
+
+def test_image_completion_keeps_the_rows_it_was_given(data_dir):
+    photo = shrink_image(read_grayscale(data_dir / "image" / "kodim07.png"), 16)
+    assert photo.shape == (11, 16)
+    frames = list(complete_image(get_compressor("cm"), photo, keep_rows=8, seed=1))
+    assert len(frames) == 3 and frames[-1].shape == photo.shape and frames[-1].dtype == np.uint8
+    assert np.array_equal(frames[-1][:8], photo[:8]) and not np.array_equal(frames[-1], photo)
+    assert not frames[0][9:].any()  # rows not yet sampled are 0
+    for keep in (0, 11, 40):
+        with pytest.raises(GencompError, match="keep_rows"):
+            next(complete_image(get_compressor("cm"), photo, keep_rows=keep))
+
+
+def test_audio_continuation_keeps_the_start(data_dir):
+    pcm, rate = read_pcm16(data_dir / "audio" / "spk1_snt1.wav")
+    samples = np.frombuffer(pcm, "<i2").astype(np.int16)
+    clips = list(continue_audio(get_compressor("cm"), samples, rate, keep_seconds=0.05, seconds=0.01, update_every=64))
+    keep, new = round(0.05 * rate), round(0.01 * rate)
+    assert [len(c) for c in clips] == [keep + 64 * i for i in range(1, new // 64 + 1)] + ([keep + new] if new % 64 else [])
+    assert np.array_equal(clips[-1][:keep], samples[:keep])
+    with pytest.raises(GencompError, match="cannot keep"):
+        next(continue_audio(get_compressor("cm"), samples[:100], rate, keep_seconds=1.0, seconds=0.01))
+    with pytest.raises(GencompError, match="at least one sample"):
+        next(continue_audio(get_compressor("cm"), samples, rate, keep_seconds=0.05, seconds=0.0))
+    silence = np.zeros(rate // 10, np.int16)
+    assert len(list(continue_audio(get_compressor("gzip"), silence, rate, 0.05, 0.001))[-1]) == len(silence) // 2 + 16
+
+
+def test_cli_generates_text_images_and_audio(tmp_path, data_dir, capsys):
+    out = tmp_path / "story.txt"
+    assert main(["generate", "-c", "cm", "--prompt", "Once upon a time", "--bytes", "30", "-o", str(out), "-q"]) == 0
+    assert len(out.read_bytes()) == 30
+    assert main(["generate", "-c", "cm", "--prompt", "x", "--bytes", "5", "-o", str(out), "-q"]) == 1
+    assert "already exists" in capsys.readouterr().err and len(out.read_bytes()) == 30
+
+    picture = tmp_path / "done.png"
+    assert main(["generate", "-c", "cm", "--image", str(data_dir / "image" / "kodim02.png"), "--width", "16",
+                 "--keep-rows", "9", "-o", str(picture), "-q"]) == 0
+    with Image.open(picture) as side_by_side:
+        assert side_by_side.size == (16 + 4 + 16, 11)
+
+    sound = tmp_path / "more.wav"
+    assert main(["generate", "-c", "cm", "--audio", str(data_dir / "audio" / "librispeech-1272-128104-0000.flac"),
+                 "--keep-seconds", "0.05", "--seconds", "0.005", "-o", str(sound), "-q"]) == 0
+    clip, rate = soundfile.read(sound, dtype="int16")
+    assert rate == 16000 and len(clip) == 800 + 80
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    assert main(["generate", "--image", str(notes), "-o", str(tmp_path / "x.png")]) == 1
+    assert "cannot read image" in capsys.readouterr().err
