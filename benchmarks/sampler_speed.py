@@ -5,8 +5,10 @@ The naive way: for each of the 256 candidates, compress context + candidate from
 thread. For gzip also `zlib.compressobj().copy()` alone (context fed once, one thread,
 byte lengths). gencomp: gzip through libz with deflateCopy, exact bits, both cores (see
 gencomp/sampling/deflate_bits.py); other classic codecs on a thread pool; lm and cm give the
-distribution directly. gencomp's gzip scores are checked to round up to the naive byte lengths
-on every context timed, so its distribution differs from the naive one only by breaking ties.
+distribution directly. "all 256" scores every candidate; "default" scores the bytes seen in the
+context and one unseen byte for all the others (CompressorModel's default; its effect on the
+log-loss is measured in equivalence.py). gencomp's all-256 gzip scores are checked to round up to
+the naive byte lengths on every context timed: it differs from the naive way only by breaking ties.
 
     python benchmarks/sampler_speed.py [--bytes 4] [--codecs gzip,lzma,...]
 """
@@ -21,6 +23,7 @@ import numpy as np
 
 from gencomp.compressors import get_compressor
 from gencomp.data.corpus import text_corpus
+from gencomp.sampling.compressor_model import CompressorModel
 from gencomp.sampling.generate import as_predictor
 
 CONTEXTS = (2048, 32 * 1024 - 512)  # 32 KB less deflate's look-ahead: the most a 32 KiB window scores
@@ -54,26 +57,31 @@ def main() -> None:
     parser.add_argument("--codecs", default="gzip,lzma,bz2,zstd,brotli,cm,lm:tiny")
     args = parser.parse_args()
     heldout = b"".join(text_corpus("heldout").values())
-    print(f"{'codec':<8} {'context':>8} {'naive B/s':>10} {'copy() B/s':>11} {'gencomp B/s':>12} {'speed-up':>9}")
+    print(f"{'codec':<8} {'context':>8} {'naive B/s':>10} {'copy() B/s':>11} {'all 256 B/s':>12} {'default B/s':>12}"
+          f" {'speed-up':>9} {'default':>8}")
     for spec in args.codecs.split(","):
         compressor = get_compressor(spec)
         predictor = as_predictor(compressor, max_context_bytes=max(CONTEXTS))
+        every = CompressorModel(compressor, max(CONTEXTS), score_unseen_once=False) if hasattr(compressor, "encode") else None
         for size in CONTEXTS:
             contexts = [heldout[i * 997 : i * 997 + size] for i in range(args.bytes)]
             if hasattr(compressor, "encode"):  # a classic codec: 256 compressions per byte
                 predictor.candidate_bits(contexts[0])  # compile / warm up
                 naive = seconds_per_byte(lambda c: naive_bytes(compressor, c), contexts)
+                all256 = seconds_per_byte(every.candidate_bits, contexts)
                 ours = seconds_per_byte(predictor.candidate_bits, contexts)
                 copy = seconds_per_byte(copy_bytes, contexts) if spec == "gzip" else None
                 if spec == "gzip":
                     for context in contexts:
-                        assert np.array_equal(np.ceil(predictor.candidate_bits(context) / 8), naive_bytes(compressor, context))
+                        assert np.array_equal(np.ceil(every.candidate_bits(context) / 8), naive_bytes(compressor, context))
             else:  # a predictor: the prompt is fed once, then one step per byte
-                naive = copy = None
+                naive = copy = all256 = None
                 state, _ = predictor.start_from(np.frombuffer(contexts[0], np.uint8)[None].astype(np.int64))
                 ours = seconds_per_byte(lambda c: predictor.step(state, np.array([101])), contexts * 8)
-            cells = [f"{1 / naive:10.1f}" if naive else f"{'—':>10}", f"{1 / copy:11.1f}" if copy else f"{'—':>11}",
-                     f"{1 / ours:12.1f}", f"{naive / ours:8.1f}×" if naive else f"{'—':>9}"]
+            dash = "—"
+            cells = [f"{1 / naive:10.1f}" if naive else f"{dash:>10}", f"{1 / copy:11.1f}" if copy else f"{dash:>11}",
+                     f"{1 / all256:12.1f}" if all256 else f"{dash:>12}", f"{1 / ours:12.1f}",
+                     f"{naive / all256:8.1f}×" if naive else f"{dash:>9}", f"{naive / ours:7.1f}×" if naive else f"{dash:>8}"]
             print(f"{spec:<8} {size:>8} " + " ".join(cells), flush=True)
 
 

@@ -20,8 +20,13 @@ from gencomp.cli.files import STDIO, check_output, read_input, write_output
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.data.modalities import pcm16_to_wav, read_grayscale, read_pcm16
 from gencomp.errors import GencompError
-from gencomp.sampling.media import DEFAULT_IMAGE_WIDTH, complete_image, continue_audio, shrink_image
 from gencomp.sampling.generate import stream
+from gencomp.sampling.media import (
+    DEFAULT_IMAGE_WIDTH,
+    complete_image,
+    continue_audio,
+    shrink_image,
+)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ COMMANDS = {
     "models": "list the shipped models",
     "generate": "sample text, image completions or audio continuations from any codec",
     "train": "train a byte transformer on the shared text",
+    "demo": "start the Gradio app (text, image and audio generation; compression)",
 }
 
 

@@ -55,11 +55,12 @@ class Compressor(ABC):
         """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
         return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)
 
-    def next_byte_code_lengths_bits(self, context: bytes) -> np.ndarray:
-        """(256,) float64: bits that context + bytes([x]), coded as one stream, costs for every byte x.
+    def next_byte_code_lengths_bits(self, context: bytes, candidates: Optional[np.ndarray] = None) -> np.ndarray:
+        """(N,) float64: bits that context + bytes([x]), coded as one stream, costs for each candidate
+        byte x (default: all 256, in order).
 
         As exact as the codec allows; by default 8 × payload bytes (so most candidates tie)."""
-        return payload_bits_per_candidate(self, context)
+        return payload_bits_per_candidate(self, context, candidates)
 
     # --- shared ----------------------------------------------------------------------
     def split(self, data: bytes) -> list[bytes]:
@@ -89,11 +90,13 @@ class Compressor(ABC):
         return float(self.chunk_code_length_bits(chunks).sum()) if chunks else 0.0
 
 
-def payload_bits_per_candidate(compressor: Compressor, context: bytes) -> np.ndarray:
-    """(256,) float64: 8 × payload bytes of context + bytes([x]) as one stream, for every byte x.
+def payload_bits_per_candidate(compressor: Compressor, context: bytes,
+                               candidates: Optional[np.ndarray] = None) -> np.ndarray:
+    """(N,) float64: 8 × payload bytes of context + bytes([x]) as one stream, for each candidate byte x
+    (default: all 256).
 
     Classic codecs release the GIL while they compress, so the candidates run on all cores."""
-    candidates = [context + bytes([x]) for x in range(256)]
+    candidates = [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
     if isinstance(compressor, ChunkwiseCodec) and not compressor.releases_gil:
         return np.array([8.0 * len(compressor.encode(c)) for c in candidates], dtype=np.float64)
     if isinstance(compressor, ChunkwiseCodec) and compressor.releases_gil:

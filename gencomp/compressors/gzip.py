@@ -21,8 +21,8 @@ class Gzip(ChunkwiseCodec):
         unpacker = zlib.decompressobj(-15)
         return unpacker.decompress(payload, length + 1)
 
-    def next_byte_code_lengths_bits(self, context: bytes) -> np.ndarray:
+    def next_byte_code_lengths_bits(self, context, candidates=None):
         """Exact bits through the system libz (see gencomp.sampling.deflate_bits)."""
         from gencomp.sampling.deflate_bits import DeflateBits
 
-        return DeflateBits()(context).astype(np.float64)
+        return DeflateBits()(context, candidates).astype(np.float64)

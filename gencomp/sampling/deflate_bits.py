@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+from typing import Optional
 
 import numpy as np
 from numba import njit, prange
@@ -75,19 +76,19 @@ def _candidate_kernel():
     deflate_copy, deflate, deflate_pending, deflate_end = _libz()[2]
 
     @njit(parallel=True, nogil=True)
-    def kernel(base_addr, offsets, n_workers, out_capacity):
-        """bits[x] = exact bits of the base stream followed by byte x; -1 where libz failed."""
+    def kernel(base_addr, candidates, offsets, n_workers, out_capacity):
+        """bits[i] = exact bits of the base stream followed by byte candidates[i]; -1 where libz failed."""
         o_next_in, o_avail_in, o_next_out, o_avail_out, o_total_out, size = offsets
-        bits = np.empty(256, np.int64)
-        candidates = np.arange(256).astype(np.uint8)
+        n = len(candidates)
+        bits = np.empty(n, np.int64)
         streams = np.zeros((n_workers, size), np.uint8)
         outputs = np.empty((n_workers, out_capacity), np.uint8)
         pending = np.zeros((n_workers, 2), np.int32)  # (unsigned pending bytes, int bits)
-        per_worker = (256 + n_workers - 1) // n_workers
+        per_worker = (n + n_workers - 1) // n_workers
         for w in prange(n_workers):
             stream = streams[w]
             s = stream.ctypes.data
-            for x in range(w * per_worker, min(256, (w + 1) * per_worker)):
+            for x in range(w * per_worker, min(n, (w + 1) * per_worker)):
                 if deflate_copy(s, base_addr) != 0:
                     bits[x] = -1
                     continue
@@ -127,8 +128,10 @@ class DeflateBits:
         _libz()  # fail early, with a clear message, where there is no libz
         self.workers, self.size_state_to_context = workers, size_state_to_context
 
-    def __call__(self, context: bytes) -> np.ndarray:
-        """(256,) int64: exact code length in bits of DEFLATE(context + bytes([x])) for every x."""
+    def __call__(self, context: bytes, candidates: Optional[np.ndarray] = None) -> np.ndarray:
+        """(N,) int64: exact code length in bits of DEFLATE(context + bytes([x])) for each candidate
+        byte x (default: all 256, in order)."""
+        candidates = np.arange(256, dtype=np.uint8) if candidates is None else np.asarray(candidates, np.uint8)
         if len(context) > MAX_CONTEXT_BYTES:
             raise GencompError(f"deflate scores contexts of at most {MAX_CONTEXT_BYTES} bytes, got {len(context)}")
         lib, version, _ = _libz()
@@ -147,7 +150,8 @@ class DeflateBits:
             base.next_out, base.avail_out = ctypes.addressof(sink), capacity
             if lib.deflate(ctypes.byref(base), Z_NO_FLUSH) not in (0, -5):  # -5: nothing to do
                 raise GencompError("libz deflate failed on the context")
-            bits = _candidate_kernel()(ctypes.addressof(base), _offsets(), self.workers, capacity)
+            bits = _candidate_kernel()(ctypes.addressof(base), np.ascontiguousarray(candidates), _offsets(),
+                                      self.workers, capacity)
         finally:
             lib.deflateEnd(ctypes.byref(base))
         if (bits < 0).any():

@@ -10,7 +10,8 @@ top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values
 
 from __future__ import annotations
 
-from typing import Iterator, Union
+from collections.abc import Iterator
+from typing import Union
 
 import numpy as np
 

@@ -10,7 +10,7 @@ Both are generators of partial results, so a UI can show them growing.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image

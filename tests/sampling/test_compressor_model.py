@@ -71,3 +71,15 @@ def test_bad_settings_are_clear_errors():
         CompressorModel(get_compressor("gzip"), resolution="nibbles")
     with pytest.raises(GencompError, match="max_context_bytes"):
         CompressorModel(get_compressor("gzip"), max_context_bytes=-1)
+
+
+@pytest.mark.parametrize("spec,resolution", [("gzip", "exact"), ("lzma", "bytes")])
+def test_unseen_bytes_share_the_lowest_unseen_bytes_exact_score(spec, resolution, wiki_heldout):
+    context = wiki_heldout[500:900]
+    every = CompressorModel(get_compressor(spec), resolution=resolution, score_unseen_once=False).candidate_bits(context)
+    fast = CompressorModel(get_compressor(spec), resolution=resolution).candidate_bits(context)
+    seen = np.zeros(256, bool)
+    seen[np.frombuffer(context, np.uint8)] = True
+    assert np.array_equal(fast[seen], every[seen])
+    lowest_unseen = int(np.flatnonzero(~seen)[0])
+    assert np.all(fast[~seen] == every[lowest_unseen])

@@ -49,3 +49,9 @@ def test_state_sized_to_context_and_worker_count_change_nothing(seed, wiki_heldo
 def test_too_long_context_is_a_clear_error():
     with pytest.raises(GencompError, match="at most"):
         DeflateBits()(bytes(MAX_CONTEXT_BYTES + 1))
+
+
+def test_a_subset_of_candidates_scores_as_in_the_full_run(wiki_heldout):
+    context = wiki_heldout[:3000]
+    subset = np.array([200, 3, 101, 32], np.uint8)
+    assert np.array_equal(DeflateBits()(context, subset), DeflateBits()(context)[subset])

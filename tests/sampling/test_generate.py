@@ -1,6 +1,5 @@
 """Sampling: reproducible, streaming, greedy and top-k as documented, clear errors, media in and out."""
 
-import io
 
 import numpy as np
 import pytest
@@ -9,11 +8,17 @@ from PIL import Image
 
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
+from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.sampling.compressor_model import CompressorModel
-from gencomp.sampling.generate import MAX_GENERATE_BYTES, as_predictor, generate, sample_next_byte, stream
+from gencomp.sampling.generate import (
+    MAX_GENERATE_BYTES,
+    as_predictor,
+    generate,
+    sample_next_byte,
+    stream,
+)
 from gencomp.sampling.media import complete_image, continue_audio, shrink_image
-from gencomp.data.modalities import read_grayscale, read_pcm16
 from tests.conftest import SEEDS, rng_for
 
 PROMPT = b"The city council met on Tuesday. The city council"

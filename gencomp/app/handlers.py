@@ -1,0 +1,211 @@
+"""What the demo app does, without the screen: generation side by side, media completion,
+compression tables. Each long job is a generator of partial results, so the UI streams them.
+
+Generators are codec specs ("gzip", "cm", "lm:tiny", "hf:DIR"), built once and kept.
+Side-by-side generation interleaves the generators one byte (one row, one block of
+samples) at a time, so every column grows together and a slow codec does not hide the
+others.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+import numpy as np
+
+from gencomp.compressors import COMPRESSORS, Compressor, decompress, get_compressor
+from gencomp.container import unpack
+from gencomp.errors import GencompError
+from gencomp.evaluation.bench import adjusted_rate, rate_row
+from gencomp.models.zoo import shipped_models
+from gencomp.sampling.generate import stream
+from gencomp.sampling.media import complete_image, continue_audio
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+CLASSIC = ("gzip", "lzma", "brotli", "bz2", "zstd")
+
+
+@dataclass
+class AppConfig:
+    """Settings of the demo: limits that keep one user from holding the machine for long."""
+
+    hf_model: Optional[str] = os.environ.get("GENCOMP_HF_MODEL")  # a local HF model dir, offered as hf:DIR
+    max_text_bytes: int = 2000
+    max_upload_bytes: int = 256 * 1024  # the compress tab runs every codec, models included
+    max_image_width: int = 128
+    max_audio_seconds: float = 0.5
+    context_bytes: int = 2048
+    extra_generators: list[str] = field(default_factory=list)
+
+
+def generator_names(config: AppConfig) -> list[str]:
+    """Every generator the app offers: classic codecs, the context model, each shipped transformer, hf."""
+    names = [c for c in CLASSIC if c in COMPRESSORS.names()] + ["cm"] + [f"lm:{m}" for m in shipped_models()]
+    if config.hf_model:
+        names.append(f"hf:{config.hf_model}")
+    return names + config.extra_generators
+
+
+@functools.lru_cache(maxsize=32)
+def compressor(spec: str) -> Compressor:
+    return get_compressor(spec)
+
+
+def shipped_images() -> dict[str, Path]:
+    return {p.stem: p for p in sorted((ASSETS / "images").glob("*.png"))}
+
+
+def shipped_audio() -> dict[str, Path]:
+    return {p.stem: p for p in sorted((ASSETS / "audio").glob("*.flac"))}
+
+
+def _check_generators(generators: list[str]) -> None:
+    if not generators:
+        raise GencompError("choose at least one generator")
+
+
+@dataclass
+class TextResult:
+    """One generator's column: the bytes so far, its code length of the prompt and its speed."""
+
+    generator: str
+    wanted: int
+    text: bytes = b""
+    prompt_bits_per_byte: Optional[float] = None
+    seconds: float = 0.0
+
+    def label(self) -> str:
+        rate = f"{self.prompt_bits_per_byte:.2f} bits/byte on the prompt" if self.prompt_bits_per_byte is not None else ""
+        speed = f"{len(self.text) / self.seconds:.0f} B/s" if self.seconds > 0 and self.text else ""
+        return " · ".join(x for x in (self.generator, f"{len(self.text)}/{self.wanted} bytes", rate, speed) if x)
+
+
+def generate_text(prompt: str, generators: list[str], n: int, temperature: float, seed: int,
+                  config: AppConfig) -> Iterator[list[TextResult]]:
+    """Yield every generator's column after each round of one byte each."""
+    _check_generators(generators)
+    if not prompt:
+        raise GencompError("type a prompt first")
+    if not 1 <= n <= config.max_text_bytes:
+        raise GencompError(f"length must be 1 … {config.max_text_bytes} bytes, got {n}")
+    data = prompt.encode("utf-8")
+    results = [TextResult(g, n) for g in generators]
+    streams = []
+    for result in results:
+        codec = compressor(result.generator)
+        result.prompt_bits_per_byte = codec.code_length_bits(data) / len(data)
+        streams.append(stream(codec, data, n, temperature, 0, seed, config.context_bytes))
+    yield results
+    for _ in range(n):
+        for result, source in zip(results, streams):
+            start = time.perf_counter()
+            result.text += next(source)
+            result.seconds += time.perf_counter() - start
+        yield results
+
+
+def load_image(choice: Optional[str], upload: Optional[str], width: int) -> np.ndarray:
+    """(H, W) uint8: the uploaded image if any, else the shipped one chosen, `width` pixels wide."""
+    from gencomp.data.modalities import read_grayscale
+    from gencomp.sampling.media import shrink_image
+
+    path = upload or (shipped_images().get(choice) if choice else None)
+    if path is None:
+        raise GencompError("pick a shipped image or upload one")
+    return shrink_image(read_grayscale(path), width)
+
+
+def image_grid(original: np.ndarray, completions: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
+    """(H·scale, ·) uint8: the original and each completion side by side, white gaps, zoomed by `scale`."""
+    gap = np.full((original.shape[0], 1), 255, np.uint8)
+    parts = [original]
+    for image in completions.values():
+        parts += [gap, image]
+    grid = np.concatenate(parts, axis=1)
+    return np.kron(grid, np.ones((scale, scale), np.uint8))  # nearest-neighbour zoom
+
+
+def complete_images(original: np.ndarray, keep_rows: int, generators: list[str], temperature: float, seed: int,
+                    config: AppConfig) -> Iterator[dict[str, np.ndarray]]:
+    """Yield {generator: image so far} after each round of one row each."""
+    _check_generators(generators)
+    if original.shape[1] > config.max_image_width:
+        raise GencompError(f"images are at most {config.max_image_width} pixels wide here")
+    sources = {g: complete_image(compressor(g), original, keep_rows, temperature, 0, seed, config.context_bytes)
+               for g in generators}
+    current = {g: np.where(np.arange(original.shape[0])[:, None] < keep_rows, original, 0).astype(np.uint8)
+               for g in generators}
+    yield current
+    for _ in range(original.shape[0] - keep_rows):
+        for g, source in sources.items():
+            current[g] = next(source)
+        yield current
+
+
+def load_audio(choice: Optional[str], upload: Optional[str]) -> tuple[np.ndarray, int]:
+    from gencomp.data.modalities import read_pcm16
+
+    path = upload or (shipped_audio().get(choice) if choice else None)
+    if path is None:
+        raise GencompError("pick a shipped clip or upload one")
+    pcm, rate = read_pcm16(path)
+    return np.frombuffer(pcm, "<i2").astype(np.int16), rate
+
+
+def continue_clips(samples: np.ndarray, rate: int, keep_seconds: float, seconds: float, generators: list[str],
+                   temperature: float, seed: int, config: AppConfig) -> Iterator[dict[str, np.ndarray]]:
+    """Yield {generator: int16 clip so far} after each round of one block of samples each."""
+    _check_generators(generators)
+    if not 0 < seconds <= config.max_audio_seconds:
+        raise GencompError(f"seconds to generate must be in (0, {config.max_audio_seconds}], got {seconds}")
+    sources = {g: continue_audio(compressor(g), samples, rate, keep_seconds, seconds, temperature, 0, seed,
+                                 config.context_bytes, update_every=max(1, round(rate * seconds / 8)))
+               for g in generators}
+    current = {g: samples[: round(keep_seconds * rate)] for g in generators}
+    while sources:
+        for g in list(sources):
+            try:
+                current[g] = next(sources[g])
+            except StopIteration:
+                del sources[g]
+        yield current
+
+
+def compression_table(data: bytes, config: AppConfig, generators: Optional[list[str]] = None) -> list[dict]:
+    """One row per codec (raw and adjusted rate, payload bytes, seconds), every codec on the file
+    as one stream (classic codecs) or in its own chunks (models)."""
+    if not data:
+        raise GencompError("the file is empty")
+    if len(data) > config.max_upload_bytes:
+        raise GencompError(f"the file is {len(data)} bytes; this app compresses at most {config.max_upload_bytes}")
+    rows = []
+    for spec in generators or generator_names(config):
+        row = rate_row(spec, compressor(spec), "upload", data)
+        row["adjusted_rate"] = adjusted_rate(row)
+        rows.append(row)
+    return rows
+
+
+def best_archive(data: bytes, rows: list[dict]) -> tuple[str, bytes]:
+    """(codec, archive) of the lowest raw rate; the archive round-trips (checked)."""
+    best = min(rows, key=lambda r: r["rate"])["codec"]
+    archive = compressor(best).compress(data)
+    if decompress(archive) != data:
+        raise GencompError(f"{best} failed to round-trip this file; please report it")
+    return best, archive
+
+
+def restore(archive: bytes) -> tuple[str, bytes]:
+    """(codec, original bytes) of a .gcz archive."""
+    return unpack(archive).codec, decompress(archive)
+
+
+def warm_up() -> None:
+    """Compile the numba kernels (range coder, exact deflate) before the first user waits for them."""
+    compressor("gzip").next_byte_code_lengths_bits(b"warm")
+    compressor("cm").decompress(compressor("cm").compress(b"warm up"))

@@ -1,0 +1,269 @@
+"""The Gradio app: generate from compressors and compare generators side by side.
+
+Tabs: Text, Image, Audio, Compress. Every long job streams partial results, can be
+stopped, and reports bad input as a message in the page (gr.Error), never a traceback.
+The layout only wires gencomp.app.handlers to components.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a local demo
+
+import gradio as gr  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gencomp.app import handlers  # noqa: E402
+from gencomp.app.handlers import AppConfig  # noqa: E402
+from gencomp.errors import GencompError  # noqa: E402
+
+DEFAULT_TEXT_GENERATORS = ["gzip", "cm", "lm:tiny"]
+DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
+
+
+def _shown(names: list[str], chosen: list[str]) -> list[str]:
+    return [n for n in names if n in chosen]
+
+
+def _throttled(updates, seconds: float = 0.2):
+    """Every `seconds` at most, and the last one: the browser need not redraw on every byte."""
+    last, pending = 0.0, None
+    for pending in updates:
+        now = time.monotonic()
+        if now - last >= seconds:
+            last = now
+            yield pending
+            pending = None
+    if pending is not None:
+        yield pending
+
+
+def _errors_as_messages(function):
+    """Run a handler; a GencompError becomes a message in the page."""
+
+    def wrapped(*args):
+        try:
+            result = function(*args)
+            if hasattr(result, "__next__"):
+                yield from result
+            else:
+                yield result
+        except GencompError as exc:
+            raise gr.Error(str(exc)) from None
+
+    wrapped.__name__ = function.__name__
+    return wrapped
+
+
+def _text_tab(config: AppConfig, names: list[str]) -> None:
+    with gr.Row():
+        prompt = gr.Textbox(DEFAULT_PROMPT, label="Prompt", lines=3, scale=3, elem_id="text-prompt")
+        with gr.Column(scale=2):
+            chosen = gr.CheckboxGroup(names, value=_shown(names, DEFAULT_TEXT_GENERATORS), label="Generators",
+                                      elem_id="text-generators")
+            length = gr.Slider(1, config.max_text_bytes, value=80, step=1, label="Bytes to generate")
+            with gr.Row():
+                temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature (0: greedy)")
+                seed = gr.Number(0, precision=0, label="Seed")
+    with gr.Row():
+        run = gr.Button("Generate", variant="primary", elem_id="text-generate")
+        stop = gr.Button("Stop")
+    with gr.Row(equal_height=True):
+        outputs = [gr.Textbox(label=n, lines=8, visible=n in DEFAULT_TEXT_GENERATORS, interactive=False,
+                              elem_classes=["generator-output"], elem_id=f"text-out-{i}") for i, n in enumerate(names)]
+
+    @_errors_as_messages
+    def on_run(prompt_text, generators, n, temp, seed_value):
+        generators = _shown(names, generators)
+        for results in _throttled(handlers.generate_text(prompt_text, generators, int(n), float(temp),
+                                                          int(seed_value or 0), config)):
+            by_name = {r.generator: r for r in results}
+            yield [gr.Textbox(value=by_name[g].text.decode("utf-8", "replace"), label=by_name[g].label(), visible=True)
+                   if g in by_name else gr.Textbox(visible=False) for g in names]
+
+    event = run.click(on_run, [prompt, chosen, length, temperature, seed], outputs, concurrency_limit=2,
+                      api_name="generate_text")
+    stop.click(None, cancels=[event])
+
+
+def _image_tab(config: AppConfig, names: list[str]) -> None:
+    images = list(handlers.shipped_images())
+    with gr.Row():
+        with gr.Column():
+            choice = gr.Dropdown(images, value=images[0] if images else None, label="Shipped image")
+            upload = gr.Image(type="filepath", label="…or upload one", sources=["upload"])
+        with gr.Column():
+            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm", "lm:tiny"]), label="Generators",
+                                      elem_id="image-generators")
+            width = gr.Slider(16, config.max_image_width, value=48, step=8, label="Width (pixels; the image is resized)")
+            keep = gr.Slider(0.1, 0.9, value=0.5, step=0.05, label="Share of rows to keep")
+            with gr.Row():
+                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature")
+                seed = gr.Number(0, precision=0, label="Seed")
+    with gr.Row():
+        run = gr.Button("Complete", variant="primary", elem_id="image-complete")
+        stop = gr.Button("Stop")
+    caption = gr.Markdown(elem_id="image-caption")
+    grid = gr.Image(label="Original, then each completion", type="numpy", interactive=False, elem_id="image-grid")
+
+    @_errors_as_messages
+    def on_run(choice_name, upload_path, generators, width_px, keep_share, temp, seed_value):
+        generators = _shown(names, generators)
+        original = handlers.load_image(choice_name, upload_path, int(width_px))
+        rows = max(1, min(original.shape[0] - 1, round(keep_share * original.shape[0])))
+        text = f"Original (left), then: {', '.join(generators)}. Top {rows} of {original.shape[0]} rows kept"
+        current = {}
+        for current in _throttled(handlers.complete_images(original, rows, generators, float(temp),
+                                                           int(seed_value or 0), config)):
+            yield text + "; completing…", handlers.image_grid(original, current)
+        yield text + "; done.", handlers.image_grid(original, current)
+
+    event = run.click(on_run, [choice, upload, chosen, width, keep, temperature, seed], [caption, grid],
+                      concurrency_limit=2, api_name="complete_image")
+    stop.click(None, cancels=[event])
+
+
+def _waveforms(clips: dict[str, np.ndarray], rate: int, keep: int):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(len(clips), 1, figsize=(8, 1.6 * len(clips)), sharex=True, squeeze=False)
+    for ax, (name, clip) in zip(axes[:, 0], clips.items()):
+        t = np.arange(len(clip)) / rate
+        ax.plot(t[:keep], clip[:keep], lw=0.5, color="0.5")
+        ax.plot(t[keep:], clip[keep:], lw=0.5, color="C3")
+        ax.set_ylabel(name, rotation=0, ha="right")
+        ax.set_yticks([])
+    axes[-1, 0].set_xlabel("seconds (grey: kept, red: generated)")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def _audio_tab(config: AppConfig, names: list[str]) -> None:
+    clips = list(handlers.shipped_audio())
+    with gr.Row():
+        with gr.Column():
+            choice = gr.Dropdown(clips, value=clips[0] if clips else None, label="Shipped speech clip")
+            upload = gr.Audio(type="filepath", label="…or upload one", sources=["upload"])
+        with gr.Column():
+            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm"]), label="Generators")
+            keep = gr.Slider(0.05, 1.5, value=0.5, step=0.05, label="Seconds to keep")
+            seconds = gr.Slider(0.005, config.max_audio_seconds, value=0.03, step=0.005, label="Seconds to generate")
+            with gr.Row():
+                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature")
+                seed = gr.Number(0, precision=0, label="Seed")
+    with gr.Row():
+        run = gr.Button("Continue", variant="primary", elem_id="audio-continue")
+        stop = gr.Button("Stop")
+    plot = gr.Plot(label="Waveforms")
+    players = [gr.Audio(label=n, visible=False, interactive=False, type="numpy") for n in names]
+
+    @_errors_as_messages
+    def on_run(choice_name, upload_path, generators, keep_s, seconds_new, temp, seed_value):
+        generators = _shown(names, generators)
+        samples, rate = handlers.load_audio(choice_name, upload_path)
+        current = {}
+        for current in handlers.continue_clips(samples, rate, float(keep_s), float(seconds_new), generators,
+                                               float(temp), int(seed_value or 0), config):
+            yield [gr.Plot(_waveforms(current, rate, round(keep_s * rate)))] + [gr.Audio(visible=False)] * len(names)
+        yield [gr.Plot(_waveforms(current, rate, round(keep_s * rate)))] + [
+            gr.Audio(value=(rate, current[n]), visible=True, label=n) if n in current else gr.Audio(visible=False)
+            for n in names]
+
+    event = run.click(on_run, [choice, upload, chosen, keep, seconds, temperature, seed], [plot, *players],
+                      concurrency_limit=2, api_name="continue_audio")
+    stop.click(None, cancels=[event])
+
+
+def _rate_chart(rows: list[dict]):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(8, 3))
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [100 * r["rate"] for r in rows], 0.4, label="raw")
+    ax.bar(x + 0.2, [100 * r["adjusted_rate"] for r in rows], 0.4, label="adjusted (model size counted)")
+    ax.set_xticks(x, [r["codec"] for r in rows], rotation=30, ha="right")
+    ax.set_ylabel("% of the original")
+    ax.axhline(100, color="0.6", lw=0.8)
+    ax.legend()
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def _compress_tab(config: AppConfig, names: list[str]) -> None:
+    with gr.Row():
+        upload = gr.File(label=f"File to compress (at most {config.max_upload_bytes // 1024} KiB)", type="filepath")
+        archive_in = gr.File(label="…or a .gcz archive to decompress", type="filepath")
+    with gr.Row():
+        run = gr.Button("Compress with every codec", variant="primary")
+        restore = gr.Button("Decompress")
+    table = gr.Dataframe(headers=["codec", "raw %", "adjusted %", "bytes", "seconds"], interactive=False)
+    chart = gr.Plot(label="Compression rate")
+    download = gr.File(label="Archive / restored file", interactive=False)
+    work = Path(tempfile.mkdtemp(prefix="gencomp-app-"))
+
+    @_errors_as_messages
+    def on_compress(path):
+        if not path:
+            raise GencompError("upload a file first")
+        data = Path(path).read_bytes()
+        rows = handlers.compression_table(data, config, names)
+        best, archive = handlers.best_archive(data, rows)
+        out = work / f"{Path(path).name}.{best.replace(':', '-')}.gcz"
+        out.write_bytes(archive)
+        cells = [[r["codec"], round(100 * r["rate"], 2), round(100 * r["adjusted_rate"], 2), r["compressed_bytes"],
+                  round(r["seconds"], 3)] for r in rows]
+        return cells, _rate_chart(rows), str(out)
+
+    @_errors_as_messages
+    def on_restore(path):
+        if not path:
+            raise GencompError("upload a .gcz archive first")
+        codec, data = handlers.restore(Path(path).read_bytes())
+        name = Path(path).name.removesuffix(".gcz")
+        out = work / (name if name != Path(path).name else name + ".out")
+        out.write_bytes(data)
+        return str(out)
+
+    run.click(on_compress, [upload], [table, chart, download], concurrency_limit=1, api_name="compress")
+    restore.click(on_restore, [archive_in], [download], concurrency_limit=2, api_name="decompress")
+
+
+def build_app(config: AppConfig | None = None) -> gr.Blocks:
+    config = config or AppConfig()
+    names = handlers.generator_names(config)
+    with gr.Blocks(title="gencomp: prediction is compression") as app:
+        gr.Markdown("# gencomp\nEvery compressor is a generative model: P(x | ctx) ∝ 2^-(ℓ(ctx·x) − ℓ(ctx)). "
+                    "Pick generators and compare them side by side.")
+        with gr.Tab("Text"):
+            _text_tab(config, names)
+        with gr.Tab("Image"):
+            _image_tab(config, names)
+        with gr.Tab("Audio"):
+            _audio_tab(config, names)
+        with gr.Tab("Compress"):
+            _compress_tab(config, names)
+    app.queue(default_concurrency_limit=2, max_size=32)
+    return app
+
+
+def launch(config: AppConfig | None = None, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
+           block: bool = True):
+    """Start the app; with block=False return once it serves (for tests)."""
+    app = build_app(config)
+    threading.Thread(target=handlers.warm_up, daemon=True).start()
+    app.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, ssr_mode=False,
+               quiet=not block, footer_links=[])
+    return app

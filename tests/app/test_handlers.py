@@ -1,0 +1,107 @@
+"""The app's handlers, directly and through gradio_client against a launched app."""
+
+import socket
+
+import numpy as np
+import pytest
+
+from gencomp.app import handlers
+from gencomp.app.handlers import AppConfig
+from gencomp.compressors import get_compressor
+from gencomp.errors import GencompError
+
+CONFIG = AppConfig()
+
+
+def test_every_registered_kind_of_generator_is_offered():
+    names = handlers.generator_names(CONFIG)
+    assert {"gzip", "lzma", "brotli", "bz2", "zstd", "cm", "lm:tiny", "lm:small"} <= set(names)
+    assert "hf:/models/x" in handlers.generator_names(AppConfig(hf_model="/models/x"))
+
+
+def test_text_columns_grow_together_to_the_length_asked():
+    rounds = list(handlers.generate_text("The cat sat on the", ["gzip", "cm"], 6, 0.8, 1, CONFIG))
+    assert len(rounds) == 7
+    final = {r.generator: r for r in rounds[-1]}
+    assert [len(final[g].text) for g in ("gzip", "cm")] == [6, 6]
+    assert "6/6 bytes" in final["gzip"].label() and "bits/byte on the prompt" in final["gzip"].label()
+    expected = final["gzip"].prompt_bits_per_byte
+    assert expected == get_compressor("gzip").code_length_bits(b"The cat sat on the") / 18
+
+
+@pytest.mark.parametrize("args,message", [(("", ["gzip"], 5), "prompt"), (("hi", [], 5), "at least one"),
+                                          (("hi", ["gzip"], 10**6), "length")])
+def test_text_bad_input_is_a_clear_error(args, message):
+    with pytest.raises(GencompError, match=message):
+        list(handlers.generate_text(*args, 1.0, 0, CONFIG))
+
+
+def test_image_completion_and_grid():
+    original = handlers.load_image("kodim01", None, 16)
+    assert original.shape == (11, 16)
+    frames = list(handlers.complete_images(original, 6, ["gzip", "cm"], 1.0, 0, CONFIG))
+    assert len(frames) == 6 and all(np.array_equal(f[:6], original[:6]) for f in frames[-1].values())
+    grid = handlers.image_grid(original, frames[-1], scale=2)
+    assert grid.shape == (22, 2 * (16 + 1 + 16 + 1 + 16))
+    with pytest.raises(GencompError, match="pick a shipped image"):
+        handlers.load_image(None, None, 16)
+    with pytest.raises(GencompError, match="wide"):
+        next(handlers.complete_images(np.zeros((4, 500), np.uint8), 2, ["gzip"], 1.0, 0, CONFIG))
+
+
+def test_audio_continuations_have_the_length_asked():
+    samples, rate = handlers.load_audio("spk1_snt1", None)
+    assert rate == 16000 and len(samples) == 24000
+    clips = list(handlers.continue_clips(samples, rate, 0.1, 0.004, ["cm", "gzip"], 1.0, 0, CONFIG))
+    assert {g: len(c) for g, c in clips[-1].items()} == {"cm": 1600 + 64, "gzip": 1600 + 64}
+    with pytest.raises(GencompError, match="seconds to generate"):
+        next(handlers.continue_clips(samples, rate, 0.1, 5.0, ["cm"], 1.0, 0, CONFIG))
+
+
+def test_compression_table_best_archive_and_restore(wiki_heldout):
+    data = wiki_heldout[:3000]
+    rows = handlers.compression_table(data, CONFIG, ["gzip", "cm", "lm:tiny"])
+    by_codec = {r["codec"]: r for r in rows}
+    assert by_codec["gzip"]["adjusted_rate"] == by_codec["gzip"]["rate"]  # no parameters
+    tiny = by_codec["lm:tiny"]
+    assert tiny["adjusted_rate"] == pytest.approx(tiny["rate"] + 2 * tiny["parameters"] / 3000)
+    best, archive = handlers.best_archive(data, rows)
+    assert best == "lm:tiny" and handlers.restore(archive) == ("lm:tiny", data)
+    with pytest.raises(GencompError, match="empty"):
+        handlers.compression_table(b"", CONFIG)
+    with pytest.raises(GencompError, match="at most"):
+        handlers.compression_table(bytes(CONFIG.max_upload_bytes + 1), CONFIG)
+    with pytest.raises(GencompError):
+        handlers.restore(b"this is not an archive")
+
+
+@pytest.fixture(scope="module")
+def client():
+    gradio_client = pytest.importorskip("gradio_client")
+    from gencomp.app.ui import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = launch(AppConfig(), port=port, block=False)
+    yield gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False)
+    app.close()
+
+
+def test_compress_and_decompress_through_the_running_app(client, tmp_path, wiki_heldout):
+    from gradio_client import handle_file
+
+    source = tmp_path / "notes.txt"
+    source.write_bytes(wiki_heldout[:2000])
+    table, _chart, archive = client.predict(handle_file(str(source)), api_name="/compress")
+    codecs = [row[0] for row in table["data"]]
+    assert {"gzip", "lzma", "cm", "lm:tiny"} <= set(codecs)
+    restored = client.predict(handle_file(archive), api_name="/decompress")
+    assert open(restored, "rb").read() == wiki_heldout[:2000]
+
+
+def test_errors_reach_the_client_as_messages(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="type a prompt first"):
+        client.predict("", ["gzip"], 5, 1.0, 0, api_name="/generate_text")
