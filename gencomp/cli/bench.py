@@ -1,53 +1,58 @@
-"""gencomp bench [--modality …] [--codecs …] [--chunk-size 2048|0] [--max-bytes N] [--json]"""
+"""gencomp bench: the paper's Table 1 (raw and adjusted rates, both chunkings), and with --report DIR
+the studies too (scaling, context, tokenization), as Markdown, CSV, JSON and plots."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from tqdm import tqdm
 
-from gencomp.compressors import COMPRESSORS, get_compressor
+from gencomp.compressors import get_compressor
 from gencomp.data.modalities import MODALITIES
-from gencomp.evaluation.bench import rate_row
-from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES, modality_bytes
+from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES
+from gencomp.evaluation.report import (ReportSettings, default_codecs, is_transformer, table1, table1_markdown,
+                                       write_report)
 
-
-def format_table(rows: list[dict]) -> str:
-    """Codecs down, modalities across, raw rate in percent."""
-    modalities = list(dict.fromkeys(r["modality"] for r in rows))
-    codecs = list(dict.fromkeys(r["codec"] for r in rows))
-    rate = {(r["codec"], r["modality"]): r["rate"] for r in rows}
-    lines = [f"{'codec':<14}" + "".join(f"{m:>10}" for m in modalities)]
-    for c in codecs:
-        lines.append(f"{c:<14}" + "".join(f"{100 * rate[c, m]:>9.1f}%" for m in modalities))
-    return "\n".join(lines)
+QUICK_CODECS = ["gzip", "lzma", "zstd", "png", "flac", "cm", "lm:tiny"]
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="gencomp bench", description="Raw compression rate = compressed / raw.")
+    parser = argparse.ArgumentParser(prog="gencomp bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--codecs", nargs="+", default=None, help=f"default: {' '.join(default_codecs())} (and hf:DIR with --hf-model)")
     parser.add_argument("--modality", nargs="+", choices=MODALITIES, default=list(MODALITIES))
-    parser.add_argument("--codecs", nargs="+", default=None,
-                        help=f"default: {' '.join(COMPRESSORS.standalone_names())} (add e.g. hf:MODEL_DIR)")
-    parser.add_argument("--chunk-size", type=int, default=2048, help="independent chunks of N bytes; 0: one stream")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="bytes of data per modality")
-    parser.add_argument("--json", action="store_true", help="print rows of JSON instead of the table")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=f"bytes per modality (default {DEFAULT_MAX_BYTES})")
+    parser.add_argument("--dataset-bytes", type=float, default=1e9, help="dataset size the adjusted rate assumes (default 1e9)")
+    parser.add_argument("--hf-model", help="also evaluate a local Hugging Face causal LM (directory)")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: every core)")
+    parser.add_argument("--report", type=Path, help="write table1.{md,csv}, report.json and the studies' plots here")
+    parser.add_argument("--tokenizer-budget", type=float, default=300.0,
+                        help="seconds of training per tokenizer in the tokenization study (0: skip; default 300)")
+    parser.add_argument("--quick", action="store_true", help="a small subset in well under a minute (for CI)")
+    parser.add_argument("--json", action="store_true", help="print Table 1's rows as JSON instead of Markdown")
     args = parser.parse_args(argv)
 
-    codecs = args.codecs or COMPRESSORS.standalone_names()
-    compressors = {c: get_compressor(c, args.chunk_size) for c in codecs}  # unknown codecs fail before any data loads
-    datasets = {m: modality_bytes(m, args.max_bytes) for m in args.modality}
-    total = len(codecs) * sum(map(len, datasets.values()))
-    rows = []
-    with tqdm(total=total, unit="B", unit_scale=True, desc="bench", leave=False) as bar:
-        for codec, compressor in compressors.items():
-            for modality, data in datasets.items():
-                bar.set_postfix(codec=codec, modality=modality)
-                rows.append(rate_row(codec, compressor, modality, data, bar.update))
+    settings = ReportSettings(out_dir=args.report or Path("."), max_bytes=args.max_bytes, codecs=args.codecs,
+                              modalities=args.modality, hf_model=args.hf_model, dataset_bytes=args.dataset_bytes,
+                              workers=args.workers, tokenizer_budget_seconds=args.tokenizer_budget)
+    if args.quick:
+        settings.max_bytes = min(settings.max_bytes, 8192)
+        settings.codecs = settings.codecs or QUICK_CODECS
+        settings.context_chunks, settings.tokenizer_vocab_sizes = 2, [0, 512]
+        settings.tokenizer_budget_seconds = min(settings.tokenizer_budget_seconds, 5.0)
+    if args.report:
+        settings.tokenizer_cache = args.report / "tokenization-models"
+    codecs = settings.codecs or default_codecs(settings.hf_model)
+    for codec in codecs:
+        get_compressor(codec)  # an unknown codec or model fails before any work
+    total = sum(1 if is_transformer(c) else 2 for c in codecs) * settings.max_bytes * len(settings.modalities)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="Table 1", leave=False) as bar:
+        rows = table1(settings, progress=bar.update)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        chunking = f"{args.chunk_size}-byte chunks" if args.chunk_size else "one stream"
-        print(f"raw compression rate (compressed / raw), {chunking}, up to {args.max_bytes} bytes per modality")
-        print(format_table(rows))
+        print(table1_markdown(rows, settings))
+    if args.report:
+        write_report(settings, rows, log=lambda line: print(line, flush=True))
     return 0

@@ -37,14 +37,18 @@ class TrainSettings:
     eval_chunks: int = 16
     seed: int = 0
     threads: int = 0  # 0: torch's default
+    max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     files: tuple[str, ...] = field(default=("wikitext2-valid.txt", "tinyshakespeare.txt"))
 
 
-def _lr_at(step: int, s: TrainSettings) -> float:
+def _lr_at(step: int, s: TrainSettings, elapsed_seconds: float = 0.0) -> float:
+    """Linear warm-up, then cosine decay to 10 % over the steps (or over max_seconds, if set)."""
     if step < s.warmup_steps:
         return s.lr * (step + 1) / s.warmup_steps
     progress = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
+    if s.max_seconds:
+        progress = elapsed_seconds / s.max_seconds
     return s.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
@@ -68,19 +72,29 @@ def heldout_bits_per_byte(model: ByteTransformer, data: bytes, chunk_bytes: int 
 
 
 def train(s: TrainSettings) -> Path:
-    """Train (or resume) and return the path of the final weights file."""
-    if s.threads:
-        torch.set_num_threads(s.threads)
-    s.out_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(s.seed)
+    """Train (or resume) on the shared text's train part and return the path of the final weights file."""
     corpus = text_corpus("train", s.files)
     heldout = text_corpus("heldout", s.files)
     parts = list(corpus.values())
     if s.detokenized_copy and "wikitext2-valid.txt" in corpus:
         parts.append(detokenize_wikitext(corpus["wikitext2-valid.txt"]))
     data = np.frombuffer(b"".join(parts), dtype=np.uint8)
-    cfg = SIZES[s.size]
-    model = ByteTransformer(cfg)
+
+    def evaluate(model: ByteTransformer) -> dict:
+        return {"heldout_bpb": {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}}
+
+    model, seconds = fit(ByteTransformer(SIZES[s.size]), data, s, evaluate)
+    return _export(s, model, seconds, heldout)
+
+
+def fit(model: ByteTransformer, data: np.ndarray, s: TrainSettings, evaluate=None) -> tuple[ByteTransformer, float]:
+    """Train `model` on random windows of the symbol array `data` (bytes or token ids < vocab_size),
+    resuming from s.out_dir; every s.eval_every steps `evaluate(model)` adds a dict to the log.
+    Returns the model and the training seconds."""
+    if s.threads:
+        torch.set_num_threads(s.threads)
+    s.out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(s.seed)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
@@ -104,13 +118,13 @@ def train(s: TrainSettings) -> Path:
                 opt_state["state"][i] = {k: flat[f"{i}.{k}"] for k in ("step", "exp_avg", "exp_avg_sq")}
         opt.load_state_dict(opt_state)
     rng = np.random.default_rng(s.seed + step)
-    bar = tqdm(total=s.steps, initial=step, desc=f"train {s.size}", unit="step")
+    bar = tqdm(total=s.steps, initial=step, desc=f"train {s.out_dir.name}", unit="step")
     t0 = time.time() - seconds
-    while step < s.steps:
+    while step < s.steps and not (s.max_seconds and time.time() - t0 >= s.max_seconds):
         starts = rng.integers(0, len(data) - s.window_bytes, size=s.batch_size)
         windows = torch.from_numpy(np.stack([data[a : a + s.window_bytes] for a in starts]).astype(np.int64))
         for g in opt.param_groups:
-            g["lr"] = _lr_at(step, s)
+            g["lr"] = _lr_at(step, s, time.time() - t0)
         logp = model(_with_bos(model, windows))  # (B, T, V)
         loss = -logp.gather(-1, windows[..., None]).mean()
         opt.zero_grad(set_to_none=True)
@@ -119,19 +133,21 @@ def train(s: TrainSettings) -> Path:
         opt.step()
         step += 1
         bar.update(1)
-        bar.set_postfix(bpb=f"{loss.item() / math.log(2):.3f}")
-        row = {"step": step, "train_bpb": loss.item() / math.log(2), "seconds": time.time() - t0}
-        if step % s.eval_every == 0 or step == s.steps:
+        bar.set_postfix(bits=f"{loss.item() / math.log(2):.3f}")
+        row = {"step": step, "train_bits_per_symbol": loss.item() / math.log(2), "seconds": time.time() - t0}
+        if evaluate and (step % s.eval_every == 0 or step == s.steps):
             model.eval()
-            row["heldout_bpb"] = {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}
+            row.update(evaluate(model))
             model.train()
             tqdm.write(json.dumps(row))
         with log_path.open("a") as f:
             f.write(json.dumps(row) + "\n")
         if step % s.checkpoint_every == 0 or step == s.steps:
             _save_progress(s, model, opt, step, time.time() - t0)
+    _save_progress(s, model, opt, step, time.time() - t0)
     bar.close()
-    return _export(s, model, time.time() - t0, heldout)
+    model.eval()
+    return model, time.time() - t0
 
 
 def _save_progress(s: TrainSettings, model, opt, step: int, seconds: float) -> None:
