@@ -1,6 +1,7 @@
 """Sample bytes from any Predictor, or from any Compressor through the model it induces.
 
 `stream` yields one byte at a time, so a UI can show progress; `generate` joins them.
+A Hugging Face model (hf:DIR) samples tokens and yields their bytes.
 The same model, prompt, settings and seed give the same bytes.
 
 Temperature scales log-probabilities (1: the model's own distribution); temperature
@@ -16,6 +17,7 @@ from typing import Union
 import numpy as np
 
 from gencomp.compressors.base import Compressor
+from gencomp.compressors.hf import HFCompressor
 from gencomp.compressors.lm import LMCompressor
 from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
@@ -37,7 +39,8 @@ def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = 
 
 
 def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> int:
-    """One byte from (256,) log-probabilities; see the module docstring for temperature and top_k."""
+    """One symbol (a byte, or a token for a token model) from (V,) log-probabilities; see the module
+    docstring for temperature and top_k."""
     log_probs = np.asarray(log_probs, dtype=np.float64)
     order = np.argsort(-log_probs, kind="stable")  # most probable first, lower byte first on ties
     if temperature <= 0:
@@ -65,6 +68,9 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
     check_settings(n, temperature, top_k)
     if n == 0:
         return
+    if isinstance(model, HFCompressor):
+        yield from _stream_tokens(model, prompt, n, temperature, top_k, seed)
+        return
     predictor = as_predictor(model, max_context_bytes)
     rng = np.random.default_rng(seed)
     context = np.frombuffer(bytes(prompt), np.uint8).astype(np.int64)[None, :]  # (1, T)
@@ -74,6 +80,29 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
         yield bytes([byte])
         if i + 1 < n:
             log_probs = predictor.step(state, np.array([byte]))
+
+
+def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: float, top_k: int, seed: int) -> Iterator[bytes]:
+    """A Hugging Face model samples tokens; their bytes are yielded one at a time, each once the text
+    decoded so far no longer ends in an incomplete UTF-8 character."""
+    ids = model.tokens(bytes(prompt)) if prompt else []
+    if ids is None:
+        raise GencompError(f"{model.name} needs a prompt of UTF-8 text that its tokenizer returns exactly")
+    predictor, rng = model.predictor, np.random.default_rng(seed)
+    state, log_probs = predictor.start_from(np.array(ids, dtype=np.int64)[None, :])
+    shown, sampled = len(bytes(prompt)), []
+    emitted = 0
+    while emitted < n:
+        token = sample_next_byte(log_probs[0], temperature, top_k, rng)
+        sampled.append(token)
+        text = predictor.tokenizer.decode(ids + sampled, skip_special_tokens=False, clean_up_tokenization_spaces=False)
+        if not text.endswith("\ufffd"):
+            fresh = text.encode("utf-8")[shown:]
+            shown += len(fresh)
+            for byte in fresh[: n - emitted]:
+                yield bytes([byte])
+            emitted += len(fresh)
+        log_probs = predictor.step(state, np.array([token]))
 
 
 def generate(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,

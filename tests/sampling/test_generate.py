@@ -126,3 +126,11 @@ def test_cli_generates_text_images_and_audio(tmp_path, data_dir, capsys):
     notes.write_text("not an image")
     assert main(["generate", "--image", str(notes), "-o", str(tmp_path / "x.png")]) == 1
     assert "cannot read image" in capsys.readouterr().err
+
+
+def test_a_hugging_face_model_samples_tokens_and_yields_bytes(hf_model_dir):
+    hf = get_compressor(f"hf:{hf_model_dir}")
+    out = generate(hf, b"The history of", 25, seed=2)
+    assert len(out) == 25 and generate(hf, b"The history of", 25, seed=2) == out
+    with pytest.raises(GencompError, match="UTF-8"):
+        generate(hf, b"\xff\xfe not text", 5)
