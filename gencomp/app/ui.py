@@ -43,6 +43,17 @@ def _throttled(updates, seconds: float = 0.2):
         yield pending
 
 
+def _sampling_controls(temperature: float):
+    with gr.Row():
+        return (gr.Slider(0, 2, value=temperature, step=0.05, label="Temperature (0: greedy)"),
+                gr.Number(0, precision=0, label="Seed"))
+
+
+def _run_and_stop(label: str, elem_id: str):
+    with gr.Row():
+        return gr.Button(label, variant="primary", elem_id=elem_id), gr.Button("Stop")
+
+
 def _errors_as_messages(function):
     """Run a handler; a GencompError becomes a message in the page."""
 
@@ -67,12 +78,8 @@ def _text_tab(config: AppConfig, names: list[str]) -> None:
             chosen = gr.CheckboxGroup(names, value=_shown(names, DEFAULT_TEXT_GENERATORS), label="Generators",
                                       elem_id="text-generators")
             length = gr.Slider(1, config.max_text_bytes, value=80, step=1, label="Bytes to generate")
-            with gr.Row():
-                temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature (0: greedy)")
-                seed = gr.Number(0, precision=0, label="Seed")
-    with gr.Row():
-        run = gr.Button("Generate", variant="primary", elem_id="text-generate")
-        stop = gr.Button("Stop")
+            temperature, seed = _sampling_controls(0.7)
+    run, stop = _run_and_stop("Generate", "text-generate")
     with gr.Row(equal_height=True):
         outputs = [gr.Textbox(label=n, lines=8, visible=n in DEFAULT_TEXT_GENERATORS, interactive=False,
                               elem_classes=["generator-output"], elem_id=f"text-out-{i}") for i, n in enumerate(names)]
@@ -102,12 +109,8 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
                                       elem_id="image-generators")
             width = gr.Slider(16, config.max_image_width, value=48, step=8, label="Width (pixels; the image is resized)")
             keep = gr.Slider(0.1, 0.9, value=0.5, step=0.05, label="Share of rows to keep")
-            with gr.Row():
-                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature")
-                seed = gr.Number(0, precision=0, label="Seed")
-    with gr.Row():
-        run = gr.Button("Complete", variant="primary", elem_id="image-complete")
-        stop = gr.Button("Stop")
+            temperature, seed = _sampling_controls(1.0)
+    run, stop = _run_and_stop("Complete", "image-complete")
     caption = gr.Markdown(elem_id="image-caption")
     grid = gr.Image(label="Original, then each completion", type="numpy", interactive=False, elem_id="image-grid")
 
@@ -157,12 +160,8 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
             chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm"]), label="Generators")
             keep = gr.Slider(0.05, 1.5, value=0.5, step=0.05, label="Seconds to keep")
             seconds = gr.Slider(0.005, config.max_audio_seconds, value=0.03, step=0.005, label="Seconds to generate")
-            with gr.Row():
-                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature")
-                seed = gr.Number(0, precision=0, label="Seed")
-    with gr.Row():
-        run = gr.Button("Continue", variant="primary", elem_id="audio-continue")
-        stop = gr.Button("Stop")
+            temperature, seed = _sampling_controls(1.0)
+    run, stop = _run_and_stop("Continue", "audio-continue")
     plot = gr.Plot(label="Waveforms")
     players = [gr.Audio(label=n, visible=False, interactive=False, type="numpy") for n in names]
 

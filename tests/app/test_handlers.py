@@ -105,3 +105,15 @@ def test_errors_reach_the_client_as_messages(client):
 
     with pytest.raises(AppError, match="type a prompt first"):
         client.predict("", ["gzip"], 5, 1.0, 0, api_name="/generate_text")
+
+
+def test_audio_and_image_tabs_through_the_running_app(client):
+    outputs = client.predict("spk1_snt1", None, ["cm", "gzip"], 0.1, 0.005, 1.0, 0, api_name="/continue_audio")
+    players = [o["value"] for o in outputs[1:] if o.get("visible")]
+    assert len(players) == 2 and all(str(p).endswith(".wav") for p in players)
+    import soundfile
+
+    clip, rate = soundfile.read(players[0], dtype="int16")
+    assert rate == 16000 and len(clip) == 1600 + 80
+    caption, grid = client.predict("kodim07", None, ["cm"], 16, 0.5, 1.0, 0, api_name="/complete_image")
+    assert caption.endswith("done.") and grid
