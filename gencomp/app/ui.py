@@ -23,6 +23,7 @@ from gencomp.app.handlers import AppConfig  # noqa: E402
 from gencomp.errors import GencompError  # noqa: E402
 
 DEFAULT_TEXT_GENERATORS = ["gzip", "cm", "lm:tiny"]
+MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
 DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
 
 
@@ -264,5 +265,5 @@ def launch(config: AppConfig | None = None, host: str = "127.0.0.1", port: int =
     app = build_app(config)
     threading.Thread(target=handlers.warm_up, daemon=True).start()
     app.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, ssr_mode=False,
-               quiet=not block, footer_links=[])
+               quiet=not block, footer_links=[], max_file_size=MAX_UPLOAD)
     return app

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import io
 import sys
 from pathlib import Path
@@ -79,13 +80,22 @@ def _text(args, settings) -> int:
             out = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **settings))
         write_output(args.output, out)
         return 0
-    out = sys.stdout.buffer
+    if not sys.stdout.isatty():  # a pipe or file gets the bytes as they are
+        for byte in stream(compressor, prompt, args.bytes, **settings):
+            sys.stdout.buffer.write(byte)
+        sys.stdout.buffer.flush()
+        return 0
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     for byte in stream(compressor, prompt, args.bytes, **settings):  # shown as it comes
-        out.write(byte)
-        out.flush()
-    out.write(b"\n")
-    out.flush()
+        sys.stdout.write(_printable(decoder.decode(byte)))
+        sys.stdout.flush()
+    sys.stdout.write(_printable(decoder.decode(b"", final=True)) + "\n")
     return 0
+
+
+def _printable(text: str) -> str:
+    """Control characters (escape sequences could drive the terminal) shown as U+FFFD."""
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
 
 
 def _image(args, settings) -> int:

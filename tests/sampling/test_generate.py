@@ -134,3 +134,9 @@ def test_a_hugging_face_model_samples_tokens_and_yields_bytes(hf_model_dir):
     assert len(out) == 25 and generate(hf, b"The history of", 25, seed=2) == out
     with pytest.raises(GencompError, match="UTF-8"):
         generate(hf, b"\xff\xfe not text", 5)
+
+
+def test_terminal_output_cannot_carry_escape_sequences():
+    from gencomp.cli.generate import _printable
+
+    assert _printable("a\x1b[2Jb\n\tc\x07") == "a\ufffd[2Jb\n\tc\ufffd"
