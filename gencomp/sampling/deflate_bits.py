@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import threading
 from typing import Optional
 
 import numpy as np
@@ -30,6 +31,9 @@ from numba import njit, prange
 from gencomp.errors import GencompError
 
 Z_NO_FLUSH, Z_BLOCK = 0, 5
+# numba's built-in "workqueue" threading layer (where OpenMP and TBB are missing) aborts the process
+# when two threads enter a parallel region at once, as two app users would: one region at a time.
+_PARALLEL_REGION = threading.Lock()
 MIN_LOOKAHEAD = 262  # zlib's MAX_MATCH + MIN_MATCH + 1: bytes of look-ahead deflate keeps unparsed
 MAX_CONTEXT_BYTES = (1 << 15) - MIN_LOOKAHEAD - 1  # the largest context a 32 KiB window holds with a candidate
 
@@ -150,8 +154,9 @@ class DeflateBits:
             base.next_out, base.avail_out = ctypes.addressof(sink), capacity
             if lib.deflate(ctypes.byref(base), Z_NO_FLUSH) not in (0, -5):  # -5: nothing to do
                 raise GencompError("libz deflate failed on the context")
-            bits = _candidate_kernel()(ctypes.addressof(base), np.ascontiguousarray(candidates), _offsets(),
-                                      self.workers, capacity)
+            kernel = _candidate_kernel()
+            with _PARALLEL_REGION:
+                bits = kernel(ctypes.addressof(base), np.ascontiguousarray(candidates), _offsets(), self.workers, capacity)
         finally:
             lib.deflateEnd(ctypes.byref(base))
         if (bits < 0).any():

@@ -55,3 +55,28 @@ def test_a_subset_of_candidates_scores_as_in_the_full_run(wiki_heldout):
     context = wiki_heldout[:3000]
     subset = np.array([200, 3, 101, 32], np.uint8)
     assert np.array_equal(DeflateBits()(context, subset), DeflateBits()(context)[subset])
+
+
+def test_threads_scoring_at_once_agree_even_on_numbas_workqueue_layer(wiki_heldout):
+    """Two app users at once: numba's workqueue layer aborts on concurrent parallel regions."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from gencomp.sampling.deflate_bits import DeflateBits
+text = sys.stdin.buffer.read()
+contexts = [text[i * 300 : i * 300 + 1500] for i in range(8)]
+expected = [DeflateBits()(c) for c in contexts]
+with ThreadPoolExecutor(4) as pool:
+    got = list(pool.map(DeflateBits(), contexts * 3))
+assert all(np.array_equal(g, expected[i % 8]) for i, g in enumerate(got))
+import numba; print(numba.threading_layer())
+"""
+    env = {**__import__("os").environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    run = subprocess.run([sys.executable, "-c", script], input=wiki_heldout[:5000], capture_output=True, env=env,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert run.stdout.decode().strip() == "workqueue"
