@@ -231,7 +231,7 @@ def _compress_tab(config: AppConfig, names: list[str]) -> None:
     def on_restore(path):
         if not path:
             raise GencompError("upload a .gcz archive first")
-        codec, data = handlers.restore(Path(path).read_bytes())
+        _codec, data = handlers.restore(Path(path).read_bytes())
         name = Path(path).name.removesuffix(".gcz")
         out = work / (name if name != Path(path).name else name + ".out")
         out.write_bytes(data)
