@@ -51,6 +51,10 @@ class Compressor(ABC):
         """What a decoder must match to read this codec's payloads (parameters, model hash)."""
         return {}
 
+    def num_parameters(self) -> int:
+        """Model parameters a decoder must hold (0 for classic codecs and online models)."""
+        return 0
+
     def chunk_code_length_bits(self, chunks: list[bytes]) -> np.ndarray:
         """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
         return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)

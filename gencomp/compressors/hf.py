@@ -36,6 +36,9 @@ class HFCompressor(Compressor):
     def identity(self) -> dict:
         return {"model": self.predictor.identity()}
 
+    def num_parameters(self) -> int:
+        return self.predictor.num_parameters()
+
     def tokens(self, chunk: bytes) -> Optional[list[int]]:
         """The chunk's tokens if they decode back to exactly its bytes, else None."""
         try:

@@ -44,6 +44,9 @@ class LMCompressor(Compressor):
     def identity(self) -> dict:
         return {"model": self.predictor.identity()}
 
+    def num_parameters(self) -> int:
+        return self.predictor.num_parameters()
+
     def _groups(self, n: int):
         return [slice(i, min(n, i + self.batch_chunks)) for i in range(0, n, self.batch_chunks)]
 

@@ -11,14 +11,8 @@ import time
 from typing import Callable, Optional
 
 from gencomp.compressors import Compressor
-from gencomp.compressors.lm import LMCompressor
 
 BYTES_PER_PARAMETER = 2  # each parameter stored as a 16-bit float, as in the paper's adjusted rates
-
-
-def parameters(compressor: Compressor) -> int:
-    """Parameters a decoder must hold beyond the codec itself (0 for classic codecs and online models)."""
-    return compressor.predictor.num_parameters() if isinstance(compressor, LMCompressor) else 0
 
 
 def adjusted_rate(row: dict, dataset_bytes: Optional[int] = None, bytes_per_parameter: float = BYTES_PER_PARAMETER) -> float:
@@ -46,7 +40,7 @@ def rate_row(codec: str, compressor: Compressor, modality: str, data: bytes,
         "raw_bytes": len(data),
         "compressed_bytes": compressed,
         "rate": compressed / len(data) if data else 0.0,
-        "parameters": parameters(compressor),
+        "parameters": compressor.num_parameters(),
         "seconds": seconds,
     }
 

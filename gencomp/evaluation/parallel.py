@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from gencomp.compressors import get_compressor
-from gencomp.evaluation.bench import parameters
 
 BYTES_PER_TASK = 16 * 2048  # small enough to balance two cores, large enough to batch a model's chunks
 
@@ -48,7 +47,7 @@ def run_task(task: RateTask) -> dict:
     payloads = compressor.encode_chunks(compressor.split(task.data))
     return {"codec": task.codec, "chunk_size_bytes": task.chunk_size_bytes, "modality": task.modality,
             "raw_bytes": len(task.data), "compressed_bytes": sum(map(len, payloads)),
-            "seconds": time.perf_counter() - start, "parameters": parameters(compressor)}
+            "seconds": time.perf_counter() - start, "parameters": compressor.num_parameters()}
 
 
 def split_tasks(codec: str, chunk_size_bytes: int, modality: str, data: bytes) -> list[RateTask]:

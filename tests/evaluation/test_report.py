@@ -69,3 +69,14 @@ def test_quick_report_writes_tables_json_and_plots(tmp_path, capsys):
     assert set(report["context"]["bits_per_byte"]) == {"lm:tiny", "cm", "gzip"}
     assert len(report["context"]["bits_per_byte"]["gzip"]) == 2048
     assert [r["tokenizer"] for r in report["tokenization"]] == ["bytes", "bpe-512"]
+
+
+def test_a_local_hugging_face_model_gets_a_table1_row(hf_model_dir):
+    from gencomp.evaluation.report import table1
+
+    settings = ReportSettings(out_dir=None, max_bytes=4096, modalities=["text"], hf_model=str(hf_model_dir),
+                              codecs=["gzip", f"hf:{hf_model_dir}"], workers=1)
+    rows = table1(settings)
+    hf = [r for r in rows if r["codec"].startswith("hf:")]
+    assert len(hf) == 1 and hf[0]["chunk_size_bytes"] == 2048 and hf[0]["parameters"] > 0
+    assert hf[0]["adjusted_rate"] == pytest.approx(hf[0]["rate"] + 2 * hf[0]["parameters"] / 1e9)
