@@ -100,13 +100,15 @@ def payload_bits_per_candidate(compressor: Compressor, context: bytes,
     (default: all 256).
 
     Classic codecs release the GIL while they compress, so the candidates run on all cores."""
-    candidates = [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
-    if isinstance(compressor, ChunkwiseCodec) and not compressor.releases_gil:
-        return np.array([8.0 * len(compressor.encode(c)) for c in candidates], dtype=np.float64)
-    if isinstance(compressor, ChunkwiseCodec) and compressor.releases_gil:
+    texts = [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
+    if not isinstance(compressor, ChunkwiseCodec):
+        return compressor.chunk_code_length_bits(texts)
+    if compressor.releases_gil:
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            return np.array([8.0 * len(p) for p in pool.map(compressor.encode, candidates)], dtype=np.float64)
-    return compressor.chunk_code_length_bits(candidates)
+            payloads = list(pool.map(compressor.encode, texts))
+    else:
+        payloads = [compressor.encode(t) for t in texts]
+    return np.array([8.0 * len(p) for p in payloads], dtype=np.float64)
 
 
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:

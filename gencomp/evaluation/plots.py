@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -42,6 +43,9 @@ def scaling(report: dict, out: Path) -> list[str]:
     for m in data["models"]:
         left.annotate(m["codec"], (m["parameters"], 100 * m["rate"]), textcoords="offset points", xytext=(4, 4))
     left.set(xlabel="parameters", ylabel="rate, % (held-out text, 2048-byte chunks)", title="Scaling")
+    for axis in (left.yaxis, left.xaxis):  # plain numbers, not 2.6×10^1
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     left.legend()
     sizes = np.array(data["dataset_bytes"])
     for m in data["models"]:
