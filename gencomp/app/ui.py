@@ -159,7 +159,7 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
             upload = gr.Audio(type="filepath", label="…or upload one", sources=["upload"])
         with gr.Column():
             chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm"]), label="Generators")
-            keep = gr.Slider(0.05, 1.5, value=0.5, step=0.05, label="Seconds to keep")
+            keep = gr.Slider(0.05, 1.5, value=1.0, step=0.05, label="Seconds to keep")
             seconds = gr.Slider(0.005, config.max_audio_seconds, value=0.03, step=0.005, label="Seconds to generate")
             temperature, seed = _sampling_controls(1.0)
     run, stop = _run_and_stop("Continue", "audio-continue")
