@@ -12,22 +12,21 @@ from __future__ import annotations
 import functools
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 import numpy as np
 
-from gencomp.compressors import COMPRESSORS, Compressor, decompress, get_compressor
+from gencomp.compressors import Compressor, decompress, get_compressor
 from gencomp.container import unpack
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, rate_row
-from gencomp.models.zoo import shipped_models
+from gencomp.evaluation.report import default_codecs
 from gencomp.sampling.generate import stream
 from gencomp.sampling.media import complete_image, continue_audio
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-CLASSIC = ("gzip", "lzma", "brotli", "bz2", "zstd")
 
 
 @dataclass
@@ -40,15 +39,12 @@ class AppConfig:
     max_image_width: int = 128
     max_audio_seconds: float = 0.5
     context_bytes: int = 2048
-    extra_generators: list[str] = field(default_factory=list)
 
 
 def generator_names(config: AppConfig) -> list[str]:
-    """Every generator the app offers: classic codecs, the context model, each shipped transformer, hf."""
-    names = [c for c in CLASSIC if c in COMPRESSORS.names()] + ["cm"] + [f"lm:{m}" for m in shipped_models()]
-    if config.hf_model:
-        names.append(f"hf:{config.hf_model}")
-    return names + config.extra_generators
+    """Every codec the app offers, as generator and in the Compress tab: the classic codecs, the
+    context model, each shipped transformer and hf:DIR when configured (Table 1's rows)."""
+    return default_codecs(config.hf_model)
 
 
 @functools.lru_cache(maxsize=32)

@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         settings.tokenizer_budget_seconds = min(settings.tokenizer_budget_seconds, 5.0)
     if args.report:
         settings.tokenizer_cache = args.report / "tokenization-models"
-    codecs = settings.codecs or default_codecs(settings.hf_model)
+    codecs = settings.codec_list()
     for codec in codecs:
         get_compressor(codec)  # an unknown codec or model fails before any work
     total = sum(1 if is_transformer(c) else 2 for c in codecs) * settings.max_bytes * len(settings.modalities)

@@ -49,8 +49,13 @@ class ReportSettings:
     tokenizer_budget_seconds: float = 300.0  # per tokenizer; 0 skips the study
     tokenizer_cache: Path = Path("runs/tokenization")
 
+    def codec_list(self) -> list[str]:
+        """The codecs asked for, or every one (default_codecs)."""
+        return self.codecs or default_codecs(self.hf_model)
+
 
 def default_codecs(hf_model: Optional[str] = None) -> list[str]:
+    """Every classic codec, the context model, each shipped transformer, and hf:DIR if given."""
     classic = [c for c in COMPRESSORS.standalone_names() if c not in ("lm", "cm")]
     return classic + ["cm"] + [f"lm:{m}" for m in shipped_models()] + ([f"hf:{hf_model}"] if hf_model else [])
 
@@ -61,7 +66,7 @@ def is_transformer(codec: str) -> bool:
 
 # --- Table 1 ----------------------------------------------------------------------------------
 def table1(s: ReportSettings, executor=None, progress: Optional[Callable[[int], None]] = None) -> list[dict]:
-    codecs = s.codecs or default_codecs(s.hf_model)
+    codecs = s.codec_list()
     data = {m: modality_bytes(m, s.max_bytes) for m in s.modalities}
     tasks = []
     for codec in codecs:
@@ -158,7 +163,7 @@ def write_report(s: ReportSettings, rows: list[dict], log: Callable[[str], None]
 
     report = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()}, "table1": rows}
     report["scaling"] = scaling(rows, s)
-    report["context"] = context_curves(s, s.codecs or default_codecs(s.hf_model))
+    report["context"] = context_curves(s, s.codec_list())
     if s.tokenizer_budget_seconds > 0:
         from gencomp.evaluation import tokenization
 
