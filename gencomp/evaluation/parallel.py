@@ -17,12 +17,12 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from gencomp.compressors import get_compressor
+from gencomp.evaluation.bench import rate_row
 
 BYTES_PER_TASK = 16 * 2048  # small enough to balance two cores, large enough to batch a model's chunks
 
@@ -41,13 +41,8 @@ def _compressor(codec: str, chunk_size_bytes: int):
 
 
 def run_task(task: RateTask) -> dict:
-    """Payload bytes and seconds of one task (no archive header, as the paper counts)."""
-    compressor = _compressor(task.codec, task.chunk_size_bytes)
-    start = time.perf_counter()
-    payloads = compressor.encode_chunks(compressor.split(task.data))
-    return {"codec": task.codec, "chunk_size_bytes": task.chunk_size_bytes, "modality": task.modality,
-            "raw_bytes": len(task.data), "compressed_bytes": sum(map(len, payloads)),
-            "seconds": time.perf_counter() - start, "parameters": compressor.num_parameters()}
+    """One task's rate_row: payload bytes and seconds (no archive header, as the paper counts)."""
+    return rate_row(task.codec, _compressor(task.codec, task.chunk_size_bytes), task.modality, task.data)
 
 
 def split_tasks(codec: str, chunk_size_bytes: int, modality: str, data: bytes) -> list[RateTask]:
