@@ -20,11 +20,12 @@ import numpy as np
 
 from gencomp.compressors import Compressor, decompress, get_compressor
 from gencomp.container import unpack
+from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, rate_row
 from gencomp.evaluation.report import default_codecs
 from gencomp.sampling.generate import stream
-from gencomp.sampling.media import complete_image, continue_audio
+from gencomp.sampling.media import complete_image, continue_audio, shrink_image
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -107,9 +108,6 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: float
 
 def load_image(choice: Optional[str], upload: Optional[str], width: int) -> np.ndarray:
     """(H, W) uint8: the uploaded image if any, else the shipped one chosen, `width` pixels wide."""
-    from gencomp.data.modalities import read_grayscale
-    from gencomp.sampling.media import shrink_image
-
     path = upload or (shipped_images().get(choice) if choice else None)
     if path is None:
         raise GencompError("pick a shipped image or upload one")
@@ -144,8 +142,6 @@ def complete_images(original: np.ndarray, keep_rows: int, generators: list[str],
 
 
 def load_audio(choice: Optional[str], upload: Optional[str]) -> tuple[np.ndarray, int]:
-    from gencomp.data.modalities import read_pcm16
-
     path = upload or (shipped_audio().get(choice) if choice else None)
     if path is None:
         raise GencompError("pick a shipped clip or upload one")

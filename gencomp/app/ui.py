@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 from gencomp.app import handlers  # noqa: E402
 from gencomp.app.handlers import AppConfig  # noqa: E402
 from gencomp.errors import GencompError  # noqa: E402
+from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a display)
 
 DEFAULT_TEXT_GENERATORS = ["gzip", "cm", "lm:tiny"]
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
@@ -133,11 +134,6 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
 
 
 def _waveforms(clips: dict[str, np.ndarray], rate: int, keep: int):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figure, axes = plt.subplots(len(clips), 1, figsize=(8, 1.6 * len(clips)), sharex=True, squeeze=False)
     for ax, (name, clip) in zip(axes[:, 0], clips.items()):
         t = np.arange(len(clip)) / rate
@@ -184,11 +180,6 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
 
 
 def _rate_chart(rows: list[dict]):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figure, ax = plt.subplots(figsize=(8, 3))
     x = np.arange(len(rows))
     ax.bar(x - 0.2, [100 * r["rate"] for r in rows], 0.4, label="raw")

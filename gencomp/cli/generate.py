@@ -72,10 +72,11 @@ def _default_output(source: str, codec: str, suffix: str) -> str:
 
 def _text(args, settings) -> int:
     prompt = read_input(args.prompt_file) if args.prompt_file else (args.prompt or "").encode("utf-8")
-    if args.output and args.output != STDIO:
+    to_file = args.output not in (None, STDIO)
+    if to_file:
         check_output(args.output, args.force)
     compressor = get_compressor(args.codec)
-    if args.output and args.output != STDIO:
+    if to_file:
         with tqdm(total=args.bytes, unit="B", desc=f"generate {compressor.name}", disable=args.quiet or None, leave=False) as bar:
             out = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **settings))
         write_output(args.output, out)

@@ -22,13 +22,14 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from gencomp.compressors import COMPRESSORS
+from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.lm import LMCompressor
 from gencomp.data.modalities import MODALITIES
 from gencomp.evaluation.bench import BYTES_PER_PARAMETER, adjusted_rate
 from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES, modality_bytes
 from gencomp.evaluation.parallel import run_tasks, split_tasks
 from gencomp.models.zoo import shipped_models
+from gencomp.sampling.deflate_bits import DeflateBits
 
 CHUNK_BYTES = 2048
 EMPTY_DEFLATE_BITS = 10  # an empty DEFLATE stream: a fixed-Huffman block header (3 bits) and end-of-block (7)
@@ -123,9 +124,6 @@ def scaling(rows: list[dict], s: ReportSettings) -> dict:
 def context_curves(s: ReportSettings, codecs: list[str]) -> dict:
     """Mean bits per byte at each position 0 … 2047 of held-out text chunks, per model; gzip from its
     exact code-length increments ℓ(x_≤t) − ℓ(x_<t) (libz)."""
-    from gencomp.compressors import get_compressor
-    from gencomp.sampling.deflate_bits import DeflateBits
-
     text = modality_bytes("text", s.max_bytes)
     n = min(s.context_chunks, len(text) // CHUNK_BYTES)
     symbols = np.frombuffer(text[: n * CHUNK_BYTES], np.uint8).astype(np.int64).reshape(n, CHUNK_BYTES)

@@ -142,9 +142,9 @@ def fit(model: ByteTransformer, data: np.ndarray, s: TrainSettings, evaluate=Non
             tqdm.write(json.dumps(row))
         with log_path.open("a") as f:
             f.write(json.dumps(row) + "\n")
-        if step % s.checkpoint_every == 0 or step == s.steps:
+        if step % s.checkpoint_every == 0:
             _save_progress(s, model, opt, step, time.time() - t0)
-    _save_progress(s, model, opt, step, time.time() - t0)
+    _save_progress(s, model, opt, step, time.time() - t0)  # the last step, or where the time budget ended
     bar.close()
     model.eval()
     return model, time.time() - t0

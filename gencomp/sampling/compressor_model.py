@@ -63,10 +63,11 @@ class CompressorModel(Predictor):
     def candidate_bits(self, context: bytes) -> np.ndarray:
         """(256,) float64 bits of ℓ(context · x) for each byte x, the context cut to max_context_bytes."""
         context = bytes(context[max(0, len(context) - self.max_context_bytes) :] if self.max_context_bytes else b"")
-        seen = np.flatnonzero(np.bincount(np.frombuffer(context, np.uint8), minlength=256))
         candidates = None
-        if self.score_unseen_once and len(seen) < 255:
-            candidates = np.r_[seen, np.setdiff1d(np.arange(256), seen)[0]].astype(np.uint8)
+        if self.score_unseen_once:
+            seen = np.flatnonzero(np.bincount(np.frombuffer(context, np.uint8), minlength=256))
+            if len(seen) < 255:
+                candidates = np.r_[seen, np.setdiff1d(np.arange(256), seen)[0]].astype(np.uint8)
         if self.resolution == "bytes":
             scores = payload_bits_per_candidate(self.compressor, context, candidates)
         else:

@@ -51,7 +51,7 @@ def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng:
     return int(keep[rng.choice(len(keep), p=weights / weights.sum())])
 
 
-def check_settings(n: int, temperature: float, top_k: int) -> None:
+def _check_settings(n: int, temperature: float, top_k: int) -> None:
     if not 0 <= n <= MAX_GENERATE_BYTES:
         raise GencompError(f"number of bytes to generate must be 0 … {MAX_GENERATE_BYTES}, got {n}")
     if top_k < 0:
@@ -65,7 +65,7 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
     """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
 
     max_context_bytes: for compressor-induced models, the context each byte is scored on."""
-    check_settings(n, temperature, top_k)
+    _check_settings(n, temperature, top_k)
     if n == 0:
         return
     if isinstance(model, HFCompressor):
@@ -90,15 +90,13 @@ def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: floa
         raise GencompError(f"{model.name} needs a prompt of UTF-8 text that its tokenizer returns exactly")
     predictor, rng = model.predictor, np.random.default_rng(seed)
     state, log_probs = predictor.start_from(np.array(ids, dtype=np.int64)[None, :])
-    shown, sampled = len(bytes(prompt)), []
-    emitted = 0
+    sampled, emitted = [], 0  # bytes yielded so far
     while emitted < n:
         token = sample_next_byte(log_probs[0], temperature, top_k, rng)
         sampled.append(token)
         text = predictor.tokenizer.decode(ids + sampled, skip_special_tokens=False, clean_up_tokenization_spaces=False)
         if not text.endswith("\ufffd"):
-            fresh = text.encode("utf-8")[shown:]
-            shown += len(fresh)
+            fresh = text.encode("utf-8")[len(prompt) + emitted :]
             for byte in fresh[: n - emitted]:
                 yield bytes([byte])
             emitted += len(fresh)

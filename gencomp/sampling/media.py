@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from gencomp.errors import GencompError
-from gencomp.sampling.generate import Model, check_settings, stream
+from gencomp.sampling.generate import Model, stream
 
 DEFAULT_IMAGE_WIDTH = 64  # pixels: a 768×512 photo becomes 64×43, ~1,400 bytes to sample for half of it
 
@@ -38,7 +38,6 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
     height, width = gray.shape
     if not 1 <= keep_rows < height:
         raise GencompError(f"keep_rows must be 1 … {height - 1} for an image {height} rows high, got {keep_rows}")
-    check_settings((height - keep_rows) * width, temperature, top_k)
     canvas = np.zeros_like(gray)
     canvas[:keep_rows] = gray[:keep_rows]
     prompt = gray[:keep_rows].tobytes()
@@ -64,7 +63,6 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
     new = round(seconds * sample_rate)
     if new < 1:
         raise GencompError(f"seconds to generate must give at least one sample, got {seconds}")
-    check_settings(2 * new, temperature, top_k)
     prompt = samples[:keep].astype("<i2").tobytes()
     out = bytearray(prompt)
     for i, byte in enumerate(stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes)):
