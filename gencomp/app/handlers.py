@@ -22,7 +22,7 @@ from gencomp.compressors import Compressor, decompress, get_compressor
 from gencomp.container import unpack
 from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
-from gencomp.evaluation.bench import adjusted_rate, rate_row
+from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
 from gencomp.sampling.generate import stream
 from gencomp.sampling.media import complete_image, continue_audio, shrink_image
@@ -168,28 +168,32 @@ def continue_clips(samples: np.ndarray, rate: int, keep_seconds: float, seconds:
         yield current
 
 
-def compression_table(data: bytes, config: AppConfig, generators: Optional[list[str]] = None) -> list[dict]:
-    """One row per codec (raw and adjusted rate, payload bytes, seconds), every codec on the file
-    as one stream (classic codecs) or in its own chunks (models)."""
+def compression_table(data: bytes, config: AppConfig,
+                      generators: Optional[list[str]] = None) -> tuple[list[dict], dict[str, bytes]]:
+    """(rows, archives): one row per codec (raw and adjusted rate, payload bytes, seconds) and its
+    .gcz archive, every codec on the file in its own chunking."""
     if not data:
         raise GencompError("the file is empty")
     if len(data) > config.max_upload_bytes:
         raise GencompError(f"the file is {len(data)} bytes; this app compresses at most {config.max_upload_bytes}")
-    rows = []
+    rows, archives = [], {}
     for spec in generators or generator_names(config):
-        row = rate_row(spec, compressor(spec), "upload", data)
+        codec = compressor(spec)
+        start = time.perf_counter()
+        archives[spec] = codec.compress(data)
+        payload_bytes = sum(map(len, unpack(archives[spec]).payloads))
+        row = measured_row(spec, codec, "upload", len(data), payload_bytes, time.perf_counter() - start)
         row["adjusted_rate"] = adjusted_rate(row)
         rows.append(row)
-    return rows
+    return rows, archives
 
 
-def best_archive(data: bytes, rows: list[dict]) -> tuple[str, bytes]:
+def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes]) -> tuple[str, bytes]:
     """(codec, archive) of the lowest raw rate; the archive round-trips (checked)."""
     best = min(rows, key=lambda r: r["rate"])["codec"]
-    archive = compressor(best).compress(data)
-    if decompress(archive) != data:
+    if decompress(archives[best]) != data:
         raise GencompError(f"{best} failed to round-trip this file; please report it")
-    return best, archive
+    return best, archives[best]
 
 
 def restore(archive: bytes) -> tuple[str, bytes]:

@@ -210,8 +210,8 @@ def _compress_tab(config: AppConfig, names: list[str]) -> None:
         if not path:
             raise GencompError("upload a file first")
         data = Path(path).read_bytes()
-        rows = handlers.compression_table(data, config, names)
-        best, archive = handlers.best_archive(data, rows)
+        rows, archives = handlers.compression_table(data, config, names)
+        best, archive = handlers.best_archive(data, rows, archives)
         out = work / f"{Path(path).name}.{best.replace(':', '-')}.gcz"
         out.write_bytes(archive)
         cells = [[r["codec"], round(100 * r["rate"], 2), round(100 * r["adjusted_rate"], 2), r["compressed_bytes"],

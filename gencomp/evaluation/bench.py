@@ -31,16 +31,19 @@ def rate_row(codec: str, compressor: Compressor, modality: str, data: bytes,
     """
     start = time.perf_counter()
     payloads = compressor.encode_chunks(compressor.split(data), progress)
-    seconds = time.perf_counter() - start
-    compressed = sum(map(len, payloads))
+    return measured_row(codec, compressor, modality, len(data), sum(map(len, payloads)), time.perf_counter() - start)
+
+
+def measured_row(codec: str, compressor: Compressor, modality: str, raw_bytes: int, compressed_bytes: int,
+                 seconds: float) -> dict:
+    """The row of one measurement already made (compressed_bytes: payloads only)."""
     return {
         "codec": codec,
         "modality": modality,
         "chunk_size_bytes": compressor.chunk_size_bytes,
-        "raw_bytes": len(data),
-        "compressed_bytes": compressed,
-        "rate": compressed / len(data) if data else 0.0,
+        "raw_bytes": raw_bytes,
+        "compressed_bytes": compressed_bytes,
+        "rate": compressed_bytes / raw_bytes if raw_bytes else 0.0,
         "parameters": compressor.num_parameters(),
         "seconds": seconds,
     }
-

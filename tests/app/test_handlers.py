@@ -60,12 +60,15 @@ def test_audio_continuations_have_the_length_asked():
 
 def test_compression_table_best_archive_and_restore(wiki_heldout):
     data = wiki_heldout[:3000]
-    rows = handlers.compression_table(data, CONFIG, ["gzip", "cm", "lm:tiny"])
+    rows, archives = handlers.compression_table(data, CONFIG, ["gzip", "cm", "lm:tiny"])
     by_codec = {r["codec"]: r for r in rows}
+    from gencomp.evaluation.bench import rate_row
+
+    assert by_codec["cm"]["compressed_bytes"] == rate_row("cm", get_compressor("cm"), "text", data)["compressed_bytes"]
     assert by_codec["gzip"]["adjusted_rate"] == by_codec["gzip"]["rate"]  # no parameters
     tiny = by_codec["lm:tiny"]
     assert tiny["adjusted_rate"] == pytest.approx(tiny["rate"] + 2 * tiny["parameters"] / 3000)
-    best, archive = handlers.best_archive(data, rows)
+    best, archive = handlers.best_archive(data, rows, archives)
     assert best == "lm:tiny" and handlers.restore(archive) == ("lm:tiny", data)
     with pytest.raises(GencompError, match="empty"):
         handlers.compression_table(b"", CONFIG)
