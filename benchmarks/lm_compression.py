@@ -1,12 +1,13 @@
 """Predictors as compressors, against the classic codecs, in one run:
 
 1. raw compression rate on held-out English text in 2048-byte chunks (the held-out last 10 %
-   of wikitext2-valid.txt, plus English text never seen in training), each model beside gzip,
-   lzma, brotli on the same chunks;
+   of wikitext2-valid.txt, plus English text unlike anything trained on: Python's Language
+   Reference as every Python ships it, Debian's copies of three licences where present, and any
+   --text FILE), each model beside gzip, lzma, brotli on the same chunks;
 2. images (32×64 patches) and audio (16-bit PCM) through the same models, beside PNG and FLAC;
 3. throughput, compress and decompress, and where the time goes (model vs coder) per byte.
 
-    python benchmarks/lm_compression.py [--max-bytes 65536] [--json out.json]
+    python benchmarks/lm_compression.py [--max-bytes 65536] [--text FILE ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -26,11 +27,22 @@ from gencomp.evaluation.bench import rate_row
 from gencomp.evaluation.datasets import modality_bytes
 from gencomp.models.zoo import shipped_models
 
-UNSEEN_ENGLISH = Path("/usr/share/common-licenses/GPL-3")  # English prose no model here trained on
+LICENCES = Path("/usr/share/common-licenses")  # Debian's: English no model here trained on
+
+
+def unseen_english(max_bytes: int, extra: list[Path]) -> dict[str, bytes]:
+    """English text from neither training file, up to max_bytes each."""
+    from pydoc_data.topics import topics
+
+    texts = {"python-ref": "\n".join(topics[k] for k in sorted(topics)).encode()}
+    texts |= {name: (LICENCES / name).read_bytes() for name in ("GPL-3", "Apache-2.0", "MPL-2.0")
+              if (LICENCES / name).exists()}
+    texts |= {path.name: path.read_bytes() for path in extra}
+    return {name: data[:max_bytes] for name, data in texts.items()}
 
 
 def model_codecs() -> list[str]:
-    return [f"lm:{name}" for name in shipped_models()] + ["cm"]
+    return [f"{kind}:{name}" for kind in ("lm", "mix") for name in shipped_models()] + ["cm"]
 
 
 def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:
@@ -98,20 +110,19 @@ def print_rates(title: str, rows: list[dict]) -> None:
     datasets = list(dict.fromkeys(r["modality"] for r in rows))
     codecs = list(dict.fromkeys(r["codec"] for r in rows))
     rate = {(r["codec"], r["modality"]): r["rate"] for r in rows}
-    print(f"\n{title}\n{'codec':<12}" + "".join(f"{d:>22}" for d in datasets))
+    print(f"\n{title}\n{'codec':<12}" + "".join(f"{d:>13}" for d in datasets))
     for c in codecs:
-        print(f"{c:<12}" + "".join(f"{100 * rate[c, d]:>21.1f}%" for d in datasets))
+        print(f"{c:<12}" + "".join(f"{100 * rate[c, d]:>12.1f}%" for d in datasets))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-bytes", type=int, default=65536, help="bytes per image/audio set and for throughput")
+    parser.add_argument("--text", type=Path, nargs="*", default=[], help="more English text files to rate")
     parser.add_argument("--json", type=Path, help="also write all rows here")
     args = parser.parse_args()
 
-    text = {"wikitext held-out": modality_bytes("text", 1 << 30)}
-    if UNSEEN_ENGLISH.exists():
-        text["GPL-3 (unseen)"] = UNSEEN_ENGLISH.read_bytes()
+    text = {"wikitext": modality_bytes("text", 1 << 30)} | unseen_english(args.max_bytes, args.text)
     text_rows = rates(text, model_codecs() + ["gzip", "lzma", "brotli"])
     print_rates("raw compression rate, English text, independent 2048-byte chunks", text_rows)
 
@@ -123,7 +134,7 @@ def main() -> None:
     for r in own_rows:
         print(f"  {r['codec']:<10}{r['modality']:<8}{100 * r['model_rate']:>7.1f}%")
 
-    speed_rows = [throughput(c, text["wikitext held-out"][: args.max_bytes]) for c in model_codecs()]
+    speed_rows = [throughput(c, text["wikitext"][: args.max_bytes]) for c in model_codecs()]
     print(f"\nthroughput on {args.max_bytes} bytes of text, {torch.get_num_threads()} threads (µs per byte)")
     print(f"{'codec':<12}{'compress B/s':>14}{'decompress B/s':>16}{'enc model':>11}{'enc coder':>11}"
           f"{'dec model':>11}{'dec coder+glue':>16}")

@@ -131,3 +131,18 @@ def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> LMCompressor:
 
     chunk = CM_CHUNK_BYTES if chunk_size_bytes is None else chunk_size_bytes
     return LMCompressor(ContextModel(), "cm", chunk, batch_chunks=4)
+
+
+MIX_CONTEXT_TABLE_BITS = 13  # 2^13 buckets an order: room for a 2048-byte chunk's contexts, and 8× less to clear than cm's
+
+
+@COMPRESSORS.register(
+    "mix", "byte transformer mixed per byte with an adaptive context model, 2048-byte chunks (mix:NAME; default mix:tiny)"
+)
+def _mix_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) -> LMCompressor:
+    from gencomp.models.context_model import ContextModel
+    from gencomp.models.mixture import MixturePredictor
+    from gencomp.models.zoo import load_byte_transformer
+
+    predictor = MixturePredictor([load_byte_transformer(model), ContextModel(table_bits=MIX_CONTEXT_TABLE_BITS)])
+    return LMCompressor(predictor, f"mix:{model}", chunk_size_bytes, batch_chunks=16)

@@ -1,7 +1,7 @@
 """The paper's Table 1 and its studies, written as a report: Markdown, CSV, JSON and plots.
 
 Table 1: raw and adjusted compression rates of every codec per modality, in both chunkings
-(one stream per modality, and independent 2048-byte chunks). Transformers (lm:*, hf:*) code
+(one stream per modality, and independent 2048-byte chunks). Transformers (lm:*, mix:*, hf:*) code
 2048-byte chunks only: their context is 2048 bytes. The adjusted rate counts the model at
 BYTES_PER_PARAMETER bytes per parameter over a dataset of `dataset_bytes` (default 1 GB, the
 paper's set-up), extrapolated from the rate measured here: adjusted = raw + size / dataset.
@@ -56,13 +56,15 @@ class ReportSettings:
 
 
 def default_codecs(hf_model: Optional[str] = None) -> list[str]:
-    """Every classic codec, the context model, each shipped transformer, and hf:DIR if given."""
-    classic = [c for c in COMPRESSORS.standalone_names() if c not in ("lm", "cm")]
-    return classic + ["cm"] + [f"lm:{m}" for m in shipped_models()] + ([f"hf:{hf_model}"] if hf_model else [])
+    """Every classic codec, the context model, each shipped transformer alone and mixed with a context
+    model, and hf:DIR if given."""
+    classic = [c for c in COMPRESSORS.standalone_names() if c not in ("lm", "mix", "cm")]
+    models = [f"{kind}:{m}" for kind in ("lm", "mix") for m in shipped_models()]
+    return classic + ["cm"] + models + ([f"hf:{hf_model}"] if hf_model else [])
 
 
 def is_transformer(codec: str) -> bool:
-    return codec.split(":")[0] in ("lm", "hf")
+    return codec.split(":")[0] in ("lm", "mix", "hf")
 
 
 # --- Table 1 ----------------------------------------------------------------------------------

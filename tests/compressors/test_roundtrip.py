@@ -10,7 +10,7 @@ from gencomp.data.modalities import image_to_patches, read_grayscale, read_pcm16
 from tests.conftest import SEEDS, rng_for
 
 CODECS = COMPRESSORS.names()
-MODEL_CODECS = {"lm", "hf"}  # slow per byte: given smaller inputs
+MODEL_CODECS = {"lm", "mix", "hf"}  # slow per byte: given smaller inputs
 
 
 def edge_cases(seed: int, max_bytes: int) -> dict[str, bytes]:

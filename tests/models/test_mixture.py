@@ -1,0 +1,111 @@
+"""The per-byte mixture: exact (full pass == steps, any batch size and thread count), the
+fixed-share weights as the docstring states them, and adaptive: never much worse than its best
+component, better than both on text neither was fitted to."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from gencomp.compressors import decompress, get_compressor
+from gencomp.models.context_model import ContextModel
+from gencomp.models.mixture import MixturePredictor
+from gencomp.models.predictor import Predictor
+from gencomp.models.zoo import load_byte_transformer
+from tests.conftest import SEEDS, rng_for
+from tests.models.test_exact_transformer import inputs, random_model, stepwise
+
+
+class FixedPredictor(Predictor):
+    """The same distribution at every position, whatever came before."""
+
+    def __init__(self, probs):
+        self.probs = np.asarray(probs, np.float64)
+        self.alphabet_size = len(self.probs)
+
+    name = "fixed"
+
+    def identity(self):
+        return {"name": "fixed", "probs": self.probs.tolist()}
+
+    def log_probs(self, symbols):
+        return np.broadcast_to(np.log(self.probs), symbols.shape + (self.alphabet_size,)).copy()
+
+    def start(self, batch_size):
+        return batch_size
+
+    def step(self, state, previous):
+        return np.broadcast_to(np.log(self.probs), (state, self.alphabet_size)).copy()
+
+
+def test_weights_follow_bayes_then_fixed_share():
+    a, b = np.array([0.5, 0.25, 0.25]), np.array([0.125, 0.125, 0.75])
+    share = 0.2
+    mixture = MixturePredictor([FixedPredictor(a), FixedPredictor(b)], share=share)
+    symbols = np.array([[2, 2, 0, 1]])
+    w, expected = np.array([0.5, 0.5]), []
+    for x in symbols[0]:
+        expected.append(w[0] * a + w[1] * b)
+        posterior = w * np.array([a[x], b[x]]) / (w[0] * a[x] + w[1] * b[x])
+        w = (1 - share) * posterior + share / 2
+    np.testing.assert_allclose(np.exp(mixture.log_probs(symbols)[0]), expected, rtol=1e-14)
+    # after a 2 the posterior is (0.25, 0.75), and the fixed share moves it to (0.3, 0.7)
+    np.testing.assert_allclose(expected[1], 0.3 * a + 0.7 * b, rtol=1e-14)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_full_pass_equals_steps_at_any_batch_size_and_thread_count(seed, wiki_heldout):
+    mixture = MixturePredictor([random_model(seed), ContextModel(max_order=3, table_bits=10)])
+    symbols = inputs(seed, wiki_heldout, 150)
+    with threadpool_limits(limits=2, user_api="blas"):
+        full = mixture.log_probs(symbols)
+    with threadpool_limits(limits=1, user_api="blas"):
+        steps = stepwise(mixture, symbols[[4, 0, 2]])
+        single = mixture.log_probs(symbols[3:4])
+    assert np.array_equal(full[[4, 0, 2]], steps), f"seed {seed}"
+    assert np.array_equal(full[3:4], single), f"seed {seed}"
+    assert np.allclose(np.exp(full).sum(-1), 1.0, atol=1e-12)
+
+
+def rate(codec: str, data: bytes) -> float:
+    return get_compressor(codec, 2048).code_length_bits(data) / 8 / len(data)
+
+
+def bits(predictor: Predictor, symbols: np.ndarray) -> np.ndarray:
+    """(B,) Σ −log2 p of each row."""
+    return -np.take_along_axis(predictor.log_probs(symbols), symbols[..., None], -1)[..., 0].sum(1) / np.log(2)
+
+
+def test_costs_at_most_the_fixed_share_bound_over_its_best_component(wiki_heldout, data_dir):
+    """The best component keeps at least (1 − α) of its posterior weight at each step, so the
+    mixture's loss <= that component's + log2 K + T · log2(1 / (1 − α)) bits."""
+    audio = (data_dir / "audio" / "spk1_snt1.wav").read_bytes()[44 : 44 + 2048]
+    text = [wiki_heldout[-2048 * (i + 1) :][:2048] for i in range(4)]
+    symbols = np.stack([np.frombuffer(d, np.uint8) for d in [audio] + text]).astype(np.int64)
+    components = [load_byte_transformer("tiny"), ContextModel(table_bits=13)]
+    mixture = MixturePredictor(components)
+    best = np.minimum(*[bits(c, symbols) for c in components])
+    mixed = bits(mixture, symbols)
+    assert (mixed <= best + 1 + 2048 * np.log2(1 / (1 - mixture.share)) + 1e-6).all()
+    assert mixed[1:].sum() < best[1:].sum()  # on held-out Wikipedia the two models complement each other
+
+
+GPL = Path("/usr/share/common-licenses/GPL-3")
+
+
+@pytest.mark.skipif(not GPL.exists(), reason="needs Debian's copy of the GPL")
+def test_beats_both_components_on_text_neither_was_fitted_to():
+    data = GPL.read_bytes()[:8192]
+    assert rate("mix:tiny", data) < min(rate("lm:tiny", data), rate("cm", data)) - 0.03
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_round_trips_and_names_its_models(seed, wiki_heldout):
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 3000))
+    data = wiki_heldout[start : start + 3000] + rng.bytes(1500)
+    compressor = get_compressor("mix:tiny", 2048)
+    assert decompress(compressor.compress(data)) == data
+    identity = compressor.identity()["model"]
+    assert [c["name"] for c in identity["components"]] == [load_byte_transformer("tiny").name, "context-model-o4"]
