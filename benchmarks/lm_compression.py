@@ -121,6 +121,9 @@ def main() -> None:
     parser.add_argument("--text", type=Path, nargs="*", default=[], help="more English text files to rate")
     parser.add_argument("--json", type=Path, help="also write all rows here")
     args = parser.parse_args()
+    for path in args.text:
+        if not path.is_file():
+            parser.error(f"--text: no such file: {path}")
 
     text = {"wikitext": modality_bytes("text", 1 << 30)} | unseen_english(args.max_bytes, args.text)
     text_rows = rates(text, model_codecs() + ["gzip", "lzma", "brotli"])

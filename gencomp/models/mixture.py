@@ -18,7 +18,8 @@ in `log_probs` and `step` alike, so the two forms agree bit for bit too.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 import numpy as np
 
