@@ -145,4 +145,4 @@ def _mix_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None)
     from gencomp.models.zoo import load_byte_transformer
 
     predictor = MixturePredictor([load_byte_transformer(model), ContextModel(table_bits=MIX_CONTEXT_TABLE_BITS)])
-    return LMCompressor(predictor, f"mix:{model}", chunk_size_bytes, batch_chunks=16)
+    return LMCompressor(predictor, f"mix:{model}", chunk_size_bytes)

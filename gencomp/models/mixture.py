@@ -32,7 +32,7 @@ def _mix(weights: np.ndarray, probs: Sequence[np.ndarray]) -> np.ndarray:
     """Σ_k weights[..., k, None] · probs[k], added in k order: (..., K) weights, (..., N) probs."""
     total = weights[..., 0, None] * probs[0]
     for k in range(1, len(probs)):
-        total = total + weights[..., k, None] * probs[k]
+        total += weights[..., k, None] * probs[k]
     return total
 
 
@@ -81,7 +81,8 @@ class MixturePredictor(Predictor):
         for t in range(symbols.shape[1]):
             weights[:, t] = w
             w = self._next_weights(w, symbol_probs[:, t])
-        return np.log(_mix(weights, probs))
+        mixed = _mix(weights, probs)
+        return np.log(mixed, out=mixed)
 
     def start(self, batch_size: int) -> dict[str, Any]:
         return {"components": [c.start(batch_size) for c in self.components],
