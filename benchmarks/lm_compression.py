@@ -7,7 +7,7 @@
 2. images (32×64 patches) and audio (16-bit PCM) through the same models, beside PNG and FLAC;
 3. throughput, compress and decompress, and where the time goes (model vs coder) per byte.
 
-    python benchmarks/lm_compression.py [--max-bytes 65536] [--text FILE ...] [--json out.json]
+    python benchmarks/lm_compression.py [--max-bytes 65536] [--text FILE ...] [--model FILE ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def unseen_english(max_bytes: int, extra: list[Path]) -> dict[str, bytes]:
     return {name: data[:max_bytes] for name, data in texts.items()}
 
 
-def model_codecs() -> list[str]:
-    return [f"{kind}:{name}" for kind in ("lm", "mix") for name in shipped_models()] + ["cm"]
+def model_codecs(extra_models: list[Path]) -> list[str]:
+    """lm: and mix: of each shipped model and each extra .safetensors file, then cm."""
+    models = list(shipped_models()) + [str(p) for p in extra_models]
+    return [f"{kind}:{name}" for kind in ("lm", "mix") for name in models] + ["cm"]
 
 
 def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:
@@ -110,39 +112,44 @@ def print_rates(title: str, rows: list[dict]) -> None:
     datasets = list(dict.fromkeys(r["modality"] for r in rows))
     codecs = list(dict.fromkeys(r["codec"] for r in rows))
     rate = {(r["codec"], r["modality"]): r["rate"] for r in rows}
-    print(f"\n{title}\n{'codec':<12}" + "".join(f"{d:>13}" for d in datasets))
+    width = max(map(len, codecs)) + 2
+    print(f"\n{title}\n{'codec':<{width}}" + "".join(f"{d:>13}" for d in datasets))
     for c in codecs:
-        print(f"{c:<12}" + "".join(f"{100 * rate[c, d]:>12.1f}%" for d in datasets))
+        print(f"{c:<{width}}" + "".join(f"{100 * rate[c, d]:>12.1f}%" for d in datasets))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-bytes", type=int, default=65536, help="bytes per image/audio set and for throughput")
     parser.add_argument("--text", type=Path, nargs="*", default=[], help="more English text files to rate")
+    parser.add_argument("--model", type=Path, nargs="*", default=[], help="unshipped model files to rate too")
     parser.add_argument("--json", type=Path, help="also write all rows here")
     args = parser.parse_args()
-    for path in args.text:
-        if not path.is_file():
-            parser.error(f"--text: no such file: {path}")
+    for option, paths in (("--text", args.text), ("--model", args.model)):
+        for path in paths:
+            if not path.is_file():
+                parser.error(f"{option}: no such file: {path}")
+    codecs = model_codecs(args.model)
 
     text = {"wikitext": modality_bytes("text", 1 << 30)} | unseen_english(args.max_bytes, args.text)
-    text_rows = rates(text, model_codecs() + ["gzip", "lzma", "brotli"])
+    text_rows = rates(text, codecs + ["gzip", "lzma", "brotli"])
     print_rates("raw compression rate, English text, independent 2048-byte chunks", text_rows)
 
     media = {m: modality_bytes(m, args.max_bytes) for m in ("image", "audio")}
-    media_rows = rates(media, model_codecs() + ["png", "flac", "gzip"])
+    media_rows = rates(media, codecs + ["png", "flac", "gzip"])
     print_rates("raw compression rate, images and audio, independent 2048-byte chunks", media_rows)
-    own_rows = [model_own_rate(c, m, d) for c in model_codecs() for m, d in media.items()]
+    own_rows = [model_own_rate(c, m, d) for c in codecs for m, d in media.items()]
     print("the models' own code length before stored chunks (compressed / raw):")
     for r in own_rows:
-        print(f"  {r['codec']:<10}{r['modality']:<8}{100 * r['model_rate']:>7.1f}%")
+        print(f"  {r['codec']:<12}{r['modality']:<8}{100 * r['model_rate']:>7.1f}%")
 
-    speed_rows = [throughput(c, text["wikitext"][: args.max_bytes]) for c in model_codecs()]
+    speed_rows = [throughput(c, text["wikitext"][: args.max_bytes]) for c in codecs]
     print(f"\nthroughput on {args.max_bytes} bytes of text, {torch.get_num_threads()} threads (µs per byte)")
-    print(f"{'codec':<12}{'compress B/s':>14}{'decompress B/s':>16}{'enc model':>11}{'enc coder':>11}"
+    width = max(map(len, codecs)) + 2
+    print(f"{'codec':<{width}}{'compress B/s':>14}{'decompress B/s':>16}{'enc model':>11}{'enc coder':>11}"
           f"{'dec model':>11}{'dec coder+glue':>16}")
     for r in speed_rows:
-        print(f"{r['codec']:<12}{r['compress_bytes_per_s']:>14,.0f}{r['decompress_bytes_per_s']:>16,.0f}"
+        print(f"{r['codec']:<{width}}{r['compress_bytes_per_s']:>14,.0f}{r['decompress_bytes_per_s']:>16,.0f}"
               f"{r['encode_model_us_per_byte']:>11.1f}{r['encode_coder_us_per_byte']:>11.1f}"
               f"{r['decode_model_us_per_byte']:>11.1f}{r['decode_coder_and_glue_us_per_byte']:>16.1f}")
     if args.json:
