@@ -25,6 +25,7 @@ from gencomp.compressors.lm import coding_pmf
 from gencomp.coding import StreamEncoder
 from gencomp.evaluation.bench import rate_row
 from gencomp.evaluation.datasets import modality_bytes
+from gencomp.evaluation.report import transformer_codecs
 from gencomp.models.zoo import shipped_models
 
 LICENCES = Path("/usr/share/common-licenses")  # Debian's: English no model here trained on
@@ -43,8 +44,7 @@ def unseen_english(max_bytes: int, extra: list[Path]) -> dict[str, bytes]:
 
 def model_codecs(extra_models: list[Path]) -> list[str]:
     """lm: and mix: of each shipped model and each extra .safetensors file, then cm."""
-    models = list(shipped_models()) + [str(p) for p in extra_models]
-    return [f"{kind}:{name}" for kind in ("lm", "mix") for name in models] + ["cm"]
+    return transformer_codecs(list(shipped_models()) + [str(p) for p in extra_models]) + ["cm"]
 
 
 def rates(datasets: dict[str, bytes], codecs: list[str]) -> list[dict]:

@@ -18,7 +18,7 @@ import csv
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 
@@ -55,16 +55,23 @@ class ReportSettings:
         return self.codecs or default_codecs(self.hf_model)
 
 
+TRANSFORMER_KINDS = ("lm", "mix")  # codecs named KIND:MODEL for a byte transformer MODEL
+
+
+def transformer_codecs(models: Iterable[str]) -> list[str]:
+    """Each byte transformer (a shipped name or a file) alone (lm:) and mixed with a context model (mix:)."""
+    return [f"{kind}:{m}" for kind in TRANSFORMER_KINDS for m in models]
+
+
 def default_codecs(hf_model: Optional[str] = None) -> list[str]:
     """Every classic codec, the context model, each shipped transformer alone and mixed with a context
     model, and hf:DIR if given."""
-    classic = [c for c in COMPRESSORS.standalone_names() if c not in ("lm", "mix", "cm")]
-    models = [f"{kind}:{m}" for kind in ("lm", "mix") for m in shipped_models()]
-    return classic + ["cm"] + models + ([f"hf:{hf_model}"] if hf_model else [])
+    classic = [c for c in COMPRESSORS.standalone_names() if c not in (*TRANSFORMER_KINDS, "cm")]
+    return classic + ["cm"] + transformer_codecs(shipped_models()) + ([f"hf:{hf_model}"] if hf_model else [])
 
 
 def is_transformer(codec: str) -> bool:
-    return codec.split(":")[0] in ("lm", "mix", "hf")
+    return codec.split(":")[0] in (*TRANSFORMER_KINDS, "hf")
 
 
 # --- Table 1 ----------------------------------------------------------------------------------

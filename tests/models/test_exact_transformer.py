@@ -7,6 +7,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from gencomp.models.exact_transformer import ExactTransformer
+from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig
 from gencomp.models.zoo import load_byte_transformer
 from tests.conftest import SEEDS, rng_for
@@ -28,7 +29,7 @@ def inputs(seed: int, wiki_heldout: bytes, length: int) -> np.ndarray:
     return np.concatenate([text, rng.integers(0, 256, (2, length))]).astype(np.int64)  # 3 text rows, 2 random
 
 
-def stepwise(model: ExactTransformer, symbols: np.ndarray) -> np.ndarray:
+def stepwise(model: Predictor, symbols: np.ndarray) -> np.ndarray:
     state, previous, out = model.start(len(symbols)), None, []
     for t in range(symbols.shape[1]):
         out.append(model.step(state, previous))
@@ -36,7 +37,7 @@ def stepwise(model: ExactTransformer, symbols: np.ndarray) -> np.ndarray:
     return np.stack(out, axis=1)
 
 
-def assert_full_pass_equals_steps(model, symbols: np.ndarray, label: str) -> None:
+def assert_full_pass_equals_steps(model: Predictor, symbols: np.ndarray, label: str) -> None:
     """The full pass over 5 rows on 2 BLAS threads == steps over 3 of them, and a pass over 1, on 1."""
     with threadpool_limits(limits=2, user_api="blas"):
         full = model.log_probs(symbols)
