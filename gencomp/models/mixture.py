@@ -68,7 +68,8 @@ class MixturePredictor(Predictor):
 
     def _next_weights(self, weights: np.ndarray, symbol_probs: np.ndarray) -> np.ndarray:
         """(B, K) weights after a symbol each component gave (B, K) probabilities."""
-        p = _mix(weights, [symbol_probs[:, k, None] for k in range(symbol_probs.shape[1])])  # (B, 1): the mixture at x, bit for bit
+        # (B, 1): the mixture's probability of x, the same sum in the same order, bit for bit
+        p = _mix(weights, [symbol_probs[:, k, None] for k in range(symbol_probs.shape[1])])
         posterior = weights * symbol_probs / p
         return (1.0 - self.share) * posterior + self.share / len(self.components)
 
