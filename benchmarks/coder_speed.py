@@ -15,12 +15,12 @@ import time
 
 import numpy as np
 
-from gencomp.coding import decode, encode, pmf_to_frequencies
+from gencomp.coding import decode, encode, exact, weights_to_frequencies
 
 _TOP, _MASK48, _MASK56, _P = 1 << 48, (1 << 48) - 1, (1 << 56) - 1, 24
 
 
-def python_encode(pmf: np.ndarray, symbols: np.ndarray) -> bytes:
+def python_encode(weights: np.ndarray, symbols: np.ndarray) -> bytes:
     """A straightforward coder: one Python iteration per symbol, numpy cdf per row."""
     out, low, rng, cache, pending = bytearray(), 0, _MASK56, 0, 1
 
@@ -33,8 +33,8 @@ def python_encode(pmf: np.ndarray, symbols: np.ndarray) -> bytes:
             pending, cache = 0, (low >> 48) & 0xFF
         return (low & _MASK48) << 8, cache, pending + 1
 
-    for row, sym in zip(pmf, symbols):
-        cdf = np.concatenate([[0], np.cumsum(pmf_to_frequencies(row[None])[0])])
+    for row, sym in zip(weights, symbols):
+        cdf = np.concatenate([[0], np.cumsum(weights_to_frequencies(row[None])[0])])
         r = rng >> _P
         low += r * int(cdf[sym])
         rng = r * int(cdf[sym + 1] - cdf[sym])
@@ -46,12 +46,12 @@ def python_encode(pmf: np.ndarray, symbols: np.ndarray) -> bytes:
     return bytes(out)
 
 
-def python_decode(blob: bytes, pmf: np.ndarray) -> np.ndarray:
+def python_decode(blob: bytes, weights: np.ndarray) -> np.ndarray:
     data = blob + bytes(8)
     code, rng, pos = int.from_bytes(data[1:8], "big"), _MASK56, 8
-    out = np.empty(len(pmf), np.int64)
-    for n, row in enumerate(pmf):
-        cdf = np.concatenate([[0], np.cumsum(pmf_to_frequencies(row[None])[0])])
+    out = np.empty(len(weights), np.int64)
+    for n, row in enumerate(weights):
+        cdf = np.concatenate([[0], np.cumsum(weights_to_frequencies(row[None])[0])])
         r = rng >> _P
         sym = int(np.searchsorted(cdf, code // r, side="right")) - 1
         code -= r * int(cdf[sym])
@@ -81,17 +81,18 @@ def _time(fn) -> tuple[float, object]:
 
 def run(n_symbols: int, n_python: int, seed: int) -> list[dict]:
     pmf, symbols = sample_pmfs(n_symbols, 256, seed)
+    weights = exact.weights_from_log_probs(np.log(pmf))  # gencomp's coders take integer weights
     rows = []
     lengths = [n_symbols]
-    encode(pmf[:100], symbols[:100], [100])  # compile outside the timing
-    t_enc, enc = _time(lambda: encode(pmf, symbols, lengths))
-    t_dec, dec = _time(lambda: decode(enc.blobs, pmf, lengths))
+    encode(weights[:100], symbols[:100], [100])  # compile outside the timing
+    t_enc, enc = _time(lambda: encode(weights, symbols, lengths))
+    t_dec, dec = _time(lambda: decode(enc.blobs, weights, lengths))
     assert np.array_equal(dec, symbols)
     rows.append({"coder": "gencomp", "symbols": n_symbols, "encode_sym_per_s": n_symbols / t_enc,
                  "decode_sym_per_s": n_symbols / t_dec, "bytes": len(enc.blobs[0]),
                  "ideal_bytes": float(enc.ideal_bits[0] / 8)})
 
-    p, s = pmf[:n_python], symbols[:n_python]
+    p, s = weights[:n_python], symbols[:n_python]
     t_enc, blob = _time(lambda: python_encode(p, s))
     t_dec, dec = _time(lambda: python_decode(blob, p))
     assert np.array_equal(dec, s)

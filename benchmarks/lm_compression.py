@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from gencomp.compressors import decompress, get_compressor
-from gencomp.compressors.lm import coding_pmf
 from gencomp.coding import StreamEncoder
 from gencomp.evaluation.bench import rate_row
 from gencomp.evaluation.datasets import modality_bytes
@@ -85,11 +84,11 @@ def throughput(codec: str, data: bytes) -> dict:
             continue
         stacked = np.concatenate(rows)  # (B, T)
         start = time.perf_counter()
-        log_probs = predictor.log_probs(stacked)
+        weights = predictor.weights(stacked)
         t_model_encode += time.perf_counter() - start
         start = time.perf_counter()
         encoder = StreamEncoder(len(rows))
-        encoder.encode(coding_pmf(log_probs.reshape(-1, 256)), stacked.reshape(-1), [stacked.shape[1]] * len(rows))
+        encoder.encode(weights.reshape(-1, 256), stacked.reshape(-1), [stacked.shape[1]] * len(rows))
         encoder.finish()
         t_coder_encode += time.perf_counter() - start
         start = time.perf_counter()

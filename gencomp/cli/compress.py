@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tqdm import tqdm
 
@@ -33,6 +34,8 @@ def main(argv: list[str]) -> int:
     with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"compress {compressor.name}",
               disable=args.quiet or None, leave=False) as bar:
         blob = compressor.compress(data, bar.update)
+    for note in ([compressor.portability_note] if compressor.portability_note else []) + compressor.notes:
+        print(f"gencomp compress: {note}", file=sys.stderr)
     write_output(output, blob)
     remove_input(args.file, args.keep or output == STDIO)
     return 0

@@ -9,10 +9,10 @@ from gencomp.coding.range_coder import (
     StreamEncoder,
     decode,
     encode,
-    pmf_to_frequencies,
+    weights_to_frequencies,
 )
 
 __all__ = [
     "MAX_ALPHABET", "PRECISION_BITS", "TOTAL", "EncodedStreams", "StreamDecoder", "StreamEncoder",
-    "decode", "encode", "pmf_to_frequencies",
+    "decode", "encode", "weights_to_frequencies",
 ]

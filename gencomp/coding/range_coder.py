@@ -1,12 +1,14 @@
-"""The one arithmetic (range) coder: exact integer coding with a new pmf at every step.
+"""The one arithmetic (range) coder: exact integer coding with a new distribution at every step.
 
-Precision: every pmf row is quantized to integer frequencies summing to
-TOTAL = 2**PRECISION_BITS (24 bits) by `pmf_to_frequencies`, which gives every
-symbol at least 1, so any symbol of an alphabet of 2 … 65,536 stays codable.
+Input: integer weights (N, V) int64, one row per symbol (gencomp.coding.exact states the
+contract and why it is integers). Every row is quantized to integer frequencies summing to
+TOTAL = 2**PRECISION_BITS (24 bits) by `weights_to_frequencies`, in integer arithmetic, giving
+every symbol at least 1, so any symbol of an alphabet of 2 … 65,536 stays codable.
 
 Loss versus the ideal code length −log2 p, per symbol, worst case:
-  * quantization: freq_i >= p_i * (TOTAL − V), so the cost is at most
-    −log2 p_i − log2(1 − V / TOTAL): 2.2e-5 bits for V = 256, 0.0056 bits for V = 65,536;
+  * quantization: freq_i >= p_i * (TOTAL − V) (weights summing to 2^32 or more lose their
+    low bits first, < 2^-24 relative for a symbol holding ≥ 2^-8 of the mass), so the cost is at
+    most −log2 p_i − log2(1 − V / TOTAL): 2.2e-5 bits for V = 256, 0.0056 bits for V = 65,536;
   * coder arithmetic: the range is kept in [2**48, 2**56), so truncating
     range / TOTAL wastes less than 2**-24 of it: < 1e-7 bits;
   * per stream: the final flush writes the shortest byte string inside the last
@@ -36,51 +38,59 @@ _TOP = 1 << 48  # renormalize (emit a byte) while range < _TOP
 _MASK48 = (1 << 48) - 1
 _MASK56 = (1 << 56) - 1
 _STATE_BYTES = 7  # bytes of `code` the decoder primes itself with
+_SUM_LIMIT = 1 << 32  # weights are shifted until their row sums below this: w · (TOTAL − V) < 2^56
 
 
 @njit(cache=True)
-def _quantize_row(pmf_row, freq):
-    """pmf_row (V,) float -> freq (V,) int64 in place: every entry >= 1, sum == TOTAL.
+def _quantize_row(weights, freq):
+    """weights (V,) int64 (>= 0, sum < 2^62) -> freq (V,) int64 in place: every entry >= 1, sum == TOTAL.
 
-    Non-finite and negative entries count as 0; an all-zero row becomes uniform.
-    The remainder of the rounding goes to the first most frequent symbol. The sum
-    runs in four interleaved partial sums in a fixed order (fast, and the same on
-    every machine: no fast-math reassociation).
+    Integer arithmetic only (see gencomp.coding.exact): rows summing to 2^32 or more are first
+    shifted right until they do not; then freq_i = 1 + ⌊w_i (TOTAL − V) / S⌋ with S the row's
+    sum, computed exactly by a reciprocal and one correction. An all-zero row becomes uniform.
+    The remainder goes to the first most frequent symbol.
     """
-    V = pmf_row.shape[0]
-    s0 = s1 = s2 = s3 = 0.0
-    for i in range(0, V - 3, 4):
-        s0 += _valid(pmf_row[i])
-        s1 += _valid(pmf_row[i + 1])
-        s2 += _valid(pmf_row[i + 2])
-        s3 += _valid(pmf_row[i + 3])
-    for i in range(V - V % 4, V):
-        s0 += _valid(pmf_row[i])
-    s = (s0 + s1) + (s2 + s3)
-    uniform = not s > 0.0
-    scale = (TOTAL - V) / (V if uniform else s)
+    V = weights.shape[0]
+    spread = TOTAL - V
     total = 0
     for i in range(V):
-        f = np.int64((1.0 if uniform else _valid(pmf_row[i])) * scale) + 1
-        freq[i] = f
-        total += f
+        freq[i] = weights[i]
+        total += weights[i]
+    if total <= 0:
+        for i in range(V):
+            freq[i] = 1
+        total = V
+    if total >= _SUM_LIMIT:
+        shift = 0
+        while (total >> shift) >= _SUM_LIMIT:
+            shift += 1
+        total = 0
+        for i in range(V):
+            freq[i] >>= shift
+            total += freq[i]
+        if total == 0:  # every weight below 2^shift but one row of them: treat as uniform
+            for i in range(V):
+                freq[i] = 1
+            total = V
+    reciprocal = (spread << 38) // total  # w · reciprocal < spread · 2^38 < 2^62
+    used = 0
+    for i in range(V):
+        q = (freq[i] * reciprocal) >> 38  # ⌊w · spread / S⌋ or one less
+        if (q + 1) * total <= freq[i] * spread:
+            q += 1
+        freq[i] = 1 + q
+        used += 1 + q
     best = 0
     for i in range(1, V):
         if freq[i] > freq[best]:
             best = i
-    freq[best] += TOTAL - total
-
-
-@njit(cache=True, inline="always")
-def _valid(p):
-    """p as float64 if finite and positive, else 0."""
-    return np.float64(p) if p > 0.0 and p < np.inf else 0.0
+    freq[best] += TOTAL - used
 
 
 @njit(cache=True)
-def _quantize_rows(pmf, out):
-    for n in range(pmf.shape[0]):
-        _quantize_row(pmf[n], out[n])
+def _quantize_rows(weights, out):
+    for n in range(weights.shape[0]):
+        _quantize_row(weights[n], out[n])
 
 
 @njit(cache=True)
@@ -103,13 +113,13 @@ def _shift_low(low, cache, cache_size, out, pos):
 
 
 @njit(cache=True)
-def _encode_rows(pmf, symbols, counts, state, ideal_bits, out, out_starts, out_ends):
+def _encode_rows(weights, symbols, counts, state, ideal_bits, out, out_starts, out_ends):
     """Continue stream s with the next counts[s] rows (rows are grouped by stream, in order).
 
     state[s] = (low, range, cache, cache_size) carries over between calls; the bytes
     stream s emits go to out[out_starts[s]:out_ends[s]].
     """
-    V = pmf.shape[1]
+    V = weights.shape[1]
     freq = np.empty(V, np.int64)
     n = 0
     for s in range(counts.shape[0]):
@@ -117,7 +127,7 @@ def _encode_rows(pmf, symbols, counts, state, ideal_bits, out, out_starts, out_e
         pos = out_starts[s]
         bits = 0.0
         for _ in range(counts[s]):
-            _quantize_row(pmf[n], freq)
+            _quantize_row(weights[n], freq)
             sym = symbols[n]
             n += 1
             cum = 0
@@ -161,9 +171,9 @@ def _next_byte(buf, pos, end):
 
 
 @njit(cache=True)
-def _decode_one(pmf_row, freq, buf, state, s):
+def _decode_one(weights_row, freq, buf, state, s):
     """Decode one symbol of stream s; state[s] = (code, range, pos, end, corrupt)."""
-    _quantize_row(pmf_row, freq)
+    _quantize_row(weights_row, freq)
     code, rng, pos, end = state[s, 0], state[s, 1], state[s, 2], state[s, 3]
     r = rng >> PRECISION_BITS
     target = code // r
@@ -172,7 +182,7 @@ def _decode_one(pmf_row, freq, buf, state, s):
         target = TOTAL - 1 if target >= TOTAL else 0
     cum = 0
     sym = 0
-    for i in range(pmf_row.shape[0]):
+    for i in range(weights_row.shape[0]):
         if cum + freq[i] > target:
             sym = i
             break
@@ -199,38 +209,43 @@ def _init_state(buf, bounds, state):
 
 
 @njit(cache=True)
-def _decode_step(pmf, streams, buf, state, out):
-    """One symbol for each stream in `streams`, row i of pmf for streams[i]."""
-    freq = np.empty(pmf.shape[1], np.int64)
+def _decode_step(weights, streams, buf, state, out):
+    """One symbol for each stream in `streams`, row i of weights for streams[i]."""
+    freq = np.empty(weights.shape[1], np.int64)
     for i in range(streams.shape[0]):
-        out[i] = _decode_one(pmf[i], freq, buf, state, streams[i])
+        out[i] = _decode_one(weights[i], freq, buf, state, streams[i])
 
 
 @njit(cache=True)
-def _decode_streams(pmf, starts, buf, state, out):
-    freq = np.empty(pmf.shape[1], np.int64)
+def _decode_streams(weights, starts, buf, state, out):
+    freq = np.empty(weights.shape[1], np.int64)
     for s in range(starts.shape[0] - 1):
         for n in range(starts[s], starts[s + 1]):
-            out[n] = _decode_one(pmf[n], freq, buf, state, s)
+            out[n] = _decode_one(weights[n], freq, buf, state, s)
 
 
-def _check_pmf(pmf: np.ndarray) -> np.ndarray:
-    pmf = np.ascontiguousarray(pmf)
-    if pmf.ndim != 2 or pmf.dtype not in (np.float32, np.float64):
-        raise ValueError(f"pmf must be a 2-D float32/float64 array (N, V), got {pmf.dtype} {pmf.shape}")
-    if not 2 <= pmf.shape[1] <= MAX_ALPHABET:
-        raise ValueError(f"alphabet size must be 2 … {MAX_ALPHABET}, got {pmf.shape[1]}")
-    return pmf
+def _check_weights(weights: np.ndarray) -> np.ndarray:
+    """(N, V) int64 weights as the coder takes them (see gencomp.coding.exact), or ValueError."""
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.dtype.kind not in "iu":
+        raise ValueError(f"weights must be a 2-D integer array (N, V), got {weights.dtype} {weights.shape}; "
+                         "turn float probabilities into integers with gencomp.coding.exact first")
+    if not 2 <= weights.shape[1] <= MAX_ALPHABET:
+        raise ValueError(f"alphabet size must be 2 … {MAX_ALPHABET}, got {weights.shape[1]}")
+    weights = np.ascontiguousarray(weights, dtype=np.int64)
+    if weights.size and weights.min() < 0:
+        raise ValueError("weights must be >= 0")
+    return weights
 
 
-def pmf_to_frequencies(pmf: np.ndarray) -> np.ndarray:
-    """(N, V) float pmfs -> (N, V) int64 frequencies, each >= 1, each row summing to TOTAL.
+def weights_to_frequencies(weights: np.ndarray) -> np.ndarray:
+    """(N, V) int64 weights -> (N, V) int64 frequencies, each >= 1, each row summing to TOTAL.
 
     The same compiled function the encoder and decoder call on every row.
     """
-    pmf = _check_pmf(pmf)
-    out = np.empty(pmf.shape, np.int64)
-    _quantize_rows(pmf, out)
+    weights = _check_weights(weights)
+    out = np.empty(weights.shape, np.int64)
+    _quantize_rows(weights, out)
     return out
 
 
@@ -250,7 +265,7 @@ class EncodedStreams:
 
 
 class StreamEncoder:
-    """Codes several independent streams, fed in blocks of rows, e.g. as a model produces pmfs."""
+    """Codes several independent streams, fed in blocks of rows, e.g. as a model produces distributions."""
 
     def __init__(self, n_streams: int):
         self._state = np.zeros((n_streams, 4), np.int64)
@@ -259,24 +274,24 @@ class StreamEncoder:
         self._ideal_bits = np.zeros(n_streams, np.float64)
         self._bytes = [bytearray() for _ in range(n_streams)]
 
-    def encode(self, pmf: np.ndarray, symbols: np.ndarray, counts) -> None:
-        """pmf (N, V) float and symbols (N,) ints in [0, V): the next counts[s] symbols of
+    def encode(self, weights: np.ndarray, symbols: np.ndarray, counts) -> None:
+        """weights (N, V) int64 and symbols (N,) ints in [0, V): the next counts[s] symbols of
         each stream s, grouped by stream in order; counts (n_streams,) sums to N."""
-        pmf = _check_pmf(pmf)
+        weights = _check_weights(weights)
         symbols = np.ascontiguousarray(symbols, dtype=np.int64)
         counts = np.ascontiguousarray(counts, dtype=np.int64)
-        if counts.shape != (len(self._bytes),) or (counts < 0).any() or counts.sum() != pmf.shape[0]:
-            raise ValueError(f"counts must be {len(self._bytes)} non-negative numbers summing to {pmf.shape[0]} rows")
-        if symbols.shape != (pmf.shape[0],):
-            raise ValueError(f"{pmf.shape[0]} pmf rows but symbols of shape {symbols.shape}")
-        if symbols.size and (symbols.min() < 0 or symbols.max() >= pmf.shape[1]):
-            raise ValueError(f"symbols must lie in [0, {pmf.shape[1]})")
+        if counts.shape != (len(self._bytes),) or (counts < 0).any() or counts.sum() != weights.shape[0]:
+            raise ValueError(f"counts must be {len(self._bytes)} non-negative numbers summing to {weights.shape[0]} rows")
+        if symbols.shape != (weights.shape[0],):
+            raise ValueError(f"{weights.shape[0]} weights rows but symbols of shape {symbols.shape}")
+        if symbols.size and (symbols.min() < 0 or symbols.max() >= weights.shape[1]):
+            raise ValueError(f"symbols must lie in [0, {weights.shape[1]})")
         # A symbol emits at most 4 bytes; bytes held back for a carry (cache_size) come on top.
         capacity = 4 * counts + 16 + self._state[:, 3]
         out_starts = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
         out = np.empty(int(capacity.sum()), np.uint8)
         out_ends = np.empty_like(out_starts)
-        _encode_rows(pmf, symbols, counts, self._state, self._ideal_bits, out, out_starts, out_ends)
+        _encode_rows(weights, symbols, counts, self._state, self._ideal_bits, out, out_starts, out_ends)
         for buf, a, b in zip(self._bytes, out_starts, out_ends):
             buf += out[a:b].tobytes()
 
@@ -289,22 +304,22 @@ class StreamEncoder:
         return EncodedStreams(blobs, self._ideal_bits.copy())
 
 
-def encode(pmf: np.ndarray, symbols: np.ndarray, stream_lengths) -> EncodedStreams:
+def encode(weights: np.ndarray, symbols: np.ndarray, stream_lengths) -> EncodedStreams:
     """Code independent streams in one call.
 
-    pmf: (N, V) float, row n the distribution symbol n was drawn from;
+    weights: (N, V) int64, row n the distribution symbol n was drawn from;
     symbols: (N,) ints in [0, V); stream_lengths: (S,) symbols per stream, in order, summing to N.
     """
     lengths = np.asarray(stream_lengths, dtype=np.int64)
     encoder = StreamEncoder(len(lengths))
-    encoder.encode(pmf, symbols, lengths)
+    encoder.encode(weights, symbols, lengths)
     return encoder.finish()
 
 
 class StreamDecoder:
     """Decodes several streams in lockstep, one symbol per active stream per `step`.
 
-    For a model that needs symbol t before it can give the pmf of symbol t+1.
+    For a model that needs symbol t before it can give the distribution of symbol t+1.
     """
 
     def __init__(self, blobs: list[bytes]):
@@ -313,29 +328,29 @@ class StreamDecoder:
         self._state = np.zeros((len(blobs), 5), np.int64)
         _init_state(self._buf, bounds, self._state)
 
-    def step(self, pmf: np.ndarray, streams: np.ndarray) -> np.ndarray:
-        """pmf (A, V) for the A streams listed in `streams` (A,) -> their next symbols (A,) int64."""
-        pmf = _check_pmf(pmf)
+    def step(self, weights: np.ndarray, streams: np.ndarray) -> np.ndarray:
+        """weights (A, V) for the A streams listed in `streams` (A,) -> their next symbols (A,) int64."""
+        weights = _check_weights(weights)
         streams = np.ascontiguousarray(streams, dtype=np.int64)
         out = np.empty(len(streams), np.int64)
-        _decode_step(pmf, streams, self._buf, self._state, out)
+        _decode_step(weights, streams, self._buf, self._state, out)
         return out
 
     def check(self) -> None:
-        """Raise GencompError if any stream's data was not a valid code for its pmfs."""
+        """Raise GencompError if any stream's data was not a valid code for its distributions."""
         bad = np.flatnonzero(self._state[:, 4])
         if len(bad):
             raise GencompError(f"corrupt coded data: stream {int(bad[0])} left its coding interval")
 
 
-def decode(blobs: list[bytes], pmf: np.ndarray, stream_lengths) -> np.ndarray:
-    """Inverse of `encode` when every pmf row is known up front: (N,) int64 symbols."""
-    pmf = _check_pmf(pmf)
+def decode(blobs: list[bytes], weights: np.ndarray, stream_lengths) -> np.ndarray:
+    """Inverse of `encode` when every weights row is known up front: (N,) int64 symbols."""
+    weights = _check_weights(weights)
     starts = _starts(stream_lengths)
-    if len(blobs) != len(starts) - 1 or starts[-1] != pmf.shape[0]:
-        raise ValueError(f"{len(blobs)} blobs for {len(starts) - 1} streams of {pmf.shape[0]} rows")
+    if len(blobs) != len(starts) - 1 or starts[-1] != weights.shape[0]:
+        raise ValueError(f"{len(blobs)} blobs for {len(starts) - 1} streams of {weights.shape[0]} rows")
     decoder = StreamDecoder(blobs)
-    out = np.empty(pmf.shape[0], np.int64)
-    _decode_streams(pmf, starts, decoder._buf, decoder._state, out)
+    out = np.empty(weights.shape[0], np.int64)
+    _decode_streams(weights, starts, decoder._buf, decoder._state, out)
     decoder.check()
     return out

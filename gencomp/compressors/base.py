@@ -32,6 +32,8 @@ class Compressor(ABC):
 
     name: str = ""
     default_chunk_size_bytes: int = 0
+    portability_note: str = ""  # non-empty: where its archives may fail to decode (said at compress time)
+    notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
         self.chunk_size_bytes = self.default_chunk_size_bytes if chunk_size_bytes is None else int(chunk_size_bytes)

@@ -1,10 +1,11 @@
 """A local Hugging Face causal LM as a compressor, coding its tokens (hf:MODEL_DIR).
 
 A chunk is coded as tokens only if the tokenizer gives its bytes back exactly
-(valid UTF-8 that survives encode/decode) and its tokens fit the model's context; any
-other chunk, and any chunk the model would expand, is stored as its bytes plus a zero
-byte. Payload of a coded chunk: the token count (LEB128) and the coder's bytes (which
-never end in a zero byte).
+(valid UTF-8 that survives encode/decode); a chunk longer than the model's context is
+coded with a sliding window (gencomp.models.hf). Any other chunk, and any chunk the model
+would expand, is stored as its bytes plus a zero byte, and `notes` says how many and why.
+Payload of a coded chunk: the token count (LEB128) and the coder's bytes (which never end in
+a zero byte).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import numpy as np
 
 from gencomp.coding import MAX_ALPHABET, StreamDecoder, encode
 from gencomp.compressors.base import COMPRESSORS, Compressor
-from gencomp.compressors.lm import coding_pmf, is_stored, store, unstore
+from gencomp.compressors.lm import is_stored, store, unstore
 from gencomp.container import decode_varint, encode_varint
 from gencomp.errors import GencompError
+
+PORTABILITY_NOTE = ("hf: archives decode only where this model's float32 results are reproduced "
+                    "(same torch build and CPU kind); keep the original until a decode has been checked")
 
 
 class HFCompressor(Compressor):
@@ -52,25 +56,31 @@ class HFCompressor(Compressor):
         text = self.predictor.tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
         return text.encode("utf-8")
 
-    def _encode_one(self, chunk: bytes) -> tuple[bytes, float]:
-        """(payload, bits it costs): the coded tokens, or the stored chunk where coding fails or expands."""
+    portability_note = PORTABILITY_NOTE
+
+    def _encode_one(self, chunk: bytes) -> tuple[bytes, float, str]:
+        """(payload, bits it costs, why it was stored or ""): the coded tokens, or the stored chunk
+        where the tokenizer does not give the bytes back or the model would expand them."""
         ids = self.tokens(chunk)
-        limit = self.predictor.max_tokens
-        if ids and (limit is None or len(ids) <= limit):
-            symbols = np.array(ids, dtype=np.int64)
-            log_probs = self.predictor.log_probs(symbols[None])[0]  # (T, V)
-            coded = encode(coding_pmf(log_probs), symbols, [len(ids)])
-            header = encode_varint(len(ids))
-            if len(header) + len(coded.blobs[0]) <= len(chunk):
-                return header + coded.blobs[0], float(coded.ideal_bits[0]) + 8.0 * len(header)
-        return store(chunk), 8.0 * (len(chunk) + 1)
+        if not ids:
+            return store(chunk), 8.0 * (len(chunk) + 1), "not text the tokenizer gives back exactly"
+        symbols = np.array(ids, dtype=np.int64)
+        coded = encode(self.predictor.weights(symbols[None])[0], symbols, [len(ids)])
+        header = encode_varint(len(ids))
+        if len(header) + len(coded.blobs[0]) > len(chunk):
+            return store(chunk), 8.0 * (len(chunk) + 1), "the model would expand them"
+        return header + coded.blobs[0], float(coded.ideal_bits[0]) + 8.0 * len(header), ""
 
     def encode_chunks(self, chunks, progress=None):
-        out = []
+        out, reasons = [], []
         for chunk in chunks:
-            out.append(self._encode_one(chunk)[0])
+            payload, _, why = self._encode_one(chunk)
+            out.append(payload)
+            reasons.append(why)
             if progress:
                 progress(len(chunk))
+        self.notes = [f"{reasons.count(why)} of {len(chunks)} chunks stored as they are: {why}"
+                      for why in sorted(set(reasons) - {""})]
         return out
 
     def chunk_code_length_bits(self, chunks):
@@ -88,7 +98,7 @@ class HFCompressor(Compressor):
                 decoder = StreamDecoder([payload[used:]])
                 state, previous, ids = self.predictor.start(1), None, []
                 for _ in range(n_tokens):
-                    previous = decoder.step(coding_pmf(self.predictor.step(state, previous)), np.array([0]))
+                    previous = decoder.step(self.predictor.step(state, previous), np.array([0]))
                     ids.append(int(previous[0]))
                 decoder.check()
                 out.append(self._detokenize(ids))
@@ -97,7 +107,8 @@ class HFCompressor(Compressor):
         return out
 
 
-@COMPRESSORS.register("hf", "a local Hugging Face causal LM (hf:MODEL_DIR), token-level coding, 2048-byte chunks",
+@COMPRESSORS.register("hf", "a local Hugging Face causal LM (hf:MODEL_DIR), token-level coding, 2048-byte chunks; "
+                      "float32 inference: its archives decode only where the same floats are reproduced",
                       needs_argument=True)
 def _hf_compressor(model_dir: str = "", chunk_size_bytes: Optional[int] = None) -> HFCompressor:
     if not model_dir:

@@ -1,13 +1,11 @@
 """A Predictor drives the range coder: the paper's predictor -> compressor direction.
 
 Each chunk is coded independently from an empty context; chunks are batched through
-the model. The encoder runs the model once over whole chunks (`log_probs`); the
-decoder runs it step by step (`step`) and must see the same probabilities bit for bit,
-which each Predictor guarantees (see gencomp.models.exact_transformer). Should it
-ever fail, the archive's CRC32 check reports it.
-
-Probabilities reach the coder as np.exp of contiguous float64 log-probabilities, the
-same elementwise call on the same values in encoder and decoder.
+the model. The encoder runs the model once over whole chunks (`weights`); the
+decoder runs it step by step (`step`) and must see the same distributions exactly,
+which each Predictor guarantees. The model's integer weights go to the coder as they are:
+no float step lies between them (gencomp.coding.exact). Should decoding ever diverge, the
+archive's CRC32 check reports it.
 
 A chunk the model codes to more bytes than it has (an image through a text model) is
 stored instead, as its bytes plus one zero byte: coded payloads never end in a zero
@@ -23,11 +21,6 @@ import numpy as np
 from gencomp.coding import StreamDecoder, StreamEncoder
 from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
 from gencomp.models.predictor import Predictor
-
-
-def coding_pmf(log_probs: np.ndarray) -> np.ndarray:
-    """(N, V) log-probs -> (N, V) pmf as the coder takes it (one place, for both directions)."""
-    return np.exp(np.ascontiguousarray(log_probs, dtype=np.float64))
 
 
 class LMCompressor(Compressor):
@@ -59,9 +52,9 @@ class LMCompressor(Compressor):
             for row, chunk in enumerate(batch):
                 symbols[row, : len(chunk)] = np.frombuffer(chunk, np.uint8)
             valid = np.arange(symbols.shape[1])[None, :] < lengths[:, None]  # (B, T)
-            log_probs = self.predictor.log_probs(symbols)  # (B, T, V)
+            weights = self.predictor.weights(symbols)  # (B, T, V)
             encoder = StreamEncoder(len(batch))
-            encoder.encode(coding_pmf(log_probs[valid]), symbols[valid], lengths)
+            encoder.encode(weights[valid], symbols[valid], lengths)
             encoded = encoder.finish()
             blobs += [store(c) if len(b) > len(c) else b for c, b in zip(batch, encoded.blobs)]
             bits += [min(i, 8.0 * (len(c) + 1)) for c, i in zip(batch, encoded.ideal_bits)]
@@ -70,7 +63,10 @@ class LMCompressor(Compressor):
         return blobs, np.array(bits, dtype=np.float64)
 
     def encode_chunks(self, chunks, progress=None):
-        return self._encode(chunks, progress)[0]
+        blobs = self._encode(chunks, progress)[0]
+        stored = sum(is_stored(b) for b in blobs)
+        self.notes = [f"{stored} of {len(blobs)} chunks stored as they are: the model would expand them"] if stored else []
+        return blobs
 
     def chunk_code_length_bits(self, chunks):
         """Σ −log2 p over each chunk with the coder's quantized probabilities (or 8 × the stored size,
@@ -88,9 +84,9 @@ class LMCompressor(Compressor):
             symbols = np.zeros((len(rows), group_lengths.max(initial=0)), np.int64)
             previous = None
             for t in range(symbols.shape[1]):
-                log_probs = self.predictor.step(state, previous)  # (B, V)
+                weights = self.predictor.step(state, previous)  # (B, V)
                 active = np.flatnonzero(group_lengths > t)
-                symbols[active, t] = decoder.step(coding_pmf(log_probs[active]), active)
+                symbols[active, t] = decoder.step(weights[active], active)
                 previous = symbols[:, t]
             decoder.check()
             for row, i in enumerate(rows):

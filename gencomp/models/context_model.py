@@ -11,13 +11,13 @@ distinct ones and the escape weight w_k = 4 u_k (Witten–Bell has w = u; 4 u wa
 measured best on 64 KiB of both Wikipedia and Shakespeare, orders 4 and 5 alike).
 Each order has 2^table_bits buckets: a context that fits is its own bucket, longer
 ones are hashed. The state is integer counts, and the same compiled code updates it in encoder and
-decoder, so decoding is exact by construction. Counts are halved at COUNT_LIMIT so
-the model keeps adapting.
+decoder. The blend uses only float +, ×, ÷ (correctly rounded, elementwise, in a fixed order;
+no exp or log) and ends in integer weights floor(p · 2^40), so every machine gets the same
+weights (gencomp.coding.exact). Counts are halved at COUNT_LIMIT so the model keeps adapting.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
 import numpy as np
@@ -26,6 +26,7 @@ from numba import njit
 from gencomp.models.predictor import Predictor
 
 COUNT_LIMIT = 1 << 12
+WEIGHT_SCALE = float(1 << 40)  # integer weights: floor(p · 2^40), a row sums to at most 2^40
 _HASH_MULT = 0x9E3779B97F4A7C15 >> 1  # odd 63-bit multiplier (int64-safe)
 
 
@@ -45,8 +46,8 @@ def _buckets(history, pos, max_order, table_bits, out):
 
 
 @njit(cache=True)
-def _predict(counts, totals, distinct, buckets, escape, pmf, log_pmf):
-    """log_pmf (256,) of the next byte, blending orders 0 … K from low to high (pmf: scratch)."""
+def _predict(counts, totals, distinct, buckets, escape, pmf, weights):
+    """weights (256,) int64 of the next byte, blending orders 0 … K from low to high (pmf: scratch)."""
     for i in range(256):
         pmf[i] = 1.0 / 256.0
     for k in range(counts.shape[0]):
@@ -59,7 +60,7 @@ def _predict(counts, totals, distinct, buckets, escape, pmf, log_pmf):
         for i in range(256):
             pmf[i] = (counts[k, b, i] + w * pmf[i]) * inv
     for i in range(256):
-        log_pmf[i] = math.log(pmf[i])
+        weights[i] = np.int64(pmf[i] * WEIGHT_SCALE)
 
 
 @njit(cache=True)
@@ -91,7 +92,7 @@ def _empty_tables(max_order, table_bits):
 
 @njit(cache=True)
 def _run(symbols, length, max_order, table_bits, escape, out):
-    """out[t] = log pmf of symbols[t] given symbols[:t], for t < length, from an empty model."""
+    """out[t] = weights of symbols[t] given symbols[:t], for t < length, from an empty model."""
     counts, totals, distinct = _empty_tables(max_order, table_bits)
     buckets = np.zeros(max_order + 1, np.int64)
     pmf = np.empty(256, np.float64)
@@ -124,12 +125,12 @@ class ContextModel(Predictor):
         return f"context-model-o{self.max_order}"
 
     def identity(self) -> dict:
-        return {"name": self.name, "table_bits": self.table_bits, "count_limit": COUNT_LIMIT,
+        return {"name": self.name, "weights": "floor-2^40", "table_bits": self.table_bits, "count_limit": COUNT_LIMIT,
                 "escape": self._escape.tolist()}
 
-    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
+    def weights(self, symbols: np.ndarray) -> np.ndarray:
         symbols = np.ascontiguousarray(symbols, dtype=np.int64)
-        out = np.empty(symbols.shape + (256,), np.float64)
+        out = np.empty(symbols.shape + (256,), np.int64)
         for row in range(symbols.shape[0]):
             _run(symbols[row], symbols.shape[1], self.max_order, self.table_bits, self._escape, out[row])
         return out
@@ -140,7 +141,7 @@ class ContextModel(Predictor):
     def step(self, state: _State, previous: Optional[np.ndarray]) -> np.ndarray:
         buckets = np.zeros(self.max_order + 1, np.int64)
         pmf = np.empty(256, np.float64)
-        out = np.empty((len(state.tables), 256), np.float64)
+        out = np.empty((len(state.tables), 256), np.int64)
         if previous is not None:
             if state.length == state.history.shape[1]:
                 state.history = np.concatenate([state.history, np.zeros_like(state.history)], axis=1)

@@ -10,10 +10,11 @@ for bit, so this module keeps every value that enters a sum on an integer grid:
   exact in any summation order, so any BLAS, batch size or thread count gives the
   same result;
 * softmax uses no exp at run time: scores are rounded to 1/256 nat and looked up in an
-  integer table, and the normalizing sums add integers;
+  integer table built without libm (gencomp.coding.exact), and the normalizing sums add
+  integers; the output is the table's integer weights, which the coder takes as they are;
 * everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round).
 
-So `log_probs` (one pass over whole chunks, used to encode) and `step` (KV cache,
+So `weights` (one pass over whole chunks, used to encode) and `step` (KV cache,
 used to decode) agree exactly. The grids are fine enough that the rate moves by
 well under 0.01 bits per byte against the float model (see tests). Inference runs in
 NumPy: a decoding step is some 250 small array operations, and NumPy's per-call
@@ -28,6 +29,7 @@ from typing import Optional
 import numpy as np
 import torch
 
+from gencomp.coding import exact
 from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
 
@@ -44,16 +46,10 @@ _ACT_SCALE = 2.0**ACT_FRAC_BITS
 _SCORE_SCALE = 2.0**SCORE_FRAC_BITS
 
 
-def _exp_table(bits: int, length: int, floor: float) -> np.ndarray:
-    """round(2^bits · e^(−d/256)) for d = 0 … length−1, at least `floor`, as float64 integers."""
-    d = np.arange(length, dtype=np.float64)
-    return np.maximum(np.round(np.exp(-d / _SCORE_SCALE) * 2.0**bits), floor)
-
-
-_ATTN_TABLE = _exp_table(ATTN_TABLE_BITS, int(_SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2, 0.0)
+_ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(_SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2
+                              ).astype(np.float64)  # integers, as float64 for the exact matmul
 _ATTN_TABLE[-1] = 0.0  # scores further below the row's max (and masked keys) weigh nothing
-_LOGIT_TABLE = _exp_table(LOGIT_TABLE_BITS, int(_SCORE_SCALE * LOGIT_RANGE_NATS) + 1, 1.0)
-_LOG_LOGIT_TABLE = np.log(_LOGIT_TABLE)
+_LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(_SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
 
 
 def _on_grid(x: np.ndarray) -> np.ndarray:
@@ -181,7 +177,7 @@ class ExactTransformer(Predictor):
         return self._name
 
     def identity(self) -> dict:
-        return {"name": self._name, "weights_sha256": self._sha, "arithmetic": "exact-v1"}
+        return {"name": self._name, "weights_sha256": self._sha, "arithmetic": "exact-v2"}
 
     def num_parameters(self) -> int:
         return self._params
@@ -194,16 +190,11 @@ class ExactTransformer(Predictor):
         bias[:, (distance < 0) | (distance >= self.cfg.attention_window)] = -np.inf
         return bias
 
-    def _log_probs_from_hidden(self, x: np.ndarray) -> np.ndarray:
-        """(..., D) last hidden state -> (..., V) float64 log-probs via the integer table."""
-        units = np.round(self.head(self.norm_out(x)) * _SCORE_SCALE)
-        distance = np.minimum(units.max(-1, keepdims=True) - units, len(_LOGIT_TABLE) - 1).astype(np.int64)
-        total = _LOGIT_TABLE[distance].sum(-1)  # (...,) exact integer sums
-        # math.log on each total: a scalar libm call, the same whatever the batch shape.
-        log_total = np.array([math.log(t) for t in total.reshape(-1).tolist()]).reshape(total.shape)
-        return _LOG_LOGIT_TABLE[distance] - log_total[..., None]
+    def _weights_from_hidden(self, x: np.ndarray) -> np.ndarray:
+        """(..., D) last hidden state -> (..., V) int64 weights: logits in 1/256 nat through the exp table."""
+        return exact.weights_from_units(np.round(self.head(self.norm_out(x)) * _SCORE_SCALE), _LOGIT_TABLE)
 
-    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
+    def weights(self, symbols: np.ndarray) -> np.ndarray:
         symbols = np.asarray(symbols, dtype=np.int64)
         B, T = symbols.shape
         inputs = np.concatenate([np.full((B, 1), self.bos), symbols[:, :-1]], axis=1)  # (B, T)
@@ -218,7 +209,7 @@ class ExactTransformer(Predictor):
                 bias = self._bias(start, stop - start, first, stop - first)
                 attended[:, :, start:stop] = _mix(scores, v[:, :, first:stop], bias, self.score_scale)
             x = block.finish(x, attended)
-        return self._log_probs_from_hidden(x)  # (B, T, V)
+        return self._weights_from_hidden(x)  # (B, T, V)
 
     def start(self, batch_size: int) -> _Cache:
         return _Cache(batch_size)
@@ -240,4 +231,4 @@ class ExactTransformer(Predictor):
             scores = q @ keys.transpose(0, 1, 3, 2)  # (B, H, 1, K)
             x = block.finish(x, _mix(scores, values, bias, self.score_scale))
         state.length += 1
-        return self._log_probs_from_hidden(x[:, 0])  # (B, V)
+        return self._weights_from_hidden(x[:, 0])  # (B, V)

@@ -1,4 +1,4 @@
-"""The Predictor protocol: next-symbol distributions for a batch of sequences."""
+"""The Predictor protocol: next-symbol distributions for a batch of sequences, as integer weights."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from typing import Any, Optional
 
 import numpy as np
 
+from gencomp.coding import exact
+
 
 class Predictor(ABC):
     """A model of sequences over an alphabet of `alphabet_size` symbols.
 
-    Both forms must give bit-identical log-probabilities for the same sequence, at any
-    batch size: the arithmetic decoder relies on it.
+    Distributions are integer weights (gencomp.coding.exact): int64, >= 0, each row summing
+    to less than 2^62. Both forms must give identical weights for the same sequence, at any
+    batch size, thread count and on any machine: the arithmetic decoder relies on it.
     """
 
     alphabet_size: int = 256
@@ -27,8 +30,8 @@ class Predictor(ABC):
         """What a decoder must match: name, settings and a hash of the weights."""
 
     @abstractmethod
-    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
-        """symbols (B, T) int64 -> (B, T, V) float64 natural-log probabilities.
+    def weights(self, symbols: np.ndarray) -> np.ndarray:
+        """symbols (B, T) int64 -> (B, T, V) int64 weights.
 
         [b, t] is the distribution of symbols[b, t] given symbols[b, :t]; every row
         starts from an empty context. Rows may be padded at the end: a position never
@@ -42,17 +45,22 @@ class Predictor(ABC):
     @abstractmethod
     def step(self, state: Any, previous: Optional[np.ndarray]) -> np.ndarray:
         """Feed each context its previous symbol (B,) (None on the first call) and
-        return (B, V) float64 log-probabilities of the next symbol."""
+        return (B, V) int64 weights of the next symbol."""
 
     def start_from(self, contexts: np.ndarray) -> tuple[Any, np.ndarray]:
-        """State after the contexts (B, T) and the (B, V) float64 log-probabilities of the next
-        symbol: what `start` then `step` through every symbol gives (models may do it faster)."""
+        """State after the contexts (B, T) and the (B, V) int64 weights of the next symbol: what
+        `start` then `step` through every symbol gives (models may do it faster)."""
         contexts = np.asarray(contexts, dtype=np.int64)
         state = self.start(contexts.shape[0])
-        log_probs = self.step(state, None)
+        weights = self.step(state, None)
         for t in range(contexts.shape[1]):
-            log_probs = self.step(state, contexts[:, t])
-        return state, log_probs
+            weights = self.step(state, contexts[:, t])
+        return state, weights
+
+    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
+        """symbols (B, T) -> (B, T, V) float64 natural-log probabilities as the coder uses them
+        (for analysis and sampling; coding uses `weights`)."""
+        return exact.log_probs(self.weights(symbols))
 
     def num_parameters(self) -> int:
         """Parameters counted for the adjusted compression rate (0 for online models)."""

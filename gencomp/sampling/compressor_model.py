@@ -11,29 +11,21 @@ the codec can give them: gzip through libz) or, with resolution="bytes", from
 both). Contexts longer than max_context_bytes keep only their last max_context_bytes.
 By default bytes absent from the context share one score (see CompressorModel).
 
-Both Predictor forms call the same scoring on the same bytes, so `log_probs` and
-`step` agree bit for bit and the model can drive the arithmetic coder.
+Both Predictor forms call the same scoring on the same bytes and turn code lengths into
+integer weights ∝ 2^-bits through the exact path (gencomp.coding.exact), so `weights` and
+`step` agree on every machine and the model can drive the arithmetic coder.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from gencomp.coding import exact
 from gencomp.compressors.base import Compressor, payload_bits_per_candidate
 from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
 
 RESOLUTIONS = ("exact", "bytes")
-
-
-def log_probs_from_bits(bits: np.ndarray) -> np.ndarray:
-    """(256,) code lengths in bits -> (256,) float64 natural-log probabilities.
-
-    One row at a time, with a correctly rounded sum: the result depends on the row only."""
-    logits = -math.log(2.0) * (bits - bits.min())
-    return logits - math.log(math.fsum(np.exp(logits).tolist()))
 
 
 class CompressorModel(Predictor):
@@ -78,14 +70,14 @@ class CompressorModel(Predictor):
         out[seen] = scores[:-1]
         return out
 
-    def log_probs(self, symbols: np.ndarray) -> np.ndarray:
+    def weights(self, symbols: np.ndarray) -> np.ndarray:
         symbols = np.asarray(symbols, dtype=np.int64)
         B, T = symbols.shape
-        out = np.empty((B, T, 256), np.float64)
+        out = np.empty((B, T, 256), np.int64)
         for b in range(B):
             row = symbols[b].astype(np.uint8).tobytes()
             for t in range(T):
-                out[b, t] = log_probs_from_bits(self.candidate_bits(row[:t]))
+                out[b, t] = exact.weights_from_bits(self.candidate_bits(row[:t]))
         return out  # (B, T, V)
 
     def start(self, batch_size: int) -> list[bytearray]:
@@ -94,10 +86,10 @@ class CompressorModel(Predictor):
     def start_from(self, contexts: np.ndarray) -> tuple[list[bytearray], np.ndarray]:
         """The contexts cost nothing to feed: only the next byte is scored."""
         state = [bytearray(row.astype(np.uint8).tobytes()) for row in np.asarray(contexts, dtype=np.int64)]
-        return state, np.stack([log_probs_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)
+        return state, np.stack([exact.weights_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)
 
     def step(self, state: list[bytearray], previous: np.ndarray | None) -> np.ndarray:
         if previous is not None:
             for history, symbol in zip(state, np.asarray(previous).tolist()):
                 history.append(symbol)
-        return np.stack([log_probs_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)
+        return np.stack([exact.weights_from_bits(self.candidate_bits(h)) for h in state])  # (B, V)

@@ -16,6 +16,7 @@ from typing import Union
 
 import numpy as np
 
+from gencomp.coding import exact
 from gencomp.compressors.base import Compressor
 from gencomp.compressors.hf import HFCompressor
 from gencomp.compressors.lm import LMCompressor
@@ -74,12 +75,12 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
     predictor = as_predictor(model, max_context_bytes)
     rng = np.random.default_rng(seed)
     context = np.frombuffer(bytes(prompt), np.uint8).astype(np.int64)[None, :]  # (1, T)
-    state, log_probs = predictor.start_from(context)
+    state, weights = predictor.start_from(context)
     for i in range(n):
-        byte = sample_next_byte(log_probs[0], temperature, top_k, rng)
+        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng)
         yield bytes([byte])
         if i + 1 < n:
-            log_probs = predictor.step(state, np.array([byte]))
+            weights = predictor.step(state, np.array([byte]))
 
 
 def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: float, top_k: int, seed: int) -> Iterator[bytes]:
@@ -89,10 +90,10 @@ def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: floa
     if ids is None:
         raise GencompError(f"{model.name} needs a prompt of UTF-8 text that its tokenizer returns exactly")
     predictor, rng = model.predictor, np.random.default_rng(seed)
-    state, log_probs = predictor.start_from(np.array(ids, dtype=np.int64)[None, :])
+    state, weights = predictor.start_from(np.array(ids, dtype=np.int64)[None, :])
     sampled, emitted = [], 0  # bytes yielded so far
     while emitted < n:
-        token = sample_next_byte(log_probs[0], temperature, top_k, rng)
+        token = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng)
         sampled.append(token)
         text = predictor.tokenizer.decode(ids + sampled, skip_special_tokens=False, clean_up_tokenization_spaces=False)
         if not text.endswith("\ufffd"):
@@ -100,7 +101,7 @@ def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: floa
             for byte in fresh[: n - emitted]:
                 yield bytes([byte])
             emitted += len(fresh)
-        log_probs = predictor.step(state, np.array([token]))
+        weights = predictor.step(state, np.array([token]))
 
 
 def generate(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,

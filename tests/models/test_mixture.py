@@ -16,40 +16,43 @@ from tests.models.test_exact_transformer import assert_full_pass_equals_steps, i
 
 
 class FixedPredictor(Predictor):
-    """The same distribution at every position, whatever came before."""
+    """The same integer weights at every position, whatever came before."""
 
-    def __init__(self, probs):
-        self.probs = np.asarray(probs, np.float64)
-        self.alphabet_size = len(self.probs)
+    def __init__(self, weights):
+        self.fixed = np.asarray(weights, np.int64)
+        self.alphabet_size = len(self.fixed)
 
     name = "fixed"
 
     def identity(self):
-        return {"name": "fixed", "probs": self.probs.tolist()}
+        return {"name": "fixed", "weights": self.fixed.tolist()}
 
-    def log_probs(self, symbols):
-        return np.broadcast_to(np.log(self.probs), symbols.shape + (self.alphabet_size,)).copy()
+    def weights(self, symbols):
+        return np.broadcast_to(self.fixed, symbols.shape + (self.alphabet_size,)).copy()
 
     def start(self, batch_size):
         return batch_size
 
     def step(self, state, previous):
-        return np.broadcast_to(np.log(self.probs), (state, self.alphabet_size)).copy()
+        return np.broadcast_to(self.fixed, (state, self.alphabet_size)).copy()
 
 
 def test_weights_follow_bayes_then_fixed_share():
-    a, b = np.array([0.5, 0.25, 0.25]), np.array([0.125, 0.125, 0.75])
-    share = 0.2
-    mixture = MixturePredictor([FixedPredictor(a), FixedPredictor(b)], share=share)
+    """By hand, in the module's integers: probabilities in 2^-30, mixing weights summing to 2^16."""
+    a, b = [2, 1, 1], [1, 1, 6]  # p = (1/2, 1/4, 1/4) and (1/8, 1/8, 3/4)
+    pa, pb = [x << 30 >> 2 for x in a], [x << 30 >> 3 for x in b]
+    share_units = round(0.2 * 2**16)
+    mixture = MixturePredictor([FixedPredictor(a), FixedPredictor(b)], share=0.2)
     symbols = np.array([[2, 2, 0, 1]])
-    w, expected = np.array([0.5, 0.5]), []
+    w, expected = [2**15, 2**15], []
     for x in symbols[0]:
-        expected.append(w[0] * a + w[1] * b)
-        posterior = w * np.array([a[x], b[x]]) / (w[0] * a[x] + w[1] * b[x])
-        w = (1 - share) * posterior + share / 2
-    np.testing.assert_allclose(np.exp(mixture.log_probs(symbols)[0]), expected, rtol=1e-14)
+        expected.append([w[0] * pa[i] + w[1] * pb[i] for i in range(3)])
+        posterior = [w[0] * pa[x], w[1] * pb[x]]
+        posterior = [(p << 16) // sum(posterior) for p in posterior]
+        w = [((2**16 - share_units) * p + share_units * 2**15) >> 16 for p in posterior]
+    assert mixture.weights(symbols)[0].tolist() == expected
     # after a 2 the posterior is (0.25, 0.75), and the fixed share moves it to (0.3, 0.7)
-    np.testing.assert_allclose(expected[1], 0.3 * a + 0.7 * b, rtol=1e-14)
+    np.testing.assert_allclose(np.array(expected[1]) / 2**46, 0.3 * np.array(a) / 4 + 0.7 * np.array(b) / 8, rtol=1e-4)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

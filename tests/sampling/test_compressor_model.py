@@ -9,22 +9,15 @@ import pytest
 from gencomp.compressors import get_compressor
 from gencomp.compressors.lm import LMCompressor
 from gencomp.errors import GencompError
-from gencomp.sampling.compressor_model import CompressorModel, log_probs_from_bits
+from gencomp.sampling.compressor_model import CompressorModel
 from tests.conftest import SEEDS, rng_for
-
-
-def test_log_probs_from_bits_is_two_to_the_minus_length():
-    bits = np.arange(256, dtype=np.float64)
-    probs = np.exp(log_probs_from_bits(bits))
-    assert math.isclose(probs.sum(), 1.0, rel_tol=1e-12)
-    assert probs[0] / probs[1] == pytest.approx(2.0, rel=1e-12) and probs[0] / probs[10] == pytest.approx(1024.0, rel=1e-12)
 
 
 @pytest.mark.parametrize("spec,resolution", [("gzip", "exact"), ("gzip", "bytes"), ("zstd", "bytes")])
 def test_batched_and_stepwise_forms_agree_bit_for_bit(spec, resolution, wiki_heldout):
     model = CompressorModel(get_compressor(spec), max_context_bytes=24, resolution=resolution)
     rows = np.frombuffer(wiki_heldout[:80], np.uint8).astype(np.int64).reshape(2, 40)
-    full = model.log_probs(rows)  # (2, 40, 256)
+    full = model.weights(rows)  # (2, 40, 256)
     state = model.start(2)
     steps = [model.step(state, None)] + [model.step(state, rows[:, t]) for t in range(39)]
     assert np.array_equal(np.stack(steps, axis=1), full)
@@ -43,8 +36,8 @@ def test_exact_bits_break_the_ties_of_byte_lengths(wiki_heldout):
 def test_a_common_continuation_is_more_probable_than_a_rare_byte(wiki_heldout):
     model = CompressorModel(get_compressor("gzip"))
     context = b"the cat sat on the mat. the cat sat on the mat. the cat sat on the m"
-    _, log_probs = model.start_from(np.frombuffer(context, np.uint8)[None].astype(np.int64))
-    assert log_probs[0, ord("a")] > log_probs[0, 0x07] + math.log(2)
+    _, weights = model.start_from(np.frombuffer(context, np.uint8)[None].astype(np.int64))
+    assert weights[0, ord("a")] > 2 * weights[0, 0x07]
 
 
 def test_context_is_cut_to_the_last_max_context_bytes(wiki_heldout):

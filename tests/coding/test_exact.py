@@ -1,0 +1,61 @@
+"""The integer-exact path: tables from integers, weights from log-scores and code lengths, normalization."""
+
+import math
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+
+from gencomp.coding import exact
+from tests.conftest import rng_for
+
+
+@pytest.mark.parametrize("base,out_bits", [("e", 30), (2, 48), ("e", 20)])
+def test_exp_tables_are_correctly_rounded(base, out_bits):
+    table = exact.exp_table(base, out_bits, 4000)
+    getcontext().prec = 50
+    log_base = Decimal(1) if base == "e" else Decimal(base).ln()
+    for d in [0, 1, 2, 255, 256, 1000, 2047, 3999]:
+        value = (-log_base * d / 256).exp() * (1 << out_bits)
+        assert table[d] == int(value.to_integral_value()), (base, d)
+    assert table[0] == 1 << out_bits and (np.diff(table) <= 0).all()
+
+
+def test_exp_table_floor_and_limits():
+    assert exact.exp_table("e", 10, 5000, floor=1).min() == 1
+    assert exact.exp_table("e", 10, 5000)[-1] == 0
+    with pytest.raises(ValueError):
+        exact.exp_table("e", 63, 10)
+
+
+def test_weights_from_bits_halve_per_bit():
+    bits = np.array([[3.0, 4.0, 13.0, 3.5, 1000.0]])
+    w = exact.weights_from_bits(bits)[0]
+    assert w[0] == 2**48 and w[1] == 2**47 and w[2] == 2**38  # exact powers of two on the grid
+    assert w[3] == round(2**48 / math.sqrt(2)) and w[4] == 2**8  # 40 bits below the best: the table's end
+
+
+def test_weights_from_log_probs_keep_ratios_on_the_grid():
+    lp = np.log(np.array([0.5, 0.25, 0.125, 0.125]))
+    w = exact.weights_from_log_probs(lp)
+    assert w[0] == 2**40 and abs(w[1] / w[0] - 0.5) < 2e-3 and abs(w[2] / w[0] - 0.25) < 2e-3 and w[2] == w[3]
+    weird = exact.weights_from_log_probs(np.array([np.nan, -np.inf, 0.0, np.inf]))
+    assert weird.tolist()[2] == weird.max() and weird.min() >= 1
+
+
+def test_normalize_sums_to_the_scale_and_is_uniform_for_zero_rows():
+    rng = rng_for(0)
+    w = (rng.random((100, 256)) ** 6 * 2.0**53).astype(np.int64)  # rows sum below 2^61
+    w[0] = 0
+    p = exact.normalize(w, 30)
+    assert (p[0] == 2**30 // 256).all()
+    assert ((p[1:].sum(-1) <= 2**30) & (p[1:].sum(-1) > 2**30 - 256)).all()
+    ideal = w[1:] / w[1:].sum(-1, keepdims=True) * 2.0**30
+    assert ((p[1:] > ideal - 1 - 1e-6) & (p[1:] <= ideal + 1e-6)).all()  # the floor of w / S · 2^30
+
+
+def test_log_probs_are_the_coders_own():
+    from gencomp.coding import TOTAL, weights_to_frequencies
+
+    w = rng_for(1).integers(0, 1000, (3, 256))
+    np.testing.assert_allclose(np.exp(exact.log_probs(w)), weights_to_frequencies(w) / TOTAL, rtol=1e-12)
