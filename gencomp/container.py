@@ -1,13 +1,22 @@
 """The .gcz archive: a self-describing wrapper around a codec's chunk payloads.
 
 Layout (integers are unsigned LEB128 varints unless sized):
-    magic  b"GCZ" 0x1A | format version (1 byte)
+    magic  b"GCZ" 0x1A | format version (1 byte: 2; 1 is read too, see below)
     codec spec (varint length + UTF-8)       e.g. "gzip", "lm:tiny"
     codec identity (varint length + JSON)     parameters and model hash the decoder must match
     original length | chunk size (0: one stream) | chunk count
     payload length of every chunk
     CRC32 of the original (4 bytes, big-endian) | CRC32 of everything above (4 bytes)
     payloads, concatenated
+
+Versions: 2 (gencomp 0.2) has the layout of 1 (gencomp 0.1); what changed is how model
+codecs turn predictions into coder frequencies (the integer-exact path, gencomp.coding.exact).
+Version 1 archives of classic codecs decode as before; those of model codecs are refused by
+name (`Compressor.first_format_version`), pointing to gencomp 0.1.0, which reads them.
+
+Compatibility promise: every archive this version writes decodes, bit for bit, with every
+later gencomp on any machine (tests/golden/ holds one of each codec); a format change bumps
+the version and keeps reading the old one, or refuses it naming the release that reads it.
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ from dataclasses import dataclass, field
 from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_ORIGINAL_BYTES = 1 << 40
 
 
@@ -32,6 +42,7 @@ class Archive:
     payloads: list[bytes]
     crc32: int
     header_bytes: int = field(default=0, compare=False)
+    format_version: int = field(default=FORMAT_VERSION, compare=False)
 
 
 def encode_varint(n: int) -> bytes:
@@ -98,8 +109,9 @@ def unpack(blob: bytes) -> Archive:
     r = _Reader(blob)
     r.take(len(MAGIC), "magic")
     version = r.take(1, "format version")[0]
-    if version != FORMAT_VERSION:
-        raise GencompError(f"archive format version {version} is not supported (this gencomp reads {FORMAT_VERSION})")
+    if version not in READABLE_VERSIONS:
+        raise GencompError(f"archive format version {version} is newer than this gencomp reads "
+                           f"({', '.join(map(str, READABLE_VERSIONS))}): upgrade gencomp")
     codec_raw = r.take(r.varint("codec name length"), "codec name")
     identity_raw = r.take(r.varint("codec identity length"), "codec identity")
     original_length = r.varint("original length")
@@ -125,4 +137,4 @@ def unpack(blob: bytes) -> Archive:
     payloads = []
     for n in lengths:
         payloads.append(r.take(n, "chunk payload"))
-    return Archive(codec, identity, original_length, chunk_size, payloads, crc32, header_end + 4)
+    return Archive(codec, identity, original_length, chunk_size, payloads, crc32, header_end + 4, version)

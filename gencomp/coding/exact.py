@@ -20,7 +20,7 @@ The design, in three rules:
    library may pick), before the step to integers.
 
 Floats (`log_probs`) are derived from the weights for sampling and analysis; they never
-feed the coder. `tests/test_portability.py` decodes archives under other numpy SIMD paths,
+feed the coder. `tests/portability/test_cpu_matrix.py` decodes archives under other numpy SIMD paths,
 numba targets, thread counts and a libm whose exp/log are off by one ulp.
 """
 

@@ -32,6 +32,7 @@ class Compressor(ABC):
 
     name: str = ""
     default_chunk_size_bytes: int = 0
+    first_format_version: int = 1  # the oldest container version whose payloads this codec decodes
     portability_note: str = ""  # non-empty: where its archives may fail to decode (said at compress time)
     notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)
 
@@ -84,6 +85,7 @@ class Compressor(ABC):
         archive = unpack(blob)
         if archive.codec != self.name:
             raise GencompError(f"archive was made with codec {archive.codec!r}, not {self.name!r}")
+        check_format_version(self, archive)
         if archive.identity != self.identity():
             raise GencompError(
                 f"archive was made with a different {self.name} set-up ({archive.identity}); this one is {self.identity()}"
@@ -113,6 +115,15 @@ def payload_bits_per_candidate(compressor: Compressor, context: bytes,
     return np.array([8.0 * len(p) for p in payloads], dtype=np.float64)
 
 
+def check_format_version(compressor: Compressor, archive: Archive) -> None:
+    """GencompError naming the release that reads the archive, if this codec no longer does."""
+    if archive.format_version < compressor.first_format_version:
+        raise GencompError(
+            f"archive format {archive.format_version} ({archive.codec}) comes from gencomp 0.1, whose model codecs "
+            f"took probabilities through float exp/log; this version codes them with integers and cannot reproduce "
+            f"those. Decode it with gencomp 0.1.0 (pip install gencomp==0.1.0)")
+
+
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
     size = archive.chunk_size_bytes or archive.original_length
     n = len(archive.payloads)
@@ -138,6 +149,7 @@ def decompress(blob: bytes, progress: Progress = None) -> bytes:
     """Decode any gencomp archive, building the codec its header names."""
     archive = unpack(blob)
     compressor = get_compressor(archive.codec, archive.chunk_size_bytes)
+    check_format_version(compressor, archive)
     if archive.identity != compressor.identity():
         raise GencompError(
             f"archive needs {archive.codec} with {archive.identity}, but the local one is {compressor.identity()}"

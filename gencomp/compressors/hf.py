@@ -26,6 +26,7 @@ PORTABILITY_NOTE = ("hf: archives decode only where this model's float32 results
 
 class HFCompressor(Compressor):
     default_chunk_size_bytes = 2048
+    first_format_version = 2  # weights on the 1/256-nat grid
 
     def __init__(self, model_dir: str, chunk_size_bytes: Optional[int] = None):
         from gencomp.models.hf import HFPredictor

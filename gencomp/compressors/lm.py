@@ -27,6 +27,7 @@ class LMCompressor(Compressor):
     """Arithmetic coding with a Predictor over bytes; `batch_chunks` chunks go through the model at once."""
 
     default_chunk_size_bytes = 2048
+    first_format_version = 2  # the integer-exact path
 
     def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 32):
         super().__init__(chunk_size_bytes)

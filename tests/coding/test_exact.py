@@ -59,3 +59,41 @@ def test_log_probs_are_the_coders_own():
 
     w = rng_for(1).integers(0, 1000, (3, 256))
     np.testing.assert_allclose(np.exp(exact.log_probs(w)), weights_to_frequencies(w) / TOTAL, rtol=1e-12)
+
+
+INSPECT_COMPILED = """
+import json, re, sys
+import numpy as np
+from gencomp.coding import range_coder
+from gencomp.models import context_model
+
+symbols = np.frombuffer(sys.stdin.buffer.read(), np.uint8).astype(np.int64)
+model = context_model.ContextModel()
+weights = np.zeros((len(symbols), 256), np.int64)
+context_model._run(symbols, len(symbols), model.max_order, model.table_bits, model._escape, weights)
+range_coder._quantize_row(weights[0], np.empty(256, np.int64))
+found = {}
+for fn in (range_coder._quantize_row, context_model._run):  # _run calls _buckets, _predict, _update
+    ir = "".join(fn.inspect_llvm().values())
+    pattern = r"@(?:llvm\\.)?(?:exp|exp2|log|log2|log10|pow)(?:\\.v\\d+f\\d+|\\.f\\d+|f)?\\b"
+    found[fn.__name__] = {"ir_bytes": len(ir), "calls": sorted(set(re.findall(pattern, ir)))}
+print(json.dumps(found))
+"""
+
+
+def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log(wiki_heldout, tmp_path):
+    """numba's math.log/exp are libm (or vector-library) calls that may differ by machine and vector
+    width: none in the compiled code that decides frequencies. Compiled afresh (numba cannot
+    inspect code loaded from its cache)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", INSPECT_COMPILED], input=wiki_heldout[:500], env=env,
+                          capture_output=True, check=True)
+    found = json.loads(done.stdout)
+    for name, result in found.items():
+        assert result["ir_bytes"] > 1000, f"{name}: no IR to inspect"
+        assert not result["calls"], f"{name} calls {result['calls']}"
