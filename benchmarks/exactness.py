@@ -1,12 +1,12 @@
 """Rate and speed of every model codec before and after a change to the probability path, in one run.
 
-Checks out BASELINE (a git revision, default: the commit before the integer-exact path) into a
-temporary worktree and runs the same measurement there and on this checkout, codec by codec,
+Checks out BASELINE (a git revision, default: the commit before the integer-exact path) and
+REVISION (default HEAD) into temporary worktrees and runs the same measurement in both, codec by codec,
 alternating, each in its own process: compressed size as % of the input (the payloads: headers differ), the ideal code length
 Σ −log2 p per byte with the coder's own frequencies (what a change to the probability path moves), and
 compress / decompress bytes per second, on held-out Wikipedia, man pages, image patches and speech.
 
-    python benchmarks/exactness.py [--baseline REV] [--max-bytes 16384] [--codecs cm lm:tiny ...] [--json out.json]
+    python benchmarks/exactness.py [--baseline REV] [--revision REV] [--max-bytes 16384] [--codecs cm lm:tiny ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -40,7 +40,17 @@ def datasets(max_bytes: int) -> dict[str, bytes]:
 def measure(codec: str, max_bytes: int) -> list[dict]:
     """Run inside the tree under test: one row per dataset."""
     import gencomp
-    from gencomp.container import unpack
+
+    try:  # framed archives (format 3) and whole ones alike
+        from gencomp.container import summarize
+
+        def payload_bytes(blob: bytes) -> int:
+            return summarize(blob).payload_bytes
+    except ImportError:  # a revision from before format 3
+        from gencomp.container import unpack
+
+        def payload_bytes(blob: bytes) -> int:
+            return sum(map(len, unpack(blob).payloads))
 
     if not Path(gencomp.__file__).is_relative_to(Path.cwd()):
         raise RuntimeError(f"measuring {gencomp.__file__}, not the tree in {Path.cwd()}")
@@ -55,7 +65,7 @@ def measure(codec: str, max_bytes: int) -> list[dict]:
         assert gencomp.decompress(blob) == data, f"{codec} failed to round-trip {name}"
         t_decompress = time.perf_counter() - start
         ideal_bits = compressor.code_length_bits(data)  # Σ −log2 p with the coder's own frequencies
-        rows.append({"codec": codec, "data": name, "bytes": len(data), "rate_percent": 100 * sum(map(len, unpack(blob).payloads)) / len(data),
+        rows.append({"codec": codec, "data": name, "bytes": len(data), "rate_percent": 100 * payload_bytes(blob) / len(data),
                      "ideal_bits_per_byte": ideal_bits / len(data),
                      "compress_bytes_per_s": len(data) / t_compress, "decompress_bytes_per_s": len(data) / t_decompress})
     return rows
@@ -73,6 +83,7 @@ def run_in(tree: Path, codec: str, max_bytes: int) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default=DEFAULT_BASELINE)
+    parser.add_argument("--revision", default="HEAD")
     parser.add_argument("--codecs", nargs="+", default=DEFAULT_CODECS)
     parser.add_argument("--max-bytes", type=int, default=16384)
     parser.add_argument("--json", type=Path)
@@ -83,28 +94,30 @@ def main() -> None:
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        baseline = Path(tmp) / "baseline"
-        subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline], cwd=ROOT, check=True,
-                       capture_output=True)
-        # the baseline's shipped models live in its own assets/, found relative to its package
+        trees = {"before": (Path(tmp) / "before", args.baseline), "after": (Path(tmp) / "after", args.revision)}
+        for tree, revision in trees.values():  # each tree loads its own shipped models
+            subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True,
+                           capture_output=True)
         try:
             for codec in args.codecs:
-                for label, tree in (("before", baseline), ("after", ROOT)):
+                for label, (tree, _) in trees.items():
                     rows += [dict(r, version=label) for r in run_in(tree, codec, args.max_bytes)]
                     print(f"measured {codec} {label}", file=sys.stderr)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, check=False)
+            for tree, _ in trees.values():
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
     table = {(r["codec"], r["data"], r["version"]): r for r in rows}
-    print(f"baseline {args.baseline} vs this checkout, {args.max_bytes} bytes per dataset; rate = payload bytes / input bytes")
+    print(f"{args.baseline} (before) vs {args.revision} (after), {args.max_bytes} bytes per dataset; "
+          "rate = payload bytes / input bytes")
     print(f"{'codec':<11}{'data':<11}{'rate before':>12}{'rate after':>11}{'Δ ideal bits/byte':>18}"
-          f"{'compress B/s before':>20}{'after':>8}{'decompress B/s before':>22}{'after':>8}")
+          f"{'compress B/s before':>20}{'after':>12}{'decompress B/s before':>22}{'after':>12}")
     for codec in args.codecs:
         for data in datasets_names(rows, codec):
             b, a = table[codec, data, "before"], table[codec, data, "after"]
             delta = a["ideal_bits_per_byte"] - b["ideal_bits_per_byte"]
             print(f"{codec:<11}{data:<11}{b['rate_percent']:>11.3f}%{a['rate_percent']:>10.3f}%{delta:>+18.6f}"
-                  f"{b['compress_bytes_per_s']:>20,.0f}{a['compress_bytes_per_s']:>8,.0f}"
-                  f"{b['decompress_bytes_per_s']:>22,.0f}{a['decompress_bytes_per_s']:>8,.0f}")
+                  f"{b['compress_bytes_per_s']:>20,.0f} {a['compress_bytes_per_s']:>11,.0f}"
+                  f"{b['decompress_bytes_per_s']:>22,.0f} {a['decompress_bytes_per_s']:>11,.0f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -1,9 +1,11 @@
 """Flipped and truncated archives give a clear GencompError or the exact original, never anything else."""
 
+import io
+
 import pytest
 
 from gencomp.compressors import decompress, get_compressor
-from gencomp.container import unpack
+from gencomp.container import StreamReader
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 
@@ -50,5 +52,9 @@ def test_archive_made_with_another_codec_or_model_is_refused():
     with pytest.raises(GencompError, match="made with codec 'gzip'"):
         get_compressor("lzma").decompress(blob)
     cm_blob = get_compressor("cm").compress(b"abc" * 50)
-    archive = unpack(cm_blob)
-    assert archive.identity["model"]["name"].startswith("context-model")
+    header = StreamReader(io.BytesIO(cm_blob)).header()
+    assert header.codec == "cm" and header.identity["model"]["name"].startswith("context-model")
+    other = get_compressor("cm")
+    other.identity = lambda: {"model": {"name": "another model"}}
+    with pytest.raises(GencompError, match="needs cm with"):
+        other.decompress(cm_blob)

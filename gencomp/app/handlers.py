@@ -19,15 +19,15 @@ from typing import Iterator, Optional
 import numpy as np
 
 from gencomp.compressors import Compressor, decompress, get_compressor
-from gencomp.container import unpack
+from gencomp.container import summarize
 from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
+from gencomp.resources import assets_dir
 from gencomp.sampling.generate import stream
 from gencomp.sampling.media import complete_image, continue_audio, shrink_image
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 @dataclass
@@ -54,11 +54,11 @@ def compressor(spec: str) -> Compressor:
 
 
 def shipped_images() -> dict[str, Path]:
-    return {p.stem: p for p in sorted((ASSETS / "images").glob("*.png"))}
+    return {p.stem: p for p in sorted((assets_dir() / "images").glob("*.png"))}
 
 
 def shipped_audio() -> dict[str, Path]:
-    return {p.stem: p for p in sorted((ASSETS / "audio").glob("*.flac"))}
+    return {p.stem: p for p in sorted((assets_dir() / "audio").glob("*.flac"))}
 
 
 def _check_generators(generators: list[str]) -> None:
@@ -181,7 +181,7 @@ def compression_table(data: bytes, config: AppConfig,
         codec = compressor(spec)
         start = time.perf_counter()
         archives[spec] = codec.compress(data)
-        payload_bytes = sum(map(len, unpack(archives[spec]).payloads))
+        payload_bytes = summarize(archives[spec]).payload_bytes
         row = measured_row(spec, codec, "upload", len(data), payload_bytes, time.perf_counter() - start)
         row["adjusted_rate"] = adjusted_rate(row)
         rows.append(row)
@@ -198,7 +198,7 @@ def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes]) -> t
 
 def restore(archive: bytes) -> tuple[str, bytes]:
     """(codec, original bytes) of a .gcz archive."""
-    return unpack(archive).codec, decompress(archive)
+    return summarize(archive).codec, decompress(archive)
 
 
 def warm_up() -> None:

@@ -26,6 +26,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dataset-bytes", type=float, default=1e9, help="dataset size the adjusted rate assumes (default 1e9)")
     parser.add_argument("--hf-model", help="also evaluate a local Hugging Face causal LM (directory)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: every core)")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="run Table 1's tasks on a Dask cluster (tcp://host:8786, or local:N worker processes)")
     parser.add_argument("--report", type=Path, help="write table1.{md,csv}, report.json and the studies' plots here")
     parser.add_argument("--tokenizer-budget", type=float, default=300.0,
                         help="seconds of training per tokenizer in the tokenization study (0: skip; default 300)")
@@ -48,7 +50,13 @@ def main(argv: list[str]) -> int:
         get_compressor(codec)  # an unknown codec or model fails before any work
     total = sum(1 if is_transformer(c) else 2 for c in codecs) * settings.max_bytes * len(settings.modalities)
     with tqdm(total=total, unit="B", unit_scale=True, desc="Table 1", leave=False) as bar:
-        rows = table1(settings, progress=bar.update)
+        if args.cluster:
+            from gencomp.cluster import executor
+
+            with executor(args.cluster) as on_cluster:
+                rows = table1(settings, on_cluster, progress=bar.update)
+        else:
+            rows = table1(settings, progress=bar.update)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:

@@ -1,14 +1,16 @@
-"""gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N]"""
+"""gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [-v]"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from tqdm import tqdm
 
-from gencomp.cli.files import STDIO, check_output, read_input, remove_input, write_output
+from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
+from gencomp.compressors.frames import compress_stream
 
 DEFAULT_CODEC = "lzma"
 SUFFIX = ".gcz"
@@ -21,21 +23,44 @@ def main(argv: list[str]) -> int:
                         help=f"codec (default {DEFAULT_CODEC}); one of: {', '.join(COMPRESSORS.names())}")
     parser.add_argument("-o", "--output", help=f"output file (default FILE{SUFFIX}; stdout for stdin), - for stdout")
     parser.add_argument("--chunk-size", type=int, default=None,
-                        help="code independent chunks of N bytes (0: one stream; default: the codec's own)")
+                        help="code independent chunks of N bytes (0: one stream a frame; default: the codec's own)")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="code the frames on a Dask cluster (e.g. tcp://host:8786); same archive as locally")
     parser.add_argument("-k", "--keep", action="store_true", help="keep the input file")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing output file")
+    parser.add_argument("--keep-partial", action="store_true", help="on an error, keep what was written")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
     args = parser.parse_args(argv)
 
     output = args.output or (STDIO if args.file == STDIO else args.file + SUFFIX)
     compressor = get_compressor(args.codec, args.chunk_size)
     check_output(output, args.force)
-    data = read_input(args.file)
-    with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"compress {compressor.name}",
-              disable=args.quiet or None, leave=False) as bar:
-        blob = compressor.compress(data, bar.update)
-    for note in ([compressor.portability_note] if compressor.portability_note else []) + compressor.notes:
+    if compressor.portability_note:
+        print(f"gencomp compress: {compressor.portability_note}", file=sys.stderr)
+    start = time.perf_counter()
+    with open_input(args.file) as (source, size), atomic_output(output, args.keep_partial) as sink, \
+            tqdm(total=size, unit="B", unit_scale=True, desc=f"compress {compressor.name}",
+                 disable=args.quiet or None, leave=False) as bar:
+        if args.cluster:
+            from gencomp.cluster import frame_mapper
+
+            with frame_mapper(args.cluster) as map_frames:
+                original = compress_stream(compressor, source, sink, bar.update, map_frames)
+        else:
+            original = compress_stream(compressor, source, sink, bar.update)
+        written = sink.tell() if sink.seekable() else None
+    for note in compressor.notes:
         print(f"gencomp compress: {note}", file=sys.stderr)
-    write_output(output, blob)
+    if args.verbose:
+        report(original, written, time.perf_counter() - start, compressor.name)
     remove_input(args.file, args.keep or output == STDIO)
     return 0
+
+
+def report(original: int, archive: int | None, seconds: float, what: str) -> None:
+    """One line on stderr: sizes, rate and throughput."""
+    rate = f" -> {archive:,} bytes ({100 * archive / original:.2f} %)" if archive is not None and original else ""
+    speed = original / max(seconds, 1e-9)
+    speed_text = f"{speed / 1e6:.2f} MB/s" if speed >= 1e6 else f"{speed / 1e3:.1f} KB/s"
+    print(f"gencomp: {what}: {original:,} bytes{rate} in {seconds:.2f} s, {speed_text}", file=sys.stderr)

@@ -1,15 +1,15 @@
-"""gencomp decompress FILE.gcz [-o OUT] [-k] [-f]"""
+"""gencomp decompress FILE.gcz [-o OUT] [-k] [-f] [--keep-partial] [-v]"""
 
 from __future__ import annotations
 
 import argparse
+import time
 
 from tqdm import tqdm
 
-from gencomp.cli.compress import SUFFIX
-from gencomp.cli.files import STDIO, check_output, read_input, remove_input, write_output
-from gencomp.compressors import decompress
-from gencomp.container import unpack
+from gencomp.cli.compress import SUFFIX, report
+from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
+from gencomp.compressors.frames import decompress_stream
 from gencomp.errors import GencompError
 
 
@@ -19,7 +19,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-o", "--output", help="output file (default: FILE without .gcz; stdout for stdin), - for stdout")
     parser.add_argument("-k", "--keep", action="store_true", help="keep the archive")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing output file")
+    parser.add_argument("--keep-partial", action="store_true",
+                        help="on a corrupt or truncated archive, keep the frames that decoded before it")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
     args = parser.parse_args(argv)
 
     if args.output:
@@ -31,10 +34,11 @@ def main(argv: list[str]) -> int:
     else:
         raise GencompError(f"{args.file} does not end in {SUFFIX}; name the output with -o")
     check_output(output, args.force)
-    blob = read_input(args.file)
-    length = unpack(blob).original_length
-    with tqdm(total=length, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None, leave=False) as bar:
-        data = decompress(blob, bar.update)
-    write_output(output, data)
+    start = time.perf_counter()
+    with open_input(args.file) as (source, size), atomic_output(output, args.keep_partial) as sink, \
+            tqdm(unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None, leave=False) as bar:
+        original = decompress_stream(source, sink, bar.update)
+    if args.verbose:
+        report(original, size, time.perf_counter() - start, "decompressed")
     remove_input(args.file, args.keep or output == STDIO)
     return 0

@@ -29,5 +29,5 @@ def main(argv: list[str]) -> int:
     args = vars(parser.parse_args(argv))
     out = args.pop("out")
     path = train(TrainSettings(out_dir=out, **args))
-    print(f"model written to {path}; ship it by copying it to assets/models/")
+    print(f"model written to {path}; ship it by copying it to gencomp/assets/models/")
     return 0

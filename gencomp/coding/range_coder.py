@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from gencomp.errors import GencompError
+from gencomp.jit import CACHE
 
 PRECISION_BITS = 24
 TOTAL = 1 << PRECISION_BITS
@@ -41,7 +42,7 @@ _STATE_BYTES = 7  # bytes of `code` the decoder primes itself with
 _SUM_LIMIT = 1 << 32  # weights are shifted until their row sums below this: w · (TOTAL − V) < 2^56
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _quantize_row(weights, freq):
     """weights (V,) int64 (>= 0, sum < 2^62) -> freq (V,) int64 in place: every entry >= 1, sum == TOTAL.
 
@@ -87,13 +88,13 @@ def _quantize_row(weights, freq):
     freq[best] += TOTAL - used
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _quantize_rows(weights, out):
     for n in range(weights.shape[0]):
         _quantize_row(weights[n], out[n])
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _shift_low(low, cache, cache_size, out, pos):
     """Move the top byte of the 56-bit window out of `low` (LZMA's ShiftLow)."""
     if low < (0xFF << 48) or low > _MASK56:
@@ -112,7 +113,7 @@ def _shift_low(low, cache, cache_size, out, pos):
     return low, cache, cache_size, pos
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _encode_rows(weights, symbols, counts, state, ideal_bits, out, out_starts, out_ends):
     """Continue stream s with the next counts[s] rows (rows are grouped by stream, in order).
 
@@ -145,7 +146,7 @@ def _encode_rows(weights, symbols, counts, state, ideal_bits, out, out_starts, o
         out_ends[s] = pos
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _flush(state, out):
     """End every stream: pick the value in [low, low + range) with the most trailing
     zero bits and emit it; out[s] receives stream s's last bytes, the count is returned."""
@@ -165,12 +166,12 @@ def _flush(state, out):
     return counts
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _next_byte(buf, pos, end):
     return buf[pos] if pos < end else 0
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _decode_one(weights_row, freq, buf, state, s):
     """Decode one symbol of stream s; state[s] = (code, range, pos, end, corrupt)."""
     _quantize_row(weights_row, freq)
@@ -197,7 +198,7 @@ def _decode_one(weights_row, freq, buf, state, s):
     return sym
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _init_state(buf, bounds, state):
     for s in range(bounds.shape[0] - 1):
         pos, end = bounds[s], bounds[s + 1]
@@ -208,7 +209,7 @@ def _init_state(buf, bounds, state):
         state[s, 0], state[s, 1], state[s, 2], state[s, 3], state[s, 4] = code, _MASK56, pos, end, 0
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _decode_step(weights, streams, buf, state, out):
     """One symbol for each stream in `streams`, row i of weights for streams[i]."""
     freq = np.empty(weights.shape[1], np.int64)
@@ -216,7 +217,7 @@ def _decode_step(weights, streams, buf, state, out):
         out[i] = _decode_one(weights[i], freq, buf, state, streams[i])
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _decode_streams(weights, starts, buf, state, out):
     freq = np.empty(weights.shape[1], np.int64)
     for s in range(starts.shape[0] - 1):

@@ -8,6 +8,7 @@ coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes
 
 from __future__ import annotations
 
+import io
 import os
 import zlib
 from abc import ABC, abstractmethod
@@ -16,7 +17,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from gencomp.container import Archive, pack, unpack
+from gencomp.container import Archive
 from gencomp.errors import GencompError
 from gencomp.registry import Registry
 
@@ -76,21 +77,20 @@ class Compressor(ABC):
         return [data[i : i + size] for i in range(0, len(data), size)]
 
     def compress(self, data: bytes, progress: Progress = None) -> bytes:
-        chunks = self.split(bytes(data))
-        payloads = self.encode_chunks(chunks, progress) if chunks else []
-        archive = Archive(self.name, self.identity(), len(data), self.chunk_size_bytes, payloads, zlib.crc32(data))
-        return pack(archive)
+        """The archive of `data` (format 3, framed: gencomp.compressors.frames)."""
+        from gencomp.compressors.frames import compress_stream
+
+        sink = io.BytesIO()
+        compress_stream(self, io.BytesIO(bytes(data)), sink, progress)
+        return sink.getvalue()
 
     def decompress(self, blob: bytes, progress: Progress = None) -> bytes:
-        archive = unpack(blob)
-        if archive.codec != self.name:
-            raise GencompError(f"archive was made with codec {archive.codec!r}, not {self.name!r}")
-        check_format_version(self, archive)
-        if archive.identity != self.identity():
-            raise GencompError(
-                f"archive was made with a different {self.name} set-up ({archive.identity}); this one is {self.identity()}"
-            )
-        return decode_archive(self, archive, progress)
+        """The original of an archive made with this codec (GencompError for any other archive)."""
+        from gencomp.compressors.frames import decompress_stream
+
+        sink = io.BytesIO()
+        decompress_stream(io.BytesIO(blob), sink, progress, compressor=self)
+        return sink.getvalue()
 
     def code_length_bits(self, data: bytes) -> float:
         """Bits the data costs in this codec's payloads (no archive header), chunked as configured."""
@@ -115,16 +115,17 @@ def payload_bits_per_candidate(compressor: Compressor, context: bytes,
     return np.array([8.0 * len(p) for p in payloads], dtype=np.float64)
 
 
-def check_format_version(compressor: Compressor, archive: Archive) -> None:
-    """GencompError naming the release that reads the archive, if this codec no longer does."""
-    if archive.format_version < compressor.first_format_version:
+def check_format_version(compressor: Compressor, version: int, codec: str) -> None:
+    """GencompError naming the release that reads an archive of this format version, if this codec no longer does."""
+    if version < compressor.first_format_version:
         raise GencompError(
-            f"archive format {archive.format_version} ({archive.codec}) comes from gencomp 0.1, whose model codecs "
+            f"archive format {version} ({codec}) comes from gencomp 0.1, whose model codecs "
             f"took probabilities through float exp/log; this version codes them with integers and cannot reproduce "
             f"those. Decode it with gencomp 0.1.0 (pip install gencomp==0.1.0)")
 
 
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
+    """The original of a format 1 or 2 archive (one header for the whole archive)."""
     size = archive.chunk_size_bytes or archive.original_length
     n = len(archive.payloads)
     if size == 0 and n or size and n != -(-archive.original_length // size):
@@ -147,14 +148,11 @@ def get_compressor(spec: str, chunk_size_bytes: Optional[int] = None) -> Compres
 
 def decompress(blob: bytes, progress: Progress = None) -> bytes:
     """Decode any gencomp archive, building the codec its header names."""
-    archive = unpack(blob)
-    compressor = get_compressor(archive.codec, archive.chunk_size_bytes)
-    check_format_version(compressor, archive)
-    if archive.identity != compressor.identity():
-        raise GencompError(
-            f"archive needs {archive.codec} with {archive.identity}, but the local one is {compressor.identity()}"
-        )
-    return decode_archive(compressor, archive, progress)
+    from gencomp.compressors.frames import decompress_stream
+
+    sink = io.BytesIO()
+    decompress_stream(io.BytesIO(blob), sink, progress)
+    return sink.getvalue()
 
 
 class ChunkwiseCodec(Compressor):

@@ -23,6 +23,7 @@ from typing import Optional
 import numpy as np
 from numba import njit
 
+from gencomp.jit import CACHE
 from gencomp.models.predictor import Predictor
 
 COUNT_LIMIT = 1 << 12
@@ -30,7 +31,7 @@ WEIGHT_SCALE = float(1 << 40)  # integer weights: floor(p · 2^40), a row sums t
 _HASH_MULT = 0x9E3779B97F4A7C15 >> 1  # odd 63-bit multiplier (int64-safe)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _buckets(history, pos, max_order, table_bits, out):
     """Bucket of each order's context at position pos (history[:pos] known)."""
     mask = (1 << table_bits) - 1
@@ -45,7 +46,7 @@ def _buckets(history, pos, max_order, table_bits, out):
             out[k] = ((h * _HASH_MULT) >> 20) & mask
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _predict(counts, totals, distinct, buckets, escape, pmf, weights):
     """weights (256,) int64 of the next byte, blending orders 0 … K from low to high (pmf: scratch)."""
     for i in range(256):
@@ -63,7 +64,7 @@ def _predict(counts, totals, distinct, buckets, escape, pmf, weights):
         weights[i] = np.int64(pmf[i] * WEIGHT_SCALE)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _update(counts, totals, distinct, buckets, symbol):
     for k in range(counts.shape[0]):
         b = buckets[k]
@@ -83,14 +84,14 @@ def _update(counts, totals, distinct, buckets, symbol):
             distinct[k, b] = u
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _empty_tables(max_order, table_bits):
     """An empty model: counts (K+1, buckets, 256) uint16, totals and distinct counts (K+1, buckets)."""
     shape = (max_order + 1, 1 << table_bits)
     return np.zeros(shape + (256,), np.uint16), np.zeros(shape, np.int64), np.zeros(shape, np.int64)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _run(symbols, length, max_order, table_bits, escape, out):
     """out[t] = weights of symbols[t] given symbols[:t], for t < length, from an empty model."""
     counts, totals, distinct = _empty_tables(max_order, table_bits)

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from gencomp.errors import GencompError
+from gencomp.resources import assets_dir
 from gencomp.models.checkpoint import load_checkpoint
 from gencomp.models.exact_transformer import ExactTransformer
 from gencomp.models.transformer import ByteTransformer, TransformerConfig
@@ -17,8 +18,8 @@ DEFAULT_MODEL = "tiny"
 
 
 def models_dir() -> Path:
-    """$GENCOMP_MODELS, else the repository's assets/models."""
-    return Path(os.environ.get("GENCOMP_MODELS", Path(__file__).resolve().parents[2] / "assets" / "models"))
+    """$GENCOMP_MODELS, else the models shipped in the package (gencomp/assets/models)."""
+    return Path(os.environ["GENCOMP_MODELS"]) if "GENCOMP_MODELS" in os.environ else assets_dir() / "models"
 
 
 def shipped_models() -> dict[str, Path]:

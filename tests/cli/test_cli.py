@@ -100,3 +100,31 @@ def test_train_flags_parse_booleans(monkeypatch, tmp_path):
     monkeypatch.setattr(train_cli, "train", lambda settings: seen.setdefault("s", settings) and tmp_path / "m")
     assert train_cli.main(["--out", str(tmp_path), "--no-detokenized-copy", "--steps", "3"]) == 0
     assert seen["s"].detokenized_copy is False and seen["s"].steps == 3 and seen["s"].out_dir == tmp_path
+
+
+def test_corrupt_frame_leaves_nothing_unless_keep_partial(tmp_path, wiki_heldout, capsys):
+    from gencomp.compressors.frames import FRAME_TARGET_BYTES
+    from tests.compressors.test_frames import frame_ends
+
+    data = (wiki_heldout * 2)[:200_000]
+    source = tmp_path / "notes.txt"
+    source.write_bytes(data)
+    assert main(["compress", str(source), "-q", "-c", "gzip", "--chunk-size", "1024"]) == 0
+    archive = tmp_path / "notes.txt.gcz"
+    blob = bytearray(archive.read_bytes())
+    blob[frame_ends(bytes(blob))[2] - 100] ^= 0x10
+    archive.write_bytes(bytes(blob))
+    assert main(["decompress", str(archive), "-q"]) == 1
+    assert "frame 2" in capsys.readouterr().err and not source.exists() and archive.exists()
+    assert not list(tmp_path.glob(".*part"))
+    assert main(["decompress", str(archive), "-q", "--keep-partial"]) == 1
+    assert "kept what was written" in capsys.readouterr().err
+    assert source.read_bytes() == data[: 2 * FRAME_TARGET_BYTES] and archive.exists()
+
+
+def test_verbose_reports_sizes_and_throughput(tmp_path, capsys):
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"abc " * 5000)
+    assert main(["compress", str(source), "-k", "-q", "-v", "-c", "zstd"]) == 0
+    err = capsys.readouterr().err
+    assert "zstd: 20,000 bytes ->" in err and "/s" in err

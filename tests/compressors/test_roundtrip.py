@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gencomp.compressors import COMPRESSORS, decompress, get_compressor
-from gencomp.container import unpack
+from gencomp.container import summarize
 from gencomp.data.modalities import image_to_patches, read_grayscale, read_pcm16
 from tests.conftest import SEEDS, rng_for
 
@@ -34,8 +34,8 @@ def test_round_trip_edge_cases(codec, chunk_size, seed, codec_spec):
         blob = compressor.compress(data)
         check = compressor.decompress if seed % 2 else decompress  # both paths: the codec's, the registry's
         assert check(blob) == data, f"{codec} {label} seed {seed}"
-        archive = unpack(blob)
-        assert archive.original_length == len(data) and archive.codec == compressor.name
+        summary = summarize(blob)
+        assert summary.original_bytes == len(data) and summary.codec == compressor.name
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
-"""Write the golden archives: one per codec and input kind, made by this version, with the SHA-256
-of each original in manifest.json. Existing files are never rewritten: once committed, a golden
-archive must decode as it is, forever (tests/test_golden.py).
+"""Write the golden archives of the current format: one per codec and input kind, made by this
+version, in v<format>/ with the SHA-256 of each original in its manifest.json. Existing files are
+never rewritten: once committed, a golden archive must decode as it is, forever (test_golden.py).
 
     python -m tests.golden.make_golden
 """
@@ -19,7 +19,9 @@ from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import load_modality
 from gencomp.evaluation.datasets import modality_bytes
 
-FOLDER = Path(__file__).resolve().parent
+from gencomp.container import FORMAT_VERSION
+
+FOLDER = Path(__file__).resolve().parent / f"v{FORMAT_VERSION}"
 MANIFEST = FOLDER / "manifest.json"
 
 
@@ -42,6 +44,7 @@ def codec_specs() -> list[str]:
 
 
 def main() -> None:
+    FOLDER.mkdir(exist_ok=True)
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for spec in codec_specs():
         for kind, data in inputs().items():

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install gencomp as a user would, and run the README's commands from outside the checkout:
+# build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
+# gencomp models, an lm:tiny round trip, generate, and bench --quick --report. (CI runs this.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+checkout=$PWD
+data="${GENCOMP_DATA:-$(cd "$checkout/../shared/data" && pwd)}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 -m pip wheel -q --no-deps -w "$work/dist" . 2>&1 | grep -v "^WARNING: Location" || true
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
+"$work/venv/bin/python" -m pip install -q "$work"/dist/gencomp-*.whl 2>&1 | grep -v "^WARNING: Location" || true
+cd "$work"
+export GENCOMP_DATA="$data" PATH="$work/venv/bin:$PATH"
+set -x
+gencomp models | grep -q tiny
+head -c 20000 "$data/text/wikitext2-valid.txt" > notes.txt
+gencomp compress notes.txt -k -q -c lm:tiny
+gencomp decompress notes.txt.gcz -q -o back.txt
+cmp notes.txt back.txt
+gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
+gencomp generate --codec gzip --prompt "The cat" --bytes 40 --seed 0 > sample.txt
+test -s sample.txt
+gencomp bench --quick --report "$work/report" > /dev/null
+test -s "$work/report/table1.md"
+python -c "import gencomp, gencomp.resources as r; assert 'site-packages' in str(r.assets_dir()), r.assets_dir()"
