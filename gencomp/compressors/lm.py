@@ -24,8 +24,14 @@ from gencomp.models.predictor import Predictor
 
 
 class LMCompressor(Compressor):
-    """Arithmetic coding with a Predictor over bytes; `batch_chunks` chunks go through the model at once."""
+    """Arithmetic coding with a Predictor over bytes.
 
+    Encoding runs the model's full pass over `encode_batch_chunks` chunks at a time: lm:tiny's
+    (B, 2048, 256) activations then stay ~17 MB each (32 at once peaked at 1 GB), and it ran faster
+    (4.5 s vs 8.3 s for 64 KiB). Decoding steps `batch_chunks` chunks in lockstep, which amortizes
+    the per-step overhead over more streams."""
+
+    encode_batch_chunks = 4
     default_chunk_size_bytes = 2048
     first_format_version = 2  # the integer-exact path
 
@@ -41,12 +47,13 @@ class LMCompressor(Compressor):
     def num_parameters(self) -> int:
         return self.predictor.num_parameters()
 
-    def _groups(self, n: int):
-        return [slice(i, min(n, i + self.batch_chunks)) for i in range(0, n, self.batch_chunks)]
+    @staticmethod
+    def _groups(n: int, size: int):
+        return [slice(i, min(n, i + size)) for i in range(0, n, size)]
 
     def _encode(self, chunks: list[bytes], progress: Progress):
         blobs, bits = [], []
-        for group in self._groups(len(chunks)):
+        for group in self._groups(len(chunks), self.encode_batch_chunks):
             batch = chunks[group]
             lengths = np.array([len(c) for c in batch])
             symbols = np.zeros((len(batch), lengths.max()), np.int64)  # (B, T), zero-padded
@@ -77,7 +84,7 @@ class LMCompressor(Compressor):
     def decode_chunks(self, payloads, lengths, progress=None):
         out = [unstore(p) if is_stored(p) else None for p in payloads]
         coded = [i for i, p in enumerate(out) if p is None]
-        for group in self._groups(len(coded)):
+        for group in self._groups(len(coded), self.batch_chunks):
             rows = coded[group]
             group_lengths = np.array([lengths[i] for i in rows])
             decoder = StreamDecoder([payloads[i] for i in rows])
