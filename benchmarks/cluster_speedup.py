@@ -4,7 +4,8 @@ process, in one run, on the same input; the two archives must be byte-identical.
     python benchmarks/cluster_speedup.py [--codec lm:tiny] [--workers 2] [--kib 256] [--json out.json]
 
 The cluster is started and each worker loads the model before the clock starts (a cluster is
-started once and serves many files); the local run is `gencomp compress` as a user runs it.
+started once and serves many files). Two local baselines: `gencomp compress` as a user runs it
+(numpy's BLAS on every core), and the same on one BLAS thread, what each cluster worker gets.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def main() -> None:
         return sink.getvalue()
 
     t_local, blob_local = timed(local)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        t_one_thread, _ = timed(local)
     with frame_mapper(f"local:{args.workers}") as map_frames:
         list(map_frames(lambda frame: len(get_compressor(args.codec).compress(frame)), [data[:4096]] * args.workers))
 
@@ -56,11 +61,14 @@ def main() -> None:
         t_cluster, blob_cluster = timed(cluster)
     assert blob_cluster == blob_local, "the cluster's archive differs from the local one"
     row = {"codec": args.codec, "input_bytes": len(data), "workers": args.workers, "local_s": t_local,
-           "cluster_s": t_cluster, "speedup": t_local / t_cluster, "speedup_per_worker": t_local / t_cluster / args.workers,
-           "archives_identical": True}
-    print(f"{args.codec} on {len(data) >> 10} KiB: one process {t_local:.1f} s ({len(data) / t_local / 1e3:.1f} KB/s), "
-          f"local:{args.workers} cluster {t_cluster:.1f} s ({len(data) / t_cluster / 1e3:.1f} KB/s): "
-          f"{row['speedup']:.2f}x = {row['speedup_per_worker']:.2f} x N; archives byte-identical")
+           "local_one_thread_s": t_one_thread, "cluster_s": t_cluster, "speedup": t_local / t_cluster,
+           "speedup_per_worker": t_local / t_cluster / args.workers,
+           "speedup_vs_one_thread_per_worker": t_one_thread / t_cluster / args.workers, "archives_identical": True}
+    kbs = lambda t: f"{t:.1f} s ({len(data) / t / 1e3:.1f} KB/s)"
+    print(f"{args.codec} on {len(data) >> 10} KiB: one process {kbs(t_local)}, one process on one BLAS thread "
+          f"{kbs(t_one_thread)}, local:{args.workers} cluster {kbs(t_cluster)}: {row['speedup']:.2f}x the process "
+          f"= {row['speedup_per_worker']:.2f} x N ({row['speedup_vs_one_thread_per_worker']:.2f} x N against one "
+          f"thread); archives byte-identical")
     if args.json:
         args.json.write_text(json.dumps(row, indent=1))
 

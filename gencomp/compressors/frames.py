@@ -43,6 +43,10 @@ def encode_frame(compressor: Compressor, data: bytes, progress: Progress = None)
 
 @functools.lru_cache(maxsize=8)
 def _registered(spec: str, chunk_size_bytes: int) -> Compressor:
+    from threadpoolctl import threadpool_limits
+
+    # a cluster runs a worker process per core: BLAS threads on top would oversubscribe the machine
+    threadpool_limits(1)
     return get_compressor(spec, chunk_size_bytes)
 
 
