@@ -72,35 +72,8 @@ def encode_varint(n: int) -> bytes:
 
 def decode_varint(blob: bytes, what: str = "number") -> tuple[int, int]:
     """(value, bytes used) of the unsigned LEB128 number at the start of blob."""
-    reader = _Reader(blob)
+    reader = StreamReader(io.BytesIO(blob))
     return reader.varint(what), reader.pos
-
-
-class _Reader:
-    """Reads an archive held in memory."""
-
-    def __init__(self, blob: bytes):
-        self.blob, self.pos = blob, 0
-
-    def take(self, n: int, what: str) -> bytes:
-        if self.pos + n > len(self.blob):
-            raise GencompError(
-                f"archive truncated: {what} needs bytes {self.pos}..{self.pos + n} but the archive has {len(self.blob)}"
-            )
-        out = self.blob[self.pos : self.pos + n]
-        self.pos += n
-        return out
-
-    def varint(self, what: str) -> int:
-        n, shift = 0, 0
-        while True:
-            byte = self.take(1, what)[0]
-            n |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return n
-            if shift > 63:
-                raise GencompError(f"archive corrupt: {what} is not a valid number")
 
 
 def is_archive(blob: bytes) -> bool:
@@ -125,7 +98,7 @@ def unpack(blob: bytes) -> Archive:
     version = format_version(blob)
     if version not in WHOLE_ARCHIVE_VERSIONS:
         raise GencompError(f"format {version} is a framed archive: read it with read_stream_header and read_frame")
-    r = _Reader(blob)
+    r = StreamReader(io.BytesIO(blob))
     r.take(len(MAGIC) + 1, "magic and version")
     codec_raw = r.take(r.varint("codec name length"), "codec name")
     identity_raw = r.take(r.varint("codec identity length"), "codec identity")
@@ -204,8 +177,9 @@ def pack_end(end: EndRecord) -> bytes:
 
 
 class StreamReader:
-    """Reads a format-3 archive from a binary file object, one frame at a time; every error
-    names the frame and byte offset."""
+    """Reads an archive from a binary file object: fields with `take` and `varint`, and a format-3
+    archive one frame at a time (`header`, `next`); every error names the byte offset and what
+    was being read."""
 
     def __init__(self, file):
         self.file, self.pos, self.frames_read = file, 0, 0

@@ -36,9 +36,23 @@ def main(argv: list[str]) -> int:
     check_output(output, args.force)
     start = time.perf_counter()
     with open_input(args.file) as (source, size), atomic_output(output, args.keep_partial) as sink, \
-            tqdm(unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None, leave=False) as bar:
-        original = decompress_stream(source, sink, bar.update)
+            tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None,
+                 leave=False) as bar:
+        original = decompress_stream(_Counted(source, bar.update), sink)
     if args.verbose:
         report(original, size, time.perf_counter() - start, "decompressed")
     remove_input(args.file, args.keep or output == STDIO)
     return 0
+
+
+class _Counted:
+    """A reader that reports the archive bytes it hands out (the progress bar's unit: its ETA holds
+    although the original size is known only at the end)."""
+
+    def __init__(self, file, progress):
+        self.file, self.progress = file, progress
+
+    def read(self, n: int = -1) -> bytes:
+        out = self.file.read(n)
+        self.progress(len(out))
+        return out
