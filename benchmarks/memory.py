@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -37,14 +36,26 @@ def make_input(path: Path, size: int) -> None:
             written += len(part)
 
 
+# Linux carries a process's peak RSS across exec, so a child forked from this (large) process would
+# report at least this process's size: a small launcher forks the command and reports its peak.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "gencomp.cli.main"] + sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_mib(args: list[str]) -> tuple[float, float]:
     """(peak resident MiB, seconds) of one gencomp command in its own process."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "gencomp.cli.main", *args], stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"gencomp {' '.join(args)} failed: {process.stderr.read().decode()[-500:]}")
-    return usage.ru_maxrss / 1024, time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True, text=True)
+    peak_kib, code = map(int, done.stdout.split())
+    if code != 0:
+        raise RuntimeError(f"gencomp {' '.join(args)} failed: {done.stderr[-500:]}")
+    return peak_kib / 1024, time.perf_counter() - start
 
 
 def main() -> None:

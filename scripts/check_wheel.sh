@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
-# gencomp models, an lm:tiny round trip, generate, and bench --quick --report. (CI runs this.)
+# gencomp models and codecs, lm:tiny and mix:tiny round trips, generate (text, image, speech),
+# bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=$PWD
@@ -16,6 +17,7 @@ cd "$work"
 export GENCOMP_DATA="$data" PATH="$work/venv/bin:$PATH"
 set -x
 gencomp models | grep -q tiny
+gencomp codecs | grep -q "^mix"
 head -c 20000 "$data/text/wikitext2-valid.txt" > notes.txt
 gencomp compress notes.txt -k -q -c lm:tiny
 gencomp decompress notes.txt.gcz -q -o back.txt
@@ -23,6 +25,10 @@ cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
 gencomp generate --codec gzip --prompt "The cat" --bytes 40 --seed 0 > sample.txt
 test -s sample.txt
+gencomp generate -c cm --image "$data/image/camera.png" --width 32 --keep-rows 28 -o done.png -q
+gencomp generate -c cm --audio "$data/audio/spk1_snt1.wav" --keep-seconds 0.5 --seconds 0.02 -o more.wav -q
+test -s done.png && test -s more.wav
+gencomp train --help > /dev/null && gencomp demo --help > /dev/null
 gencomp bench --quick --report "$work/report" > /dev/null
 test -s "$work/report/table1.md"
 python -c "import gencomp, gencomp.resources as r; assert 'site-packages' in str(r.assets_dir()), r.assets_dir()"
