@@ -35,9 +35,9 @@ class Compressor(ABC):
     default_chunk_size_bytes: int = 0
     first_format_version: int = 1  # the oldest container version whose payloads this codec decodes
     portability_note: str = ""  # non-empty: where its archives may fail to decode (said at compress time)
-    notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
+        self.notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)
         self.chunk_size_bytes = self.default_chunk_size_bytes if chunk_size_bytes is None else int(chunk_size_bytes)
         if self.chunk_size_bytes < 0:
             raise GencompError(f"chunk size must be >= 0 bytes (0: one stream), got {chunk_size_bytes}")

@@ -13,7 +13,6 @@ archive is byte-identical to a local one.
 from __future__ import annotations
 
 import functools
-import io
 import zlib
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
@@ -94,7 +93,7 @@ def compress_stream(compressor: Compressor, source: BinaryIO, sink: BinaryIO, pr
     return sum(seen)
 
 
-class _Prefixed(io.RawIOBase):
+class _Prefixed:
     """A binary reader that first returns `prefix`, then the rest of `file`."""
 
     def __init__(self, prefix: bytes, file: BinaryIO):
