@@ -3,8 +3,8 @@
 A frame holds FRAME_TARGET_BYTES of whole chunks (codecs with a chunk size: 32 of the model
 codecs' 2048-byte chunks, one batch through the model and a few seconds of work, so frames
 spread over a cluster evenly; one of cm's 64 KiB chunks), or ONE_STREAM_FRAME_BYTES coded as
-one stream (the classic codecs, whose chunk size is 0), like xz's blocks and zstd's frames. Memory is one frame of input and of
-output plus the codec's own state, whatever the input size. Frames are coded independently, so
+one stream (the classic codecs, whose chunk size is 0), like xz's blocks and zstd's frames.
+Memory is one frame of input and of output plus the codec's own state, whatever the input size. Frames are coded independently, so
 `map_frames` may send them elsewhere: any `map(fn, iterable)` that yields results in order, e.g.
 a Dask cluster (gencomp.cluster); each worker rebuilds the codec from its registry spec, so the
 archive is byte-identical to a local one.
@@ -35,9 +35,8 @@ def frame_bytes(compressor: Compressor) -> int:
 
 def encode_frame(compressor: Compressor, data: bytes, progress: Progress = None) -> bytes:
     """One packed frame: the data's chunks coded by the compressor, with sizes and checksums."""
-    size = compressor.chunk_size_bytes or len(data)
-    chunks = [data[i : i + size] for i in range(0, len(data), size)]
-    return pack_frame(Frame(len(data), compressor.encode_chunks(chunks, progress), zlib.crc32(data)))
+    payloads = compressor.encode_chunks(compressor.split(data), progress)
+    return pack_frame(Frame(len(data), payloads, zlib.crc32(data)))
 
 
 @functools.lru_cache(maxsize=8)
