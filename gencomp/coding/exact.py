@@ -31,6 +31,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from gencomp.coding.range_coder import PRECISION_BITS, weights_to_frequencies
+
 WEIGHT_SUM_LIMIT = 1 << 62  # a row of weights sums to less than this
 UNITS_PER_NAT = 256  # log-domain grid of the exp tables: 1/256 nat (or 1/256 bit, base 2)
 _FIXED_BITS = 160  # precision of the table recurrence: errors stay below 2^-150
@@ -100,8 +102,6 @@ def log_probs(weights: np.ndarray) -> np.ndarray:
     """(..., V) int64 weights -> (..., V) float64 natural-log probabilities the coder would use.
 
     For sampling and analysis (never for coding): log(freq / 2^24) of the coder's own frequencies."""
-    from gencomp.coding.range_coder import PRECISION_BITS, weights_to_frequencies
-
     weights = np.asarray(weights, dtype=np.int64)
     freq = weights_to_frequencies(weights.reshape(-1, weights.shape[-1])).reshape(weights.shape)
     return np.log(freq) - PRECISION_BITS * np.log(2.0)
