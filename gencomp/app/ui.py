@@ -122,11 +122,12 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
         original = handlers.load_image(choice_name, upload_path, int(width_px))
         rows = max(1, min(original.shape[0] - 1, round(keep_share * original.shape[0])))
         text = f"Original (left), then: {', '.join(generators)}. Top {rows} of {original.shape[0]} rows kept"
-        current = {}
         for current in _throttled(handlers.complete_images(original, rows, generators, float(temp),
                                                            int(seed_value or 0), config)):
             yield text + "; completing…", handlers.image_grid(original, current)
-        yield text + "; done.", handlers.image_grid(original, current)
+        # the grid is already shown: sending the same picture again makes Gradio rewrite the cached
+        # file it may be serving at that moment, and the browser gets a truncated image
+        yield text + "; done.", gr.skip()
 
     event = run.click(on_run, [choice, upload, chosen, width, keep, temperature, seed], [caption, grid],
                       concurrency_limit=2, api_name="complete_image")
