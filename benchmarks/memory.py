@@ -22,8 +22,8 @@ from gencomp.data.corpus import shared_data_dir
 
 MiB = 1 << 20
 SIZES = {"gzip": [64 * MiB, 1024 * MiB], "bz2": [64 * MiB, 256 * MiB], "zstd": [16 * MiB, 64 * MiB],
-         "lzma": [16 * MiB, 64 * MiB], "brotli": [16 * MiB, 64 * MiB], "cm": [MiB, 4 * MiB],
-         "lm:tiny": [64 << 10, 256 << 10]}
+         "lzma": [16 * MiB, 64 * MiB], "brotli": [16 * MiB, 64 * MiB], "cm": [8 * MiB, 24 * MiB],
+         "lm:tiny": [64 << 10, 256 << 10], "mix:tiny": [256 << 10, MiB]}
 
 
 def make_input(path: Path, size: int) -> None:

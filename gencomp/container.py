@@ -1,6 +1,9 @@
 """The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
 
-Format 3 (written since gencomp 0.2; integers are unsigned LEB128 varints unless sized, CRC32s
+Format 4 (written since gencomp 0.3) is format 3's layout; it marks the context-mixing `cm`
+and `mix` codecs, whose payloads format 3's `cm` and `mix` (another model) cannot read.
+
+Format 3 (gencomp 0.2; integers are unsigned LEB128 varints unless sized, CRC32s
 are 4 bytes big-endian):
     magic b"GCZ" 0x1A | format version (1 byte)
     codec spec (varint length + UTF-8)       e.g. "gzip", "lm:tiny"
@@ -23,8 +26,8 @@ Formats 1 (gencomp 0.1) and 2 have one header for the whole archive:
     magic | version | codec spec | codec identity | original length | chunk size | chunk count
     payload length of every chunk | CRC32 of the original | CRC32 of everything above | payloads
 Format 2 marks the integer-exact probability path (gencomp.coding.exact). Both are read;
-format-1 archives of model codecs are refused by name (`Compressor.first_format_version`),
-pointing to gencomp 0.1.0, which reads them.
+an archive older than its codec's payload format (`Compressor.first_format_version`) is refused,
+naming the release that reads it (format 1: gencomp 0.1.0; formats 2 and 3: gencomp 0.2.0).
 
 Compatibility promise: every archive this version writes decodes, bit for bit, with every
 later gencomp on any machine (tests/golden/ holds archives of every codec); a format change
@@ -41,8 +44,8 @@ from dataclasses import dataclass, field
 from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by `unpack`
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30

@@ -19,5 +19,5 @@ def main(argv: list[str]) -> int:
         _, _, info, _ = load_checkpoint(path)
         bpb = info.get("heldout_bits_per_byte", {}).get("wikitext2-valid.txt", float("nan"))
         print(f"{name:<10}{info.get('parameters', 0):>12,}{bpb:>32.3f}  {path}")
-    print("use as: gencomp compress FILE -c lm:NAME, or -c mix:NAME to mix it with a context model (-c cm: no weights)")
+    print("use as: gencomp compress FILE -c lm:NAME, or -c mix:NAME to mix it into the context-mixing model (-c cm: no weights)")
     return 0

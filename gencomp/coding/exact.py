@@ -105,3 +105,33 @@ def log_probs(weights: np.ndarray) -> np.ndarray:
     weights = np.asarray(weights, dtype=np.int64)
     freq = weights_to_frequencies(weights.reshape(-1, weights.shape[-1])).reshape(weights.shape)
     return np.log(freq) - PRECISION_BITS * np.log(2.0)
+
+
+LOGISTIC_BITS = 12  # probabilities of binary models: units of 2^-12
+STRETCH_LIMIT = 2047  # logits: units of 1/256, in [-2047, 2047]
+
+
+@lru_cache(maxsize=None)
+def squash_table() -> np.ndarray:
+    """(4096,) int64: round(4096 / (1 + e^(−x/256))) for x = −2048 … 2047 (index x + 2048), in [1, 4095].
+
+    The logistic function of bitwise models (lpaq's squash), from the integer exp table."""
+    e = exp_table("e", 40, 2049)  # round(2^40 · e^(−d/256))
+    one = 1 << 40
+    half = [(4096 * one + (one + int(e[d])) // 2) // (one + int(e[d])) for d in range(2049)]  # x = d >= 0
+    table = [4096 - half[-x] for x in range(-2048, 0)] + half[:2048]
+    return np.clip(np.array(table, np.int64), 1, 4095)
+
+
+@lru_cache(maxsize=None)
+def stretch_table() -> np.ndarray:
+    """(4096,) int64: the inverse of squash_table, ln(p / (1 − p)) in units of 1/256 for p = i / 4096,
+    in [−2047, 2047]: the smallest x whose squash reaches p, as lpaq builds it."""
+    squash = squash_table()
+    out = np.full(4096, STRETCH_LIMIT, np.int64)
+    p = 0
+    for x in range(-STRETCH_LIMIT, STRETCH_LIMIT + 1):
+        v = int(squash[x + 2048])
+        out[p : v + 1] = x
+        p = max(p, v + 1)
+    return out

@@ -225,6 +225,78 @@ def _decode_streams(weights, starts, buf, state, out):
             out[n] = _decode_one(weights[n], freq, buf, state, s)
 
 
+BIT_PRECISION_BITS = 16  # binary decisions: P(bit = 1) in units of 2^-16, in [1, 2^16 - 1]
+
+
+@njit(cache=CACHE)
+def encode_bit(state, p1, bit, out, pos):
+    """Code one binary decision with P(bit = 1) = p1 / 2^16 into the stream whose encoder state is
+    state (4,) (as StreamEncoder keeps it); bytes go to out[pos:], the new pos is returned.
+
+    The same interval arithmetic as a 2-symbol alphabet, for bitwise models (gencomp.models.context_mixing)."""
+    low, rng, cache, cache_size = state[0], state[1], state[2], state[3]
+    split = (rng >> BIT_PRECISION_BITS) * p1
+    if bit:
+        rng = split
+    else:
+        low += split
+        rng -= split
+    while rng < _TOP:
+        rng <<= 8
+        low, cache, cache_size, pos = _shift_low(low, cache, cache_size, out, pos)
+    state[0], state[1], state[2], state[3] = low, rng, cache, cache_size
+    return pos
+
+
+@njit(cache=CACHE)
+def decode_bit(state, p1, buf):
+    """The binary decision encode_bit coded with the same p1; state (5,) as StreamDecoder keeps it."""
+    code, rng, pos, end = state[0], state[1], state[2], state[3]
+    split = (rng >> BIT_PRECISION_BITS) * p1
+    if code < split:
+        bit = 1
+        rng = split
+    else:
+        bit = 0
+        code -= split
+        rng -= split
+        if code >= rng:
+            state[4] = 1
+    while rng < _TOP:
+        code = ((code << 8) & _MASK56) | _next_byte(buf, pos, end)
+        pos += 1
+        rng <<= 8
+    state[0], state[1], state[2] = code, rng, pos
+    return bit
+
+
+def encoder_states(n_streams: int) -> np.ndarray:
+    """(n_streams, 4) int64: fresh encoder states (low, range, cache, cache_size)."""
+    state = np.zeros((n_streams, 4), np.int64)
+    state[:, 1] = _MASK56
+    state[:, 3] = 1
+    return state
+
+
+def finish_streams(state: np.ndarray, bodies: list) -> list[bytes]:
+    """End each stream: its body (the bytes emitted so far) plus the flushed tail, as stored.
+
+    Byte 0 of a stream is always 0 (the code value lies below the initial range), and the
+    decoder reads zeros past the end: neither is stored."""
+    tails = np.zeros((len(bodies), _STATE_BYTES + 8 + int(state[:, 3].max(initial=0))), np.uint8)
+    counts = _flush(state, tails)
+    return [(bytes(body) + tail[:n].tobytes())[1:].rstrip(b"\0") for body, tail, n in zip(bodies, tails, counts)]
+
+
+def decoder_states(blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(buf, state): the blobs joined as uint8 and (len(blobs), 5) int64 decoder states primed on them."""
+    buf = np.frombuffer(b"".join(blobs), dtype=np.uint8) if blobs else np.zeros(0, np.uint8)
+    bounds = np.concatenate([[0], np.cumsum([len(b) for b in blobs])]).astype(np.int64)
+    state = np.zeros((len(blobs), 5), np.int64)
+    _init_state(buf, bounds, state)
+    return buf, state
+
+
 def _check_weights(weights: np.ndarray) -> np.ndarray:
     """(N, V) int64 weights as the coder takes them (see gencomp.coding.exact), or ValueError."""
     weights = np.asarray(weights)
@@ -269,9 +341,7 @@ class StreamEncoder:
     """Codes several independent streams, fed in blocks of rows, e.g. as a model produces distributions."""
 
     def __init__(self, n_streams: int):
-        self._state = np.zeros((n_streams, 4), np.int64)
-        self._state[:, 1] = _MASK56
-        self._state[:, 3] = 1
+        self._state = encoder_states(n_streams)
         self._ideal_bits = np.zeros(n_streams, np.float64)
         self._bytes = [bytearray() for _ in range(n_streams)]
 
@@ -297,12 +367,7 @@ class StreamEncoder:
             buf += out[a:b].tobytes()
 
     def finish(self) -> EncodedStreams:
-        tails = np.zeros((len(self._bytes), _STATE_BYTES + 8 + int(self._state[:, 3].max(initial=0))), np.uint8)
-        counts = _flush(self._state, tails)
-        # Byte 0 of a stream is always 0 (the code value lies below the initial range),
-        # and the decoder reads zeros past the end: neither needs storing.
-        blobs = [bytes(buf + tail[:n].tobytes())[1:].rstrip(b"\0") for buf, tail, n in zip(self._bytes, tails, counts)]
-        return EncodedStreams(blobs, self._ideal_bits.copy())
+        return EncodedStreams(finish_streams(self._state, self._bytes), self._ideal_bits.copy())
 
 
 def encode(weights: np.ndarray, symbols: np.ndarray, stream_lengths) -> EncodedStreams:
@@ -324,10 +389,7 @@ class StreamDecoder:
     """
 
     def __init__(self, blobs: list[bytes]):
-        self._buf = np.frombuffer(b"".join(blobs), dtype=np.uint8) if blobs else np.zeros(0, np.uint8)
-        bounds = np.concatenate([[0], np.cumsum([len(b) for b in blobs])]).astype(np.int64)
-        self._state = np.zeros((len(blobs), 5), np.int64)
-        _init_state(self._buf, bounds, self._state)
+        self._buf, self._state = decoder_states(blobs)
 
     def step(self, weights: np.ndarray, streams: np.ndarray) -> np.ndarray:
         """weights (A, V) for the A streams listed in `streams` (A,) -> their next symbols (A,) int64."""

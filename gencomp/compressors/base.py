@@ -59,6 +59,12 @@ class Compressor(ABC):
         """Model parameters a decoder must hold (0 for classic codecs and online models)."""
         return 0
 
+    @property
+    def byte_predictor(self):
+        """The Predictor over bytes whose distributions this codec codes, or None (classic codecs;
+        token models): what sampling and per-position analysis use directly."""
+        return None
+
     def chunk_code_length_bits(self, chunks: list[bytes]) -> np.ndarray:
         """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
         return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)
@@ -115,13 +121,16 @@ def payload_bits_per_candidate(compressor: Compressor, context: bytes,
     return np.array([8.0 * len(p) for p in payloads], dtype=np.float64)
 
 
+RELEASE_OF_FORMAT = {1: "0.1.0", 2: "0.2.0", 3: "0.2.0"}  # the last release that wrote each older format
+
+
 def check_format_version(compressor: Compressor, version: int, codec: str) -> None:
     """GencompError naming the release that reads an archive of this format version, if this codec no longer does."""
     if version < compressor.first_format_version:
+        release = RELEASE_OF_FORMAT[version]
         raise GencompError(
-            f"archive format {version} ({codec}) comes from gencomp 0.1, whose model codecs "
-            f"took probabilities through float exp/log; this version codes them with integers and cannot reproduce "
-            f"those. Decode it with gencomp 0.1.0 (pip install gencomp==0.1.0)")
+            f"archive format {version} ({codec}) comes from gencomp {release[:3]}, whose {codec} payloads this version "
+            f"no longer decodes (its model changed). Decode it with gencomp {release} (pip install gencomp=={release})")
 
 
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:

@@ -14,6 +14,8 @@ byte (the coder drops trailing zeros), so the last byte tells the two apart.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
@@ -35,7 +37,7 @@ class LMCompressor(Compressor):
     default_chunk_size_bytes = 2048
     first_format_version = 2  # the integer-exact path
 
-    def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 32):
+    def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 8):
         super().__init__(chunk_size_bytes)
         if predictor.alphabet_size != 256:
             raise ValueError("LMCompressor codes bytes: the predictor's alphabet must have 256 symbols")
@@ -46,6 +48,10 @@ class LMCompressor(Compressor):
 
     def num_parameters(self) -> int:
         return self.predictor.num_parameters()
+
+    @property
+    def byte_predictor(self) -> Predictor:
+        return self.predictor
 
     @staticmethod
     def _groups(n: int, size: int):
@@ -81,26 +87,36 @@ class LMCompressor(Compressor):
         where the chunk is stored)."""
         return self._encode(chunks, None)[1]
 
+    def _decode_group(self, payloads: list[bytes], lengths: np.ndarray) -> np.ndarray:
+        """Decode coded chunks in lockstep: (len(payloads), max length) int64 symbols."""
+        decoder = StreamDecoder(payloads)
+        state = self.predictor.start(len(payloads))
+        symbols = np.zeros((len(payloads), lengths.max(initial=0)), np.int64)
+        previous = None
+        for t in range(symbols.shape[1]):
+            weights = self.predictor.step(state, previous)  # (B, V)
+            active = np.flatnonzero(lengths > t)
+            symbols[active, t] = decoder.step(weights[active], active)
+            previous = symbols[:, t]
+        decoder.check()
+        return symbols
+
     def decode_chunks(self, payloads, lengths, progress=None):
+        """Groups of batch_chunks chunks step in lockstep; groups run on all cores at once (the
+        transformer's compiled step releases the GIL)."""
         out = [unstore(p) if is_stored(p) else None for p in payloads]
         coded = [i for i, p in enumerate(out) if p is None]
-        for group in self._groups(len(coded), self.batch_chunks):
-            rows = coded[group]
-            group_lengths = np.array([lengths[i] for i in rows])
-            decoder = StreamDecoder([payloads[i] for i in rows])
-            state = self.predictor.start(len(rows))
-            symbols = np.zeros((len(rows), group_lengths.max(initial=0)), np.int64)
-            previous = None
-            for t in range(symbols.shape[1]):
-                weights = self.predictor.step(state, previous)  # (B, V)
-                active = np.flatnonzero(group_lengths > t)
-                symbols[active, t] = decoder.step(weights[active], active)
-                previous = symbols[:, t]
-            decoder.check()
-            for row, i in enumerate(rows):
-                out[i] = symbols[row, : lengths[i]].astype(np.uint8).tobytes()
-            if progress:
-                progress(int(group_lengths.sum()))
+        groups = [coded[g] for g in self._groups(len(coded), self.batch_chunks)]
+
+        def decode(rows):
+            return rows, self._decode_group([payloads[i] for i in rows], np.array([lengths[i] for i in rows]))
+
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            for rows, symbols in pool.map(decode, groups):
+                for row, i in enumerate(rows):
+                    out[i] = symbols[row, : lengths[i]].astype(np.uint8).tobytes()
+                if progress:
+                    progress(int(sum(lengths[i] for i in rows)))
         if progress:
             progress(sum(len(p) - 1 for p in payloads if is_stored(p)))
         return out
@@ -124,29 +140,3 @@ def _lm_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) 
     from gencomp.models.zoo import load_byte_transformer
 
     return LMCompressor(load_byte_transformer(model), f"lm:{model}", chunk_size_bytes)
-
-
-CM_CHUNK_BYTES = 64 * 1024  # the encoder holds (chunk, 256) float64 log-probs: 128 MiB at 64 KiB
-
-
-@COMPRESSORS.register("cm", "adaptive order-0…4 context model + arithmetic coding, no weights, 64 KiB chunks")
-def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> LMCompressor:
-    from gencomp.models.context_model import ContextModel
-
-    chunk = CM_CHUNK_BYTES if chunk_size_bytes is None else chunk_size_bytes
-    return LMCompressor(ContextModel(), "cm", chunk, batch_chunks=4)
-
-
-MIX_CONTEXT_TABLE_BITS = 13  # 2^13 buckets an order: room for a 2048-byte chunk's contexts, and 8× less to clear than cm's
-
-
-@COMPRESSORS.register(
-    "mix", "byte transformer mixed per byte with an adaptive context model, 2048-byte chunks (mix:NAME; default mix:tiny)"
-)
-def _mix_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) -> LMCompressor:
-    from gencomp.models.context_model import ContextModel
-    from gencomp.models.mixture import MixturePredictor
-    from gencomp.models.zoo import load_byte_transformer
-
-    predictor = MixturePredictor([load_byte_transformer(model), ContextModel(table_bits=MIX_CONTEXT_TABLE_BITS)])
-    return LMCompressor(predictor, f"mix:{model}", chunk_size_bytes)

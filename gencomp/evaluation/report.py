@@ -23,7 +23,6 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from gencomp.compressors import COMPRESSORS, get_compressor
-from gencomp.compressors.lm import LMCompressor
 from gencomp.data.modalities import MODALITIES
 from gencomp.evaluation.bench import BYTES_PER_PARAMETER, adjusted_rate
 from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES, modality_bytes
@@ -139,9 +138,9 @@ def context_curves(s: ReportSettings, codecs: list[str]) -> dict:
     curves = {}
     for codec in codecs:
         compressor = get_compressor(codec, CHUNK_BYTES)
-        if not isinstance(compressor, LMCompressor):
+        if compressor.byte_predictor is None:
             continue
-        log_probs = np.concatenate([compressor.predictor.log_probs(symbols[i : i + 4]) for i in range(0, n, 4)])
+        log_probs = np.concatenate([compressor.byte_predictor.log_probs(symbols[i : i + 4]) for i in range(0, n, 4)])
         curves[codec] = (-np.take_along_axis(log_probs, symbols[..., None], -1)[..., 0] / np.log(2)).mean(0).tolist()
     deflate = DeflateBits(workers=1)
     totals = np.array([[deflate(row[:t].astype(np.uint8).tobytes(), row[t : t + 1].astype(np.uint8))[0]

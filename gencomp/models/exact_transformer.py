@@ -23,6 +23,8 @@ overhead is a fraction of torch's.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from typing import Optional
 
@@ -30,6 +32,7 @@ import numpy as np
 import torch
 
 from gencomp.coding import exact
+from gencomp.models import exact_step
 from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
 
@@ -136,31 +139,23 @@ class _Block:
 
 
 class _Cache:
-    """Per layer, integer-valued keys and values (B, H, capacity, hd) of the last positions.
+    """Integer-valued keys (L, B, H, capacity, hd) and values (L, B, H, hd, capacity) of the last
+    positions, and meta = [positions fed, position at index 0] (exact_step.advance keeps them).
 
     Attention sees at most `window` positions, so the cache holds 2 × window of them and, when
     full, moves the newest window − 1 to the front: memory stays bounded however long the
     sequence (32 streams of lm:tiny: 67 MB instead of 268 MB at 2048 bytes)."""
 
-    def __init__(self, batch_size: int):
-        self.batch_size, self.length = batch_size, 0
-        self.offset = 0  # the position stored at index 0
-        self.keys: list[np.ndarray] = []
-        self.values: list[np.ndarray] = []
+    def __init__(self, batch_size: int, cfg: TransformerConfig):
+        self.batch_size = batch_size
+        shape = (cfg.n_layers, batch_size, cfg.n_heads, cfg.head_dim, 2 * cfg.attention_window)
+        # float32 holds these integers (|k|, |v| <= 2^20) exactly, in half the memory a step reads
+        self.keys, self.values = np.zeros(shape, np.float32).swapaxes(3, 4).copy(), np.zeros(shape, np.float32)
+        self.meta = np.zeros(2, np.int64)
 
-    def slot(self, pos: int, cfg: TransformerConfig) -> int:
-        """The index to store position `pos` at (positions arrive in order)."""
-        if not self.keys:
-            shape = (self.batch_size, cfg.n_heads, 2 * cfg.attention_window, cfg.head_dim)
-            self.keys = [np.zeros(shape) for _ in range(cfg.n_layers)]
-            self.values = [np.zeros(shape) for _ in range(cfg.n_layers)]
-        if pos - self.offset >= self.keys[0].shape[2]:
-            keep = cfg.attention_window - 1
-            start = pos - self.offset - keep
-            for array in self.keys + self.values:
-                array[:, :, :keep] = array[:, :, start : start + keep].copy()
-            self.offset = pos - keep
-        return pos - self.offset
+    @property
+    def length(self) -> int:
+        return int(self.meta[0])
 
 
 class ExactTransformer(Predictor):
@@ -168,6 +163,7 @@ class ExactTransformer(Predictor):
 
     def __init__(self, model: ByteTransformer, name: str, weights_sha256: str):
         self.cfg = model.cfg
+        self._trained_window = model.cfg.attention_window
         self._name, self._sha = name, weights_sha256
         self._params = model.num_parameters()
         self.bos = model.bos
@@ -178,13 +174,39 @@ class ExactTransformer(Predictor):
         self.score_scale = _SCORE_SCALE / (_ACT_SCALE**2 * math.sqrt(model.cfg.head_dim))
         self.slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * _SCORE_SCALE  # (H,) integers
         assert np.array_equal(self.slope_units, np.round(self.slope_units)), "ALiBi slopes must be exact in score units"
+        self.packed = self._pack()  # the weights as exact_step takes them
+
+    def _pack(self) -> tuple:
+        """The weights as exact_step.step_rows takes them, stacked by layer."""
+        def stack(get):
+            return np.ascontiguousarray(np.stack([get(b) for b in self.blocks]))
+
+        return (self.embed,
+                stack(lambda b: np.stack([b.norm_attn.weight, b.norm_mlp.weight])),
+                stack(lambda b: np.array([b.norm_attn.eps_int, b.norm_mlp.eps_int])),
+                stack(lambda b: b.qkv.w_int_t.T.astype(np.float32)), stack(lambda b: b.qkv.out_scale),
+                stack(lambda b: b.proj.w_int_t.T.astype(np.float32)), stack(lambda b: b.proj.out_scale),
+                stack(lambda b: b.up.w_int_t.T.astype(np.float32)), stack(lambda b: b.up.out_scale),
+                stack(lambda b: b.down.w_int_t.T.astype(np.float32)), stack(lambda b: b.down.out_scale),
+                self.norm_out.weight, float(self.norm_out.eps_int), np.ascontiguousarray(self.head.w_int_t.T.astype(np.float32)), self.head.out_scale,
+                self.slope_units, float(self.score_scale), _ATTN_TABLE, _LOGIT_TABLE)
 
     @property
     def name(self) -> str:
         return self._name
 
     def identity(self) -> dict:
-        return {"name": self._name, "weights_sha256": self._sha, "arithmetic": "exact-v2"}
+        identity = {"name": self._name, "weights_sha256": self._sha, "arithmetic": "exact-v2"}
+        if self.cfg.attention_window != self._trained_window:
+            identity["attention_window"] = self.cfg.attention_window
+        return identity
+
+    def with_window(self, attention_window: int) -> "ExactTransformer":
+        """The same model attending to at most `attention_window` positions (ALiBi lets it run
+        shorter than it was trained; attention cost falls in proportion)."""
+        narrow = copy.copy(self)
+        narrow.cfg = dataclasses.replace(self.cfg, attention_window=attention_window)
+        return narrow
 
     def num_parameters(self) -> int:
         return self._params
@@ -219,24 +241,15 @@ class ExactTransformer(Predictor):
         return self._weights_from_hidden(x)  # (B, T, V)
 
     def start(self, batch_size: int) -> _Cache:
-        return _Cache(batch_size)
+        return _Cache(batch_size, self.cfg)
 
     def step(self, state: _Cache, previous: Optional[np.ndarray]) -> np.ndarray:
+        """One position for every row, in one compiled call (gencomp.models.exact_step): the same
+        arithmetic as `weights`, so the same integers."""
         if (previous is None) != (state.length == 0):
             raise ValueError("pass previous=None on the first step only")
         token = np.full(state.batch_size, self.bos) if previous is None else np.asarray(previous, dtype=np.int64)
-        x = self.embed[token][:, None]  # (B, 1, D)
-        pos = state.length
-        index = state.slot(pos, self.cfg)
-        first = max(0, pos - self.cfg.attention_window + 1)
-        lo = first - state.offset
-        bias = self._bias(pos, 1, first, pos + 1 - first)  # (H, 1, K), the same for every layer
-        for layer, block in enumerate(self.blocks):
-            q, k, v = block.qkv_int(x)  # (B, H, 1, hd)
-            state.keys[layer][:, :, index] = k[:, :, 0]
-            state.values[layer][:, :, index] = v[:, :, 0]
-            keys, values = state.keys[layer][:, :, lo : index + 1], state.values[layer][:, :, lo : index + 1]
-            scores = q @ keys.transpose(0, 1, 3, 2)  # (B, H, 1, K)
-            x = block.finish(x, _mix(scores, values, bias, self.score_scale))
-        state.length += 1
-        return self._weights_from_hidden(x[:, 0])  # (B, V)
+        out = np.empty((state.batch_size, self.cfg.vocab_size), np.int64)
+        exact_step.advance(np.ascontiguousarray(token, dtype=np.int64), self.packed, state.keys, state.values,
+                           state.meta, self.cfg.attention_window, out)
+        return out

@@ -19,7 +19,6 @@ import numpy as np
 from gencomp.coding import exact
 from gencomp.compressors.base import Compressor
 from gencomp.compressors.hf import HFCompressor
-from gencomp.compressors.lm import LMCompressor
 from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
 from gencomp.sampling.compressor_model import CompressorModel
@@ -34,8 +33,8 @@ def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = 
     no 256 compressions); any other compressor through CompressorModel."""
     if isinstance(model, Predictor):
         return model
-    if isinstance(model, LMCompressor):
-        return model.predictor
+    if model.byte_predictor is not None:
+        return model.byte_predictor
     return CompressorModel(model, max_context_bytes, resolution)
 
 

@@ -65,15 +65,18 @@ INSPECT_COMPILED = """
 import json, re, sys
 import numpy as np
 from gencomp.coding import range_coder
-from gencomp.models import context_model
+from gencomp.compressors import cm
+from gencomp.models import context_mixing
 
-symbols = np.frombuffer(sys.stdin.buffer.read(), np.uint8).astype(np.int64)
-model = context_model.ContextModel()
-weights = np.zeros((len(symbols), 256), np.int64)
-context_model._run(symbols, len(symbols), model.max_order, model.table_bits, model._escape, weights)
-range_coder._quantize_row(weights[0], np.empty(256, np.int64))
+data = sys.stdin.buffer.read()
+codec = cm.ContextMixingCompressor("cm")
+codec.decompress(codec.compress(data))
+out = np.empty(256, np.int64)
+model = cm.new_model(np.frombuffer(data, np.uint8).copy())
+context_mixing.byte_weights(*model.arrays, context_mixing._SQUASH, context_mixing._STRETCH, np.zeros(0, np.int64), out)
+range_coder._quantize_row(out, np.empty(256, np.int64))
 found = {}
-for fn in (range_coder._quantize_row, context_model._run):  # _run calls _buckets, _predict, _update
+for fn in (range_coder._quantize_row, context_mixing.decode_bytes, context_mixing.byte_weights):  # and all they call
     ir = "".join(fn.inspect_llvm().values())
     pattern = r"@(?:llvm\\.)?(?:exp|exp2|log|log2|log10|pow)(?:\\.v\\d+f\\d+|\\.f\\d+|f)?\\b"
     found[fn.__name__] = {"ir_bytes": len(ir), "calls": sorted(set(re.findall(pattern, ir)))}

@@ -1,6 +1,7 @@
 """Golden archives decode exactly, forever: every codec's archives of text, a photo patch, speech,
-random bytes and nothing, in each format gencomp 0.2 wrote (v2: one header; v3: framed; made by
-make_golden.py), must give back originals with the recorded SHA-256. Archives of gencomp 0.1
+random bytes and nothing, in each format gencomp 0.2 and 0.3 wrote (v2: one header; v3, v4: framed;
+made by make_golden.py), must give back originals with the recorded SHA-256, or, where a codec's
+model changed, be refused naming the release that reads them. Archives of gencomp 0.1
 (format 1) decode where the codec's payloads did not change, and are refused with the release to
 use where they did."""
 
@@ -12,6 +13,7 @@ import pytest
 
 import gencomp
 from gencomp.errors import GencompError
+from gencomp.compressors import get_compressor
 from gencomp.container import FORMAT_VERSION
 from tests.golden.make_golden import codec_specs
 
@@ -21,9 +23,16 @@ GOLDEN = {path.parent.name + "/" + name: entry for path in sorted(FOLDER.glob("v
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_golden_archive_decodes_exactly(name):
+def test_golden_archive_decodes_exactly_or_is_refused_naming_its_release(name):
+    """cm and mix changed model in format 4: their archives of formats 2 and 3 name gencomp 0.2.0."""
     entry = GOLDEN[name]
-    data = gencomp.decompress((FOLDER / name).read_bytes())
+    version = int(name.split("/")[0][1:])
+    blob = (FOLDER / name).read_bytes()
+    if version < get_compressor(entry["codec"]).first_format_version:
+        with pytest.raises(GencompError, match=r"gencomp 0\.2\.0 \(pip install gencomp==0\.2\.0\)"):
+            gencomp.decompress(blob)
+        return
+    data = gencomp.decompress(blob)
     assert len(data) == entry["bytes"] and hashlib.sha256(data).hexdigest() == entry["sha256"], name
 
 

@@ -81,3 +81,13 @@ def test_no_byte_costs_more_than_the_floor_allows():
     symbols = rng_for(3).integers(0, 256, (1, 700))
     bits = -np.take_along_axis(model.log_probs(symbols), symbols[..., None], -1) / np.log(2)
     assert bits.max() <= 8 + LOGIT_RANGE_NATS / np.log(2)
+
+
+def test_a_narrower_window_stays_exact_and_says_so_in_its_identity(wiki_heldout):
+    """mix runs the shipped model with a 32-byte window: full pass == steps past two windows."""
+    model = load_byte_transformer("tiny")
+    narrow = model.with_window(32)
+    symbols = inputs(1, wiki_heldout, 100)
+    assert_full_pass_equals_steps(narrow, symbols, "window 32")
+    assert narrow.identity()["attention_window"] == 32 and "attention_window" not in model.identity()
+    assert not np.array_equal(narrow.weights(symbols[:1]), model.weights(symbols[:1]))

@@ -1,0 +1,141 @@
+"""cm and mix against xz, brotli, bzip3, zstd and zpaq on the files people bring (benchmarks/suite.py).
+
+Every file is compressed whole by every codec in one run; gencomp's archives are checked to round-trip
+and counted in full (header included). Speeds are KB/s of original bytes, measured in this process
+after one warm-up run (numba's compiled code loaded), on whatever cores the machine has.
+
+    python benchmarks/adaptive.py                  # writes benchmarks/results/adaptive.{json,md}
+    python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix:tiny)
+
+Peers: `xz -9e`, `brotli -q 11 -w 24` (python brotli), `bzip3` (16 MiB blocks), `zstd --ultra -22`,
+`zpaq a -m5` (the archive file's size). Debian: apt-get install xz-utils bzip3 zstd zpaq.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import brotli
+
+import gencomp
+from gencomp.compressors import get_compressor
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+def external(name: str, data: bytes) -> int | None:
+    """Compressed size in bytes by a peer program, or None when it is not installed."""
+    commands = {"xz -9e": ["xz", "-9e", "-c"], "bzip3": ["bzip3", "-e", "-c"], "zstd -22": ["zstd", "--ultra", "-22", "-c"]}
+    if name == "brotli -11":
+        return len(brotli.compress(data, quality=11, lgwin=24))
+    if name == "zpaq -m5":
+        if not shutil.which("zpaq"):
+            return None
+        with tempfile.TemporaryDirectory() as folder:
+            source, archive = Path(folder) / "f", Path(folder) / "f.zpaq"
+            source.write_bytes(data)
+            subprocess.run(["zpaq", "a", str(archive), str(source), "-m5"], check=True, capture_output=True)
+            return archive.stat().st_size
+    command = commands[name]
+    if not shutil.which(command[0]):
+        return None
+    return len(subprocess.run(command, input=data, check=True, capture_output=True).stdout)
+
+
+PEERS = ["xz -9e", "brotli -11", "bzip3", "zstd -22", "zpaq -m5"]
+
+
+def gencomp_codec(spec: str, data: bytes) -> dict:
+    """Archive size and compress / decompress speed (KB/s), verified to round-trip."""
+    codec = get_compressor(spec)
+    started = time.perf_counter()
+    blob = codec.compress(data)
+    compress_s = time.perf_counter() - started
+    started = time.perf_counter()
+    back = gencomp.decompress(blob)
+    decompress_s = time.perf_counter() - started
+    assert back == data, f"{spec} did not round-trip"
+    return {"bytes": len(blob), "compress_kbs": len(data) / compress_s / 1e3, "decompress_kbs": len(data) / decompress_s / 1e3}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codecs", nargs="+", default=["cm", "mix:tiny"])
+    parser.add_argument("--steady-bytes", type=int, default=2_000_000,
+                        help="cm's speed is also measured on this much of ../shared/data/corpus/python-docs.txt")
+    args = parser.parse_args(argv)
+
+    from suite import collect  # benchmarks/suite.py
+
+    from gencomp.data.corpus import shared_data_dir
+
+    files = collect()
+    for spec in args.codecs:  # warm up: load every compiled kernel once
+        gencomp_codec(spec, files[0][0].path.read_bytes()[:5000])
+    rows = []
+    for entry, digest in files:
+        data = entry.path.read_bytes()
+        row = {"file": entry.name, "kind": entry.kind, "source": entry.source, "sha256": digest, "bytes": len(data)}
+        for peer in PEERS:
+            size = external(peer, data)
+            row[peer] = None if size is None else {"bytes": size}
+        for spec in args.codecs:
+            row[spec] = gencomp_codec(spec, data)
+            print(f"{entry.name:18} {spec:9} {100 * row[spec]['bytes'] / len(data):6.2f} %  "
+                  f"{row[spec]['compress_kbs']:6.1f} / {row[spec]['decompress_kbs']:6.1f} KB/s", flush=True)
+        rows.append(row)
+    corpus = (shared_data_dir() / "corpus" / "python-docs.txt").read_bytes()[: args.steady_bytes]
+    steady = {"file": "corpus/python-docs.txt", "bytes": len(corpus), "cm": gencomp_codec("cm", corpus)}
+    result = {"machine": platform.processor() or platform.machine(), "cores": __import__("os").cpu_count(),
+              "gencomp": gencomp.__version__, "codecs": args.codecs, "peers": PEERS, "files": rows, "steady": steady}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "adaptive.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / "adaptive.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+def markdown(result: dict) -> str:
+    """The result table: size as % of the original per file, best in bold; then speeds."""
+    codecs, peers = result["codecs"], result["peers"]
+    lines = [f"Whole-file compressed size, % of the original (lower is better); gencomp {result['gencomp']}, "
+             f"{result['cores']} cores. Files: benchmarks/suite.py.", "",
+             "| file | kind | bytes | " + " | ".join(f"`{c}`" for c in codecs) + " | " + " | ".join(peers) + " |",
+             "|---|---|---|" + "---|" * (len(codecs) + len(peers))]
+    for row in result["files"]:
+        sizes = {name: row[name]["bytes"] for name in codecs + peers if row.get(name)}
+        best = min(sizes.values())
+        cells = []
+        for name in codecs + peers:
+            if not row.get(name):
+                cells.append("–")
+                continue
+            text = f"{100 * row[name]['bytes'] / row['bytes']:.2f}"
+            cells.append(f"**{text}**" if row[name]["bytes"] == best else text)
+        lines.append(f"| {row['file']} | {row['kind']} | {row['bytes']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "Speed, KB/s of original bytes (compress / decompress), one process, after a warm-up:", "",
+              "| file | " + " | ".join(f"`{c}`" for c in codecs) + " |", "|---|" + "---|" * len(codecs)]
+    for row in result["files"]:
+        lines.append(f"| {row['file']} | " + " | ".join(
+            f"{row[c]['compress_kbs']:.0f} / {row[c]['decompress_kbs']:.0f}" for c in codecs) + " |")
+    steady = result["steady"]
+    lines += ["", f"`cm` on {steady['bytes']:,} bytes of {steady['file']}: {100 * steady['cm']['bytes'] / steady['bytes']:.2f} %, "
+              f"{steady['cm']['compress_kbs']:.0f} KB/s compressing, {steady['cm']['decompress_kbs']:.0f} KB/s decompressing.", ""]
+    for name in codecs:
+        wins = {peer: sum(1 for r in result["files"] if r.get(peer) and r[name]["bytes"] < r[peer]["bytes"])
+                for peer in peers}
+        lines.append(f"`{name}` is smaller than " + ", ".join(f"{peer} on {n}/{len(result['files'])}" for peer, n in wins.items())
+                     + " files.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,419 @@
+"""A context-mixing bit predictor in the lpaq / paq8 tradition: it learns from the file it codes.
+
+Each byte is coded as 8 binary decisions, most significant bit first. For every bit:
+
+* **contexts** — order 0 and 1 (direct tables), orders 2, 3, 4 and 6, the current word, the last two
+  words, the byte above in the previous line (columns of logs and tables), and a sparse context
+  (the two bytes before the last one) — each select an adaptive probability (a 22-bit counter with
+  a 10-bit count whose rate falls as 1/n, zpaq's ICM-less "CM"). Hashed contexts live in one table
+  of 64-byte slots, one slot per context and nibble (15 counters + a 16-bit check), two probes a
+  lookup, the less used slot replaced: two cache misses per context per byte;
+* **a match model** predicts the byte that followed the longest recent match of the last
+  MATCH_MIN_BYTES bytes; how much to trust it is learned per match length;
+* **an external model** (optional): another predictor's byte distribution (the transformer in
+  `mix:NAME`), turned into this bit's probability;
+* **mixing** — the stretched probabilities (ln p/(1−p)) are mixed by three online logistic mixers
+  whose weight sets are chosen by the partial byte, the match state and the previous byte; a
+  second-layer mixer per bit position combines them;
+* **two APM/SSE stages** refine the result given the partial byte (and the previous byte).
+
+Everything is integer arithmetic (tables from gencomp.coding.exact), so the decoder reproduces
+the encoder's probabilities on every machine. The model state is a handful of arrays (`State`);
+the kernels here are compiled with numba and called once per block, or once per byte when an
+external model must be consulted between bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from gencomp.coding import exact
+from gencomp.coding.range_coder import decode_bit, encode_bit
+from gencomp.jit import CACHE
+
+HASHED = 8  # hashed contexts: orders 2, 3, 4, 6, word, word pair, column, sparse
+N_INPUTS = 2 + HASHED + 3  # order 0, order 1, hashed, match, external, bias
+X_MATCH, X_EXT, X_BIAS = 2 + HASHED, 3 + HASHED, 4 + HASHED
+MATCH_MIN_BYTES = 6
+MATCH_MAX_LEN = 65535
+
+# counters: p (22 bits) << 10 | n (10 bits); rate 1 / (n + 1.5), n stops at the limit
+COUNTER_INIT = (1 << 21) << 10
+CONTEXT_LIMIT = 255
+MATCH_LIMIT = 1023
+
+# direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits)
+D_O1 = 256
+D_MATCH = D_O1 + 65536
+DIRECT_SIZE = D_MATCH + 64
+
+# mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte, match state × bit, previous byte
+M_A, M_B = 0, 256
+M_C = M_B + 9 * (HASHED + 1) * 8
+M_FINAL = M_C + 256  # second layer: 8 sets (bit position) of N_MIXERS weights
+N_MIXERS = 3
+MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
+MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 10)
+FINAL_RATE = 2
+
+# APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
+APM_BUCKETS = 33
+A_1 = 0  # context: partial byte (256)
+A_2 = 256 * APM_BUCKETS  # context: partial byte and previous byte (65,536)
+APM_SIZE = A_2 + 65536 * APM_BUCKETS
+APM_RATE = 6
+
+# registers (int64 scalars)
+R_C0, R_BITPOS, R_NIB, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4, 5
+R_W0, R_W1, R_LINE, R_PREV_LINE = 6, 7, 8, 9
+R_MPTR, R_MLEN, R_MBYTE, R_MCTX, R_MSTATE = 10, 11, 12, 13, 14
+R_KNOWN = 15  # hashed contexts seen before, at this byte
+R_SETS = 16  # N_MIXERS chosen weight sets
+R_P = R_SETS + N_MIXERS  # N_MIXERS first-layer probabilities (12 bits)
+R_S = R_P + N_MIXERS  # N_MIXERS first-layer logits
+R_PF = R_S + N_MIXERS  # final mixer probability (12 bits)
+R_APM = R_PF + 1  # 2 APM indices, 1 interpolation weight
+R_CTX = R_APM + 3  # HASHED context hashes
+R_SLOT = R_CTX + HASHED  # HASHED slot offsets into the table
+R_X = R_SLOT + HASHED  # N_INPUTS inputs
+R_SIZE = R_X + N_INPUTS
+
+MASK32 = 0xFFFFFFFF
+_SQUASH = exact.squash_table()
+_STRETCH = exact.stretch_table()
+_RATE = np.array([(131072 + (2 * n + 3) // 2) // (2 * n + 3) for n in range(1024)], np.int64)  # 2^16 / (n + 1.5)
+_NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
+
+
+@dataclass
+class State:
+    """One model's memory. table: (slots · 16,) uint32; direct: counters; mixer, apm: int32;
+    match: (2^k,) int32 positions; regs: (R_SIZE,) int64 registers."""
+
+    table: np.ndarray
+    direct: np.ndarray
+    mixer: np.ndarray
+    apm: np.ndarray
+    match: np.ndarray
+    regs: np.ndarray
+
+    @property
+    def arrays(self) -> tuple:
+        return self.table, self.direct, self.mixer, self.apm, self.match, self.regs
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.arrays)
+
+
+def new_state(slot_bits: int, match_bits: int, history: np.ndarray) -> State:
+    """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
+    before history[0] (history: the uint8 buffer its bytes will be written to, in order)."""
+    mixer = np.zeros(MIXER_SIZE, np.int32)
+    mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
+    mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
+    stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
+    apm_row = (_SQUASH[stretch_at + 2048] * 16).astype(np.int32)
+    state = State(np.zeros((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32), mixer,
+                  np.tile(apm_row, APM_SIZE // APM_BUCKETS), np.zeros(1 << match_bits, np.int32),
+                  np.zeros(R_SIZE, np.int64))
+    _begin_byte(*state.arrays, history, _SQUASH, _STRETCH)
+    return state
+
+
+@njit(cache=CACHE)
+def _hash(a, b):
+    """Two values below 2^32 -> a 32-bit hash (int64 arithmetic that cannot overflow)."""
+    h = ((a & MASK32) * 0x5BD1E995 + 0x3C6EF372) & MASK32
+    h ^= b & MASK32
+    h = (h * 0x2545F491) & MASK32
+    return h ^ (h >> 15)
+
+
+@njit(cache=CACHE)
+def _find_slot(table, h, insert):
+    """Offset of the slot for hash h (two probes), or -1 when absent and not inserting.
+    A new slot takes the place of the probe whose first counter has seen fewer bits."""
+    mask = (table.shape[0] >> 4) - 1
+    check = (((h * 0x2F0B3A49) & MASK32) >> 16) + 1
+    first = (h & mask) << 4
+    second = ((h & mask) ^ 1) << 4
+    if table[first] == check:
+        return first
+    if table[second] == check:
+        return second
+    if not insert:
+        return -1
+    use = first if (table[first + 1] & 1023) <= (table[second + 1] & 1023) else second
+    table[use] = check
+    for j in range(1, 16):
+        table[use + j] = COUNTER_INIT
+    return use
+
+
+@njit(cache=CACHE)
+def _count(counters, i, bit, limit):
+    v = np.int64(counters[i])
+    p, n = v >> 10, v & 1023
+    if bit:
+        p += (((1 << 22) - 1 - p) * _RATE[n]) >> 16
+    else:
+        p -= (p * _RATE[n]) >> 16
+    if n < limit:
+        n += 1
+    counters[i] = (p << 10) | n
+
+
+@njit(cache=CACHE)
+def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
+    """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
+    c4, c8 = regs[R_C4], regs[R_C8]
+    c1 = c4 & 255
+    pos = regs[R_POS]
+    w0, w1 = regs[R_W0], regs[R_W1]
+    col = pos - regs[R_LINE]
+    above_at = regs[R_PREV_LINE] + col
+    above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
+    values = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, _hash(c4, c8 & 0xFFFF), _hash(w0, c1), _hash(w0, w1),
+              (above << 8) | c1, (c4 >> 8) & 0xFFFF)
+    known = 0
+    for k in range(HASHED):
+        h = _hash(k + 1, values[k])
+        regs[R_CTX + k] = h
+        slot = _find_slot(table, _hash(h, 0), True)
+        regs[R_SLOT + k] = slot
+        known += (table[slot + 1] & 1023) > 0
+    regs[R_KNOWN] = known
+    regs[R_MBYTE] = np.int64(history[regs[R_MPTR]]) if regs[R_MLEN] > 0 else -1
+    regs[R_C0], regs[R_BITPOS], regs[R_NIB] = 1, 0, 1
+
+
+@njit(cache=CACHE)
+def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
+    """Fold the byte just completed (history[regs[R_POS]]) into the history registers, then begin the next."""
+    pos = regs[R_POS]
+    byte = np.int64(history[pos])
+    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
+    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
+    letter = byte | 32 if 65 <= byte <= 90 else byte
+    if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
+        regs[R_W0] = _hash(regs[R_W0] + 1, letter)
+    elif regs[R_W0] != 0:
+        regs[R_W1], regs[R_W0] = regs[R_W0], 0
+    if byte == 10:
+        regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], pos + 1
+    # match model: extend the match, or look the last MATCH_MIN_BYTES bytes up
+    if regs[R_MLEN] > 0 and regs[R_MBYTE] == byte:
+        regs[R_MLEN] = min(regs[R_MLEN] + 1, MATCH_MAX_LEN)
+        regs[R_MPTR] += 1
+    else:
+        regs[R_MLEN] = 0
+    if pos + 1 >= MATCH_MIN_BYTES:
+        h = 0
+        for i in range(pos + 1 - MATCH_MIN_BYTES, pos + 1):
+            h = _hash(h, history[i])
+        h &= match.shape[0] - 1
+        if regs[R_MLEN] == 0:
+            candidate = np.int64(match[h])
+            if candidate > 0:
+                length = 0
+                while length < 255 and candidate - 1 - length >= 0 and history[candidate - 1 - length] == history[pos - length]:
+                    length += 1
+                if length > 0:
+                    regs[R_MLEN], regs[R_MPTR] = length, candidate
+        match[h] = pos + 1
+    regs[R_POS] = pos + 1
+    _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch)
+
+
+@njit(cache=CACHE)
+def _input(counters, i, stretch):
+    return stretch[np.int64(counters[i]) >> 20]
+
+
+@njit(cache=CACHE)
+def _mix(mixer, regs, base):
+    dot = 0
+    for i in range(N_INPUTS):
+        dot += regs[R_X + i] * np.int64(mixer[base + i])
+    return min(max(dot >> 16, -2047), 2047)
+
+
+@njit(cache=CACHE)
+def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c0, slots):
+    """P(next bit = 1) in units of 2^-16 after the partial byte c0 (leading 1, then the bits so far),
+    reading slots[k] for the hashed contexts (-1: absent). ext_p12: the external model's P(bit = 1)
+    in units of 2^-12, or -1. Leaves in regs what `_update` needs."""
+    bitpos = 0
+    while (c0 >> bitpos) > 1:
+        bitpos += 1
+    nib = c0 if bitpos < 4 else (c0 & ((1 << (bitpos - 4)) - 1)) | (1 << (bitpos - 4))
+    c1 = regs[R_C4] & 255
+    regs[R_X + 0] = _input(direct, c0, stretch)
+    regs[R_X + 1] = _input(direct, D_O1 + (c1 << 8) + c0, stretch)
+    for k in range(HASHED):
+        regs[R_X + 2 + k] = _input(table, slots[k] + nib, stretch) if slots[k] >= 0 else 0
+    mstate = 0
+    regs[R_MCTX] = -1
+    expected = regs[R_MBYTE]
+    if expected >= 0 and ((expected | 256) >> (8 - bitpos)) == c0:
+        bit = (expected >> (7 - bitpos)) & 1
+        length = regs[R_MLEN]
+        regs[R_MCTX] = D_MATCH + min(length, 31) * 2 + bit
+        regs[R_X + X_MATCH] = _input(direct, regs[R_MCTX], stretch)
+        mstate = 1 + 2 * ((length >= 8) + (length >= 16) + (length >= 32)) + bit
+    else:
+        regs[R_X + X_MATCH] = 0
+    regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
+    regs[R_X + X_BIAS] = 256
+    regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
+    regs[R_SETS + 1] = (M_B + ((mstate * (HASHED + 1) + regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
+    regs[R_SETS + 2] = (M_C + c1) * N_INPUTS
+    final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
+    dot = 0
+    for j in range(N_MIXERS):
+        s = _mix(mixer, regs, regs[R_SETS + j])
+        regs[R_S + j] = s
+        regs[R_P + j] = squash[s + 2048]
+        dot += s * np.int64(mixer[final + j])
+    s = min(max(dot >> 16, -2047), 2047)
+    regs[R_PF] = squash[s + 2048]
+    # APMs: interpolate between the two buckets around s
+    t = (s + 2048) * (APM_BUCKETS - 1)
+    low, weight = t >> 12, t & 4095
+    regs[R_APM + 0] = A_1 + c0 * APM_BUCKETS + low
+    regs[R_APM + 1] = A_2 + ((c1 << 8) | c0) * APM_BUCKETS + low
+    regs[R_APM + 2] = weight
+    a1 = (np.int64(apm[regs[R_APM]]) * (4096 - weight) + np.int64(apm[regs[R_APM] + 1]) * weight) >> 12
+    a2 = (np.int64(apm[regs[R_APM + 1]]) * (4096 - weight) + np.int64(apm[regs[R_APM + 1] + 1]) * weight) >> 12
+    p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
+    return min(max(p, 32), 65536 - 32)
+
+
+@njit(cache=CACHE)
+def _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit):
+    """Learn from the bit just coded (the last `_predict` was for it) and move to the next."""
+    c0 = regs[R_C0]
+    nib = regs[R_NIB]
+    c1 = regs[R_C4] & 255
+    _count(direct, c0, bit, CONTEXT_LIMIT)
+    _count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
+    for k in range(HASHED):
+        _count(table, regs[R_SLOT + k] + nib, bit, CONTEXT_LIMIT)
+    if regs[R_MCTX] >= 0:
+        _count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
+    target = bit << 12
+    for j in range(N_MIXERS):
+        base = regs[R_SETS + j]
+        err = (target - regs[R_P + j]) * MIX_RATE
+        for i in range(N_INPUTS):
+            mixer[base + i] = min(max(mixer[base + i] + ((regs[R_X + i] * err) >> 14), -(1 << 24)), 1 << 24)
+    final = M_FINAL * N_INPUTS + regs[R_BITPOS] * N_MIXERS
+    err = (target - regs[R_PF]) * FINAL_RATE
+    for j in range(N_MIXERS):
+        mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)
+    goal = (bit << 16) + (bit << APM_RATE) - bit - bit
+    for a in range(2):
+        i = regs[R_APM + a]
+        apm[i] += (goal - apm[i]) >> APM_RATE
+        apm[i + 1] += (goal - apm[i + 1]) >> APM_RATE
+    regs[R_C0] = c0 * 2 + bit
+    regs[R_NIB] = nib * 2 + bit
+    regs[R_BITPOS] += 1
+    if regs[R_BITPOS] == 4:
+        regs[R_NIB] = 1
+        for k in range(HASHED):
+            regs[R_SLOT + k] = _find_slot(table, _hash(regs[R_CTX + k], regs[R_C0]), True)
+    elif regs[R_BITPOS] == 8:
+        history[regs[R_POS]] = regs[R_C0] & 255
+        _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch)
+
+
+@njit(cache=CACHE)
+def _ext_p12(ext_row, c0):
+    """P(bit = 1) in units of 2^-12 from a byte distribution (256,) int64, given the partial byte c0."""
+    bitpos = 0
+    while (c0 >> bitpos) > 1:
+        bitpos += 1
+    first = (c0 - (1 << bitpos)) << (8 - bitpos)
+    half = 1 << (7 - bitpos)
+    zero, one = 0, 0
+    for i in range(first, first + half):
+        zero += ext_row[i]
+    for i in range(first + half, first + 2 * half):
+        one += ext_row[i]
+    if zero + one == 0:
+        return 2048
+    return min(max((one << 12) // (zero + one), 1), 4095)
+
+
+@njit(cache=CACHE)
+def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop,
+                 coder, out, out_pos):
+    """Code history[start:stop] (the model stands at start); ext: (stop − start, 256) int64 external
+    weights or (0, 256). Returns (out position, ideal bits) or (-1, 0) when out would overflow."""
+    bits = 0.0
+    limit = out.shape[0] - 16
+    for pos in range(start, stop):
+        byte = np.int64(history[pos])
+        for b in range(8):
+            c0 = regs[R_C0]
+            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
+            bit = (byte >> (7 - b)) & 1
+            out_pos = encode_bit(coder, p, bit, out, out_pos)
+            bits += _NEG_LOG2[p] if bit else _NEG_LOG2[65536 - p]
+            if out_pos >= limit:
+                return -1, 0.0
+            _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
+    return out_pos, bits
+
+
+@njit(cache=CACHE)
+def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop, coder, buf):
+    """Decode history[start:stop] in place (the inverse of encode_bytes with the same ext)."""
+    for pos in range(start, stop):
+        for _ in range(8):
+            c0 = regs[R_C0]
+            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
+            bit = decode_bit(coder, p, buf)
+            _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
+
+
+@njit(cache=CACHE)
+def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop):
+    """Learn history[start:stop] as encode_bytes would, without coding it."""
+    for pos in range(start, stop):
+        byte = np.int64(history[pos])
+        for b in range(8):
+            c0 = regs[R_C0]
+            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
+            _update(table, direct, mixer, apm, match, regs, history, squash, stretch, (byte >> (7 - b)) & 1)
+
+
+@njit(cache=CACHE)
+def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_row, out):
+    """The model's next-byte distribution as out (256,) int64 weights, learning nothing: the product
+    of the 8 bit probabilities along each byte's path (2^40 scale, at least 1)."""
+    second = np.empty((16, HASHED), np.int64)  # slots of the second nibble, by first nibble
+    for nibble in range(16):
+        for k in range(HASHED):
+            second[nibble, k] = _find_slot(table, _hash(regs[R_CTX + k], 16 + nibble), False)
+    prob = np.empty(512, np.int64)  # prob[c0] = P(reaching the partial byte c0) · 2^40
+    prob[1] = 1 << 40
+    bitpos = 0
+    for c0 in range(1, 256):
+        if c0 >> bitpos > 1:
+            bitpos += 1
+        slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
+        e = _ext_p12(ext_row, c0) if ext_row.shape[0] else -1
+        p1 = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
+        prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
+        prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
+    for byte in range(256):  # a loop, not out[:] = …: numba's shape-mismatch message would format with log10
+        out[byte] = prob[256 + byte]

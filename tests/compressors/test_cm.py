@@ -1,0 +1,95 @@
+"""The context-mixing codecs: exact round trips on every kind of input, whole-stream and chunked;
+learning in context; the predictor form agrees with what the coder codes; mix never does much
+worse than cm alone."""
+
+import numpy as np
+import pytest
+
+import gencomp
+from gencomp.compressors import get_compressor
+from gencomp.compressors.cm import ContextMixingCompressor, table_bits
+from gencomp.data.modalities import load_modality
+from gencomp.errors import GencompError
+from tests.conftest import SEEDS, rng_for
+
+
+@pytest.fixture(scope="module")
+def cm():
+    return get_compressor("cm")
+
+
+def test_round_trips_edge_cases(cm):
+    for data in (b"", b"x", b"\0" * 100_000, b"ab" * 40_000, bytes(range(256)) * 64):
+        blob = cm.compress(data)
+        assert gencomp.decompress(blob) == data, data[:20]
+    assert len(cm.compress(b"\0" * 100_000)) < 400  # a long run costs almost nothing
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_round_trips_fresh_random_inputs_whole_and_chunked(seed, wiki_heldout):
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 30_000))
+    mixed = wiki_heldout[start : start + 20_000] + rng.bytes(3000) + wiki_heldout[start : start + 7000]
+    for chunk in (None, 2048):
+        codec = get_compressor("cm", chunk)
+        assert codec.decompress(codec.compress(mixed)) == mixed, f"seed {seed}, chunk {chunk}"
+
+
+def test_round_trips_images_audio_and_stores_noise(cm, data_dir):
+    image = load_modality("image", [data_dir / "image" / "camera.png"], 40_000)
+    audio = load_modality("audio", [data_dir / "audio" / "librispeech-1272-128104-0000.flac"], 40_000)
+    noise = np.random.default_rng(5).bytes(20_000)
+    for data in (image, audio, noise):
+        assert cm.decompress(cm.compress(data)) == data
+    assert len(cm.encode_chunks([noise])[0]) == len(noise) + 1  # stored: the model would expand it
+    assert "stored" in cm.notes[0]
+
+
+def test_learns_in_context(cm):
+    """A random block seen once costs 8 bits a byte; its repeat costs almost nothing (match model)."""
+    block = np.random.default_rng(3).bytes(4000)
+    once, twice = cm.code_length_bits(block + b"\n"), cm.code_length_bits(block + b"\n" + block)
+    assert twice - once < 0.05 * 8 * len(block)
+
+
+def test_predictor_is_the_model_the_coder_codes(cm, wiki_heldout):
+    """Σ −log2 p of the predictor's byte distributions (product of the 8 bit probabilities) and the
+    coder's ideal code length agree within rounding: sampling uses the model that compresses."""
+    from gencomp.coding import exact
+
+    text = wiki_heldout[:3000]
+    symbols = np.frombuffer(text, np.uint8).astype(np.int64)[None]
+    log_probs = exact.log_probs(cm.predictor.weights(symbols))[0, np.arange(len(text)), symbols[0]]
+    predictor_bits = -log_probs.sum() / np.log(2)
+    codec = ContextMixingCompressor("cm")
+    coded_bits = float(codec.chunk_code_length_bits([text])[0])
+    assert abs(predictor_bits - coded_bits) < 0.01 * len(text)  # the predictor runs smaller tables
+    assert coded_bits < 3.6 * len(text)
+
+
+def test_predictor_full_pass_equals_steps_and_start_from(cm, wiki_heldout):
+    symbols = np.frombuffer(wiki_heldout[:400], np.uint8).astype(np.int64)[None]
+    full = cm.predictor.weights(symbols)
+    state = cm.predictor.start(1)
+    steps = [cm.predictor.step(state, None)] + [cm.predictor.step(state, symbols[:, t]) for t in range(399)]
+    assert np.array_equal(np.stack(steps, 1), full)
+    assert np.array_equal(cm.predictor.start_from(symbols[:, :250])[1][0], full[0, 250])
+
+
+def test_table_sizes_grow_with_the_stream_and_stop():
+    assert table_bits(0) == (12, 10) and table_bits(100_000) == (20, 17) and table_bits(1 << 30) == (22, 22)
+
+
+def test_mix_round_trips_and_costs_at_most_the_mixers_price_over_cm(wiki_heldout):
+    text = wiki_heldout[:12_000]
+    mix = get_compressor("mix:tiny")
+    blob = mix.compress(text)
+    assert gencomp.decompress(blob) == text
+    assert len(blob) <= 1.005 * len(get_compressor("cm").compress(text))
+
+
+def test_corrupt_payload_is_an_error_not_wrong_output(cm, wiki_heldout):
+    blob = bytearray(cm.compress(wiki_heldout[:5000]))
+    blob[len(blob) // 2] ^= 0x40
+    with pytest.raises(GencompError):
+        gencomp.decompress(bytes(blob))
