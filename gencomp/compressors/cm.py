@@ -97,7 +97,8 @@ class ContextMixingCompressor(Compressor):
                 yield b, c, weights[r, b - a : c - a]
 
     # --- coding ------------------------------------------------------------------------------
-    def _encode_one(self, chunk: bytes, progress: Progress) -> tuple[bytes, float]:
+    def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
+        """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
         model = new_model(history)
         coder = encoder_states(1)
@@ -107,7 +108,7 @@ class ContextMixingCompressor(Compressor):
                   if self.transformer is None else self._external_weights(history))
         for start, stop, ext in pieces:
             pos, more = cmx.encode_bytes(*model.arrays, history, cmx._SQUASH, cmx._STRETCH, ext, start, stop,
-                                         coder[0], out, pos)
+                                         coder[0], out, pos, count_bits)
             if pos < 0:
                 if progress:
                     progress(len(chunk) - start)
@@ -126,7 +127,7 @@ class ContextMixingCompressor(Compressor):
 
     def chunk_code_length_bits(self, chunks):
         """Σ −log2 p over each chunk with the coder's probabilities (8 × the stored size where stored)."""
-        return np.array([self._encode_one(c, None)[1] for c in chunks], dtype=np.float64)
+        return np.array([self._encode_one(c, None, count_bits=True)[1] for c in chunks], dtype=np.float64)
 
     def _decode_one(self, payload: bytes, length: int, progress: Progress) -> bytes:
         if is_stored(payload):

@@ -56,6 +56,7 @@ M_C = M_B + 9 * (HASHED + 1) * 8
 M_FINAL = M_C + 256  # second layer: 8 sets (bit position) of N_MIXERS weights
 N_MIXERS = 3
 MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
+EXT_WEIGHT = 1 << 16  # initial weight of the external model's input: 1.0, as if it were alone
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 10)
 FINAL_RATE = 2
 
@@ -114,6 +115,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray) -> State:
     before history[0] (history: the uint8 buffer its bytes will be written to, in order)."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
+    mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = EXT_WEIGHT  # an external model is trusted from the start
     mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
     apm_row = (_SQUASH[stretch_at + 2048] * 16).astype(np.int32)
@@ -352,9 +354,10 @@ def _ext_p12(ext_row, c0):
 
 @njit(cache=CACHE)
 def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop,
-                 coder, out, out_pos):
+                 coder, out, out_pos, count_bits):
     """Code history[start:stop] (the model stands at start); ext: (stop − start, 256) int64 external
-    weights or (0, 256). Returns (out position, ideal bits) or (-1, 0) when out would overflow."""
+    weights or (0, 256). Returns (out position, ideal bits Σ −log2 p if count_bits, else 0), or
+    (-1, 0) when out would overflow."""
     bits = 0.0
     limit = out.shape[0] - 16
     for pos in range(start, stop):
@@ -365,7 +368,8 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
             p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = (byte >> (7 - b)) & 1
             out_pos = encode_bit(coder, p, bit, out, out_pos)
-            bits += _NEG_LOG2[p] if bit else _NEG_LOG2[65536 - p]
+            if count_bits:  # a 512 KiB table: its cache misses cost 15 % when nobody asks
+                bits += _NEG_LOG2[p] if bit else _NEG_LOG2[65536 - p]
             if out_pos >= limit:
                 return -1, 0.0
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
