@@ -41,6 +41,7 @@ MIN_MATCH_BITS, MAX_MATCH_BITS = 10, 22
 MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 32  # the transformer's window inside mix (trained on 256): see below
 MIX_PREFIX_BYTES = 4 * MIX_ATTENTION_WINDOW  # a segment's context: 4 layers × window
+SHORT_STREAM_BYTES = 16 << 10
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
 
@@ -52,8 +53,14 @@ def table_bits(n_bytes: int) -> tuple[int, int]:
 
 
 def new_model(history: np.ndarray) -> cmx.State:
-    """A fresh model sized for coding `history` (uint8, the stream's buffer)."""
-    return cmx.new_state(*table_bits(len(history)), history)
+    """A fresh model sized for coding `history` (uint8, the stream's buffer).
+
+    In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
+    weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
+    chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
+    once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
+    short = len(history) <= SHORT_STREAM_BYTES
+    return cmx.new_state(*table_bits(len(history)), history, ext_weight=1 << 16 if short else 1 << 14)
 
 
 class ContextMixingCompressor(Compressor):

@@ -13,8 +13,9 @@ Each byte is coded as 8 binary decisions, most significant bit first. For every 
 * **an external model** (optional): another predictor's byte distribution (the transformer in
   `mix:NAME`), turned into this bit's probability;
 * **mixing** — the stretched probabilities (ln p/(1−p)) are mixed by three online logistic mixers
-  whose weight sets are chosen by the partial byte, the match state and the previous byte; a
-  second-layer mixer per bit position combines them;
+  whose weight sets are chosen by the partial byte; by the match state, how many hashed contexts
+  were seen before and the bit position; and by the previous byte; a second-layer mixer per bit
+  position combines them;
 * **two APM/SSE stages** refine the result given the partial byte (and the previous byte).
 
 Everything is integer arithmetic (tables from gencomp.coding.exact), so the decoder reproduces
@@ -50,15 +51,15 @@ D_O1 = 256
 D_MATCH = D_O1 + 65536
 DIRECT_SIZE = D_MATCH + 64
 
-# mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte, match state × bit, previous byte
+# mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; match state × known
+# contexts × bit position; previous byte
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_FINAL = M_C + 256  # second layer: 8 sets (bit position) of N_MIXERS weights
 N_MIXERS = 3
 MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
-EXT_WEIGHT = 1 << 16  # initial weight of the external model's input: 1.0, as if it were alone
-MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 10)
-FINAL_RATE = 2
+MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
+FINAL_RATE = 2  # second layer, likewise
 
 # APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
 APM_BUCKETS = 33
@@ -110,12 +111,14 @@ class State:
         return sum(a.nbytes for a in self.arrays)
 
 
-def new_state(slot_bits: int, match_bits: int, history: np.ndarray) -> State:
+def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
-    before history[0] (history: the uint8 buffer its bytes will be written to, in order)."""
+    before history[0] (history: the uint8 buffer its bytes will be written to, in order).
+
+    ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
-    mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = EXT_WEIGHT  # an external model is trusted from the start
+    mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
     mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
     apm_row = (_SQUASH[stretch_at + 2048] * 16).astype(np.int32)
