@@ -133,14 +133,18 @@ def check_format_version(compressor: Compressor, version: int, codec: str) -> No
             f"no longer decodes (its model changed). Decode it with gencomp {release} (pip install gencomp=={release})")
 
 
+def chunk_lengths(total_bytes: int, chunk_size_bytes: int, n_chunks: int) -> list[int]:
+    """Original length of each of n_chunks chunks of chunk_size_bytes covering total_bytes (the last shorter)."""
+    return [min(chunk_size_bytes, total_bytes - i * chunk_size_bytes) for i in range(n_chunks)]
+
+
 def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
     """The original of a format 1 or 2 archive (one header for the whole archive)."""
     size = archive.chunk_size_bytes or archive.original_length
     n = len(archive.payloads)
     if size == 0 and n or size and n != -(-archive.original_length // size):
         raise GencompError("archive corrupt: chunk count does not match the original length")
-    lengths = [min(size, archive.original_length - i * size) for i in range(n)]
-    chunks = compressor.decode_chunks(archive.payloads, lengths, progress) if n else []
+    chunks = compressor.decode_chunks(archive.payloads, chunk_lengths(archive.original_length, size, n), progress) if n else []
     data = b"".join(chunks)
     if len(data) != archive.original_length or zlib.crc32(data) != archive.crc32:
         raise GencompError("archive corrupt: decoded data fails its CRC32 check (corrupt archive, or a decoder mismatch)")

@@ -114,7 +114,7 @@ class ContextMixingCompressor(Compressor):
         pieces = (((a, min(len(chunk), a + PROGRESS_BYTES), _NO_EXT) for a in range(0, len(chunk), PROGRESS_BYTES))
                   if self.transformer is None else self._external_weights(history))
         for start, stop, ext in pieces:
-            pos, more = cmx.encode_bytes(*model.arrays, history, cmx._SQUASH, cmx._STRETCH, ext, start, stop,
+            pos, more = cmx.encode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, start, stop,
                                          coder[0], out, pos, count_bits)
             if pos < 0:
                 if progress:
@@ -147,13 +147,13 @@ class ContextMixingCompressor(Compressor):
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
                 b = min(length, a + PROGRESS_BYTES)
-                cmx.decode_bytes(*model.arrays, history, cmx._SQUASH, cmx._STRETCH, _NO_EXT, a, b, coder[0], buf)
+                cmx.decode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, _NO_EXT, a, b, coder[0], buf)
                 if progress:
                     progress(b - a)
         else:
             for prefix, start, stop in self._segments(length):
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
-                _decode_stepping(model.arrays, history, cmx._SQUASH, cmx._STRETCH, start, stop, coder[0], buf,
+                _decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
                                  self.transformer.packed, state.keys, state.values, state.meta,
                                  self.transformer.cfg.attention_window, weights)
                 if progress:
@@ -207,7 +207,7 @@ class ContextMixingPredictor(Predictor):
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
         out = np.empty(256, np.int64)
-        cmx.byte_weights(*row[0].arrays, cmx._SQUASH, cmx._STRETCH, ext_row, out)
+        cmx.byte_weights(*row[0].arrays, cmx.SQUASH, cmx.STRETCH, ext_row, out)
         return out
 
     @staticmethod
@@ -218,7 +218,7 @@ class ContextMixingPredictor(Predictor):
         if n + len(symbols) > len(history):
             raise GencompError(f"the context-mixing predictor holds at most {len(history)} bytes of context")
         history[n : n + len(symbols)] = symbols
-        cmx.learn_bytes(*model.arrays, history, cmx._SQUASH, cmx._STRETCH, ext, n, n + len(symbols))
+        cmx.learn_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, n, n + len(symbols))
         row[2] = n + len(symbols)
 
     def weights(self, symbols: np.ndarray) -> np.ndarray:

@@ -16,7 +16,8 @@ import functools
 import zlib
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
-from gencomp.compressors.base import Compressor, Progress, check_format_version, decode_archive, get_compressor
+from gencomp.compressors.base import (Compressor, Progress, check_format_version, chunk_lengths, decode_archive,
+                                      get_compressor)
 from gencomp.container import (WHOLE_ARCHIVE_VERSIONS, EndRecord, Frame, StreamHeader, StreamReader, format_version,
                                pack_end, pack_frame, pack_stream_header, unpack)
 from gencomp.errors import GencompError
@@ -148,8 +149,7 @@ def _check_codec(codec: Compressor, name: str, identity: dict, version: int) -> 
 
 
 def _decode_frame(codec: Compressor, header: StreamHeader, frame: Frame, index: int, progress: Progress) -> bytes:
-    size = header.chunk_size_bytes or frame.original_bytes
-    lengths = [min(size, frame.original_bytes - i * size) for i in range(len(frame.payloads))]
+    lengths = chunk_lengths(frame.original_bytes, header.chunk_size_bytes or frame.original_bytes, len(frame.payloads))
     try:
         data = b"".join(codec.decode_chunks(frame.payloads, lengths, progress))
     except GencompError as exc:

@@ -84,8 +84,8 @@ R_X = R_SLOT + HASHED  # N_INPUTS inputs
 R_SIZE = R_X + N_INPUTS
 
 MASK32 = 0xFFFFFFFF
-_SQUASH = exact.squash_table()
-_STRETCH = exact.stretch_table()
+SQUASH = exact.squash_table()  # the kernels take both tables as arguments
+STRETCH = exact.stretch_table()
 _RATE = np.array([(131072 + (2 * n + 3) // 2) // (2 * n + 3) for n in range(1024)], np.int64)  # 2^16 / (n + 1.5)
 _NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
 
@@ -121,11 +121,11 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
     mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
-    apm_row = (_SQUASH[stretch_at + 2048] * 16).astype(np.int32)
+    apm_row = (SQUASH[stretch_at + 2048] * 16).astype(np.int32)
     state = State(np.zeros((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32), mixer,
                   np.tile(apm_row, APM_SIZE // APM_BUCKETS), np.zeros(1 << match_bits, np.int32),
                   np.zeros(R_SIZE, np.int64))
-    _begin_byte(*state.arrays, history, _SQUASH, _STRETCH)
+    _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
 
 

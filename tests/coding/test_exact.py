@@ -73,7 +73,7 @@ codec = cm.ContextMixingCompressor("cm")
 codec.decompress(codec.compress(data))
 out = np.empty(256, np.int64)
 model = cm.new_model(np.frombuffer(data, np.uint8).copy())
-context_mixing.byte_weights(*model.arrays, context_mixing._SQUASH, context_mixing._STRETCH, np.zeros(0, np.int64), out)
+context_mixing.byte_weights(*model.arrays, context_mixing.SQUASH, context_mixing.STRETCH, np.zeros(0, np.int64), out)
 range_coder._quantize_row(out, np.empty(256, np.int64))
 found = {}
 for fn in (range_coder._quantize_row, context_mixing.decode_bytes, context_mixing.byte_weights):  # and all they call
