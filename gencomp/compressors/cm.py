@@ -91,8 +91,9 @@ class ContextMixingCompressor(Compressor):
         """(prefix start, segment start, segment stop) covering n bytes."""
         return [(max(0, s - MIX_PREFIX_BYTES), s, min(n, s + MIX_SEGMENT_BYTES)) for s in range(0, n, MIX_SEGMENT_BYTES)]
 
-    def _external_weights(self, data: np.ndarray, batch: int = 8):
-        """Yield (start, stop, (stop − start, 256) int64 transformer weights) for each segment of data."""
+    def _external_weights(self, data: np.ndarray, batch: int = 4):
+        """Yield (start, stop, (stop − start, 256) int64 transformer weights) for each segment of data,
+        `batch` segments through the model at once (8 peaked at 1 GB of memory)."""
         segments = self._segments(len(data))
         for i in range(0, len(segments), batch):
             group = segments[i : i + batch]
