@@ -69,11 +69,11 @@ APM_SIZE = A_2 + 65536 * APM_BUCKETS
 APM_RATE = 6
 
 # registers (int64 scalars)
-R_C0, R_BITPOS, R_NIB, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4, 5
-R_W0, R_W1, R_LINE, R_PREV_LINE = 6, 7, 8, 9
-R_MPTR, R_MLEN, R_MBYTE, R_MCTX, R_MSTATE = 10, 11, 12, 13, 14
-R_KNOWN = 15  # hashed contexts seen before, at this byte
-R_SETS = 16  # N_MIXERS chosen weight sets
+R_C0, R_BITPOS, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4
+R_W0, R_W1, R_LINE, R_PREV_LINE = 5, 6, 7, 8
+R_MPTR, R_MLEN, R_MBYTE, R_MCTX = 9, 10, 11, 12
+R_KNOWN = 13  # hashed contexts seen before, at this byte
+R_SETS = 14  # N_MIXERS chosen weight sets
 R_P = R_SETS + N_MIXERS  # N_MIXERS first-layer probabilities (12 bits)
 R_S = R_P + N_MIXERS  # N_MIXERS first-layer logits
 R_PF = R_S + N_MIXERS  # final mixer probability (12 bits)
@@ -193,7 +193,7 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
         known += (table[slot + 1] & 1023) > 0
     regs[R_KNOWN] = known
     regs[R_MBYTE] = np.int64(history[regs[R_MPTR]]) if regs[R_MLEN] > 0 else -1
-    regs[R_C0], regs[R_BITPOS], regs[R_NIB] = 1, 0, 1
+    regs[R_C0], regs[R_BITPOS] = 1, 0
 
 
 @njit(cache=CACHE)
@@ -235,6 +235,22 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
 
 
 @njit(cache=CACHE)
+def _bit_position(c0):
+    """How many bits of the byte the partial byte c0 (a leading 1, then those bits) holds: 0 … 7."""
+    bitpos = 0
+    while (c0 >> bitpos) > 1:
+        bitpos += 1
+    return bitpos
+
+
+@njit(cache=CACHE)
+def _nibble_index(c0, bitpos):
+    """The counter within a context's slot for this bit: the bits so far of the current nibble,
+    after a leading 1 (1 … 15)."""
+    return c0 if bitpos < 4 else (c0 & ((1 << (bitpos - 4)) - 1)) | (1 << (bitpos - 4))
+
+
+@njit(cache=CACHE)
 def _input(counters, i, stretch):
     return stretch[np.int64(counters[i]) >> 20]
 
@@ -252,10 +268,8 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
     """P(next bit = 1) in units of 2^-16 after the partial byte c0 (leading 1, then the bits so far),
     reading slots[k] for the hashed contexts (-1: absent). ext_p12: the external model's P(bit = 1)
     in units of 2^-12, or -1. Leaves in regs what `_update` needs."""
-    bitpos = 0
-    while (c0 >> bitpos) > 1:
-        bitpos += 1
-    nib = c0 if bitpos < 4 else (c0 & ((1 << (bitpos - 4)) - 1)) | (1 << (bitpos - 4))
+    bitpos = _bit_position(c0)
+    nib = _nibble_index(c0, bitpos)
     c1 = regs[R_C4] & 255
     regs[R_X + 0] = _input(direct, c0, stretch)
     regs[R_X + 1] = _input(direct, D_O1 + (c1 << 8) + c0, stretch)
@@ -302,7 +316,7 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
 def _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit):
     """Learn from the bit just coded (the last `_predict` was for it) and move to the next."""
     c0 = regs[R_C0]
-    nib = regs[R_NIB]
+    nib = _nibble_index(c0, regs[R_BITPOS])
     c1 = regs[R_C4] & 255
     _count(direct, c0, bit, CONTEXT_LIMIT)
     _count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
@@ -326,10 +340,8 @@ def _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bi
         apm[i] += (goal - apm[i]) >> APM_RATE
         apm[i + 1] += (goal - apm[i + 1]) >> APM_RATE
     regs[R_C0] = c0 * 2 + bit
-    regs[R_NIB] = nib * 2 + bit
     regs[R_BITPOS] += 1
     if regs[R_BITPOS] == 4:
-        regs[R_NIB] = 1
         for k in range(HASHED):
             regs[R_SLOT + k] = _find_slot(table, _hash(regs[R_CTX + k], regs[R_C0]), True)
     elif regs[R_BITPOS] == 8:
@@ -340,9 +352,7 @@ def _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bi
 @njit(cache=CACHE)
 def _ext_p12(ext_row, c0):
     """P(bit = 1) in units of 2^-12 from a byte distribution (256,) int64, given the partial byte c0."""
-    bitpos = 0
-    while (c0 >> bitpos) > 1:
-        bitpos += 1
+    bitpos = _bit_position(c0)
     first = (c0 - (1 << bitpos)) << (8 - bitpos)
     half = 1 << (7 - bitpos)
     zero, one = 0, 0
