@@ -3,8 +3,9 @@
 The same arithmetic as ExactTransformer's NumPy forward pass (gencomp.models.exact_transformer),
 operation for operation: integer-valued float64 dot products (exact in any order, so they may be
 summed in any order and vectorized), then the same correctly rounded +, ×, ÷, sqrt and
-round-half-to-even, in the same order. NumPy spends ~2 µs of overhead on each of a step's ~700
-small array operations; this runs the whole step in one call (see benchmarks/transformer_speed.py).
+round-half-to-even, in the same order. In NumPy a step is ~700 small array operations whose
+per-call overhead dominates; this runs the whole step in one call. The activation and score grids
+are defined here, for both forms.
 
 Weights come packed by ExactTransformer._pack (layer-stacked, (out, in) matrices); the KV cache is
 keys (L, B, H, C, hd) and values (L, B, H, hd, C): each sum runs along contiguous memory.
@@ -17,9 +18,11 @@ from numba import njit
 
 from gencomp.jit import CACHE
 
-ACT_LIMIT = 1024.0
-ACT_SCALE = 1024.0
-SCORE_SCALE = 256.0
+ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
+ACT_LIMIT = 1024.0  # … clamped to ±1024, so |integer| <= 2^20
+SCORE_FRAC_BITS = 8  # attention scores and logits: multiples of 1/256 nat
+ACT_SCALE = 2.0**ACT_FRAC_BITS
+SCORE_SCALE = 2.0**SCORE_FRAC_BITS
 
 
 @njit(cache=CACHE)

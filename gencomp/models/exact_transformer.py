@@ -33,26 +33,21 @@ import torch
 
 from gencomp.coding import exact
 from gencomp.models import exact_step
+from gencomp.models.exact_step import ACT_LIMIT, ACT_SCALE, SCORE_SCALE
 from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
 
-ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
-ACT_LIMIT = 1024.0  # … clamped to ±1024, so |integer| <= 2^20
 WEIGHT_BITS = 12  # weights: |integer| <= 2047 per output channel
-SCORE_FRAC_BITS = 8  # attention scores and logits: multiples of 1/256 nat
 ATTN_TABLE_BITS = 20  # attention weights: integers in [0, 2^20]
 LOGIT_TABLE_BITS = 30  # output weights: integers in [1, 2^30]
 LOGIT_RANGE_NATS = 12  # no symbol gets less than e^-12 of the top one (text: -0.001 bits/byte vs 30; unseen bytes: 17 bits, not 43)
 QUERY_BLOCK = 64  # queries per attention block in the full pass (bounds memory and masked work)
 
-_ACT_SCALE = 2.0**ACT_FRAC_BITS
-_SCORE_SCALE = 2.0**SCORE_FRAC_BITS
 
-
-_ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(_SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2
+_ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2
                               ).astype(np.float64)  # integers, as float64 for the exact matmul
 _ATTN_TABLE[-1] = 0.0  # scores further below the row's max (and masked keys) weigh nothing
-_LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(_SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
+_LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
 
 
 def _on_grid(x: np.ndarray) -> np.ndarray:
@@ -63,7 +58,7 @@ def _on_grid(x: np.ndarray) -> np.ndarray:
 def _to_grid_(x: np.ndarray) -> np.ndarray:
     """_on_grid in place, for a temporary the caller owns (saves two passes and two copies)."""
     np.clip(x, -ACT_LIMIT, ACT_LIMIT, out=x)
-    x *= _ACT_SCALE
+    x *= ACT_SCALE
     return np.round(x, out=x)
 
 
@@ -78,7 +73,7 @@ class _Linear:
         w = _float64(weight)  # (out, in)
         scale = np.maximum(np.abs(w).max(axis=1), 1e-12) / (2 ** (WEIGHT_BITS - 1) - 1)  # (out,)
         self.w_int_t = np.ascontiguousarray(np.round(w / scale[:, None]).T)  # (in, out)
-        self.out_scale = scale / _ACT_SCALE  # (out,)
+        self.out_scale = scale / ACT_SCALE  # (out,)
 
     def __call__(self, x_int: np.ndarray) -> np.ndarray:
         # one 2-D matmul (NumPy runs a 3-D one as many small ones, 4x slower); exact sum, one rounding
@@ -89,7 +84,7 @@ class _Linear:
 class _RMSNorm:
     def __init__(self, weight: torch.Tensor, eps: float):
         self.weight = _float64(weight)
-        self.eps_int = eps * _ACT_SCALE**2
+        self.eps_int = eps * ACT_SCALE**2
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Normalized x, returned on the activation grid (ready for a matmul)."""
@@ -111,7 +106,7 @@ def _mix(scores_int: np.ndarray, values_int: np.ndarray, bias_units: np.ndarray,
     distance = np.subtract(scores.max(-1, keepdims=True), scores, out=scores)
     index = np.minimum(distance, len(_ATTN_TABLE) - 1).astype(np.int64)
     weights = _ATTN_TABLE[index]  # (B, H, Q, K) integers
-    return (weights @ values_int) / weights.sum(-1, keepdims=True) / _ACT_SCALE  # (B, H, Q, hd)
+    return (weights @ values_int) / weights.sum(-1, keepdims=True) / ACT_SCALE  # (B, H, Q, hd)
 
 
 class _Block:
@@ -171,8 +166,8 @@ class ExactTransformer(Predictor):
         self.blocks = [_Block(b, model.cfg) for b in model.blocks]
         self.norm_out = _RMSNorm(model.norm_out.weight, model.norm_out.eps)
         self.head = _Linear(model.head.weight)
-        self.score_scale = _SCORE_SCALE / (_ACT_SCALE**2 * math.sqrt(model.cfg.head_dim))
-        self.slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * _SCORE_SCALE  # (H,) integers
+        self.score_scale = SCORE_SCALE / (ACT_SCALE**2 * math.sqrt(model.cfg.head_dim))
+        self.slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * SCORE_SCALE  # (H,) integers
         assert np.array_equal(self.slope_units, np.round(self.slope_units)), "ALiBi slopes must be exact in score units"
         self.packed = self._pack()  # the weights as exact_step takes them
 
@@ -188,7 +183,8 @@ class ExactTransformer(Predictor):
                 stack(lambda b: b.proj.w_int_t.T.astype(np.float32)), stack(lambda b: b.proj.out_scale),
                 stack(lambda b: b.up.w_int_t.T.astype(np.float32)), stack(lambda b: b.up.out_scale),
                 stack(lambda b: b.down.w_int_t.T.astype(np.float32)), stack(lambda b: b.down.out_scale),
-                self.norm_out.weight, float(self.norm_out.eps_int), np.ascontiguousarray(self.head.w_int_t.T.astype(np.float32)), self.head.out_scale,
+                self.norm_out.weight, float(self.norm_out.eps_int),
+                np.ascontiguousarray(self.head.w_int_t.T.astype(np.float32)), self.head.out_scale,
                 self.slope_units, float(self.score_scale), _ATTN_TABLE, _LOGIT_TABLE)
 
     @property
@@ -221,7 +217,7 @@ class ExactTransformer(Predictor):
 
     def _weights_from_hidden(self, x: np.ndarray) -> np.ndarray:
         """(..., D) last hidden state -> (..., V) int64 weights: logits in 1/256 nat through the exp table."""
-        return exact.weights_from_units(np.round(self.head(self.norm_out(x)) * _SCORE_SCALE), _LOGIT_TABLE)
+        return exact.weights_from_units(np.round(self.head(self.norm_out(x)) * SCORE_SCALE), _LOGIT_TABLE)
 
     def weights(self, symbols: np.ndarray) -> np.ndarray:
         symbols = np.asarray(symbols, dtype=np.int64)
