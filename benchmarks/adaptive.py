@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
         rows.append(row)
     corpus = (shared_data_dir() / "corpus" / "python-docs.txt").read_bytes()[: args.steady_bytes]
     steady = {"file": "corpus/python-docs.txt", "bytes": len(corpus), "cm": gencomp_codec("cm", corpus)}
-    result = {"machine": platform.processor() or platform.machine(), "cores": __import__("os").cpu_count(),
+    result = {"machine": platform.processor() or platform.machine(), "cores": os.cpu_count(),
               "gencomp": gencomp.__version__, "codecs": args.codecs, "peers": PEERS, "files": rows, "steady": steady}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "adaptive.json").write_text(json.dumps(result, indent=1) + "\n")

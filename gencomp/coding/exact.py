@@ -107,7 +107,6 @@ def log_probs(weights: np.ndarray) -> np.ndarray:
     return np.log(freq) - PRECISION_BITS * np.log(2.0)
 
 
-LOGISTIC_BITS = 12  # probabilities of binary models: units of 2^-12
 STRETCH_LIMIT = 2047  # logits: units of 1/256, in [-2047, 2047]
 
 

@@ -1,10 +1,10 @@
 """Compress and decompress as a stream of independent frames (container format 3), in bounded memory.
 
-A frame holds FRAME_TARGET_BYTES of whole chunks (codecs with a chunk size: 32 of the model
-codecs' 2048-byte chunks, one batch through the model and a few seconds of work, so frames
-spread over a cluster evenly; one of cm's 64 KiB chunks), or ONE_STREAM_FRAME_BYTES coded as
-one stream (the classic codecs, whose chunk size is 0), like xz's blocks and zstd's frames.
-Memory is one frame of input and of output plus the codec's own state, whatever the input size. Frames are coded independently, so
+A frame holds FRAME_TARGET_BYTES of whole chunks (codecs with a chunk size: 32 of lm's 2048-byte
+chunks, one batch through the model and a few seconds of work, so frames spread over a cluster
+evenly), or ONE_STREAM_FRAME_BYTES coded as one stream (codecs whose chunk size is 0: the classic
+ones, cm and mix), like xz's blocks and zstd's frames. Memory is one frame of input and of output
+plus the codec's own state, whatever the input size. Frames are coded independently, so
 `map_frames` may send them elsewhere: any `map(fn, iterable)` that yields results in order, e.g.
 a Dask cluster (gencomp.cluster); each worker rebuilds the codec from its registry spec, so the
 archive is byte-identical to a local one.
