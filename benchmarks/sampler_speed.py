@@ -4,7 +4,7 @@ way, in one run, at a 2 KB and a 32 KB context of held-out Wikipedia text.
 The naive way: for each of the 256 candidates, compress context + candidate from scratch, one
 thread. For gzip also `zlib.compressobj().copy()` alone (context fed once, one thread,
 byte lengths). gencomp: gzip through libz with deflateCopy, exact bits, both cores (see
-gencomp/sampling/deflate_bits.py); other classic codecs on a thread pool; lm and cm give the
+gencomp/compressors/deflate_bits.py); other classic codecs on a thread pool; lm and cm give the
 distribution directly. "all 256" scores every candidate; "default" scores the bytes seen in the
 context and one unseen byte for all the others (CompressorModel's default; its effect on the
 log-loss is measured in equivalence.py). gencomp's all-256 gzip scores are checked to round up to

@@ -35,6 +35,8 @@ class Compressor(ABC):
     default_chunk_size_bytes: int = 0
     first_format_version: int = 1  # the oldest container version whose payloads this codec decodes
     portability_note: str = ""  # non-empty: where its archives may fail to decode (said at compress time)
+    lz_family: bool = False  # codes repeats as copies (LZ77): generation scores multi-byte continuations
+    max_scoring_context_bytes: Optional[int] = None  # longest context + continuation it can score (None: any)
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
         self.notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)
@@ -76,6 +78,11 @@ class Compressor(ABC):
         As exact as the codec allows; by default 8 × payload bytes (so most candidates tie)."""
         return payload_bits_per_candidate(self, context, candidates)
 
+    def continuation_code_lengths_bits(self, context: bytes, suffixes: list[bytes]) -> np.ndarray:
+        """(N,) float64: bits that context + s, coded as one stream, costs for each byte string s;
+        as exact as next_byte_code_lengths_bits."""
+        return payload_bits_of(self, [context + s for s in suffixes])
+
     # --- shared ----------------------------------------------------------------------
     def split(self, data: bytes) -> list[bytes]:
         """The independent chunks `data` is coded in (none for empty data)."""
@@ -111,6 +118,11 @@ def payload_bits_per_candidate(compressor: Compressor, context: bytes,
 
     Classic codecs release the GIL while they compress, so the candidates run on all cores."""
     texts = [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
+    return payload_bits_of(compressor, texts)
+
+
+def payload_bits_of(compressor: Compressor, texts: list[bytes]) -> np.ndarray:
+    """(N,) float64: 8 × payload bytes of each text as one stream (model codecs: their code length)."""
     if not isinstance(compressor, ChunkwiseCodec):
         return compressor.chunk_code_length_bits(texts)
     if compressor.releases_gil:

@@ -8,6 +8,7 @@ from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
 @COMPRESSORS.register("brotli", "Brotli quality 11")
 class Brotli(ChunkwiseCodec):
     name = "brotli"
+    lz_family = True
     errors = (brotli.error,)
 
     def encode(self, chunk: bytes) -> bytes:

@@ -6,11 +6,14 @@ import zlib
 import numpy as np
 
 from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
 
 
 @COMPRESSORS.register("gzip", "DEFLATE level 9 (gzip's algorithm, raw stream)")
 class Gzip(ChunkwiseCodec):
     name = "gzip"
+    lz_family = True
+    max_scoring_context_bytes = MAX_CONTEXT_BYTES
     errors = (zlib.error,)
 
     def encode(self, chunk: bytes) -> bytes:
@@ -22,7 +25,9 @@ class Gzip(ChunkwiseCodec):
         return unpacker.decompress(payload, length + 1)
 
     def next_byte_code_lengths_bits(self, context, candidates=None):
-        """Exact bits through the system libz (see gencomp.sampling.deflate_bits)."""
-        from gencomp.sampling.deflate_bits import DeflateBits
-
+        """Exact bits through the system libz (see gencomp.compressors.deflate_bits)."""
         return DeflateBits()(context, candidates).astype(np.float64)
+
+    def continuation_code_lengths_bits(self, context, suffixes):
+        """Exact bits through the system libz, as next_byte_code_lengths_bits."""
+        return DeflateBits().continuations(context, suffixes).astype(np.float64)

@@ -19,6 +19,7 @@ def _filters(length: int) -> list[dict]:
 @COMPRESSORS.register("lzma", "LZMA2 preset 9e (xz's algorithm, raw stream)")
 class Lzma(ChunkwiseCodec):
     name = "lzma"
+    lz_family = True
     errors = (lzma.LZMAError,)
 
     def encode(self, chunk: bytes) -> bytes:

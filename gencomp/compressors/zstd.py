@@ -9,6 +9,7 @@ from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
 @COMPRESSORS.register("zstd", "Zstandard level 22")
 class Zstd(ChunkwiseCodec):
     name = "zstd"
+    lz_family = True
     errors = (zstandard.ZstdError,)
 
     def encode(self, chunk: bytes) -> bytes:

@@ -1,4 +1,5 @@
-"""Exact DEFLATE code lengths, in bits, of a context followed by each of the 256 bytes.
+"""Exact DEFLATE code lengths, in bits, of a context followed by each of the 256 bytes (or by
+each of a list of byte strings: the multi-byte continuations generation scores).
 
 Python's zlib reports whole bytes only, so most next-byte candidates tie. The system
 libz reports more: after a Z_BLOCK flush, `deflatePending` gives the bits not yet
@@ -80,10 +81,11 @@ def _candidate_kernel():
     deflate_copy, deflate, deflate_pending, deflate_end = _libz()[2]
 
     @njit(parallel=True, nogil=True)
-    def kernel(base_addr, candidates, offsets, n_workers, out_capacity):
-        """bits[i] = exact bits of the base stream followed by byte candidates[i]; -1 where libz failed."""
+    def kernel(base_addr, flat, starts, lengths, offsets, n_workers, out_capacity):
+        """bits[i] = exact bits of the base stream followed by flat[starts[i] : starts[i] + lengths[i]];
+        -1 where libz failed."""
         o_next_in, o_avail_in, o_next_out, o_avail_out, o_total_out, size = offsets
-        n = len(candidates)
+        n = len(starts)
         bits = np.empty(n, np.int64)
         streams = np.zeros((n_workers, size), np.uint8)
         outputs = np.empty((n_workers, out_capacity), np.uint8)
@@ -96,8 +98,8 @@ def _candidate_kernel():
                 if deflate_copy(s, base_addr) != 0:
                     bits[x] = -1
                     continue
-                stream[o_next_in : o_next_in + 8].view(np.uint64)[0] = candidates.ctypes.data + x
-                stream[o_avail_in : o_avail_in + 4].view(np.uint32)[0] = 1
+                stream[o_next_in : o_next_in + 8].view(np.uint64)[0] = flat.ctypes.data + starts[x]
+                stream[o_avail_in : o_avail_in + 4].view(np.uint32)[0] = lengths[x]
                 stream[o_next_out : o_next_out + 8].view(np.uint64)[0] = outputs[w].ctypes.data
                 stream[o_avail_out : o_avail_out + 4].view(np.uint32)[0] = out_capacity
                 status = deflate(s, Z_BLOCK)
@@ -115,7 +117,8 @@ def _candidate_kernel():
 
 
 def window_bits_for(context_bytes: int) -> int:
-    """Smallest DEFLATE window (9 … 15 bits) that holds the context, one candidate and the look-ahead."""
+    """Smallest DEFLATE window (9 … 15 bits) that holds the context, a one-byte candidate and the
+    look-ahead (pass context + candidate length - 1 for longer candidates)."""
     need = context_bytes + 1 + MIN_LOOKAHEAD
     return max(9, (need - 1).bit_length())
 
@@ -136,19 +139,34 @@ class DeflateBits:
         """(N,) int64: exact code length in bits of DEFLATE(context + bytes([x])) for each candidate
         byte x (default: all 256, in order)."""
         candidates = np.arange(256, dtype=np.uint8) if candidates is None else np.asarray(candidates, np.uint8)
-        if len(context) > MAX_CONTEXT_BYTES:
-            raise GencompError(f"deflate scores contexts of at most {MAX_CONTEXT_BYTES} bytes, got {len(context)}")
+        ones = np.ones(len(candidates), np.int64)
+        return self._score(context, np.ascontiguousarray(candidates), np.arange(len(candidates), dtype=np.int64), ones)
+
+    def continuations(self, context: bytes, suffixes: list[bytes]) -> np.ndarray:
+        """(N,) int64: exact code length in bits of DEFLATE(context + s) for each non-empty byte string s."""
+        lengths = np.array([len(x) for x in suffixes], np.int64)
+        if len(lengths) and lengths.min() < 1:
+            raise GencompError("continuations must be non-empty byte strings")
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        return self._score(context, np.frombuffer(b"".join(suffixes) or b"\0", np.uint8).copy(), starts, lengths)
+
+    def _score(self, context: bytes, flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        longest = int(lengths.max()) if len(lengths) else 1
+        if len(context) + longest - 1 > MAX_CONTEXT_BYTES:
+            raise GencompError(f"deflate scores contexts of at most {MAX_CONTEXT_BYTES} bytes, got {len(context)}"
+                               + (f" followed by {longest} bytes" if longest > 1 else ""))
         lib, version, _ = _libz()
         base = _ZStream()
         window_bits, mem_level = 15, 9
         if self.size_state_to_context:
-            window_bits, mem_level = window_bits_for(len(context)), mem_level_for(len(context))
+            sized = len(context) + longest - 1
+            window_bits, mem_level = window_bits_for(sized), mem_level_for(sized)
         status = lib.deflateInit2_(ctypes.byref(base), 9, 8, -window_bits, mem_level, 0, version, ctypes.sizeof(_ZStream))
         if status != 0:
             raise GencompError(f"libz deflateInit2 failed with status {status}")
         try:
             data = ctypes.create_string_buffer(bytes(context), max(1, len(context)))
-            capacity = len(context) + len(context) // 8 + 1024  # DEFLATE's worst-case growth is far smaller
+            capacity = len(context) + longest + (len(context) + longest) // 8 + 1024  # DEFLATE's worst case is far smaller
             sink = ctypes.create_string_buffer(capacity)
             base.next_in, base.avail_in = ctypes.addressof(data), len(context)
             base.next_out, base.avail_out = ctypes.addressof(sink), capacity
@@ -156,7 +174,7 @@ class DeflateBits:
                 raise GencompError("libz deflate failed on the context")
             kernel = _candidate_kernel()
             with _PARALLEL_REGION:
-                bits = kernel(ctypes.addressof(base), np.ascontiguousarray(candidates), _offsets(), self.workers, capacity)
+                bits = kernel(ctypes.addressof(base), flat, starts, lengths, _offsets(), self.workers, capacity)
         finally:
             lib.deflateEnd(ctypes.byref(base))
         if (bits < 0).any():

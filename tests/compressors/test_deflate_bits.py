@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gencomp.errors import GencompError
-from gencomp.sampling.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
+from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
 from tests.conftest import SEEDS, rng_for
 
 
@@ -22,7 +22,7 @@ def zlib_bytes(context: bytes) -> np.ndarray:
 def contexts(wiki_heldout, data_dir, seed):
     rng = rng_for(seed)
     start = int(rng.integers(0, len(wiki_heldout) - 6000))
-    image = (data_dir / "image" / "kodim05.png").read_bytes()
+    image = (data_dir / "image" / "coins.png").read_bytes()
     return {"empty": b"", "one": wiki_heldout[start : start + 1], "text-100": wiki_heldout[start : start + 100],
             "text-2047": wiki_heldout[start : start + 2047], "text-5000": wiki_heldout[start : start + 5000],
             "random-2048": rng.bytes(2048), "png-file-3000": image[start % 1000 : start % 1000 + 3000]}
@@ -66,7 +66,7 @@ def test_threads_scoring_at_once_agree_even_on_numbas_workqueue_layer(wiki_heldo
 import sys
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
-from gencomp.sampling.deflate_bits import DeflateBits
+from gencomp.compressors.deflate_bits import DeflateBits
 text = sys.stdin.buffer.read()
 contexts = [text[i * 300 : i * 300 + 1500] for i in range(8)]
 expected = [DeflateBits()(c) for c in contexts]
@@ -80,3 +80,21 @@ import numba; print(numba.threading_layer())
                          timeout=300)
     assert run.returncode == 0, run.stderr.decode()[-2000:]
     assert run.stdout.decode().strip() == "workqueue"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_multi_byte_continuations_round_up_to_zlibs_byte_lengths(seed, wiki_heldout):
+    rng = rng_for(seed)
+    start = int(rng.integers(0, len(wiki_heldout) - 3000))
+    context = wiki_heldout[start : start + 2000]
+    suffixes = [wiki_heldout[a : a + n] for a, n in zip(rng.integers(0, len(wiki_heldout) - 64, 40), rng.integers(1, 64, 40))]
+    suffixes += [context[-300:-280], bytes([7])]  # a copy from the context, one byte
+    bits = DeflateBits().continuations(context, suffixes)
+    expected = []
+    for s in suffixes:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+        expected.append(len(packer.compress(context + s) + packer.flush()))
+    assert np.array_equal((bits + 7) // 8, expected)
+    assert bits[-1] == DeflateBits()(context, np.array([7], np.uint8))[0]
+    with pytest.raises(GencompError, match="non-empty"):
+        DeflateBits().continuations(context, [b"ab", b""])
