@@ -10,6 +10,12 @@ from gencomp.errors import GencompError
 
 HELDOUT_FRACTION = 0.1
 TEXT_FILES = ("wikitext2-valid.txt", "tinyshakespeare.txt")
+CORPUS_FILES = (
+    "corpus/code-c-headers.txt", "corpus/code-javascript.txt", "corpus/code-python.txt",
+    "corpus/data-json-xml-csv.txt", "corpus/debian-handbook-en.txt", "corpus/debian-handbook-other-languages.txt",
+    "corpus/man-pages.txt", "corpus/perl-docs.txt", "corpus/python-docs.txt", "corpus/quotes-jargon-devil.txt",
+)
+TRAINING_FILES = TEXT_FILES + CORPUS_FILES  # every text source a shipped model trains on
 
 
 def shared_data_dir() -> Path:
@@ -30,13 +36,15 @@ def split_train_heldout(data: bytes, heldout_fraction: float = HELDOUT_FRACTION)
 
 
 def text_corpus(part: str, files: tuple[str, ...] = TEXT_FILES) -> dict[str, bytes]:
-    """{file name: bytes} of the 'train' or 'heldout' part of each text file."""
+    """{name: bytes} of the 'train' or 'heldout' part of each file; a name is a path under the
+    shared data folder ("corpus/man-pages.txt") or a bare file name in its text/ folder."""
     if part not in ("train", "heldout"):
         raise ValueError(f"part must be 'train' or 'heldout', not {part!r}")
-    root = shared_data_dir() / "text"
+    root = shared_data_dir()
     out = {}
     for name in files:
-        train, heldout = split_train_heldout((root / name).read_bytes())
+        path = root / name if "/" in name else root / "text" / name
+        train, heldout = split_train_heldout(path.read_bytes())
         out[name] = train if part == "train" else heldout
     return out
 

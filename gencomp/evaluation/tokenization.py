@@ -85,7 +85,7 @@ def run(vocab_sizes: list[int], budget_seconds: float, cache_dir: Path, max_chun
         tokens = tokenizer.encode(train_text)
         s = replace(base, out_dir=out_dir, max_seconds=budget_seconds, steps=100_000)
         model = ByteTransformer(replace(SIZES["tiny"], vocab_size=tokenizer.vocab_size))
-        model, _seconds = fit(model, tokens, s)
+        model, _seconds = fit(model, [tokens], s)
         progress = json.loads((out_dir / "progress.json").read_text())
         rows.append({"tokenizer": name, "vocab_size": tokenizer.vocab_size, "parameters": model.num_parameters(),
                      "bytes_per_token": len(train_text) / len(tokens), "steps": progress["step"],

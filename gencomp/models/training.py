@@ -1,4 +1,8 @@
-"""Train a ByteTransformer on the train part of the shared text, resumably.
+"""Train a ByteTransformer on the train part of the shared text and corpus, resumably.
+
+Each batch mixes sources: a window's source is drawn with probability proportional to
+(train bytes of the source) ** source_power (0.5 by default: small sources are seen more often
+than their size alone would give, large ones less), its start uniformly inside that source.
 
 Checkpoints (weights, optimizer state, step) are written every `checkpoint_every`
 steps to `out_dir`; calling `train` again with the same `out_dir` resumes.
@@ -17,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from gencomp.data.corpus import detokenize_wikitext, text_corpus
+from gencomp.data.corpus import TRAINING_FILES, detokenize_wikitext, text_corpus
 from gencomp.models.checkpoint import save_checkpoint
 from gencomp.models.transformer import SIZES, ByteTransformer
 
@@ -39,7 +43,8 @@ class TrainSettings:
     threads: int = 0  # 0: torch's default
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
-    files: tuple[str, ...] = field(default=("wikitext2-valid.txt", "tinyshakespeare.txt"))
+    source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
+    files: tuple[str, ...] = field(default=TRAINING_FILES)
 
 
 def _lr_at(step: int, s: TrainSettings, elapsed_seconds: float = 0.0) -> float:
@@ -75,21 +80,39 @@ def train(s: TrainSettings) -> Path:
     """Train (or resume) on the shared text's train part and return the path of the final weights file."""
     corpus = text_corpus("train", s.files)
     heldout = text_corpus("heldout", s.files)
-    parts = list(corpus.values())
     if s.detokenized_copy and "wikitext2-valid.txt" in corpus:
-        parts.append(detokenize_wikitext(corpus["wikitext2-valid.txt"]))
-    data = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        corpus["wikitext2-valid.txt"] += b"\n" + detokenize_wikitext(corpus["wikitext2-valid.txt"])
+    sources = [np.frombuffer(v, dtype=np.uint8) for v in corpus.values()]
 
     def evaluate(model: ByteTransformer) -> dict:
         return {"heldout_bpb": {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}}
 
-    model, seconds = fit(ByteTransformer(SIZES[s.size]), data, s, evaluate)
+    model, seconds = fit(ByteTransformer(SIZES[s.size]), sources, s, evaluate)
     return _export(s, model, seconds, heldout)
 
 
-def fit(model: ByteTransformer, data: np.ndarray, s: TrainSettings, evaluate=None) -> tuple[ByteTransformer, float]:
-    """Train `model` on random windows of the symbol array `data` (bytes or token ids < vocab_size),
-    resuming from s.out_dir; every s.eval_every steps `evaluate(model)` adds a dict to the log.
+def source_weights(sources: list[np.ndarray], power: float) -> np.ndarray:
+    """Sampling probability of each source, proportional to its length ** power."""
+    sizes = np.array([len(x) for x in sources], dtype=np.float64)
+    w = sizes ** power
+    return w / w.sum()
+
+
+def sample_windows(sources: list[np.ndarray], weights: np.ndarray, rng: np.random.Generator,
+                   batch: int, window: int) -> torch.Tensor:
+    """(batch, window) int64 windows: each from a source drawn by `weights`, at a uniform start."""
+    which = rng.choice(len(sources), size=batch, p=weights)
+    rows = []
+    for i in which:
+        src = sources[i]
+        a = int(rng.integers(0, len(src) - window))
+        rows.append(src[a : a + window])
+    return torch.from_numpy(np.stack(rows).astype(np.int64))
+
+
+def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, evaluate=None) -> tuple[ByteTransformer, float]:
+    """Train `model` on random windows of the symbol arrays `sources` (bytes or token ids < vocab_size;
+    a window's source drawn by `source_weights`), resuming from s.out_dir; every s.eval_every steps `evaluate(model)` adds a dict to the log.
     Returns the model and the training seconds."""
     if s.threads:
         torch.set_num_threads(s.threads)
@@ -118,11 +141,11 @@ def fit(model: ByteTransformer, data: np.ndarray, s: TrainSettings, evaluate=Non
                 opt_state["state"][i] = {k: flat[f"{i}.{k}"] for k in ("step", "exp_avg", "exp_avg_sq")}
         opt.load_state_dict(opt_state)
     rng = np.random.default_rng(s.seed + step)
+    weights = source_weights(sources, s.source_power)
     bar = tqdm(total=s.steps, initial=step, desc=f"train {s.out_dir.name}", unit="step")
     t0 = time.time() - seconds
     while step < s.steps and not (s.max_seconds and time.time() - t0 >= s.max_seconds):
-        starts = rng.integers(0, len(data) - s.window_bytes, size=s.batch_size)
-        windows = torch.from_numpy(np.stack([data[a : a + s.window_bytes] for a in starts]).astype(np.int64))
+        windows = sample_windows(sources, weights, rng, s.batch_size, s.window_bytes)
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, s, time.time() - t0)
         logp = model(_with_bos(model, windows))  # (B, T, V)
@@ -166,7 +189,8 @@ def _export(s: TrainSettings, model: ByteTransformer, seconds: float, heldout: d
         "parameters": model.num_parameters(),
         "train_settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
         "train_data": "first 90% of each of " + ", ".join(s.files) + " (last 10% held out)"
-                      + (", plus that part of wikitext detokenized" if s.detokenized_copy else ""),
+                      + (", plus that part of wikitext detokenized" if s.detokenized_copy else "")
+                      + f"; sources drawn with probability proportional to (train bytes) ** {s.source_power}",
         "train_seconds": round(seconds, 1),
         "heldout_bits_per_byte": {k: heldout_bits_per_byte(model, v, max_chunks=10_000) for k, v in heldout.items()},
     }
