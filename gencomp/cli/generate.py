@@ -1,6 +1,7 @@
 """gencomp generate: sample text, an image completion or an audio continuation from a codec.
 
   gencomp generate --codec gzip --prompt "The cat" --bytes 200 --seed 0
+  gencomp generate --compare gzip,lzma,cm,lm:small --prompt "def parse_args(argv):"
   gencomp generate --codec lm:tiny --image photo.png --keep-rows 20 -o completed.png
   gencomp generate --codec cm --audio speech.flac --keep-seconds 1 --seconds 0.25 -o more.wav
 """
@@ -11,6 +12,7 @@ import argparse
 import codecs
 import io
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,9 @@ from gencomp.cli.files import STDIO, check_output, read_input, write_output
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.data.modalities import pcm16_to_wav, read_grayscale, read_pcm16
 from gencomp.errors import GencompError
+from gencomp.sampling.dictionaries import MAX_DICTIONARY_BYTES, SHIPPED, resolve_dictionary
 from gencomp.sampling.generate import stream
+from gencomp.sampling.rating import JUDGE, rate
 from gencomp.sampling.media import (
     DEFAULT_IMAGE_WIDTH,
     complete_image,
@@ -50,6 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same output")
     parser.add_argument("--context-bytes", type=int, default=2048,
                         help="classic codecs: bytes of context each byte is scored on (default 2048)")
+    text = parser.add_argument_group("text (gencomp.sampling.generate explains each)")
+    text.add_argument("--compare", metavar="SPECS",
+                      help="comma-separated generators, e.g. gzip,lzma,cm,lm:small: each sample, then a table rating them")
+    text.add_argument("--dictionary", default="auto",
+                      help="prime the generator: auto (the shipped one that fits the prompt best), none, "
+                           f"{', '.join(SHIPPED)} or a file (its last {MAX_DICTIONARY_BYTES // 1024} KiB) (default auto)")
+    text.add_argument("--text-safe", action=argparse.BooleanOptionalAction, default=None,
+                      help="only bytes that keep the output valid, printable UTF-8 (default: on for a UTF-8 prompt)")
+    text.add_argument("--seen-only", action=argparse.BooleanOptionalAction, default=True,
+                      help="only bytes that occur in the dictionary or the prompt (default on)")
+    text.add_argument("--copies", action=argparse.BooleanOptionalAction, default=None,
+                      help="LZ-family codecs also score multi-byte copies (default: on for gzip, lzma, zstd, brotli)")
+    text.add_argument("--plain", action="store_true",
+                      help="the model itself: no dictionary, not text-safe, all bytes, one byte at a time")
     parser.add_argument("-o", "--output", help="output file (text: default stdout; image: FILE-CODEC.png; audio: FILE-CODEC.wav)")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing output file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -70,8 +88,20 @@ def _default_output(source: str, codec: str, suffix: str) -> str:
     return str(Path(source).with_name(f"{Path(source).stem}-{codec.replace(':', '-').replace('/', '-')}{suffix}"))
 
 
+def _text_options(args, prompt: bytes) -> tuple[str, dict]:
+    """(dictionary name, the options `stream` takes) from the command line."""
+    if args.plain:
+        return "none", dict(dictionary=b"", text_safe=False, seen_only=False, copies=False)
+    name, dictionary = resolve_dictionary(args.dictionary, prompt)
+    return name, dict(dictionary=dictionary, text_safe=args.text_safe, seen_only=args.seen_only, copies=args.copies)
+
+
 def _text(args, settings) -> int:
     prompt = read_input(args.prompt_file) if args.prompt_file else (args.prompt or "").encode("utf-8")
+    dictionary_name, options = _text_options(args, prompt)
+    settings = {**settings, **options}
+    if args.compare:
+        return _compare(args, prompt, dictionary_name, settings)
     to_file = args.output not in (None, STDIO)
     if to_file:
         check_output(args.output, args.force)
@@ -91,6 +121,32 @@ def _text(args, settings) -> int:
         sys.stdout.write(_printable(decoder.decode(byte)))
         sys.stdout.flush()
     sys.stdout.write(_printable(decoder.decode(b"", final=True)) + "\n")
+    return 0
+
+
+def _compare(args, prompt: bytes, dictionary_name: str, settings: dict) -> int:
+    """Every generator's sample, then one table of the rating figures (gencomp.sampling.rating)."""
+    specs = [s.strip() for s in args.compare.split(",") if s.strip()]
+    if not specs:
+        raise GencompError("--compare needs at least one generator, e.g. gzip,cm")
+    compressors = [get_compressor(spec) for spec in specs]  # every spec checked before any work
+    rows = []
+    for spec, compressor in zip(specs, compressors):
+        start = time.perf_counter()
+        with tqdm(total=args.bytes, unit="B", desc=f"generate {spec}", disable=args.quiet or None, leave=False) as bar:
+            sample = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **settings))
+        rating = rate(sample, prompt, settings["dictionary"], time.perf_counter() - start)
+        rows.append((spec, rating))
+        print(f"--- {spec}\n{_printable(sample.decode('utf-8', errors='replace'))}\n")
+    print(f"dictionary: {dictionary_name}; bits/byte judged by {JUDGE} after the prompt; words known from "
+          "the prompt, the dictionary or the English word list")
+    header = ("generator", "bits/byte", "UTF-8", "printable", "known words", "distinct 4-grams", "B/s")
+    table = [header] + [(spec, f"{r.bits_per_byte:.2f}", f"{r.valid_utf8:.0%}", f"{r.printable:.0%}",
+                         f"{r.known_words:.0%} of {r.words}", f"{r.distinct_4grams:.0%}", f"{r.bytes_per_second:.0f}")
+                        for spec, r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
     return 0
 
 

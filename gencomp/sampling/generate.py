@@ -7,12 +7,22 @@ The same model, prompt, settings and seed give the same bytes.
 Temperature scales log-probabilities (1: the model's own distribution); temperature
 <= 0 means greedy decoding (the most probable byte, the lowest byte value on a tie).
 top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values).
+
+Three options shape what is sampled (coding never uses them):
+- dictionary: bytes the model is conditioned on before the prompt, P(x | dictionary · prompt),
+  as a compressor primed with a preset dictionary (gencomp.sampling.dictionaries ships some);
+  for classic codecs the scored context is the dictionary plus the last max_context_bytes.
+- text_safe: only bytes that keep the output valid, printable UTF-8 (gencomp.sampling.text_safe),
+  renormalised; default on when the prompt is UTF-8. seen_only further keeps only bytes that
+  occur in the dictionary or the prompt.
+- copies: LZ-family codecs also score multi-byte continuations (gencomp.sampling.continuations);
+  default on for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 
@@ -22,6 +32,8 @@ from gencomp.compressors.hf import HFCompressor
 from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
 from gencomp.sampling.compressor_model import CompressorModel
+from gencomp.sampling.continuations import MAX_COPY_BYTES, copy_candidates
+from gencomp.sampling.text_safe import Utf8Guard, is_text
 
 MAX_GENERATE_BYTES = 1 << 20  # a megabyte of gzip sampling is about half an hour; more is a mistake
 
@@ -38,11 +50,15 @@ def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = 
     return CompressorModel(model, max_context_bytes, resolution)
 
 
-def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> int:
-    """One symbol (a byte, or a token for a token model) from (V,) log-probabilities; see the module
-    docstring for temperature and top_k."""
+def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator,
+                     allowed: Optional[np.ndarray] = None) -> int:
+    """One symbol (a byte, a token, a candidate's index) from (V,) log-probabilities, only among the
+    `allowed` ones ((V,) bool, at least one True) when given; see the module docstring for
+    temperature and top_k."""
     log_probs = np.asarray(log_probs, dtype=np.float64)
     order = np.argsort(-log_probs, kind="stable")  # most probable first, lower byte first on ties
+    if allowed is not None:
+        order = order[np.asarray(allowed)[order]]
     if temperature <= 0:
         return int(order[0])
     keep = order[:top_k] if top_k > 0 else order
@@ -60,31 +76,124 @@ def _check_settings(n: int, temperature: float, top_k: int) -> None:
         raise GencompError(f"temperature must be a finite number (<= 0: greedy), got {temperature}")
 
 
+class _Restriction:
+    """Which bytes may come next: text-safe and/or seen-only (see the module docstring)."""
+
+    def __init__(self, prompt: bytes, dictionary: bytes, text_safe: bool, seen_only: bool):
+        self.guard = None
+        if text_safe:
+            self.guard = Utf8Guard()
+            self.guard.feed_unchecked(prompt)
+        self.seen = np.bincount(np.frombuffer(dictionary + prompt, np.uint8), minlength=256) > 0 if seen_only else None
+
+    def allowed(self, remaining: int) -> Optional[np.ndarray]:
+        """(256,) bool or None (everything allowed). Seen-only yields where it would leave nothing."""
+        mask = self.guard.allowed(remaining) if self.guard else None
+        if self.seen is not None:
+            narrowed = self.seen if mask is None else mask & self.seen
+            mask = narrowed if narrowed.any() else mask
+        return mask
+
+    def usable_prefix(self, data: bytes, remaining: int) -> int:
+        """How many leading bytes of a multi-byte candidate the restriction allows."""
+        n = self.guard.allows(data, remaining) if self.guard else len(data)
+        if self.seen is not None:
+            n = next((i for i, b in enumerate(data[:n]) if not self.seen[b]), n)
+        return n
+
+    def feed(self, data: bytes) -> None:
+        if self.guard:
+            self.guard.feed(data)
+
+
 def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
-           max_context_bytes: int = 2048) -> Iterator[bytes]:
+           max_context_bytes: int = 2048, dictionary: bytes = b"", text_safe: Optional[bool] = None,
+           seen_only: bool = False, copies: Optional[bool] = None) -> Iterator[bytes]:
     """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
 
-    max_context_bytes: for compressor-induced models, the context each byte is scored on."""
+    max_context_bytes: for compressor-induced models, the bytes of prompt and output each byte is
+    scored on (after the dictionary). text_safe None: on when the prompt is UTF-8; copies None: on for
+    LZ-family codecs. See the module docstring."""
     _check_settings(n, temperature, top_k)
+    prompt, dictionary = bytes(prompt), bytes(dictionary)
+    if text_safe is None:
+        text_safe = is_text(prompt)
+    elif text_safe and not is_text(prompt):
+        raise GencompError("text-safe sampling needs a UTF-8 prompt; this one is not (turn text-safe off)")
     if n == 0:
         return
     if isinstance(model, HFCompressor):
-        yield from _stream_tokens(model, prompt, n, temperature, top_k, seed)
+        yield from _stream_tokens(model, dictionary + prompt, n, temperature, top_k, seed)
         return
-    predictor = as_predictor(model, max_context_bytes)
+    restriction = _Restriction(prompt, dictionary, text_safe, seen_only)
     rng = np.random.default_rng(seed)
-    context = np.frombuffer(bytes(prompt), np.uint8).astype(np.int64)[None, :]  # (1, T)
+    if copies is None:
+        copies = isinstance(model, Compressor) and model.lz_family
+    if copies:
+        if not isinstance(model, Compressor):
+            raise GencompError("multi-byte continuations need a compressor, not a predictor")
+        yield from _stream_continuations(model, dictionary, prompt, n, temperature, top_k, rng,
+                                         max_context_bytes, restriction)
+        return
+    predictor = as_predictor(model, _scored_bytes(model, max_context_bytes, 1))
+    context = np.frombuffer(dictionary + prompt, np.uint8).astype(np.int64)[None, :]  # (1, T)
     state, weights = predictor.start_from(context)
     for i in range(n):
-        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng)
+        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng, restriction.allowed(n - i))
+        restriction.feed(bytes([byte]))
         yield bytes([byte])
         if i + 1 < n:
             weights = predictor.step(state, np.array([byte]))
 
 
+def _scored_bytes(model: Model, max_context_bytes: int, longest_candidate: int) -> int:
+    """Bytes of context a classic codec scores on: max_context_bytes, within what it can."""
+    limit = getattr(model, "max_scoring_context_bytes", None)
+    return max_context_bytes if limit is None else min(max_context_bytes, limit - longest_candidate + 1)
+
+
+def _stream_continuations(codec: Compressor, dictionary: bytes, prompt: bytes, n: int, temperature: float,
+                          top_k: int, rng: np.random.Generator, max_context_bytes: int,
+                          restriction: _Restriction) -> Iterator[bytes]:
+    """Sample single bytes and multi-byte copies together (gencomp.sampling.continuations)."""
+    history = bytearray(dictionary + prompt)
+    keep = _scored_bytes(codec, max_context_bytes, MAX_COPY_BYTES)
+    emitted = 0
+    while emitted < n:
+        remaining = n - emitted
+        context = bytes(history[max(0, len(history) - keep) :])
+        allowed = restriction.allowed(remaining)
+        singles = np.arange(256) if allowed is None else np.flatnonzero(allowed)
+        seen = np.bincount(np.frombuffer(context, np.uint8), minlength=256) > 0
+        scored = singles[seen[singles]]  # bytes absent from the context share the score of the lowest of them
+        unseen = singles[~seen[singles]]
+        copies, multiplicity = [], []
+        for copy, log2_count in zip(*copy_candidates(context, min(MAX_COPY_BYTES, remaining), rng)):
+            usable = copy[: restriction.usable_prefix(copy, remaining)]
+            if len(usable) >= 2:
+                copies.append(usable)
+                multiplicity.append(log2_count)
+        suffixes = [bytes([x]) for x in scored] + ([bytes([unseen[0]])] if len(unseen) else []) + copies
+        bits = codec.continuation_code_lengths_bits(context, suffixes)
+        single_bits = np.empty(256)
+        single_bits[scored] = bits[: len(scored)]
+        single_bits[unseen] = bits[len(scored)] if len(unseen) else 0.0
+        tempered = temperature if temperature > 0 else 1.0  # the temperature divides bits, not how many copies
+        copy_bits = bits[len(bits) - len(copies) :] - tempered * np.array(multiplicity) if copies else np.empty(0)
+        candidates = [bytes([x]) for x in singles] + copies
+        scores = np.concatenate([single_bits[singles], copy_bits])
+        choice = candidates[sample_next_byte(-scores * np.log(2.0), temperature, top_k, rng)]
+        choice = choice[:remaining]
+        restriction.feed(choice)
+        history += choice
+        emitted += len(choice)
+        for byte in choice:
+            yield bytes([byte])
+
+
 def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: float, top_k: int, seed: int) -> Iterator[bytes]:
     """A Hugging Face model samples tokens; their bytes are yielded one at a time, each once the text
-    decoded so far no longer ends in an incomplete UTF-8 character."""
+    decoded so far no longer ends in an incomplete UTF-8 character. `prompt` includes any dictionary."""
     ids = model.tokens(bytes(prompt)) if prompt else []
     if ids is None:
         raise GencompError(f"{model.name} needs a prompt of UTF-8 text that its tokenizer returns exactly")
@@ -104,6 +213,6 @@ def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: floa
 
 
 def generate(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
-             max_context_bytes: int = 2048) -> bytes:
-    """The n bytes `stream` yields, joined."""
-    return b"".join(stream(model, prompt, n, temperature, top_k, seed, max_context_bytes))
+             max_context_bytes: int = 2048, **options) -> bytes:
+    """The n bytes `stream` yields, joined (options: dictionary, text_safe, seen_only, copies)."""
+    return b"".join(stream(model, prompt, n, temperature, top_k, seed, max_context_bytes, **options))
