@@ -25,7 +25,10 @@ from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
 from gencomp.resources import assets_dir
+from gencomp.sampling.dictionaries import CHOICES as DICTIONARY_CHOICES
+from gencomp.sampling.dictionaries import resolve_dictionary
 from gencomp.sampling.generate import stream
+from gencomp.sampling.rating import Rating, rate
 from gencomp.sampling.media import complete_image, continue_audio, shrink_image
 
 
@@ -68,35 +71,45 @@ def _check_generators(generators: list[str]) -> None:
 
 @dataclass
 class TextResult:
-    """One generator's column: the bytes so far, its code length of the prompt and its speed."""
+    """One generator's column: the bytes so far, its code length of the prompt, its speed and, once
+    done, the figures that rate the sample (gencomp.sampling.rating)."""
 
     generator: str
     wanted: int
     text: bytes = b""
     prompt_bits_per_byte: Optional[float] = None
     seconds: float = 0.0
+    rating: Optional[Rating] = None
 
     def label(self) -> str:
+        if self.rating is not None:
+            return f"{self.generator} · {len(self.text)} bytes · {self.rating.summary()}"
         rate = f"{self.prompt_bits_per_byte:.2f} bits/byte on the prompt" if self.prompt_bits_per_byte is not None else ""
         speed = f"{len(self.text) / self.seconds:.0f} B/s" if self.seconds > 0 and self.text else ""
         return " · ".join(x for x in (self.generator, f"{len(self.text)}/{self.wanted} bytes", rate, speed) if x)
 
 
-def generate_text(prompt: str, generators: list[str], n: int, temperature: float, seed: int,
-                  config: AppConfig) -> Iterator[list[TextResult]]:
-    """Yield every generator's column after each round of one byte each."""
+def generate_text(prompt: str, generators: list[str], n: int, temperature: float, seed: int, config: AppConfig,
+                  dictionary: str = "auto", text_safe: bool = True) -> Iterator[list[TextResult]]:
+    """Yield every generator's column after each round of one byte each, then once more with ratings.
+    dictionary: auto, none, or a shipped name; text_safe: valid UTF-8 and only bytes seen in the
+    dictionary or prompt (gencomp.sampling.generate)."""
     _check_generators(generators)
     if not prompt:
         raise GencompError("type a prompt first")
     if not 1 <= n <= config.max_text_bytes:
         raise GencompError(f"length must be 1 … {config.max_text_bytes} bytes, got {n}")
+    if dictionary not in DICTIONARY_CHOICES:
+        raise GencompError(f"dictionary must be one of {', '.join(DICTIONARY_CHOICES)}, got {dictionary!r}")
     data = prompt.encode("utf-8")
+    _, primer = resolve_dictionary(dictionary, data)
     results = [TextResult(g, n) for g in generators]
     streams = []
     for result in results:
         codec = compressor(result.generator)
         result.prompt_bits_per_byte = codec.code_length_bits(data) / len(data)
-        streams.append(stream(codec, data, n, temperature, 0, seed, config.context_bytes))
+        streams.append(stream(codec, data, n, temperature, 0, seed, config.context_bytes, dictionary=primer,
+                              text_safe=text_safe, seen_only=text_safe))
     yield results
     for _ in range(n):
         for result, source in zip(results, streams):
@@ -104,6 +117,9 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: float
             result.text += next(source)
             result.seconds += time.perf_counter() - start
         yield results
+    for result in results:
+        result.rating = rate(result.text, data, primer, result.seconds)
+    yield results
 
 
 def load_image(choice: Optional[str], upload: Optional[str], width: int) -> np.ndarray:

@@ -26,6 +26,12 @@ from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a di
 DEFAULT_TEXT_GENERATORS = ["gzip", "cm", "lm:tiny"]
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
 DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
+EXAMPLE_PROMPTS = [  # one click away: prose, code, data
+    ["The old harbour of the town was"],
+    ["def parse_args(argv):\n    parser = argparse.ArgumentParser("],
+    ['{"name": "gencomp", "version": "0.3.0", "dependencies": {'],
+    ["To install the package on Debian, run"],
+]
 
 
 def _shown(names: list[str], chosen: list[str]) -> list[str]:
@@ -81,21 +87,26 @@ def _text_tab(config: AppConfig, names: list[str]) -> None:
                                       elem_id="text-generators")
             length = gr.Slider(1, config.max_text_bytes, value=80, step=1, label="Bytes to generate")
             temperature, seed = _sampling_controls(0.7)
+            with gr.Row():
+                dictionary = gr.Dropdown(list(handlers.DICTIONARY_CHOICES), value="auto", elem_id="text-dictionary",
+                                         label="Dictionary (primes every generator; auto: the one that fits the prompt)")
+                text_safe = gr.Checkbox(True, label="Text-safe: valid UTF-8, only bytes of dictionary and prompt")
+    gr.Examples(EXAMPLE_PROMPTS, [prompt], label="Example prompts")
     run, stop = _run_and_stop("Generate", "text-generate")
     with gr.Row(equal_height=True):
         outputs = [gr.Textbox(label=n, lines=8, visible=n in DEFAULT_TEXT_GENERATORS, interactive=False,
                               elem_classes=["generator-output"], elem_id=f"text-out-{i}") for i, n in enumerate(names)]
 
     @_errors_as_messages
-    def on_run(prompt_text, generators, n, temp, seed_value):
+    def on_run(prompt_text, generators, n, temp, seed_value, dictionary_choice, safe):
         generators = _shown(names, generators)
         for results in _throttled(handlers.generate_text(prompt_text, generators, int(n), float(temp),
-                                                          int(seed_value or 0), config)):
+                                                          int(seed_value or 0), config, dictionary_choice, bool(safe))):
             by_name = {r.generator: r for r in results}
             yield [gr.Textbox(value=by_name[g].text.decode("utf-8", "replace"), label=by_name[g].label(), visible=True)
                    if g in by_name else gr.Textbox(visible=False) for g in names]
 
-    event = run.click(on_run, [prompt, chosen, length, temperature, seed], outputs, concurrency_limit=2,
+    event = run.click(on_run, [prompt, chosen, length, temperature, seed, dictionary, text_safe], outputs, concurrency_limit=2,
                       api_name="generate_text")
     stop.click(None, cancels=[event])
 

@@ -75,13 +75,15 @@ def test_text_generation_shows_two_generators(page, shots):
     outputs = page.locator(".generator-output textarea")
     page.wait_for_function(
         """() => [...document.querySelectorAll('.generator-output')]
-                 .filter(o => o.offsetParent !== null && o.innerText.includes('80/80 bytes')).length >= 2""",
+                 .filter(o => o.offsetParent !== null && o.innerText.includes('80 bytes · ')
+                                                     && o.innerText.includes('known words')).length >= 2""",
         timeout=120_000)
     page.screenshot(path=str(shots / "text.png"), full_page=True)
     visible = [t.input_value() for t in outputs.all() if t.is_visible()]
     assert len(visible) == 2 and all(visible)
+    assert not any("\ufffd" in text for text in visible)  # text-safe by default: no broken characters
     labels = page.locator(".generator-output").all_inner_texts()
-    assert any("gzip" in label and "bits/byte" in label for label in labels)
+    assert any("gzip" in label and "bits/byte (judge)" in label and "UTF-8 100%" in label for label in labels)
 
 
 def test_image_completion_shows_a_grid(page, shots):

@@ -21,10 +21,11 @@ def test_every_registered_kind_of_generator_is_offered():
 
 def test_text_columns_grow_together_to_the_length_asked():
     rounds = list(handlers.generate_text("The cat sat on the", ["gzip", "cm"], 6, 0.8, 1, CONFIG))
-    assert len(rounds) == 7
+    assert len(rounds) == 8  # the prompt's rates, 6 rounds of one byte, the ratings
     final = {r.generator: r for r in rounds[-1]}
     assert [len(final[g].text) for g in ("gzip", "cm")] == [6, 6]
-    assert "6/6 bytes" in final["gzip"].label() and "bits/byte on the prompt" in final["gzip"].label()
+    assert all(final[g].rating.valid_utf8 == 1.0 for g in ("gzip", "cm"))  # text-safe by default
+    assert "6 bytes" in final["gzip"].label() and "known words" in final["gzip"].label()
     expected = final["gzip"].prompt_bits_per_byte
     assert expected == get_compressor("gzip").code_length_bits(b"The cat sat on the") / 18
 
@@ -34,10 +35,12 @@ def test_text_columns_grow_together_to_the_length_asked():
 def test_text_bad_input_is_a_clear_error(args, message):
     with pytest.raises(GencompError, match=message):
         list(handlers.generate_text(*args, 1.0, 0, CONFIG))
+    with pytest.raises(GencompError, match="dictionary must be one of"):
+        list(handlers.generate_text("hi", ["gzip"], 5, 1.0, 0, CONFIG, "/etc/passwd"))
 
 
 def test_image_completion_and_grid():
-    original = handlers.load_image("kodim01", None, 16)
+    original = handlers.load_image("chelsea", None, 16)
     assert original.shape == (11, 16)
     frames = list(handlers.complete_images(original, 6, ["gzip", "cm"], 1.0, 0, CONFIG))
     assert len(frames) == 6 and all(np.array_equal(f[:6], original[:6]) for f in frames[-1].values())
@@ -118,5 +121,5 @@ def test_audio_and_image_tabs_through_the_running_app(client):
 
     clip, rate = soundfile.read(players[0], dtype="int16")
     assert rate == 16000 and len(clip) == 1600 + 80
-    caption, grid = client.predict("kodim07", None, ["cm"], 16, 0.5, 1.0, 0, api_name="/complete_image")
+    caption, grid = client.predict("camera", None, ["cm"], 16, 0.5, 1.0, 0, api_name="/complete_image")
     assert caption.endswith("done.") and grid

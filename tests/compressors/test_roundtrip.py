@@ -40,7 +40,7 @@ def test_round_trip_edge_cases(codec, chunk_size, seed, codec_spec):
 
 @pytest.fixture(scope="module")
 def real_samples(data_dir, wiki_heldout):
-    image = image_to_patches(read_grayscale(data_dir / "image" / "kodim07.png"))
+    image = image_to_patches(read_grayscale(data_dir / "image" / "camera.png"))
     audio, _ = read_pcm16(data_dir / "audio" / "jfk.flac")
     start = len(audio) // 3 // 2 * 2
     return {"text": wiki_heldout[:12_000], "image": image[40_960:52_000], "audio": audio[start : start + 12_000]}

@@ -77,13 +77,13 @@ def test_empty_prompt_zero_bytes_and_bad_settings():
 
 
 def test_image_completion_keeps_the_rows_it_was_given(data_dir):
-    photo = shrink_image(read_grayscale(data_dir / "image" / "kodim07.png"), 16)
-    assert photo.shape == (11, 16)
+    photo = shrink_image(read_grayscale(data_dir / "image" / "coins.png"), 16)
+    assert photo.shape == (13, 16)
     frames = list(complete_image(get_compressor("cm"), photo, keep_rows=8, seed=1))
-    assert len(frames) == 3 and frames[-1].shape == photo.shape and frames[-1].dtype == np.uint8
+    assert len(frames) == 5 and frames[-1].shape == photo.shape and frames[-1].dtype == np.uint8
     assert np.array_equal(frames[-1][:8], photo[:8]) and not np.array_equal(frames[-1], photo)
     assert not frames[0][9:].any()  # rows not yet sampled are 0
-    for keep in (0, 11, 40):
+    for keep in (0, 13, 40):
         with pytest.raises(GencompError, match="keep_rows"):
             next(complete_image(get_compressor("cm"), photo, keep_rows=keep))
 
@@ -111,7 +111,7 @@ def test_cli_generates_text_images_and_audio(tmp_path, data_dir, capsys):
     assert "already exists" in capsys.readouterr().err and len(out.read_bytes()) == 30
 
     picture = tmp_path / "done.png"
-    assert main(["generate", "-c", "cm", "--image", str(data_dir / "image" / "kodim02.png"), "--width", "16",
+    assert main(["generate", "-c", "cm", "--image", str(data_dir / "image" / "chelsea.png"), "--width", "16",
                  "--keep-rows", "9", "-o", str(picture), "-q"]) == 0
     with Image.open(picture) as side_by_side:
         assert side_by_side.size == (16 + 4 + 16, 11)
