@@ -4,8 +4,9 @@
   len(sample) bytes (lower: the judge finds the sample more natural after the prompt);
 - valid_utf8: share of the sample's bytes that belong to well-formed UTF-8 characters;
 - printable: share of characters that are printable (tab and newline count);
-- known_words: share of its words (runs of ASCII letters) found, lower-cased, among the words of
-  the prompt, of the dictionary or of the English word list (gencomp.sampling.dictionaries);
+- known_words: share of its words (runs of two or more ASCII letters; a lone letter is too easy a
+  match) found, lower-cased, among the words of the prompt, of the dictionary or of the English
+  word list (gencomp.sampling.dictionaries);
 - distinct_4grams: distinct byte 4-grams / 4-grams (1: nothing repeats; a loop scores low);
 - bytes_per_second: generation speed, measured by the caller.
 """
@@ -20,7 +21,7 @@ from gencomp.compressors import Compressor, get_compressor
 from gencomp.sampling.dictionaries import english_words
 
 JUDGE = "mix:small"
-_WORD = re.compile(rb"[A-Za-z]+")
+_WORD = re.compile(rb"[A-Za-z]{2,}")
 
 
 @dataclass

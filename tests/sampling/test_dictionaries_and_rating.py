@@ -42,7 +42,7 @@ def test_rating_figures():
     assert valid_utf8_share(b"ab\xffcd\xe2\x82") == pytest.approx(4 / 7)
     assert valid_utf8_share("héllo".encode()) == 1.0
     assert printable_share(b"ab\x01d") == 0.75
-    assert known_word_share(b"the zqxv Harbour", b"old harbour", b"") == (pytest.approx(2 / 3), 3)
+    assert known_word_share(b"the zqxv Harbour q", b"old harbour", b"") == (pytest.approx(2 / 3), 3)
     assert distinct_4gram_share(b"abababab") == pytest.approx(2 / 5)
     good = rate(b" and the town was quiet that night.", b"The old harbour of the town was", b"", 1.0)
     bad = rate(b" qxz#@!zq", b"The old harbour of the town was", b"", 1.0)
