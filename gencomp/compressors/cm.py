@@ -52,15 +52,16 @@ def table_bits(n_bytes: int) -> tuple[int, int]:
     return min(max(need + 3, MIN_SLOT_BITS), MAX_SLOT_BITS), min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS)
 
 
-def new_model(history: np.ndarray) -> cmx.State:
-    """A fresh model sized for coding `history` (uint8, the stream's buffer).
+def new_model(history: np.ndarray, image_width: int = 0) -> cmx.State:
+    """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
     chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
     once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
     short = len(history) <= SHORT_STREAM_BYTES
-    return cmx.new_state(*table_bits(len(history)), history, ext_weight=1 << 16 if short else 1 << 14)
+    return cmx.new_state(*table_bits(len(history)), history, ext_weight=1 << 16 if short else 1 << 14,
+                         image_width=image_width)
 
 
 class ContextMixingCompressor(Compressor):
@@ -68,13 +69,16 @@ class ContextMixingCompressor(Compressor):
 
     first_format_version = 4
 
-    def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None):
+    def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
+                 image_width: int = 0):
         super().__init__(chunk_size_bytes)
-        self.name, self.transformer = name, transformer
-        self.predictor = ContextMixingPredictor(transformer)
+        self.name, self.transformer, self.image_width = name, transformer, image_width
+        self.predictor = ContextMixingPredictor(transformer, image_width)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
+        if self.image_width:
+            identity["image_width"] = self.image_width
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
@@ -108,7 +112,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history)
+        model = new_model(history, self.image_width)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -143,7 +147,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history)
+        model = new_model(history, self.image_width)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -186,8 +190,8 @@ class ContextMixingPredictor(Predictor):
 
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
-    def __init__(self, transformer: Optional[Predictor] = None):
-        self.transformer = transformer
+    def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0):
+        self.transformer, self.image_width = transformer, image_width
 
     @property
     def name(self) -> str:
@@ -195,6 +199,8 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
+        if self.image_width:
+            identity["image_width"] = self.image_width
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
     def num_parameters(self) -> int:
@@ -202,7 +208,7 @@ class ContextMixingPredictor(Predictor):
 
     def _new(self) -> list:
         history = np.zeros(self.MAX_BYTES, np.uint8)
-        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history)
+        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, image_width=self.image_width)
         return [model, history, 0]
 
     @staticmethod
@@ -274,6 +280,22 @@ class ContextMixingPredictor(Predictor):
 @COMPRESSORS.register("cm", "context mixing (orders 0-6, words, columns, match model; learns from the input), whole input")
 def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     return ContextMixingCompressor("cm", None, chunk_size_bytes)
+
+
+IMAGE_WIDTH = 64  # the paper's 32×64 patches
+
+
+@COMPRESSORS.register("image", "context mixing with image contexts (neighbouring pixels, median and gradient predictions), "
+                               "8-bit grayscale rows of W pixels (image:W; default 64, the paper's patches), whole input")
+def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
+    try:
+        pixels = int(width)
+    except ValueError:
+        pixels = 0
+    if not 1 <= pixels <= 1 << 20:
+        raise GencompError(f"image:W needs a width of 1 … {1 << 20} pixels, got {width!r}")
+    return ContextMixingCompressor("image" if pixels == IMAGE_WIDTH else f"image:{pixels}", None, chunk_size_bytes,
+                                   image_width=pixels)
 
 
 @COMPRESSORS.register("mix", "context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:tiny)")

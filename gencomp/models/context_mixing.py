@@ -18,6 +18,14 @@ Each byte is coded as 8 binary decisions, most significant bit first. For every 
   position combines them;
 * **two APM/SSE stages** refine the result given the partial byte (and the previous byte).
 
+**Image mode** (image_width > 0; the `image` codec): the bytes are 8-bit grayscale pixels in rows.
+The hashed contexts come from the causal neighbours instead (`_image_contexts`: W, N, NW, NE, WW,
+NN, the LOCO-I median and gradient predictions with quantized local activity, as JPEG-LS and
+paq8px's image model use them); the external input becomes a discrete Laplace distribution
+around the median prediction whose width is learned per activity class (`_pixel_p12`), so a
+2048-byte patch is predicted well from its first row; the predicted pixel, not the previous
+byte, selects mixer C's weights and APM 2's context.
+
 Everything is integer arithmetic (tables from gencomp.coding.exact), so the decoder reproduces
 the encoder's probabilities on every machine. The model state is a handful of arrays (`State`);
 the kernels here are compiled with numba and called once per block, or once per byte when an
@@ -49,7 +57,9 @@ MATCH_LIMIT = 1023
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits)
 D_O1 = 256
 D_MATCH = D_O1 + 65536
-DIRECT_SIZE = D_MATCH + 64
+D_IMAGE = D_MATCH + 64  # image mode: (sum of |residual|, count) per activity class (64 classes)
+DIRECT_SIZE = D_IMAGE + 2 * 64
+LAPLACE = exact.exp_table(2, 30, 8192, floor=1)  # 2^(30 - i/256): the pixel input's Laplace weights
 
 # mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; match state × known
 # contexts × bit position; previous byte
@@ -81,7 +91,10 @@ R_APM = R_PF + 1  # 2 APM indices, 1 interpolation weight
 R_CTX = R_APM + 3  # HASHED context hashes
 R_SLOT = R_CTX + HASHED  # HASHED slot offsets into the table
 R_X = R_SLOT + HASHED  # N_INPUTS inputs
-R_SIZE = R_X + N_INPUTS
+R_WIDTH = R_X + N_INPUTS  # 0: bytes (text and anything else); > 0: 8-bit pixels in rows of this width
+R_SEL = R_WIDTH + 1  # the byte that selects mixer C's weights and APM 2's context: previous byte or pixel prediction
+R_MU, R_ACT, R_STEP = R_SEL + 1, R_SEL + 2, R_SEL + 3  # image mode: predicted pixel, activity class, Laplace step
+R_SIZE = R_STEP + 1
 
 MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
@@ -111,11 +124,13 @@ class State:
         return sum(a.nbytes for a in self.arrays)
 
 
-def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14) -> State:
+def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
+              image_width: int = 0) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
-    ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25."""
+    ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25.
+    image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts)."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
@@ -125,6 +140,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state = State(np.zeros((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32), mixer,
                   np.tile(apm_row, APM_SIZE // APM_BUCKETS), np.zeros(1 << match_bits, np.int32),
                   np.zeros(R_SIZE, np.int64))
+    state.regs[R_WIDTH] = image_width
+    state.direct[D_IMAGE:] = 0
     _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
 
@@ -182,8 +199,16 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
     col = pos - regs[R_LINE]
     above_at = regs[R_PREV_LINE] + col
     above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
-    values = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, _hash(c4, c8 & 0xFFFF), _hash(w0, c1), _hash(w0, w1),
-              (above << 8) | c1, (c4 >> 8) & 0xFFFF)
+    if regs[R_WIDTH] > 0:
+        values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
+        regs[R_SEL], regs[R_MU], regs[R_ACT] = mu, mu, cls
+        total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
+        mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
+        regs[R_STEP] = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
+    else:
+        values = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, _hash(c4, c8 & 0xFFFF), _hash(w0, c1), _hash(w0, w1),
+                  (above << 8) | c1, (c4 >> 8) & 0xFFFF)
+        regs[R_SEL] = c1
     known = 0
     for k in range(HASHED):
         h = _hash(k + 1, values[k])
@@ -194,6 +219,76 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
     regs[R_KNOWN] = known
     regs[R_MBYTE] = np.int64(history[regs[R_MPTR]]) if regs[R_MLEN] > 0 else -1
     regs[R_C0], regs[R_BITPOS] = 1, 0
+
+
+@njit(cache=CACHE)
+def _activity(d):
+    """|difference| quantized to 0 … 7 (0, 1, 2, 3–4, 5–8, 9–16, 17–32, more), as JPEG-LS quantizes gradients."""
+    d = abs(d)
+    q = 0
+    while q < 7 and d > (0 if q == 0 else 1 << (q - 1)):
+        q += 1
+    return q
+
+
+@njit(cache=CACHE)
+def _image_contexts(history, pos, width):
+    """The HASHED context values for pixel `pos` and the pixel prediction that selects mixer C and APM 2.
+
+    Neighbours W, N, NW, NE, WW, NN (missing ones at the edges take the nearest present one); the
+    contexts: W and N; the median (LOCO-I) prediction with the local activity; the gradient W + N − NW
+    with |N − NW| and |W − NW|; W + NE − N; N, NE and NN; the mean of W and N with |W − N|; the
+    linear extrapolations 2W − WW and 2N − NN; W, NW, N, NE coarsely (texture)."""
+    col, row = pos % width, pos // width
+    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
+    n = np.int64(history[pos - width]) if row > 0 else w
+    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
+    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
+    ww = np.int64(history[pos - 2]) if col > 1 else w
+    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
+    if nw >= max(w, n):
+        med = min(w, n)
+    elif nw <= min(w, n):
+        med = max(w, n)
+    else:
+        med = w + n - nw
+    grad = min(max(w + n - nw, 0), 255)
+    values = (
+        (w << 8) | n,
+        (med << 6) | (_activity(n - nw) << 3) | _activity(w - nw),
+        (grad << 6) | (_activity(n - nw) << 3) | _activity(w - nw),
+        min(max(w + ne - n, 0), 255) | (_activity(ne - n) << 8),
+        ((n >> 2) << 12) | ((ne >> 2) << 6) | (nn >> 2),
+        (((w + n + 1) >> 1) << 3) | _activity(w - n),
+        ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
+        ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
+    )
+    cls = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne)) * 8 + _activity(abs(w - ww) + abs(n - nn))
+    return values, med, cls
+
+
+@njit(cache=CACHE)
+def _pixel_p12(regs, c0):
+    """Image mode: P(bit = 1) in units of 2^-12 under a discrete Laplace distribution around the
+    predicted pixel, its width learned per activity class (2^(-|v - mu| / halving distance))."""
+    bitpos = _bit_position(c0)
+    first = (c0 - (1 << bitpos)) << (8 - bitpos)
+    half = 1 << (7 - bitpos)
+    mu, step = regs[R_MU], regs[R_STEP]
+    zero, one = 0, 0
+    for v in range(first, first + half):
+        zero += LAPLACE[min(abs(v - mu) * step, 8191)]
+    for v in range(first + half, first + 2 * half):
+        one += LAPLACE[min(abs(v - mu) * step, 8191)]
+    return min(max((one << 12) // (zero + one), 1), 4095)
+
+
+@njit(cache=CACHE)
+def _ext_or_pixel_p12(ext, row, regs, c0):
+    """The external input of this bit: the external model's (ext[row]), else image mode's pixel input, else -1."""
+    if ext.shape[0]:
+        return _ext_p12(ext[row], c0)
+    return _pixel_p12(regs, c0) if regs[R_WIDTH] > 0 else -1
 
 
 @njit(cache=CACHE)
@@ -210,6 +305,13 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
         regs[R_W1], regs[R_W0] = regs[R_W0], 0
     if byte == 10:
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], pos + 1
+    if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64)
+        at = D_IMAGE + 2 * regs[R_ACT]
+        direct[at] += abs(byte - regs[R_MU])
+        direct[at + 1] += 1
+        if direct[at + 1] >= 64:
+            direct[at] >>= 1
+            direct[at + 1] >>= 1
     # match model: extend the match, or look the last MATCH_MIN_BYTES bytes up
     if regs[R_MLEN] > 0 and regs[R_MBYTE] == byte:
         regs[R_MLEN] = min(regs[R_MLEN] + 1, MATCH_MAX_LEN)
@@ -290,7 +392,7 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
     regs[R_X + X_BIAS] = 256
     regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
     regs[R_SETS + 1] = (M_B + ((mstate * (HASHED + 1) + regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
-    regs[R_SETS + 2] = (M_C + c1) * N_INPUTS
+    regs[R_SETS + 2] = (M_C + regs[R_SEL]) * N_INPUTS
     final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
     dot = 0
     for j in range(N_MIXERS):
@@ -304,7 +406,7 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
     t = (s + 2048) * (APM_BUCKETS - 1)
     low, weight = t >> 12, t & 4095
     regs[R_APM + 0] = A_1 + c0 * APM_BUCKETS + low
-    regs[R_APM + 1] = A_2 + ((c1 << 8) | c0) * APM_BUCKETS + low
+    regs[R_APM + 1] = A_2 + ((regs[R_SEL] << 8) | c0) * APM_BUCKETS + low
     regs[R_APM + 2] = weight
     a1 = (np.int64(apm[regs[R_APM]]) * (4096 - weight) + np.int64(apm[regs[R_APM] + 1]) * weight) >> 12
     a2 = (np.int64(apm[regs[R_APM + 1]]) * (4096 - weight) + np.int64(apm[regs[R_APM + 1] + 1]) * weight) >> 12
@@ -377,7 +479,7 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
         byte = np.int64(history[pos])
         for b in range(8):
             c0 = regs[R_C0]
-            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
             p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = (byte >> (7 - b)) & 1
             out_pos = encode_bit(coder, p, bit, out, out_pos)
@@ -395,7 +497,7 @@ def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
     for pos in range(start, stop):
         for _ in range(8):
             c0 = regs[R_C0]
-            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
             p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = decode_bit(coder, p, buf)
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
@@ -408,7 +510,7 @@ def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch
         byte = np.int64(history[pos])
         for b in range(8):
             c0 = regs[R_C0]
-            e = _ext_p12(ext[pos - start], c0) if ext.shape[0] else -1
+            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
             _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, (byte >> (7 - b)) & 1)
 
@@ -428,7 +530,7 @@ def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_ro
         if c0 >> bitpos > 1:
             bitpos += 1
         slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
-        e = _ext_p12(ext_row, c0) if ext_row.shape[0] else -1
+        e = _ext_p12(ext_row, c0) if ext_row.shape[0] else (_pixel_p12(regs, c0) if regs[R_WIDTH] > 0 else -1)
         p1 = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
         prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
         prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
