@@ -94,7 +94,17 @@ R_X = R_SLOT + HASHED  # N_INPUTS inputs
 R_WIDTH = R_X + N_INPUTS  # 0: bytes (text and anything else); > 0: 8-bit pixels in rows of this width
 R_SEL = R_WIDTH + 1  # the byte that selects mixer C's weights and APM 2's context: previous byte or pixel prediction
 R_MU, R_ACT, R_STEP = R_SEL + 1, R_SEL + 2, R_SEL + 3  # image mode: predicted pixel, activity class, Laplace step
-R_SIZE = R_STEP + 1
+R_CHANNELS = R_STEP + 1  # 0: not audio; > 0: 16-bit little-endian PCM, this many interleaved channels
+R_AMU, R_AERR = R_CHANNELS + 1, R_CHANNELS + 2  # audio: predicted sample; mean |residual| × 16 (per stream)
+AUDIO_ORDER, AUDIO_FAST_ORDER = 16, 4  # audio predictors' orders (normalised LMS on pre-emphasized samples)
+AUDIO_RATE, AUDIO_FAST_RATE = 4, 1  # their steps: 1/4 and 1
+AUDIO_RING = 16 * 8  # stage-1 residuals kept: AUDIO_ORDER per channel, up to 8 channels
+R_AW = R_AERR + 1  # audio weights (2^14 = 1.0): stage 1 (16), stage 2 (16, on stage 1's residuals), fast (4)
+R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): stage 1, stage 2, fast;
+#   then the running mean |error| × 16 of the cascade (stage 1 + 2) and of the fast predictor
+R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next index
+R_ROW = R_RING + AUDIO_RING + 1  # the current byte's 256 weights under the Laplace around the prediction
+R_SIZE = R_ROW + 256
 
 MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
@@ -125,12 +135,13 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              image_width: int = 0) -> State:
+              image_width: int = 0, audio_channels: int = 0) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
     ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25.
-    image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts)."""
+    image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts).
+    audio_channels > 0: the bytes are 16-bit little-endian PCM samples, that many channels interleaved."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
@@ -141,6 +152,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
                   np.tile(apm_row, APM_SIZE // APM_BUCKETS), np.zeros(1 << match_bits, np.int32),
                   np.zeros(R_SIZE, np.int64))
     state.regs[R_WIDTH] = image_width
+    state.regs[R_CHANNELS] = audio_channels
+    state.regs[R_AERR] = 16 * 256
     state.direct[D_IMAGE:] = 0
     _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
@@ -199,7 +212,10 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
     col = pos - regs[R_LINE]
     above_at = regs[R_PREV_LINE] + col
     above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
-    if regs[R_WIDTH] > 0:
+    if regs[R_CHANNELS] > 0:
+        values = _audio_begin(regs, history, pos, c4)
+        regs[R_SEL] = _audio_expected_byte(regs, pos)
+    elif regs[R_WIDTH] > 0:
         values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
         regs[R_SEL], regs[R_MU], regs[R_ACT] = mu, mu, cls
         total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
@@ -268,6 +284,122 @@ def _image_contexts(history, pos, width):
 
 
 @njit(cache=CACHE)
+def _sample(history, at):
+    """The signed 16-bit little-endian sample whose low byte is history[at]."""
+    v = np.int64(history[at]) | (np.int64(history[at + 1]) << 8)
+    return v - 65536 if v >= 32768 else v
+
+
+@njit(cache=CACHE)
+def _emphasized(history, at, stride):
+    """The pre-emphasized sample x[t] − 31/32 · x[t−1] whose low byte is at history[at] (0 before the start)."""
+    if at < 0:
+        return 0
+    previous = _sample(history, at - stride) if at >= stride else 0
+    return _sample(history, at) - ((31 * previous) >> 5)
+
+
+@njit(cache=CACHE)
+def _audio_begin(regs, history, pos, c4):
+    """Audio mode, at the byte `pos`: on a sample's low byte, predict the sample (31/32 of the last one,
+    plus a cascade of two normalised LMS stages, as Monkey's Audio cascades them: stage 1 on the
+    channel's last AUDIO_ORDER pre-emphasized samples, stage 2 on stage 1's last residuals; or a fast
+    short predictor instead, when its recent errors were smaller) and fill regs[R_ROW:] with the low byte's weights under a
+    discrete Laplace around it (the three nearest high bytes summed); on its high byte, the high
+    byte's weights given the low byte. Returns the HASHED context values."""
+    channels = regs[R_CHANNELS]
+    stride = 2 * channels
+    low = pos % 2 == 0
+    if low:
+        p1, p2, pf = 0, 0, 0
+        for i in range(AUDIO_ORDER):
+            y = _emphasized(history, pos - stride * (i + 1), stride)
+            p1 += regs[R_AW + i] * y
+            p2 += regs[R_AW + AUDIO_ORDER + i] * _ring_residual(regs, channels, i)
+            if i < AUDIO_FAST_ORDER:
+                pf += regs[R_AW + 2 * AUDIO_ORDER + i] * y
+        regs[R_AP], regs[R_AP + 1], regs[R_AP + 2] = p1, p2, pf
+        chosen = p1 + p2 if regs[R_AP + 3] <= regs[R_AP + 4] else pf  # the one erring less lately
+        last = _sample(history, pos - stride) if pos >= stride else 0
+        regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -32768), 32767)
+    mu = regs[R_AMU]
+    mean16 = max(regs[R_AERR], 16)
+    step = (256 * 256 << 12) // (mean16 * 11)  # 256 / halving distance (≈ 0.69 × mean), 2^12 units
+    if low:
+        centre = (mu + 32768) >> 8  # the unsigned high byte around the prediction
+        for l in range(256):
+            w = 0
+            for h in range(max(centre - 1, 0), min(centre + 2, 256)):
+                w += LAPLACE[min((abs((h << 8) + l - 32768 - mu) * step) >> 12, 8191)]
+            regs[R_ROW + l] = w
+    else:
+        l = np.int64(history[pos - 1])
+        for h in range(256):
+            value = ((h << 8) | l) - (65536 if h >= 128 else 0)
+            regs[R_ROW + h] = LAPLACE[min((abs(value - mu) * step) >> 12, 8191)]
+    error_class = min(mean16 >> 6, 63)
+    parity = 1 - low
+    predicted = ((mu >> 8) & 255) if parity else (mu & 255)
+    previous = _sample(history, pos - parity - stride) if pos - parity - stride >= 0 else 0
+    return ((parity << 16) | (predicted << 8) | error_class,
+            (parity << 16) | (c4 & 0xFFFF),
+            (parity << 16) | ((mu >> 4) & 0xFFF),
+            (parity << 24) | (c4 & 0xFFFFFF),
+            (parity << 20) | (((previous >> 6) & 0x3FF) << 6) | error_class,
+            (parity << 16) | (predicted << 8) | (c4 & 255),
+            (parity << 16) | (((mu - previous) >> 5) & 0x7FF),
+            parity | (error_class << 1))
+
+
+@njit(cache=CACHE)
+def _audio_expected_byte(regs, pos):
+    """The byte the prediction expects here: the low or the high byte of the predicted sample."""
+    mu = regs[R_AMU]
+    return ((mu >> 8) & 255) if pos % 2 else (mu & 255)
+
+
+@njit(cache=CACHE)
+def _audio_end(regs, history, pos):
+    """After a sample's high byte: learn the prediction error (scale, and the LMS weights)."""
+    stride = 2 * regs[R_CHANNELS]
+    start = pos - 1
+    value = _sample(history, start)
+    regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 4
+    target = _emphasized(history, start, stride)
+    channels = regs[R_CHANNELS]
+    r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
+    cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
+    fast = target - ((regs[R_AP + 2] + (1 << 13)) >> 14)
+    regs[R_AP + 3] += (abs(cascade) * 16 - regs[R_AP + 3]) >> 4
+    regs[R_AP + 4] += (abs(fast) * 16 - regs[R_AP + 4]) >> 4
+    r2 = r1 - ((regs[R_AP + 1] + (1 << 13)) >> 14)
+    norm_y, norm_r, norm_f = 1, 1, 1
+    for i in range(AUDIO_ORDER):
+        y = _emphasized(history, start - stride * (i + 1), stride)
+        r = _ring_residual(regs, channels, i)
+        norm_y += y * y
+        norm_r += r * r
+        if i < AUDIO_FAST_ORDER:
+            norm_f += y * y
+    for i in range(AUDIO_ORDER):
+        y = _emphasized(history, start - stride * (i + 1), stride)
+        regs[R_AW + i] += (r1 * y << 14) // (norm_y * AUDIO_RATE)
+        regs[R_AW + AUDIO_ORDER + i] += (r2 * _ring_residual(regs, channels, i) << 14) // (norm_r * AUDIO_RATE)
+        if i < AUDIO_FAST_ORDER:
+            regs[R_AW + 2 * AUDIO_ORDER + i] += (fast * y << 14) // (norm_f * AUDIO_FAST_RATE)
+    at = regs[R_RING + AUDIO_RING]
+    regs[R_RING + at] = r1
+    regs[R_RING + AUDIO_RING] = (at + 1) % AUDIO_RING
+
+
+@njit(cache=CACHE)
+def _ring_residual(regs, channels, i):
+    """Stage 1's residual of this channel's sample i + 1 samples back (0 before the start)."""
+    at = (regs[R_RING + AUDIO_RING] - channels * (i + 1)) % AUDIO_RING
+    return regs[R_RING + at]
+
+
+@njit(cache=CACHE)
 def _pixel_p12(regs, c0):
     """Image mode: P(bit = 1) in units of 2^-12 under a discrete Laplace distribution around the
     predicted pixel, its width learned per activity class (2^(-|v - mu| / halving distance))."""
@@ -288,6 +420,14 @@ def _ext_or_pixel_p12(ext, row, regs, c0):
     """The external input of this bit: the external model's (ext[row]), else image mode's pixel input, else -1."""
     if ext.shape[0]:
         return _ext_p12(ext[row], c0)
+    return _model_p12(regs, c0)
+
+
+@njit(cache=CACHE)
+def _model_p12(regs, c0):
+    """The built-in external input of image and audio mode (-1 in byte mode)."""
+    if regs[R_CHANNELS] > 0:
+        return _ext_p12(regs[R_ROW : R_ROW + 256], c0)
     return _pixel_p12(regs, c0) if regs[R_WIDTH] > 0 else -1
 
 
@@ -305,6 +445,8 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
         regs[R_W1], regs[R_W0] = regs[R_W0], 0
     if byte == 10:
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], pos + 1
+    if regs[R_CHANNELS] > 0 and pos % 2 == 1:
+        _audio_end(regs, history, pos)
     if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64)
         at = D_IMAGE + 2 * regs[R_ACT]
         direct[at] += abs(byte - regs[R_MU])
@@ -530,7 +672,7 @@ def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_ro
         if c0 >> bitpos > 1:
             bitpos += 1
         slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
-        e = _ext_p12(ext_row, c0) if ext_row.shape[0] else (_pixel_p12(regs, c0) if regs[R_WIDTH] > 0 else -1)
+        e = _ext_p12(ext_row, c0) if ext_row.shape[0] else _model_p12(regs, c0)
         p1 = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
         prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
         prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
