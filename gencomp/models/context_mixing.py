@@ -26,6 +26,14 @@ around the median prediction whose width is learned per activity class (`_pixel_
 2048-byte patch is predicted well from its first row; the predicted pixel, not the previous
 byte, selects mixer C's weights and APM 2's context.
 
+**Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM.
+Each sample is predicted (`_audio_begin`: 31/32 of the channel's last sample plus a cascade of two
+normalised-LMS stages on pre-emphasized samples, or a fast order-4 stage when it erred less
+lately), and the external input is a discrete Laplace distribution around the prediction, its
+width the running mean |error|: on the low byte summed over the three nearest high bytes, on the
+high byte given the low byte, so the two bytes cost together about what the sample costs under
+the Laplace. Contexts: the predicted byte, the error size, the byte pair, the previous sample.
+
 Everything is integer arithmetic (tables from gencomp.coding.exact), so the decoder reproduces
 the encoder's probabilities on every machine. The model state is a handful of arrays (`State`);
 the kernels here are compiled with numba and called once per block, or once per byte when an
