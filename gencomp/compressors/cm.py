@@ -215,8 +215,9 @@ class ContextMixingPredictor(Predictor):
 
     def _new(self) -> list:
         history = np.zeros(self.MAX_BYTES, np.uint8)
-        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, image_width=self.image_width,
-                              audio_channels=self.audio_channels)
+        media = self.image_width > 0 or self.audio_channels > 0  # as new_model: trust the built-in input at once
+        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, ext_weight=1 << 16 if media else 1 << 14,
+                              image_width=self.image_width, audio_channels=self.audio_channels)
         return [model, history, 0]
 
     @staticmethod

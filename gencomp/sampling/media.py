@@ -5,7 +5,9 @@ pixel is conditioned on everything above it and left of it (up to the model's
 context). Audio: mono 16-bit little-endian PCM, the kept seconds are the prompt and
 the continuation is sampled byte by byte (low byte, high byte).
 
-Both are generators of partial results, so a UI can show them growing.
+Both are generators of partial results, so a UI can show them growing. Media are not text:
+neither text-safe sampling nor multi-byte copies apply. The `image` codec is rebuilt for the
+image's width (image:W), so its neighbours are the pixels above.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 from PIL import Image
 
+from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.sampling.generate import Model, stream
 
@@ -41,7 +44,10 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
     canvas = np.zeros_like(gray)
     canvas[:keep_rows] = gray[:keep_rows]
     prompt = gray[:keep_rows].tobytes()
-    pixels = stream(model, prompt, (height - keep_rows) * width, temperature, top_k, seed, max_context_bytes)
+    if getattr(model, "image_width", 0) not in (0, width):
+        model = get_compressor(f"image:{width}")
+    pixels = stream(model, prompt, (height - keep_rows) * width, temperature, top_k, seed, max_context_bytes,
+                    text_safe=False, copies=False)
     for i, byte in enumerate(pixels):
         row, col = divmod(i, width)
         canvas[keep_rows + row, col] = byte[0]
@@ -65,7 +71,8 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
         raise GencompError(f"seconds to generate must give at least one sample, got {seconds}")
     prompt = samples[:keep].astype("<i2").tobytes()
     out = bytearray(prompt)
-    for i, byte in enumerate(stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes)):
+    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False)
+    for i, byte in enumerate(continuation):
         out += byte
         if (i + 1) % (2 * update_every) == 0 or i + 1 == 2 * new:
             yield np.frombuffer(bytes(out), "<i2").astype(np.int16)
