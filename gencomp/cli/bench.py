@@ -15,7 +15,7 @@ from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES
 from gencomp.evaluation.report import (ReportSettings, default_codecs, is_transformer, table1, table1_markdown,
                                        write_report)
 
-QUICK_CODECS = ["gzip", "lzma", "zstd", "png", "flac", "cm", "lm:tiny"]
+QUICK_CODECS = ["gzip", "lzma", "zstd", "png", "flac", "cm", "image", "audio", "lm:tiny"]
 
 
 def main(argv: list[str]) -> int:
