@@ -372,7 +372,7 @@ def _audio_end(regs, history, pos):
     stride = 2 * regs[R_CHANNELS]
     start = pos - 1
     value = _sample(history, start)
-    regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 4
+    regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
     target = _emphasized(history, start, stride)
     channels = regs[R_CHANNELS]
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
