@@ -541,7 +541,8 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
     regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
-    regs[R_SETS + 1] = (M_B + ((mstate * (HASHED + 1) + regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
+    state_b = regs[R_ACT] if regs[R_WIDTH] > 0 else mstate * (HASHED + 1) + regs[R_KNOWN]  # image: activity class
+    regs[R_SETS + 1] = (M_B + (state_b << 3) + bitpos) * N_INPUTS
     regs[R_SETS + 2] = (M_C + regs[R_SEL]) * N_INPUTS
     final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
     dot = 0
@@ -573,7 +574,7 @@ def _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bi
     _count(direct, c0, bit, CONTEXT_LIMIT)
     _count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
     for k in range(HASHED):
-        _count(table, regs[R_SLOT + k] + nib, bit, CONTEXT_LIMIT)
+        _count(table, regs[R_SLOT + k] + nib, bit, CONTEXT_LIMIT if regs[R_WIDTH] == 0 else 1023)
     if regs[R_MCTX] >= 0:
         _count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
     target = bit << 12
