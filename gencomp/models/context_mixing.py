@@ -22,7 +22,7 @@ Each byte is coded as 8 binary decisions, most significant bit first. For every 
 The hashed contexts come from the causal neighbours instead (`_image_contexts`: W, N, NW, NE, WW,
 NN, the LOCO-I median and gradient predictions with quantized local activity, as JPEG-LS and
 paq8px's image model use them); the external input becomes a discrete Laplace distribution
-around the median prediction whose width is learned per activity class (`_pixel_p12`), so a
+around the median prediction whose width is learned per activity class (`_row_p12`), so a
 2048-byte patch is predicted well from its first row; the predicted pixel, not the previous
 byte, selects mixer C's weights and APM 2's context.
 
@@ -111,8 +111,8 @@ R_AW = R_AERR + 1  # audio weights (2^14 = 1.0): stage 1 (16), stage 2 (16, on s
 R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): stage 1, stage 2, fast;
 #   then the running mean |error| × 16 of the cascade (stage 1 + 2) and of the fast predictor
 R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next index
-R_ROW = R_RING + AUDIO_RING + 1  # the current byte's 256 weights under the Laplace around the prediction
-R_SIZE = R_ROW + 256
+R_ROW = R_RING + AUDIO_RING + 1  # image and audio: the current byte's cumulative weights (257) under the Laplace
+R_SIZE = R_ROW + 257
 
 MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
@@ -229,6 +229,11 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
         total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
         mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
         regs[R_STEP] = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
+        total = 0
+        for v in range(256):  # cumulative Laplace weights around the prediction: each bit's input is two differences
+            regs[R_ROW + v] = total
+            total += LAPLACE[min(abs(v - mu) * regs[R_STEP], 8191)]
+        regs[R_ROW + 256] = total
     else:
         values = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, _hash(c4, c8 & 0xFFFF), _hash(w0, c1), _hash(w0, w1),
                   (above << 8) | c1, (c4 >> 8) & 0xFFFF)
@@ -312,7 +317,7 @@ def _audio_begin(regs, history, pos, c4):
     """Audio mode, at the byte `pos`: on a sample's low byte, predict the sample (31/32 of the last one,
     plus a cascade of two normalised LMS stages, as Monkey's Audio cascades them: stage 1 on the
     channel's last AUDIO_ORDER pre-emphasized samples, stage 2 on stage 1's last residuals; or a fast
-    short predictor instead, when its recent errors were smaller) and fill regs[R_ROW:] with the low byte's weights under a
+    short predictor instead, when its recent errors were smaller) and fill regs[R_ROW:] with the low byte's cumulative weights under a
     discrete Laplace around it (the three nearest high bytes summed); on its high byte, the high
     byte's weights given the low byte. Returns the HASHED context values."""
     channels = regs[R_CHANNELS]
@@ -335,16 +340,20 @@ def _audio_begin(regs, history, pos, c4):
     step = (256 * 256 << 12) // (mean16 * 11)  # 256 / halving distance (≈ 0.69 × mean), 2^12 units
     if low:
         centre = (mu + 32768) >> 8  # the unsigned high byte around the prediction
+        total = 0
         for l in range(256):
-            w = 0
+            regs[R_ROW + l] = total
             for h in range(max(centre - 1, 0), min(centre + 2, 256)):
-                w += LAPLACE[min((abs((h << 8) + l - 32768 - mu) * step) >> 12, 8191)]
-            regs[R_ROW + l] = w
+                total += LAPLACE[min((abs((h << 8) + l - 32768 - mu) * step) >> 12, 8191)]
+        regs[R_ROW + 256] = total
     else:
         l = np.int64(history[pos - 1])
+        total = 0
         for h in range(256):
             value = ((h << 8) | l) - (65536 if h >= 128 else 0)
-            regs[R_ROW + h] = LAPLACE[min((abs(value - mu) * step) >> 12, 8191)]
+            regs[R_ROW + h] = total
+            total += LAPLACE[min((abs(value - mu) * step) >> 12, 8191)]
+        regs[R_ROW + 256] = total
     error_class = min(mean16 >> 6, 63)
     parity = 1 - low
     predicted = ((mu >> 8) & 255) if parity else (mu & 255)
@@ -408,23 +417,21 @@ def _ring_residual(regs, channels, i):
 
 
 @njit(cache=CACHE)
-def _pixel_p12(regs, c0):
-    """Image mode: P(bit = 1) in units of 2^-12 under a discrete Laplace distribution around the
-    predicted pixel, its width learned per activity class (2^(-|v - mu| / halving distance))."""
+def _row_p12(regs, c0):
+    """Image and audio mode: P(bit = 1) in units of 2^-12 from the cumulative weights in regs[R_ROW:]
+    (the same sums the byte distribution gives, two differences a bit)."""
     bitpos = _bit_position(c0)
     first = (c0 - (1 << bitpos)) << (8 - bitpos)
     half = 1 << (7 - bitpos)
-    mu, step = regs[R_MU], regs[R_STEP]
-    zero, one = 0, 0
-    for v in range(first, first + half):
-        zero += LAPLACE[min(abs(v - mu) * step, 8191)]
-    for v in range(first + half, first + 2 * half):
-        one += LAPLACE[min(abs(v - mu) * step, 8191)]
+    zero = regs[R_ROW + first + half] - regs[R_ROW + first]
+    one = regs[R_ROW + first + 2 * half] - regs[R_ROW + first + half]
+    if zero + one == 0:
+        return 2048
     return min(max((one << 12) // (zero + one), 1), 4095)
 
 
 @njit(cache=CACHE)
-def _ext_or_pixel_p12(ext, row, regs, c0):
+def _external_p12(ext, row, regs, c0):
     """The external input of this bit: the external model's (ext[row]), else image mode's pixel input, else -1."""
     if ext.shape[0]:
         return _ext_p12(ext[row], c0)
@@ -434,9 +441,7 @@ def _ext_or_pixel_p12(ext, row, regs, c0):
 @njit(cache=CACHE)
 def _model_p12(regs, c0):
     """The built-in external input of image and audio mode (-1 in byte mode)."""
-    if regs[R_CHANNELS] > 0:
-        return _ext_p12(regs[R_ROW : R_ROW + 256], c0)
-    return _pixel_p12(regs, c0) if regs[R_WIDTH] > 0 else -1
+    return _row_p12(regs, c0) if regs[R_CHANNELS] > 0 or regs[R_WIDTH] > 0 else -1
 
 
 @njit(cache=CACHE)
@@ -630,7 +635,7 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
         byte = np.int64(history[pos])
         for b in range(8):
             c0 = regs[R_C0]
-            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
+            e = _external_p12(ext, pos - start, regs, c0)
             p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = (byte >> (7 - b)) & 1
             out_pos = encode_bit(coder, p, bit, out, out_pos)
@@ -648,7 +653,7 @@ def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
     for pos in range(start, stop):
         for _ in range(8):
             c0 = regs[R_C0]
-            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
+            e = _external_p12(ext, pos - start, regs, c0)
             p = _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = decode_bit(coder, p, buf)
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
@@ -661,7 +666,7 @@ def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch
         byte = np.int64(history[pos])
         for b in range(8):
             c0 = regs[R_C0]
-            e = _ext_or_pixel_p12(ext, pos - start, regs, c0)
+            e = _external_p12(ext, pos - start, regs, c0)
             _predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, (byte >> (7 - b)) & 1)
 
