@@ -26,6 +26,7 @@ from gencomp.errors import GencompError
 from gencomp.sampling.dictionaries import MAX_DICTIONARY_BYTES, SHIPPED, resolve_dictionary
 from gencomp.sampling.generate import stream
 from gencomp.sampling.rating import JUDGE, rate
+from gencomp.sampling.text_safe import is_text
 from gencomp.sampling.media import (
     DEFAULT_IMAGE_WIDTH,
     complete_image,
@@ -62,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                            f"{', '.join(SHIPPED)} or a file (its last {MAX_DICTIONARY_BYTES // 1024} KiB) (default auto)")
     text.add_argument("--text-safe", action=argparse.BooleanOptionalAction, default=None,
                       help="only bytes that keep the output valid, printable UTF-8 (default: on for a UTF-8 prompt)")
-    text.add_argument("--seen-only", action=argparse.BooleanOptionalAction, default=True,
-                      help="only bytes that occur in the dictionary or the prompt (default on)")
+    text.add_argument("--seen-only", action=argparse.BooleanOptionalAction, default=None,
+                      help="only bytes that occur in the dictionary or the prompt (default: on for a UTF-8 prompt)")
     text.add_argument("--copies", action=argparse.BooleanOptionalAction, default=None,
                       help="LZ-family codecs also score multi-byte copies (default: on for gzip, lzma, zstd, brotli)")
     text.add_argument("--plain", action="store_true",
@@ -93,7 +94,8 @@ def _text_options(args, prompt: bytes) -> tuple[str, dict]:
     if args.plain:
         return "none", dict(dictionary=b"", text_safe=False, seen_only=False, copies=False)
     name, dictionary = resolve_dictionary(args.dictionary, prompt)
-    return name, dict(dictionary=dictionary, text_safe=args.text_safe, seen_only=args.seen_only, copies=args.copies)
+    seen_only = is_text(prompt) if args.seen_only is None else args.seen_only
+    return name, dict(dictionary=dictionary, text_safe=args.text_safe, seen_only=seen_only, copies=args.copies)
 
 
 def _text(args, settings) -> int:

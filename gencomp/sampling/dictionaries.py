@@ -5,7 +5,8 @@ Shipped (gencomp/assets/dictionaries, built by scripts/build_dictionaries.py fro
 training part; see the README there): "prose", "code" and "data", about 24 KB each. A user's
 file works too; its last MAX_DICTIONARY_BYTES are used (gzip's 32 KiB window holds them with a
 prompt and the output). "auto" picks the shipped dictionary that codes the prompt in the
-fewest bits (compression as a classifier); "none" is the model alone.
+fewest bits (compression as a classifier), or none for a prompt that is not UTF-8 text; "none" is
+the model alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from gencomp.compressors.deflate_bits import DeflateBits
 from gencomp.errors import GencompError
 from gencomp.resources import assets_dir
+from gencomp.sampling.text_safe import is_text
 
 SHIPPED = ("prose", "code", "data")
 CHOICES = ("auto", "none") + SHIPPED
@@ -46,6 +48,8 @@ def resolve_dictionary(spec: str, prompt: bytes = b"") -> tuple[str, bytes]:
     if spec == "none":
         return "none", b""
     if spec == "auto":
+        if not is_text(prompt):  # a binary prompt gets no text dictionary
+            return "none", b""
         spec = choose_dictionary(prompt)
     if spec in SHIPPED:
         return spec, shipped_dictionary(spec)

@@ -22,6 +22,7 @@ def test_auto_picks_the_dictionary_of_the_prompts_domain(source, domain):
 
 def test_resolve_dictionary(tmp_path):
     assert resolve_dictionary("none") == ("none", b"")
+    assert resolve_dictionary("auto", b"\x89PNG\r\n\x1a\n\xff\xfe") == ("none", b"")  # binary: no text dictionary
     for name in SHIPPED:
         assert 16_000 < len(resolve_dictionary(name)[1]) <= MAX_DICTIONARY_BYTES
     big = tmp_path / "mine.txt"
