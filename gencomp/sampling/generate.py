@@ -182,8 +182,7 @@ def _stream_continuations(codec: Compressor, dictionary: bytes, prompt: bytes, n
         copy_bits = bits[len(bits) - len(copies) :] - tempered * np.array(multiplicity) if copies else np.empty(0)
         candidates = [bytes([x]) for x in singles] + copies
         scores = np.concatenate([single_bits[singles], copy_bits])
-        choice = candidates[sample_next_byte(-scores * np.log(2.0), temperature, top_k, rng)]
-        choice = choice[:remaining]
+        choice = candidates[sample_next_byte(-scores * np.log(2.0), temperature, top_k, rng)]  # at most `remaining`
         restriction.feed(choice)
         history += choice
         emitted += len(choice)
