@@ -67,7 +67,7 @@ D_O1 = 256
 D_MATCH = D_O1 + 65536
 D_IMAGE = D_MATCH + 64  # image mode: (sum of |residual|, count) per activity class (64 classes)
 DIRECT_SIZE = D_IMAGE + 2 * 64
-LAPLACE = exact.exp_table(2, 30, 8192, floor=1)  # 2^(30 - i/256): the pixel input's Laplace weights
+LAPLACE = exact.exp_table(2, 30, 8192, floor=1)  # 2^(30 - i/256): image and audio mode's Laplace weights
 
 # mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; match state × known
 # contexts × bit position; previous byte
@@ -100,9 +100,10 @@ R_CTX = R_APM + 3  # HASHED context hashes
 R_SLOT = R_CTX + HASHED  # HASHED slot offsets into the table
 R_X = R_SLOT + HASHED  # N_INPUTS inputs
 R_WIDTH = R_X + N_INPUTS  # 0: bytes (text and anything else); > 0: 8-bit pixels in rows of this width
-R_SEL = R_WIDTH + 1  # the byte that selects mixer C's weights and APM 2's context: previous byte or pixel prediction
-R_MU, R_ACT, R_STEP = R_SEL + 1, R_SEL + 2, R_SEL + 3  # image mode: predicted pixel, activity class, Laplace step
-R_CHANNELS = R_STEP + 1  # 0: not audio; > 0: 16-bit little-endian PCM, this many interleaved channels
+R_SEL = R_WIDTH + 1  # the byte that selects mixer C's weights and APM 2's context: previous byte, or the
+#   predicted pixel (image mode), or the predicted sample's byte (audio mode)
+R_ACT = R_SEL + 1  # image mode: the pixel's activity class
+R_CHANNELS = R_ACT + 1  # 0: not audio; > 0: 16-bit little-endian PCM, this many interleaved channels
 R_AMU, R_AERR = R_CHANNELS + 1, R_CHANNELS + 2  # audio: predicted sample; mean |residual| × 16 (per stream)
 AUDIO_ORDER, AUDIO_FAST_ORDER = 16, 4  # audio predictors' orders (normalised LMS on pre-emphasized samples)
 AUDIO_RATE, AUDIO_FAST_RATE = 4, 1  # their steps: 1/4 and 1
@@ -222,18 +223,8 @@ def _begin_byte(table, direct, mixer, apm, match, regs, history, squash, stretch
     above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
     if regs[R_CHANNELS] > 0:
         values = _audio_begin(regs, history, pos, c4)
-        regs[R_SEL] = _audio_expected_byte(regs, pos)
     elif regs[R_WIDTH] > 0:
-        values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
-        regs[R_SEL], regs[R_MU], regs[R_ACT] = mu, mu, cls
-        total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
-        mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
-        regs[R_STEP] = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
-        total = 0
-        for v in range(256):  # cumulative Laplace weights around the prediction: each bit's input is two differences
-            regs[R_ROW + v] = total
-            total += LAPLACE[min(abs(v - mu) * regs[R_STEP], 8191)]
-        regs[R_ROW + 256] = total
+        values = _image_begin(direct, regs, history, pos)
     else:
         values = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, _hash(c4, c8 & 0xFFFF), _hash(w0, c1), _hash(w0, w1),
                   (above << 8) | c1, (c4 >> 8) & 0xFFFF)
@@ -297,6 +288,24 @@ def _image_contexts(history, pos, width):
 
 
 @njit(cache=CACHE)
+def _image_begin(direct, regs, history, pos):
+    """Image mode, at pixel `pos`: set the median prediction (R_SEL), the activity class and the
+    cumulative Laplace weights around the prediction, whose width is this class's mean |residual|.
+    Returns the HASHED context values."""
+    values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
+    regs[R_SEL], regs[R_ACT] = mu, cls
+    total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
+    mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
+    step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
+    total = 0
+    for v in range(256):  # cumulative weights: each bit's input is two differences
+        regs[R_ROW + v] = total
+        total += LAPLACE[min(abs(v - mu) * step, 8191)]
+    regs[R_ROW + 256] = total
+    return values
+
+
+@njit(cache=CACHE)
 def _sample(history, at):
     """The signed 16-bit little-endian sample whose low byte is history[at]."""
     v = np.int64(history[at]) | (np.int64(history[at + 1]) << 8)
@@ -319,7 +328,8 @@ def _audio_begin(regs, history, pos, c4):
     channel's last AUDIO_ORDER pre-emphasized samples, stage 2 on stage 1's last residuals; or a fast
     short predictor instead, when its recent errors were smaller) and fill regs[R_ROW:] with the low byte's cumulative weights under a
     discrete Laplace around it (the three nearest high bytes summed); on its high byte, the high
-    byte's weights given the low byte. Returns the HASHED context values."""
+    byte's weights given the low byte. Sets R_SEL to the byte the prediction expects here; returns
+    the HASHED context values."""
     channels = regs[R_CHANNELS]
     stride = 2 * channels
     low = pos % 2 == 0
@@ -357,6 +367,7 @@ def _audio_begin(regs, history, pos, c4):
     error_class = min(mean16 >> 6, 63)
     parity = 1 - low
     predicted = ((mu >> 8) & 255) if parity else (mu & 255)
+    regs[R_SEL] = predicted
     previous = _sample(history, pos - parity - stride) if pos - parity - stride >= 0 else 0
     return ((parity << 16) | (predicted << 8) | error_class,
             (parity << 16) | (c4 & 0xFFFF),
@@ -369,41 +380,34 @@ def _audio_begin(regs, history, pos, c4):
 
 
 @njit(cache=CACHE)
-def _audio_expected_byte(regs, pos):
-    """The byte the prediction expects here: the low or the high byte of the predicted sample."""
-    mu = regs[R_AMU]
-    return ((mu >> 8) & 255) if pos % 2 else (mu & 255)
-
-
-@njit(cache=CACHE)
 def _audio_end(regs, history, pos):
     """After a sample's high byte: learn the prediction error (scale, and the LMS weights)."""
-    stride = 2 * regs[R_CHANNELS]
+    channels = regs[R_CHANNELS]
+    stride = 2 * channels
     start = pos - 1
     value = _sample(history, start)
     regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
     target = _emphasized(history, start, stride)
-    channels = regs[R_CHANNELS]
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
     cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
     fast = target - ((regs[R_AP + 2] + (1 << 13)) >> 14)
     regs[R_AP + 3] += (abs(cascade) * 16 - regs[R_AP + 3]) >> 4
     regs[R_AP + 4] += (abs(fast) * 16 - regs[R_AP + 4]) >> 4
     r2 = r1 - ((regs[R_AP + 1] + (1 << 13)) >> 14)
+    ys, rs = np.empty(AUDIO_ORDER, np.int64), np.empty(AUDIO_ORDER, np.int64)  # the stages' inputs, read once
     norm_y, norm_r, norm_f = 1, 1, 1
     for i in range(AUDIO_ORDER):
-        y = _emphasized(history, start - stride * (i + 1), stride)
-        r = _ring_residual(regs, channels, i)
-        norm_y += y * y
-        norm_r += r * r
+        ys[i] = _emphasized(history, start - stride * (i + 1), stride)
+        rs[i] = _ring_residual(regs, channels, i)
+        norm_y += ys[i] * ys[i]
+        norm_r += rs[i] * rs[i]
         if i < AUDIO_FAST_ORDER:
-            norm_f += y * y
+            norm_f += ys[i] * ys[i]
     for i in range(AUDIO_ORDER):
-        y = _emphasized(history, start - stride * (i + 1), stride)
-        regs[R_AW + i] += (r1 * y << 14) // (norm_y * AUDIO_RATE)
-        regs[R_AW + AUDIO_ORDER + i] += (r2 * _ring_residual(regs, channels, i) << 14) // (norm_r * AUDIO_RATE)
+        regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * AUDIO_RATE)
+        regs[R_AW + AUDIO_ORDER + i] += (r2 * rs[i] << 14) // (norm_r * AUDIO_RATE)
         if i < AUDIO_FAST_ORDER:
-            regs[R_AW + 2 * AUDIO_ORDER + i] += (fast * y << 14) // (norm_f * AUDIO_FAST_RATE)
+            regs[R_AW + 2 * AUDIO_ORDER + i] += (fast * ys[i] << 14) // (norm_f * AUDIO_FAST_RATE)
     at = regs[R_RING + AUDIO_RING]
     regs[R_RING + at] = r1
     regs[R_RING + AUDIO_RING] = (at + 1) % AUDIO_RING
@@ -432,7 +436,7 @@ def _row_p12(regs, c0):
 
 @njit(cache=CACHE)
 def _external_p12(ext, row, regs, c0):
-    """The external input of this bit: the external model's (ext[row]), else image mode's pixel input, else -1."""
+    """The external input of this bit: the external model's (ext[row]), else image or audio mode's built-in one, else -1."""
     if ext.shape[0]:
         return _ext_p12(ext[row], c0)
     return _model_p12(regs, c0)
@@ -462,7 +466,7 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
         _audio_end(regs, history, pos)
     if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64)
         at = D_IMAGE + 2 * regs[R_ACT]
-        direct[at] += abs(byte - regs[R_MU])
+        direct[at] += abs(byte - regs[R_SEL])
         direct[at + 1] += 1
         if direct[at + 1] >= 64:
             direct[at] >>= 1
