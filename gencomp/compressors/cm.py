@@ -60,10 +60,20 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
     weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
     chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
     once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    short = len(history) <= SHORT_STREAM_BYTES
-    media = image_width > 0 or audio_channels > 0  # their built-in input is the model's best guess: trust it at once
-    return cmx.new_state(*table_bits(len(history)), history, ext_weight=1 << 16 if short or media else 1 << 14,
+    return cmx.new_state(*table_bits(len(history)), history,
+                         ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
                          image_width=image_width, audio_channels=audio_channels)
+
+
+def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
+    """The external input's initial mixing weight (2^16 = 1.0): trusted at once in a short stream (see
+    new_model) and in image or audio mode, whose built-in input is the model's best guess; else 0.25."""
+    return 1 << 16 if short or image_width > 0 or audio_channels > 0 else 1 << 14
+
+
+def _mode_identity(image_width: int, audio_channels: int) -> dict:
+    """The identity entries of image or audio mode (none for bytes)."""
+    return {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
 
 
 class ContextMixingCompressor(Compressor):
@@ -80,10 +90,7 @@ class ContextMixingCompressor(Compressor):
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        if self.image_width:
-            identity["image_width"] = self.image_width
-        if self.audio_channels:
-            identity["audio_channels"] = self.audio_channels
+        identity |= _mode_identity(self.image_width, self.audio_channels)
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
@@ -204,10 +211,7 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        if self.image_width:
-            identity["image_width"] = self.image_width
-        if self.audio_channels:
-            identity["audio_channels"] = self.audio_channels
+        identity |= _mode_identity(self.image_width, self.audio_channels)
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
     def num_parameters(self) -> int:
@@ -215,8 +219,8 @@ class ContextMixingPredictor(Predictor):
 
     def _new(self) -> list:
         history = np.zeros(self.MAX_BYTES, np.uint8)
-        media = self.image_width > 0 or self.audio_channels > 0  # as new_model: trust the built-in input at once
-        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, ext_weight=1 << 16 if media else 1 << 14,
+        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
+                              ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
                               image_width=self.image_width, audio_channels=self.audio_channels)
         return [model, history, 0]
 
@@ -294,28 +298,29 @@ def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> ContextMixingCompr
 IMAGE_WIDTH = 64  # the paper's 32×64 patches
 
 
+def _spec_number(text: str, low: int, high: int, message: str) -> int:
+    """The integer a codec spec names, low … high; GencompError with `message` (formatted with high) otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise GencompError(message.format(high=high) + f", got {text!r}")
+    return value
+
+
 @COMPRESSORS.register("image", "context mixing with image contexts (neighbouring pixels, median and gradient predictions), "
                                "8-bit grayscale rows of W pixels (image:W; default 64, the paper's patches), whole input")
 def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
-    try:
-        pixels = int(width)
-    except ValueError:
-        pixels = 0
-    if not 1 <= pixels <= 1 << 20:
-        raise GencompError(f"image:W needs a width of 1 … {1 << 20} pixels, got {width!r}")
+    pixels = _spec_number(width, 1, 1 << 20, "image:W needs a width of 1 … {high} pixels")
     return ContextMixingCompressor("image" if pixels == IMAGE_WIDTH else f"image:{pixels}", None, chunk_size_bytes,
                                    image_width=pixels)
 
 
-@COMPRESSORS.register("audio", "context mixing with an adaptive linear predictor (normalised LMS, order 16) for "
+@COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (cascaded normalised LMS) for "
                                "16-bit little-endian PCM, C interleaved channels (audio:C; default 1), whole input")
 def _audio_compressor(channels: str = "1", chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
-    try:
-        count = int(channels)
-    except ValueError:
-        count = 0
-    if not 1 <= count <= 8:
-        raise GencompError(f"audio:C needs 1 … 8 channels, got {channels!r}")
+    count = _spec_number(channels, 1, 8, "audio:C needs 1 … {high} channels")
     return ContextMixingCompressor("audio" if count == 1 else f"audio:{count}", None, chunk_size_bytes,
                                    audio_channels=count)
 
