@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-MIN_MATCH_BYTES = 3  # DEFLATE's shortest copy
+MIN_MATCH_BYTES = 3  # DEFLATE's shortest copy: shorter strings are literals, reached through single bytes
 MAX_COPY_BYTES = 32
-MIN_RANDOM_COPY_BYTES = 3  # shorter strings DEFLATE codes as literals: reached through single bytes
 MAX_SUFFIX_COPIES = 16
 RANDOM_COPIES = 32
 MAX_OCCURRENCES = 256  # the most recent occurrences of the suffix looked at
@@ -45,14 +44,15 @@ def _agreement(context: bytes, end_a: int, end_b: int, limit: int = 64) -> int:
 
 def copy_candidates(context: bytes, max_bytes: int, rng: np.random.Generator) -> tuple[list[bytes], np.ndarray]:
     """(copies, log2 of the number of copies each stands for): the suffix copies (standing for
-    themselves) then the random ones; see the module docstring. No copies where max_bytes < 2."""
+    themselves) then the random ones; see the module docstring. No suffix copies where max_bytes < 2,
+    no random ones where max_bytes < MIN_MATCH_BYTES."""
     exact = suffix_copies(context, max_bytes)
-    positions = len(context) - MIN_RANDOM_COPY_BYTES + 1
-    if max_bytes < MIN_RANDOM_COPY_BYTES or positions < 1:
+    positions = len(context) - MIN_MATCH_BYTES + 1
+    if max_bytes < MIN_MATCH_BYTES or positions < 1:
         return exact, np.zeros(len(exact))
     starts = rng.integers(0, positions, RANDOM_COPIES)
-    lengths = rng.integers(MIN_RANDOM_COPY_BYTES, max_bytes + 1, RANDOM_COPIES)
-    pairs = positions * (max_bytes - MIN_RANDOM_COPY_BYTES + 1)
+    lengths = rng.integers(MIN_MATCH_BYTES, max_bytes + 1, RANDOM_COPIES)
+    pairs = positions * (max_bytes - MIN_MATCH_BYTES + 1)
     known = set(exact)
     drawn = [c for c in (context[a : a + n] for a, n in zip(starts.tolist(), lengths.tolist())) if c not in known]
     counts = np.array([_occurrences(context, c) for c in drawn], np.float64)
