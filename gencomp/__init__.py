@@ -5,4 +5,4 @@ from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
 
 __all__ = ["COMPRESSORS", "Compressor", "GencompError", "Predictor", "decompress", "get_compressor"]
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -1,5 +1,9 @@
 """The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
 
+Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media record
+(varint length + JSON) that rebuilds an image or audio file from the pixels or samples the frames
+hold (gencomp.data.media_files). Only such archives are written as format 5; others stay format 4.
+
 Format 4 (written since gencomp 0.3) is format 3's layout; it marks the context-mixing `cm`
 and `mix` codecs, whose payloads format 3's `cm` and `mix` (another model) cannot read.
 
@@ -40,12 +44,14 @@ import io
 import json
 import zlib
 from dataclasses import dataclass, field
+from typing import Optional
 
 from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
 FORMAT_VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+MEDIA_FORMAT_VERSION = 5  # format 4 plus a media record: written only for media files
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by `unpack`
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30
@@ -140,6 +146,7 @@ class StreamHeader:
     identity: dict
     chunk_size_bytes: int  # 0: each frame is one stream
     frame_bytes: int  # original bytes per frame (the last frame may hold fewer)
+    media: Optional[dict] = None  # what rebuilds an image or audio file from the original bytes (format 5)
 
 
 @dataclass(frozen=True)
@@ -160,12 +167,20 @@ def _with_crc(fields: bytes) -> bytes:
     return fields + zlib.crc32(fields).to_bytes(4, "big")
 
 
+def _json(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
 def pack_stream_header(header: StreamHeader) -> bytes:
-    codec = header.codec.encode()
-    identity = json.dumps(header.identity, sort_keys=True, separators=(",", ":")).encode()
-    return _with_crc(b"".join([MAGIC, bytes([FORMAT_VERSION]), encode_varint(len(codec)), codec,
-                               encode_varint(len(identity)), identity, encode_varint(header.chunk_size_bytes),
-                               encode_varint(header.frame_bytes)]))
+    """Format 4, or 5 when the header carries a media record."""
+    codec, identity = header.codec.encode(), _json(header.identity)
+    fields = [MAGIC, bytes([FORMAT_VERSION if header.media is None else MEDIA_FORMAT_VERSION]),
+              encode_varint(len(codec)), codec, encode_varint(len(identity)), identity,
+              encode_varint(header.chunk_size_bytes), encode_varint(header.frame_bytes)]
+    if header.media is not None:
+        media = _json(header.media)
+        fields += [encode_varint(len(media)), media]
+    return _with_crc(b"".join(fields))
 
 
 def pack_frame(frame: Frame) -> bytes:
@@ -217,17 +232,23 @@ class StreamReader:
     def header(self) -> StreamHeader:
         """The archive header (after the caller has checked magic and version with format_version)."""
         self._record.clear()
-        self.take(len(MAGIC) + 1, "the magic bytes")
+        version = self.take(len(MAGIC) + 1, "the magic bytes")[-1]
         codec_raw = self.take(self.varint("the codec name length"), "the codec name")
         identity_raw = self.take(self.varint("the codec identity length"), "the codec identity")
         chunk_size, frame_bytes = self.varint("the chunk size"), self.varint("the frame size")
+        media_raw = self.take(self.varint("the media record length"), "the media record") \
+            if version >= MEDIA_FORMAT_VERSION else None
         self._check_record_crc("the archive header")
         if not 0 < frame_bytes <= MAX_FRAME_BYTES or chunk_size > frame_bytes:
             raise GencompError("archive corrupt: implausible frame size in header")
         try:
-            return StreamHeader(codec_raw.decode(), json.loads(identity_raw), chunk_size, frame_bytes)
+            codec, identity = codec_raw.decode(), json.loads(identity_raw)
+            media = None if media_raw is None else json.loads(media_raw)
         except (UnicodeDecodeError, ValueError):
             raise GencompError("archive corrupt: unreadable codec description") from None
+        if media is not None and not isinstance(media, dict):
+            raise GencompError("archive corrupt: unreadable media record")
+        return StreamHeader(codec, identity, chunk_size, frame_bytes, media)
 
     def next(self, header: StreamHeader):
         """The next Frame, or the EndRecord."""

@@ -1,16 +1,24 @@
-"""gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [-v]"""
+"""gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [--as-bytes] [-v]
+
+With -c image or -c audio, an image or audio file is coded as its pixels or samples
+(gencomp.data.media_files), unless --as-bytes."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import time
+from typing import Optional
 
 from tqdm import tqdm
 
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.frames import compress_stream
+from gencomp.data.media_files import MediaStream, media_kind, read_media_file
+from gencomp.errors import GencompError
 
 DEFAULT_CODEC = "lzma"
 SUFFIX = ".gcz"
@@ -26,6 +34,8 @@ def main(argv: list[str]) -> int:
                         help="code independent chunks of N bytes (0: one stream a frame; default: the codec's own)")
     parser.add_argument("--cluster", metavar="ADDRESS",
                         help="code the frames on a Dask cluster (e.g. tcp://host:8786); same archive as locally")
+    parser.add_argument("--as-bytes", action="store_true",
+                        help="with -c image or -c audio, code an image or audio file's bytes, not its pixels or samples")
     parser.add_argument("-k", "--keep", action="store_true", help="keep the input file")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing output file")
     parser.add_argument("--keep-partial", action="store_true", help="on an error, keep what was written")
@@ -34,28 +44,56 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     output = args.output or (STDIO if args.file == STDIO else args.file + SUFFIX)
-    compressor = get_compressor(args.codec, args.chunk_size)
     check_output(output, args.force)
+    media = _media(args)
+    compressor = get_compressor(media.spec if media else args.codec, media.chunk_size_bytes if media else args.chunk_size)
     if compressor.portability_note:
         print(f"gencomp compress: {compressor.portability_note}", file=sys.stderr)
     start = time.perf_counter()
-    with open_input(args.file) as (source, size), atomic_output(output, args.keep_partial) as sink, \
+    with _open(args.file, media) as (source, size), atomic_output(output, args.keep_partial) as sink, \
             tqdm(total=size, unit="B", unit_scale=True, desc=f"compress {compressor.name}",
                  disable=args.quiet or None, leave=False) as bar:
         if args.cluster:
             from gencomp.cluster import frame_mapper
 
             with frame_mapper(args.cluster) as map_frames:
-                original = compress_stream(compressor, source, sink, bar.update, map_frames)
+                original = compress_stream(compressor, source, sink, bar.update, map_frames, media and media.record)
         else:
-            original = compress_stream(compressor, source, sink, bar.update)
+            original = compress_stream(compressor, source, sink, bar.update, media=media and media.record)
         written = sink.tell() if sink.seekable() else None
     for note in compressor.notes:
         print(f"gencomp compress: {note}", file=sys.stderr)
     if args.verbose:
         report(original, written, time.perf_counter() - start, compressor.name)
-    remove_input(args.file, args.keep or output == STDIO)
+    if media and not media.byte_exact and not args.keep:
+        print(f"gencomp compress: kept {args.file}: the archive restores its "
+              f"{'pixels' if media.record['kind'] == 'image' else 'samples'}, not its bytes", file=sys.stderr)
+    remove_input(args.file, args.keep or output == STDIO or bool(media and not media.byte_exact))
     return 0
+
+
+def _media(args) -> Optional[MediaStream]:
+    """The pixels or samples of a media file given to a media codec (None: code the bytes as they are)."""
+    kind = media_kind(args.codec)
+    if kind is None or args.as_bytes or args.file == STDIO:
+        return None
+    with open_input(args.file):  # the same errors as for any input: missing, a directory, unreadable
+        media = read_media_file(args.file, kind)
+    if media is None:
+        return None
+    if args.chunk_size is not None:
+        raise GencompError(f"--chunk-size does not apply to {kind} files, coded as their "
+                           f"{'planes' if kind == 'image' else 'samples'}; add --as-bytes to code the bytes in chunks")
+    if media.dropped:
+        print(f"gencomp compress: {args.file}: not kept: {', '.join(media.dropped)}", file=sys.stderr)
+    return media
+
+
+def _open(name: str, media: Optional[MediaStream]):
+    """open_input, or the media stream's bytes in its place."""
+    if media is None:
+        return open_input(name)
+    return contextlib.nullcontext((io.BytesIO(media.data), len(media.data)))
 
 
 def report(original: int, archive: int | None, seconds: float, what: str) -> None:

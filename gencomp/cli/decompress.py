@@ -1,15 +1,22 @@
-"""gencomp decompress FILE.gcz [-o OUT] [-k] [-f] [--keep-partial] [-v]"""
+"""gencomp decompress FILE.gcz [-o OUT] [-k] [-f] [--keep-partial] [-v]
+
+An archive of an image or audio file (gencomp compress -c image/audio) gives back the file:
+a PNG with the same pixels, or the audio file with the same samples (a WAV byte for byte)."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import time
+from pathlib import Path
+from typing import Optional
 
 from tqdm import tqdm
 
 from gencomp.cli.compress import SUFFIX, report
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
-from gencomp.compressors.frames import decompress_stream
+from gencomp.compressors.frames import decompress_stream, peek_header
+from gencomp.data.media_files import media_suffix, rebuild_media_file
 from gencomp.errors import GencompError
 
 
@@ -25,24 +32,44 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
     args = parser.parse_args(argv)
 
-    if args.output:
-        output = args.output
-    elif args.file == STDIO:
-        output = STDIO
-    elif args.file.endswith(SUFFIX):
-        output = args.file[: -len(SUFFIX)]
-    else:
+    if not args.output and args.file != STDIO and not args.file.endswith(SUFFIX):
         raise GencompError(f"{args.file} does not end in {SUFFIX}; name the output with -o")
-    check_output(output, args.force)
     start = time.perf_counter()
-    with open_input(args.file) as (source, size), atomic_output(output, args.keep_partial) as sink, \
-            tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None,
-                 leave=False) as bar:
-        original = decompress_stream(_Counted(source, bar.update), sink)
+    with open_input(args.file) as (source, size):
+        header, source = peek_header(source)
+        media = header.media if header is not None else None
+        output = _output_name(args, media)
+        check_output(output, args.force)
+        with atomic_output(output, args.keep_partial) as sink, \
+                tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None,
+                     leave=False) as bar:
+            if media is None:
+                original = decompress_stream(_Counted(source, bar.update), sink)
+            else:
+                decoded = io.BytesIO()
+                original = decompress_stream(_Counted(source, bar.update), decoded)
+                sink.write(rebuild_media_file(media, decoded.getvalue()))
     if args.verbose:
         report(original, size, time.perf_counter() - start, "decompressed")
     remove_input(args.file, args.keep or output == STDIO)
     return 0
+
+
+def _output_name(args, media: Optional[dict]) -> str:
+    """-o, stdout for stdin, or the archive's name without .gcz (a media file's suffix where it differs:
+    photo.jpg.gcz gives photo.png, as the pixels come back as a PNG)."""
+    suffix = media_suffix(media) if media is not None else None
+    if args.output:
+        if suffix and args.output != STDIO and Path(args.output).suffix.lower() != suffix:
+            what = "an image" if media["kind"] == "image" else "audio"
+            raise GencompError(f"the archive holds {what}, written as {suffix[1:].upper()}: name the output {suffix}")
+        return args.output
+    if args.file == STDIO:
+        return STDIO
+    name = args.file[: -len(SUFFIX)]
+    if suffix and Path(name).suffix.lower() != suffix:
+        name = str(Path(name).with_suffix(suffix))
+    return name
 
 
 class _Counted:

@@ -71,12 +71,14 @@ def _read_frames(source: BinaryIO, size: int, seen: list[int], crc: list[int]) -
 
 
 def compress_stream(compressor: Compressor, source: BinaryIO, sink: BinaryIO, progress: Progress = None,
-                    map_frames: Optional[MapFrames] = None) -> int:
-    """Read source to its end, write a format-3 archive to sink frame by frame; returns original bytes.
+                    map_frames: Optional[MapFrames] = None, media: Optional[dict] = None) -> int:
+    """Read source to its end, write a framed archive to sink frame by frame; returns original bytes.
 
-    map_frames: run frames elsewhere (gencomp.cluster); the codec must then be a registry spec."""
+    map_frames: run frames elsewhere (gencomp.cluster); the codec must then be a registry spec.
+    media: the record that rebuilds a media file from the source's bytes (gencomp.data.media_files)."""
     size = frame_bytes(compressor)
-    sink.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes, size)))
+    sink.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes, size,
+                                               media)))
     seen, crc = [], [0]
     frames = _read_frames(source, size, seen, crc)
     if map_frames is None:
@@ -103,6 +105,29 @@ class _Prefixed:
         head, self.prefix = (self.prefix, b"") if n < 0 or n >= len(self.prefix) else (self.prefix[:n], self.prefix[n:])
         rest = n - len(head) if n >= 0 else -1
         return head + (self.file.read(rest) if rest else b"")
+
+
+class _Recorded:
+    """A binary reader that keeps a copy of what it hands out."""
+
+    def __init__(self, file: BinaryIO):
+        self.file, self.seen = file, bytearray()
+
+    def read(self, n: int = -1) -> bytes:
+        out = self.file.read(n)
+        self.seen += out
+        return out
+
+
+def peek_header(source: BinaryIO) -> tuple[Optional[StreamHeader], BinaryIO]:
+    """(the header of a framed archive, or None for formats 1 and 2; a reader that starts again at the
+    archive's first byte): what to name the output before decoding (a media file's kind)."""
+    first = source.read(5)
+    if format_version(first) in WHOLE_ARCHIVE_VERSIONS:
+        return None, _Prefixed(first, source)
+    recorded = _Recorded(source)
+    header = StreamReader(_Prefixed(first, recorded)).header()
+    return header, _Prefixed(first + bytes(recorded.seen), source)
 
 
 def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = None,

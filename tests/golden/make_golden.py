@@ -1,6 +1,8 @@
 """Write the golden archives of the current format: one per codec and input kind, made by this
-version, in v<format>/ with the SHA-256 of each original in its manifest.json. Existing files are
-never rewritten: once committed, a golden archive must decode as it is, forever (test_golden.py).
+version, in v<format>/ with the SHA-256 of each original in its manifest.json; and archives of
+media files (format 5, v5/), with the SHA-256 of the coded pixels or samples and of what the
+rebuilt file must hold (its pixels, or a WAV's bytes). Existing files are never rewritten: once
+committed, a golden archive must decode as it is, forever (test_golden.py).
 
     python -m tests.golden.make_golden
 """
@@ -8,6 +10,7 @@ never rewritten: once committed, a golden archive must decode as it is, forever 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -15,14 +18,17 @@ import numpy as np
 
 import gencomp
 from gencomp.compressors import COMPRESSORS
+from gencomp.compressors.frames import compress_stream
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import load_modality
 from gencomp.evaluation.datasets import modality_bytes
 
-from gencomp.container import FORMAT_VERSION
+from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION
+from gencomp.data.media_files import read_media_file
 
 FOLDER = Path(__file__).resolve().parent / f"v{FORMAT_VERSION}"
 MANIFEST = FOLDER / "manifest.json"
+MEDIA_FOLDER = Path(__file__).resolve().parent / f"v{MEDIA_FORMAT_VERSION}"
 
 
 def inputs() -> dict[str, bytes]:
@@ -43,7 +49,62 @@ def codec_specs() -> list[str]:
     return plain + transformer_codecs(list(shipped_models()))
 
 
+def media_inputs(folder: Path) -> dict[str, Path]:
+    """Small media files written into folder: a colour crop of a photograph (RGB), 16-bit gray, a stereo
+    WAV of speech (right = left / 2 + 3: stored as left and side)."""
+    import soundfile
+    from PIL import Image
+
+    root = shared_data_dir()
+    gray = np.asarray(Image.open(root / "image" / "coins.png"))[100:148, 100:180].astype(np.int16)
+    rgb = np.stack([gray, gray // 2 + 60, np.clip(gray + 25, 0, 255)], -1).astype(np.uint8)
+    Image.fromarray(rgb).save(folder / "colour.png")
+    Image.fromarray(gray.astype(np.uint16) * 251).save(folder / "gray16.png")
+    speech = soundfile.read(root / "audio" / "spk1_snt1.wav", dtype="int16")[0][8000:9500].astype(np.int64)
+    out = io.BytesIO()
+    soundfile.write(out, np.stack([speech, speech // 2 + 3], -1).astype(np.int16), 16000, format="WAV",
+                    subtype="PCM_16")
+    (folder / "stereo.wav").write_bytes(out.getvalue())
+    return {"colour.png": folder / "colour.png", "gray16.png": folder / "gray16.png", "stereo.wav": folder / "stereo.wav"}
+
+
+def rebuilt_sha256(blob: bytes, suffix: str) -> str:
+    """What a rebuilt media file must hold: its pixels (mode, size, values) or, for a WAV, its bytes."""
+    from PIL import Image
+
+    if suffix == ".wav":
+        return hashlib.sha256(blob).hexdigest()
+    image = Image.open(io.BytesIO(blob))
+    return hashlib.sha256(f"{image.mode} {image.size}".encode() + np.asarray(image).tobytes()).hexdigest()
+
+
+def make_media(scratch: Path) -> None:
+    MEDIA_FOLDER.mkdir(exist_ok=True)
+    manifest_path = MEDIA_FOLDER / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    for name, path in media_inputs(scratch).items():
+        kind = "image" if name.endswith(".png") else "audio"
+        if f"{name}.gcz" in manifest:
+            continue
+        stream = read_media_file(str(path), kind)
+        sink = io.BytesIO()
+        compress_stream(gencomp.get_compressor(stream.spec, stream.chunk_size_bytes), io.BytesIO(stream.data), sink,
+                        media=stream.record)
+        blob = sink.getvalue()
+        (MEDIA_FOLDER / f"{name}.gcz").write_bytes(blob)
+        manifest[f"{name}.gcz"] = {"codec": stream.spec, "bytes": len(stream.data),
+                                   "sha256": hashlib.sha256(stream.data).hexdigest(),
+                                   "rebuilt_sha256": rebuilt_sha256(path.read_bytes(), path.suffix),
+                                   "gencomp": gencomp.__version__}
+        print(f"wrote {name}.gcz ({len(blob)} bytes)")
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
 def main() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        make_media(Path(scratch))
     FOLDER.mkdir(exist_ok=True)
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for spec in codec_specs():

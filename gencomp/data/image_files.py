@@ -1,0 +1,164 @@
+"""An image file (any format Pillow reads) as the pixel planes the `image` codec codes, and back as PNG.
+
+Kept exactly: every pixel value, the mode (1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and
+its transparency, the ICC profile, EXIF and DPI. Not kept: the file's own bytes (the PNG is written
+anew), other metadata (text chunks, gamma, …), a JPEG's compressed form (its decoded pixels are kept,
+in a PNG larger than the JPEG). Refused with a clear error: several frames (animations), modes a PNG
+cannot hold (CMYK, float, …) and 16-bit colour, which Pillow reads as 8 bits.
+
+Planes: one per channel, each H rows of W bytes, coded as an independent chunk by `image:W`. Colour
+is decorrelated first, reversibly in 8 bits (the "subtract green" transform of lossless WebP,
+centred): G, R − G + 128 and B − G + 128, modulo 256. 16-bit gray is two planes, high then low bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Optional
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from gencomp.data.media_files import MediaStream, from_text, to_text
+from gencomp.errors import GencompError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I")
+KEPT_INFO = ("icc_profile", "exif", "dpi", "transparency")
+CENTRE = 128
+
+
+def read_image(blob: bytes, name: str) -> Optional[MediaStream]:
+    """The pixel planes of an image file's bytes, or None if Pillow does not know the format."""
+    try:
+        image = Image.open(io.BytesIO(blob))
+    except UnidentifiedImageError:
+        return None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise GencompError(f"cannot read image {name}: {exc}") from None
+    with image:
+        _check_exact(image, blob, name)
+        try:
+            image.load()
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise GencompError(f"cannot read image {name}: {exc}") from None
+        mode, planes = _planes(image, name)
+        record = {"kind": "image", "suffix": ".png", "width": image.width, "height": image.height,
+                  "mode": mode, "planes": len(planes)} | _kept_info(image)
+        dropped = sorted(set(image.info) - set(KEPT_INFO))
+    data = np.ascontiguousarray(np.stack(planes)).tobytes()
+    return MediaStream(f"image:{record['width']}", record["width"] * record["height"], data, record,
+                       byte_exact=False, dropped=dropped)
+
+
+def rebuild_image(record: dict, data: bytes) -> bytes:
+    """The PNG file of a record and its pixel planes."""
+    try:
+        width, height, count, mode = record["width"], record["height"], record["planes"], record["mode"]
+    except KeyError:
+        raise GencompError("archive corrupt: incomplete image record") from None
+    if len(data) != width * height * count:
+        raise GencompError(f"archive corrupt: {len(data):,} pixel bytes for {count} planes of {width}×{height}")
+    planes = np.frombuffer(data, np.uint8).reshape(count, height, width)
+    image = _image(mode, planes)
+    options = {}
+    if "palette" in record:
+        image.putpalette(from_text(record["palette"]["data"]), record["palette"]["mode"])
+    if "transparency" in record:
+        options["transparency"] = _from_json(record["transparency"])
+    for key in ("icc_profile", "exif"):
+        if key in record:
+            options[key] = from_text(record[key])
+    if "dpi" in record:
+        options["dpi"] = tuple(record["dpi"])
+    out = io.BytesIO()
+    image.save(out, "PNG", **options)
+    return out.getvalue()
+
+
+def _check_exact(image: Image.Image, blob: bytes, name: str) -> None:
+    """Refuse what Pillow would not give back exactly: several frames, 16-bit colour read as 8 bits."""
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1:
+        raise GencompError(f"{name} holds {frames} frames (an animation): -c image keeps one still image; "
+                           "code its bytes with --as-bytes")
+    sixteen_bit_colour = False
+    if blob.startswith(PNG_SIGNATURE) and blob[12:16] == b"IHDR":
+        sixteen_bit_colour = blob[24] == 16 and blob[25] != 0  # bit depth 16, colour type not gray
+    elif image.format == "TIFF" and image.mode not in SIXTEEN_BIT_MODES:
+        sixteen_bit_colour = max(np.atleast_1d(image.tag_v2.get(258, 8))) > 8  # BitsPerSample
+    if sixteen_bit_colour:
+        raise GencompError(f"{name} has 16-bit colour, which Pillow reads as 8 bits: -c image would lose "
+                           "precision; code its bytes with --as-bytes")
+
+
+def _planes(image: Image.Image, name: str) -> tuple[str, list[np.ndarray]]:
+    """(mode the planes are stored as, (H, W) uint8 planes) of a loaded image."""
+    mode = image.mode
+    if mode == "1":
+        return mode, [np.asarray(image, dtype=np.uint8) * np.uint8(255)]
+    if mode in ("L", "P"):
+        return mode, [np.asarray(image, dtype=np.uint8)]
+    if mode == "LA":
+        pixels = np.asarray(image, dtype=np.uint8)
+        return mode, [pixels[..., 0], pixels[..., 1]]
+    if mode in ("RGB", "RGBA"):
+        pixels = np.asarray(image, dtype=np.int16)
+        green = pixels[..., 1]
+        colour = [green, (pixels[..., 0] - green + CENTRE) % 256, (pixels[..., 2] - green + CENTRE) % 256]
+        return mode, [p.astype(np.uint8) for p in colour + ([pixels[..., 3]] if mode == "RGBA" else [])]
+    if mode in SIXTEEN_BIT_MODES:
+        values = np.asarray(image).astype(np.int64)
+        if values.min() < 0 or values.max() > 0xFFFF:
+            raise GencompError(f"{name}: 32-bit integer pixels outside 0 … 65535; -c image keeps up to 16 bits")
+        return "I;16", [(values >> 8).astype(np.uint8), (values & 0xFF).astype(np.uint8)]
+    raise GencompError(f"{name} is a {mode} image, which a PNG cannot hold: -c image keeps 1-bit, gray, "
+                       "palette, RGB(A) and 16-bit gray pixels; code its bytes with --as-bytes")
+
+
+def _image(mode: str, planes: np.ndarray) -> Image.Image:
+    """Inverse of _planes: (count, H, W) uint8 planes -> the image in `mode`."""
+    expected = {"1": 1, "L": 1, "P": 1, "LA": 2, "RGB": 3, "RGBA": 4, "I;16": 2}
+    if expected.get(mode) != len(planes):
+        raise GencompError(f"archive corrupt: {len(planes)} planes for an image of mode {mode!r}")
+    if mode == "1":
+        return Image.fromarray(planes[0] > 127)
+    if mode in ("L", "P"):
+        return Image.fromarray(planes[0], mode)
+    if mode == "LA":
+        return Image.fromarray(np.stack(planes, axis=-1), mode)
+    if mode == "I;16":
+        return Image.fromarray((planes[0].astype(np.uint16) << 8) | planes[1])
+    green = planes[0].astype(np.int16)
+    channels = [(planes[1] + green - CENTRE) % 256, green, (planes[2] + green - CENTRE) % 256] + list(planes[3:])
+    return Image.fromarray(np.stack(channels, axis=-1).astype(np.uint8), mode)
+
+
+def _kept_info(image: Image.Image) -> dict:
+    """The record entries of what the PNG keeps besides pixels: palette, transparency, ICC, EXIF, DPI."""
+    kept = {}
+    if image.mode == "P":
+        palette_mode = image.palette.mode if image.palette is not None else "RGB"
+        kept["palette"] = {"mode": palette_mode, "data": to_text(bytes(image.getpalette(palette_mode) or []))}
+    info = image.info
+    if "transparency" in info:
+        kept["transparency"] = _to_json(info["transparency"])
+    for key in ("icc_profile", "exif"):
+        if isinstance(info.get(key), bytes) and info[key]:
+            kept[key] = to_text(info[key])
+    if "dpi" in info:
+        kept["dpi"] = [float(v) for v in info["dpi"]]
+    return kept
+
+
+def _to_json(value):
+    """A transparency value (int, tuple of ints, or bytes) as JSON."""
+    if isinstance(value, bytes):
+        return {"bytes": to_text(value)}
+    return list(value) if isinstance(value, tuple) else int(value)
+
+
+def _from_json(value):
+    if isinstance(value, dict):
+        return from_text(value["bytes"])
+    return tuple(value) if isinstance(value, list) else value

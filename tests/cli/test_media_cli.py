@@ -1,0 +1,98 @@
+"""gencomp compress photo.png -c image / speech.wav -c audio: pixels and samples in, the same out."""
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+from PIL import Image
+
+from gencomp.cli.main import main
+from gencomp.compressors.frames import peek_header
+from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION
+
+
+@pytest.fixture
+def photo(tmp_path, data_dir):
+    """A real photograph, cropped, in colour (the gray photo in two channels, a shifted third)."""
+    gray = np.asarray(Image.open(data_dir / "image" / "chelsea.png"))[100:160, 150:230].astype(np.int16)
+    rgb = np.stack([gray, gray // 2 + 60, np.clip(gray + 25, 0, 255)], axis=-1).astype(np.uint8)
+    path = tmp_path / "cat.jpg"
+    Image.fromarray(rgb).save(path, quality=85)
+    return path
+
+
+def test_an_image_file_comes_back_with_the_same_pixels_as_png(photo, capsys):
+    pixels = np.asarray(Image.open(photo))
+    assert main(["compress", str(photo), "-c", "image", "-q"]) == 0
+    archive = photo.with_name("cat.jpg.gcz")
+    assert photo.exists() and "kept" in capsys.readouterr().err  # only the pixels come back: the input stays
+    with archive.open("rb") as f:
+        header, _ = peek_header(f)
+    assert header.codec == "image:80" and header.media["mode"] == "RGB" and header.chunk_size_bytes == 80 * 60
+    assert archive.read_bytes()[4] == MEDIA_FORMAT_VERSION
+    assert main(["decompress", str(archive), "-q"]) == 0
+    back = Image.open(photo.with_name("cat.png"))
+    assert back.format == "PNG" and np.array_equal(np.asarray(back), pixels)
+    assert not archive.exists()
+
+
+def test_a_wav_comes_back_byte_for_byte_and_is_replaced_like_gzip(tmp_path, data_dir):
+    wav = tmp_path / "speech.wav"
+    blob = (data_dir / "audio" / "spk1_snt2.wav").read_bytes()
+    wav.write_bytes(blob)
+    assert main(["compress", str(wav), "-c", "audio", "-q"]) == 0
+    archive = tmp_path / "speech.wav.gcz"
+    assert not wav.exists() and archive.stat().st_size < 0.5 * len(blob)
+    assert main(["decompress", str(archive), "-q"]) == 0
+    assert wav.read_bytes() == blob
+
+
+def test_flac_comes_back_as_flac_with_the_same_samples(tmp_path, data_dir):
+    flac = tmp_path / "read.flac"
+    flac.write_bytes((data_dir / "audio" / "librispeech-1272-128104-0000.flac").read_bytes())
+    samples, rate = soundfile.read(flac, dtype="int16")
+    assert main(["compress", str(flac), "-c", "audio", "-k", "-q", "-o", str(tmp_path / "a.gcz")]) == 0
+    assert main(["decompress", str(tmp_path / "a.gcz"), "-q", "-o", str(tmp_path / "back.flac")]) == 0
+    back, back_rate = soundfile.read(tmp_path / "back.flac", dtype="int16")
+    assert back_rate == rate and np.array_equal(back, samples)
+
+
+def test_as_bytes_and_files_of_other_kinds_keep_the_byte_path(photo, tmp_path):
+    assert main(["compress", str(photo), "-c", "image", "--as-bytes", "-k", "-q", "-o", str(tmp_path / "b.gcz")]) == 0
+    assert (tmp_path / "b.gcz").read_bytes()[4] == FORMAT_VERSION
+    assert main(["decompress", str(tmp_path / "b.gcz"), "-q", "-o", str(tmp_path / "b.jpg")]) == 0
+    assert (tmp_path / "b.jpg").read_bytes() == photo.read_bytes()
+    raw = tmp_path / "pixels.gray"
+    raw.write_bytes(bytes(range(256)) * 16)
+    assert main(["compress", str(raw), "-c", "image", "-q"]) == 0  # no image format: coded as bytes, as before
+    assert main(["decompress", str(tmp_path / "pixels.gray.gcz"), "-q"]) == 0
+    assert raw.read_bytes() == bytes(range(256)) * 16
+
+
+@pytest.mark.parametrize("args, message", [
+    (["compress", "{photo}", "-c", "image", "--chunk-size", "2048", "-o", "{dir}/c.gcz"], "--chunk-size does not apply to image files"),
+    (["compress", "{dir}/anim.gif", "-c", "image"], "2 frames"),
+    (["decompress", "{dir}/cat.jpg.gcz", "-o", "{dir}/out.jpg"], "written as PNG: name the output .png"),
+])
+def test_media_mistakes_give_one_line_errors(photo, tmp_path, capsys, args, message):
+    frames = [Image.fromarray(np.full((8, 8), v, np.uint8)).convert("P") for v in (0, 255)]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    assert main(["compress", str(photo), "-c", "image", "-k", "-q"]) == 0
+    capsys.readouterr()
+    assert main([a.format(photo=photo, dir=tmp_path) for a in args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_damaged_media_archive_is_named(photo, tmp_path, capsys):
+    assert main(["compress", str(photo), "-c", "image", "-k", "-q"]) == 0
+    archive = tmp_path / "cat.jpg.gcz"
+    blob = bytearray(archive.read_bytes())
+    blob[blob.index(b'"mode"') + 2] ^= 1  # inside the media record: the header checksum catches it
+    archive.write_bytes(bytes(blob))
+    assert main(["decompress", str(archive), "-q"]) == 1
+    assert "archive corrupt: the archive header fails its checksum" in capsys.readouterr().err
+    assert not (tmp_path / "cat.png").exists()
+    with archive.open("rb") as f, pytest.raises(Exception, match="checksum"):
+        peek_header(io.BufferedReader(f))

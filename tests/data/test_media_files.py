@@ -1,0 +1,226 @@
+"""Image and audio files to the streams the media codecs code, and back: exact pixels and samples."""
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+import soundfile
+from PIL import Image
+
+from gencomp.data.audio_files import read_audio, rebuild_audio
+from gencomp.data.image_files import read_image, rebuild_image
+from gencomp.errors import GencompError
+from tests.conftest import SEEDS, rng_for
+
+
+def png_bytes(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", **options)
+    return out.getvalue()
+
+
+def round_trip_image(blob: bytes) -> Image.Image:
+    stream = read_image(blob, "test.png")
+    assert len(stream.data) == stream.record["width"] * stream.record["height"] * stream.record["planes"]
+    assert stream.spec == f"image:{stream.record['width']}" and stream.chunk_size_bytes == len(stream.data) // \
+        stream.record["planes"]
+    return Image.open(io.BytesIO(rebuild_image(stream.record, stream.data)))
+
+
+def random_image(mode: str, seed: int, size=(37, 23)) -> Image.Image:
+    rng = rng_for(seed)
+    bands = {"1": 1, "L": 1, "P": 1, "LA": 2, "RGB": 3, "RGBA": 4}[mode]
+    pixels = rng.integers(0, 256, (size[1], size[0], bands), dtype=np.uint8)
+    if mode == "1":
+        return Image.fromarray(pixels[..., 0] > 127)
+    image = Image.fromarray(pixels[..., 0] if bands == 1 else pixels, "L" if mode == "P" else mode)
+    if mode == "P":
+        image = image.convert("P")
+        image.putpalette(rng.integers(0, 256, 768, dtype=np.uint8).tobytes())
+    return image
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA"])
+def test_every_mode_keeps_its_pixels(mode, seed):
+    image = random_image(mode, seed)
+    back = round_trip_image(png_bytes(image))
+    assert back.mode == mode and back.size == image.size, f"seed {seed}"
+    assert np.array_equal(np.asarray(back), np.asarray(image)), f"seed {seed}"
+    if mode == "P":
+        assert back.getpalette() == image.getpalette()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sixteen_bit_gray_keeps_every_bit(seed):
+    values = rng_for(seed).integers(0, 1 << 16, (19, 41), dtype=np.uint16)
+    back = round_trip_image(png_bytes(Image.fromarray(values)))
+    assert back.mode == "I;16" and np.array_equal(np.asarray(back), values)
+
+
+def test_a_real_colour_photo_is_decorrelated_and_exact(data_dir):
+    gray = np.asarray(Image.open(data_dir / "image" / "chelsea.png"))[:64, :96].astype(np.int16)
+    rgb = np.stack([gray, (gray * 3) // 4, np.clip(gray + 40, 0, 255)], axis=-1).astype(np.uint8)
+    stream = read_image(png_bytes(Image.fromarray(rgb)), "photo.png")
+    planes = np.frombuffer(stream.data, np.uint8).reshape(3, 64, 96)
+    assert np.array_equal(planes[0], rgb[..., 1])  # green first, then R − G + 128, B − G + 128
+    assert np.array_equal(planes[1], ((rgb[..., 0].astype(int) - rgb[..., 1] + 128) % 256).astype(np.uint8))
+    back = Image.open(io.BytesIO(rebuild_image(stream.record, stream.data)))
+    assert np.array_equal(np.asarray(back), rgb)
+
+
+def test_palette_transparency_icc_exif_and_dpi_are_kept():
+    image = random_image("P", 0)
+    exif = Image.Exif()
+    exif[0x0110] = "gencomp test camera"  # Model
+    blob = png_bytes(image, transparency=7, icc_profile=b"not really a profile", exif=exif.tobytes(), dpi=(300, 150))
+    back = round_trip_image(blob)
+    assert back.info["transparency"] == 7 and back.info["icc_profile"] == b"not really a profile"
+    assert back.getexif()[0x0110] == "gencomp test camera"
+    assert tuple(round(v) for v in back.info["dpi"]) == (300, 150)
+
+
+def test_rgb_transparency_and_one_pixel_images():
+    image = Image.fromarray(np.array([[[10, 20, 30]]], np.uint8))
+    back = round_trip_image(png_bytes(image, transparency=(10, 20, 30)))
+    assert back.size == (1, 1) and np.asarray(back).tolist() == [[[10, 20, 30]]]
+    assert back.info["transparency"] == (10, 20, 30)
+
+
+def test_what_is_not_kept_is_named():
+    info = __import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()
+    info.add_text("Comment", "hello")
+    stream = read_image(png_bytes(random_image("L", 0), pnginfo=info), "photo.png")
+    assert stream.dropped == ["Comment"] and not stream.byte_exact
+
+
+def sixteen_bit_rgb_png() -> bytes:
+    width, height = 5, 4
+    rows = b"".join(b"\x00" + np.arange(width * 3, dtype=">u2").tobytes() for _ in range(height))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def animated_gif() -> bytes:
+    out = io.BytesIO()
+    frames = [random_image("L", s).convert("P") for s in range(2)]
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+def cmyk_jpeg() -> bytes:
+    out = io.BytesIO()
+    random_image("RGB", 0).convert("CMYK").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make, message", [
+    (sixteen_bit_rgb_png, "16-bit colour"),
+    (animated_gif, "2 frames"),
+    (cmyk_jpeg, "CMYK image"),
+    (lambda: png_bytes(random_image("RGB", 0))[:200], "cannot read image"),
+])
+def test_images_that_cannot_be_kept_exactly_are_refused(make, message):
+    with pytest.raises(GencompError, match=message):
+        read_image(make(), "x")
+
+
+def test_bytes_that_are_no_image_are_left_to_the_byte_path():
+    assert read_image(b"just some text, not pixels", "x") is None
+    assert read_audio(b"just some text, not samples", "x") is None
+
+
+def wav_bytes(values: np.ndarray, channels: int, bits: int, extra: bytes = b"", tail: bytes = b"") -> bytes:
+    """A RIFF WAVE file written by hand: fmt, an optional LIST chunk before the data, trailing bytes."""
+    width = bits // 8
+    if bits == 8:
+        data = (values + 128).astype(np.uint8).tobytes()
+    else:
+        unsigned = values.astype(np.int64) & ((1 << bits) - 1)
+        data = np.stack([(unsigned >> (8 * k)) & 0xFF for k in range(width)], -1).astype(np.uint8).tobytes()
+    data += tail
+    fmt = struct.pack("<HHIIHH", 1, channels, 16000, 16000 * channels * width, channels * width, bits)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+    if extra:
+        body += b"LIST" + struct.pack("<I", len(extra)) + extra + b"\x00" * (len(extra) & 1)
+    body += b"data" + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) & 1)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("bits", [8, 16, 24])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_wav_comes_back_byte_for_byte(bits, channels, seed):
+    rng = rng_for(seed)
+    n = int(rng.integers(0, 500))
+    values = rng.integers(-(1 << (bits - 1)), 1 << (bits - 1), n * channels)
+    blob = wav_bytes(values, channels, bits, extra=b"INFOISFT\x05\x00\x00\x00test", tail=b"\x07")  # half a sample
+    stream = read_audio(blob, "x.wav")
+    assert stream.byte_exact and stream.spec == ("audio" if channels == 1 else f"audio:{channels}")
+    frames = (n * channels * (bits // 8) + 1) // (channels * bits // 8)  # the tail is a sample only in 8-bit mono
+    assert len(stream.data) == (3 if bits == 24 else 2) * frames * channels
+    assert rebuild_audio(stream.record, stream.data) == blob, f"seed {seed}"
+
+
+def test_real_wav_is_its_samples_and_comes_back_whole(data_dir):
+    blob = (data_dir / "audio" / "spk1_snt1.wav").read_bytes()
+    stream = read_audio(blob, "spk1_snt1.wav")
+    samples, _ = soundfile.read(io.BytesIO(blob), dtype="int16")
+    assert stream.data == samples.astype("<i2").tobytes()
+    assert rebuild_audio(stream.record, stream.data) == blob
+
+
+def test_correlated_stereo_is_stored_as_left_and_side(data_dir):
+    left = soundfile.read(data_dir / "audio" / "spk1_snt1.wav", dtype="int16")[0][:4000].astype(np.int64)
+    right = np.clip(left + left // 8 + 3, -32768, 32767)
+    interleaved = np.stack([left, right], -1).reshape(-1)
+    stream = read_audio(wav_bytes(interleaved, 2, 16), "x.wav")
+    assert stream.record["stereo"] == "left-side"
+    side = np.frombuffer(stream.data, "<i2")[1::2]
+    assert np.array_equal(side, right - left)
+    apart = np.stack([left, rng_for(0).integers(-30000, 30000, len(left))], -1).reshape(-1)
+    assert "stereo" not in read_audio(wav_bytes(apart, 2, 16), "x.wav").record
+
+
+@pytest.mark.parametrize("subtype, bits", [("PCM_16", 16), ("PCM_24", 24), ("PCM_S8", 8)])
+@pytest.mark.parametrize("audio_format", ["FLAC", "AIFF"])
+def test_other_formats_keep_their_samples(audio_format, subtype, bits):
+    values = rng_for(bits).integers(-(1 << (bits - 1)), 1 << (bits - 1), (300, 2)).astype(np.int32) << (32 - bits)
+    out = io.BytesIO()
+    soundfile.write(out, values, 22050, format=audio_format, subtype=subtype)
+    stream = read_audio(out.getvalue(), "x")
+    assert not stream.byte_exact and stream.record["suffix"] == "." + audio_format.lower()
+    back, rate = soundfile.read(io.BytesIO(rebuild_audio(stream.record, stream.data)), dtype="int32")
+    assert rate == 22050 and np.array_equal(back, values)
+
+
+def float_wav() -> bytes:
+    out = io.BytesIO()
+    soundfile.write(out, np.zeros((10, 1)), 8000, format="WAV", subtype="FLOAT")
+    return out.getvalue()
+
+
+def nine_channel_wav() -> bytes:
+    return wav_bytes(np.zeros(90, np.int64), 9, 16)
+
+
+@pytest.mark.parametrize("make, message", [(float_wav, "FLOAT audio"), (nine_channel_wav, "9 channels")])
+def test_audio_that_cannot_be_kept_exactly_is_refused(make, message):
+    with pytest.raises(GencompError, match=message):
+        read_audio(make(), "x")
+
+
+def test_a_damaged_record_is_named():
+    stream = read_image(png_bytes(random_image("RGB", 0)), "x")
+    with pytest.raises(GencompError, match="archive corrupt"):
+        rebuild_image(stream.record, stream.data[:-1])
+    with pytest.raises(GencompError, match="archive corrupt"):
+        rebuild_image(stream.record | {"mode": "L"}, stream.data)
+    audio = read_audio(wav_bytes(np.arange(10), 1, 16), "x")
+    with pytest.raises(GencompError, match="archive corrupt"):
+        rebuild_audio(audio.record | {"prefix": "not base64!"}, audio.data)
