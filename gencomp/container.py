@@ -1,7 +1,7 @@
 """The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
 
 Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media record
-(varint length + JSON) that rebuilds an image or audio file from the pixels or samples the frames
+(varint length + zlib-compressed JSON: it may hold an ICC profile or EXIF) that rebuilds an image or audio file from the pixels or samples the frames
 hold (gencomp.data.media_files). Only such archives are written as format 5; others stay format 4.
 
 Format 4 (written since gencomp 0.3) is format 3's layout; it marks the context-mixing `cm`
@@ -178,7 +178,7 @@ def pack_stream_header(header: StreamHeader) -> bytes:
               encode_varint(len(codec)), codec, encode_varint(len(identity)), identity,
               encode_varint(header.chunk_size_bytes), encode_varint(header.frame_bytes)]
     if header.media is not None:
-        media = _json(header.media)
+        media = zlib.compress(_json(header.media), 9)
         fields += [encode_varint(len(media)), media]
     return _with_crc(b"".join(fields))
 
@@ -243,8 +243,8 @@ class StreamReader:
             raise GencompError("archive corrupt: implausible frame size in header")
         try:
             codec, identity = codec_raw.decode(), json.loads(identity_raw)
-            media = None if media_raw is None else json.loads(media_raw)
-        except (UnicodeDecodeError, ValueError):
+            media = None if media_raw is None else json.loads(zlib.decompress(media_raw))
+        except (UnicodeDecodeError, ValueError, zlib.error):
             raise GencompError("archive corrupt: unreadable codec description") from None
         if media is not None and not isinstance(media, dict):
             raise GencompError("archive corrupt: unreadable media record")

@@ -1,17 +1,20 @@
 """An audio file as the 16-bit PCM the `audio` codec codes, and back.
 
-WAV (linear PCM, 8, 16 or 24 bits, any channel count the codec takes) comes back byte for byte: the
+WAV (linear PCM, 8, 16 or 24 bits, any number of channels) comes back byte for byte: the
 bytes before and after the samples (header, metadata chunks, a trailing partial sample) are kept as
 they are. Other formats soundfile reads losslessly (FLAC, AIFF, …) come back with identical samples,
 rate and sample format, written anew by libsndfile (not the same bytes; tags are not kept). Refused
-with a clear error: float, µ-law/A-law and lossy (Vorbis, MP3) audio, and more channels than the
-codec takes.
+with a clear error: float, µ-law/A-law and lossy (Vorbis, MP3) audio. 24-bit audio is kept exactly
+but predicted at 16-bit precision, its low bytes coded as noise: larger than FLAC's
+(benchmarks/media_files.py).
 
-Stream: interleaved 16-bit little-endian samples, coded as one stream by `audio:C`. Stereo whose
-right channel is better told as its difference from the left (FLAC's left/side choice, by mean
-absolute first difference) is stored as left and R − L, wrapped to the sample width. 8-bit samples
-become the high byte of a 16-bit one. 24-bit samples are split: their high 16 bits as above, then
-their low bytes, one per sample, in a second chunk (mostly noise, or zeros when the file was padded).
+Stream: one plane per channel of 16-bit little-endian samples, each an independent chunk for the
+mono `audio` codec (on jfk's stereo, two mono planes cost much less than `audio:2` on the
+interleaved samples, whose contexts mix the channels). Stereo whose right channel is better told
+as its difference from the left (FLAC's left/side choice, by mean absolute first difference) is
+stored as left and R − L, wrapped to the sample width. 8-bit samples become the high byte of a 16-bit one. 24-bit samples are split: their
+high 16 bits as above, then their low bytes, one per sample and plane by plane, after them (mostly
+noise, or zeros when the file was padded).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import soundfile
 from gencomp.data.media_files import MediaStream, from_text, to_text
 from gencomp.errors import GencompError
 
-MAX_CHANNELS = 8  # audio:C takes 1 … 8
 PCM_SUBTYPES = {"PCM_U8": 8, "PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}
 WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 1, 0xFFFE
 
@@ -41,7 +43,7 @@ def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
     except (soundfile.LibsndfileError, RuntimeError, TypeError):
         return None
     bits = _bits(info.subtype, name)
-    channels = _channels(info.channels, name)
+    channels = info.channels
     samples, rate = soundfile.read(io.BytesIO(blob), dtype="int32", always_2d=True)  # (N, C), full scale 2^31
     values = samples.reshape(-1) >> (32 - bits)  # the file's own integers
     record = {"kind": "audio", "suffix": "." + info.format.lower(), "format": info.format,
@@ -55,13 +57,12 @@ def rebuild_audio(record: dict, data: bytes) -> bytes:
         bits, channels = record["bits"], record["channels"]
     except KeyError:
         raise GencompError("archive corrupt: incomplete audio record") from None
-    values = _values(data, bits)
+    planes = _values(data, bits, channels)
     if record.get("stereo") == "left-side":
-        values[1::2] = _wrap(values[1::2] + values[0::2], bits)
+        planes[1] = _wrap(planes[1] + planes[0], bits)
+    values = planes.T.reshape(-1)  # interleaved
     if "prefix" in record:  # a WAV, byte for byte
         return from_text(record["prefix"]) + _wav_bytes(values, bits) + from_text(record["suffix_bytes"])
-    if len(values) % channels:
-        raise GencompError("archive corrupt: the samples do not fill whole frames")
     out = io.BytesIO()
     full_scale = values.astype(np.int32) << (32 - bits)
     soundfile.write(out, full_scale.reshape(-1, channels), record["rate"], format=record["format"],
@@ -71,22 +72,18 @@ def rebuild_audio(record: dict, data: bytes) -> bytes:
 
 def _stream(values: np.ndarray, bits: int, channels: int, record: dict, byte_exact: bool,
             dropped: list[str]) -> MediaStream:
-    """The MediaStream of signed integer samples of `bits` bits, interleaved."""
-    values = values.astype(np.int64)
-    if channels == 2 and len(values) >= 4:
-        side = _wrap(values[1::2] - values[0::2], bits)
-        if np.abs(np.diff(side)).sum() < np.abs(np.diff(values[1::2])).sum():
-            values = values.copy()
-            values[1::2] = side
+    """The MediaStream of (N·C,) signed integer samples of `bits` bits, interleaved: one plane per channel."""
+    planes = values.astype(np.int64).reshape(-1, channels).T.copy()  # (C, N)
+    if channels == 2 and planes.shape[1] >= 2:
+        side = _wrap(planes[1] - planes[0], bits)
+        if np.abs(np.diff(side)).sum() < np.abs(np.diff(planes[1])).sum():
+            planes[1] = side
             record = record | {"stereo": "left-side"}
-    high = (values >> max(0, bits - 16)) << max(0, 16 - bits)  # the top 16 bits, as a 16-bit sample
+    high = (planes >> max(0, bits - 16)) << max(0, 16 - bits)  # the top 16 bits, as a 16-bit sample
     data = high.astype("<i2").tobytes()
-    chunk = 0
     if bits == 24:
-        chunk = len(data)  # the low bytes: a second, independent chunk
-        data += (values & 0xFF).astype(np.uint8).tobytes()
-    return MediaStream(f"audio:{channels}" if channels > 1 else "audio", chunk, data, record | {"bits": bits},
-                       byte_exact, dropped)
+        data += (planes & 0xFF).astype(np.uint8).tobytes()
+    return MediaStream("audio", 2 * planes.shape[1], data, record | {"bits": bits}, byte_exact, dropped)
 
 
 def _wrap(values: np.ndarray, bits: int) -> np.ndarray:
@@ -95,15 +92,17 @@ def _wrap(values: np.ndarray, bits: int) -> np.ndarray:
     return (values + half) % (2 * half) - half
 
 
-def _values(data: bytes, bits: int) -> np.ndarray:
-    """Inverse of _stream: (N·C,) int64 samples of `bits` bits."""
-    count = len(data) // 3 if bits == 24 else len(data) // 2
-    if len(data) != count * (3 if bits == 24 else 2):
-        raise GencompError(f"archive corrupt: {len(data):,} bytes do not hold whole {bits}-bit samples")
-    high = np.frombuffer(data[: 2 * count], "<i2").astype(np.int64)
+def _values(data: bytes, bits: int, channels: int) -> np.ndarray:
+    """Inverse of _stream but for the stereo transform: (C, N) int64 samples of `bits` bits."""
+    width = 3 if bits == 24 else 2
+    count = len(data) // (width * channels)
+    if len(data) != count * width * channels:
+        raise GencompError(f"archive corrupt: {len(data):,} bytes do not hold whole {bits}-bit frames of "
+                           f"{channels} channels")
+    high = np.frombuffer(data[: 2 * count * channels], "<i2").astype(np.int64).reshape(channels, count)
     if bits == 24:
-        return (high << 8) | np.frombuffer(data[2 * count :], np.uint8)
-    return high >> (16 - bits)  # a new array: the caller may write to it
+        return (high << 8) | np.frombuffer(data[2 * count * channels :], np.uint8).reshape(channels, count)
+    return high >> (16 - bits)
 
 
 def _from_wav(blob: bytes, name: str, start: int, stop: int, channels: int, bits: int) -> MediaStream:
@@ -120,7 +119,7 @@ def _from_wav(blob: bytes, name: str, start: int, stop: int, channels: int, bits
             values = (values << 8) | raw[:, k]
     record = {"kind": "audio", "suffix": ".wav", "channels": channels,
               "prefix": to_text(blob[:start]), "suffix_bytes": to_text(blob[stop:])}
-    return _stream(values, bits, _channels(channels, name), record, byte_exact=True, dropped=[])
+    return _stream(values, bits, channels, record, byte_exact=True, dropped=[])
 
 
 def _wav_bytes(values: np.ndarray, bits: int) -> bytes:
@@ -160,9 +159,3 @@ def _bits(subtype: str, name: str) -> int:
         raise GencompError(f"{name} holds {subtype} audio: -c audio keeps 8-, 16- and 24-bit linear PCM exactly; "
                            "code its bytes with --as-bytes")
     return PCM_SUBTYPES[subtype]
-
-
-def _channels(channels: int, name: str) -> int:
-    if not 1 <= channels <= MAX_CHANNELS:
-        raise GencompError(f"{name} has {channels} channels; -c audio takes 1 … {MAX_CHANNELS}")
-    return channels

@@ -9,7 +9,7 @@ from PIL import Image
 
 from gencomp.cli.main import main
 from gencomp.compressors.frames import peek_header
-from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION
+from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION, pack_stream_header
 
 
 @pytest.fixture
@@ -89,7 +89,8 @@ def test_a_damaged_media_archive_is_named(photo, tmp_path, capsys):
     assert main(["compress", str(photo), "-c", "image", "-k", "-q"]) == 0
     archive = tmp_path / "cat.jpg.gcz"
     blob = bytearray(archive.read_bytes())
-    blob[blob.index(b'"mode"') + 2] ^= 1  # inside the media record: the header checksum catches it
+    header, _ = peek_header(io.BytesIO(bytes(blob)))
+    blob[len(pack_stream_header(header)) - 6] ^= 1  # the media record's last bytes: the header checksum catches it
     archive.write_bytes(bytes(blob))
     assert main(["decompress", str(archive), "-q"]) == 1
     assert "archive corrupt: the archive header fails its checksum" in capsys.readouterr().err

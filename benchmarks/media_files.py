@@ -1,0 +1,166 @@
+"""Image and audio files as a user has them, through `gencomp compress -c image/audio`, against PNG,
+lossless WebP and FLAC -8 on the same pixels and samples, in one run.
+
+Images: the eight real photographs of ../shared/data/image (8-bit gray PNGs) and colour photographs
+from scikit-image's bundled sample data (astronaut and hubble_deep_field: NASA, public domain; chelsea
+and coffee: CC0) and matplotlib's grace_hopper.jpg (US Navy, public domain); a JPEG's decoded pixels
+are what is coded. Peers: Pillow's PNG (optimize, level 9) and lossless WebP (method 6), each with
+the ICC profile and EXIF that gencomp keeps, and the file as it was given. gencomp's size is the
+whole archive (headers, media record, checksums).
+
+Audio: the speech files as they are (16-bit mono WAV and FLAC; jfk.flac is 24-bit stereo), and
+jfk's top 16 bits as a 16-bit stereo WAV (what most stereo files hold). Peer: FLAC -8 (libsndfile,
+compression level 1.0) on the same samples at the same width.
+
+Every archive is decoded and the rebuilt file's pixels or samples checked against the original.
+
+    pip install scikit-image   # the colour photographs (skipped without it)
+    python benchmarks/media_files.py
+
+Writes benchmarks/results/media_files.{json,md}.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from PIL import Image
+
+import gencomp
+from gencomp.compressors.frames import compress_stream, decompress_stream
+from gencomp.data.corpus import shared_data_dir
+from gencomp.data.media_files import MediaStream, read_media_file, rebuild_media_file
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SCIKIT_IMAGE_PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg"]
+
+
+def image_files(scratch: Path) -> list[Path]:
+    """The gray photographs, then the colour ones that are installed."""
+    root = shared_data_dir() / "image"
+    files = sorted(p for p in root.glob("*.png") if not p.name.startswith("kodim"))
+    try:
+        import skimage
+
+        folder = Path(skimage.__file__).parent / "data"
+        files += [folder / name for name in SCIKIT_IMAGE_PHOTOS if (folder / name).exists()]
+    except ImportError:
+        print("scikit-image is not installed: no colour photographs from it")
+    import matplotlib
+
+    files.append(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg")
+    return files
+
+
+def audio_files(scratch: Path) -> list[Path]:
+    """The speech files, and jfk's top 16 bits as a stereo WAV written into scratch."""
+    root = shared_data_dir() / "audio"
+    files = sorted(root.glob("*.wav")) + sorted(root.glob("*.flac"))
+    samples, rate = soundfile.read(root / "jfk.flac", dtype="int16")
+    stereo16 = scratch / "jfk-16bit-stereo.wav"
+    soundfile.write(stereo16, samples, rate, subtype="PCM_16")
+    return files + [stereo16]
+
+
+def archive_of(stream: MediaStream) -> bytes:
+    """The .gcz archive the CLI writes for a media stream."""
+    sink = io.BytesIO()
+    compressor = gencomp.get_compressor(stream.spec, stream.chunk_size_bytes)
+    compress_stream(compressor, io.BytesIO(stream.data), sink, media=stream.record)
+    return sink.getvalue()
+
+
+def timed_round_trip(path: Path, kind: str) -> tuple[MediaStream, bytes, bytes, float, float]:
+    """(stream, archive, rebuilt file, compress seconds, decompress seconds)."""
+    start = time.perf_counter()
+    stream = read_media_file(str(path), kind)
+    archive = archive_of(stream)
+    encode = time.perf_counter() - start
+    start = time.perf_counter()
+    decoded = io.BytesIO()
+    decompress_stream(io.BytesIO(archive), decoded)
+    rebuilt = rebuild_media_file(stream.record, decoded.getvalue())
+    return stream, archive, rebuilt, encode, time.perf_counter() - start
+
+
+def pillow_bytes(image: Image.Image, fmt: str, **options) -> int:
+    """Bytes of the image saved by Pillow, with the ICC profile and EXIF that gencomp keeps too."""
+    buffer = io.BytesIO()
+    kept = {k: image.info[k] for k in ("icc_profile", "exif") if image.info.get(k)}
+    image.save(buffer, fmt, **kept, **options)
+    return len(buffer.getvalue())
+
+
+def image_row(path: Path) -> dict:
+    original = Image.open(path)
+    pixels = np.asarray(original)
+    stream, archive, rebuilt, encode, decode = timed_round_trip(path, "image")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(rebuilt))), pixels), path
+    raw = len(stream.data)
+    return {"file": path.name, "mode": original.mode, "size": f"{original.width}×{original.height}", "raw_bytes": raw,
+            "file_bytes": path.stat().st_size, "png9_bytes": pillow_bytes(original, "PNG", optimize=True, compress_level=9),
+            "webp_bytes": pillow_bytes(original, "WEBP", lossless=True, quality=100, method=6),
+            "gencomp_bytes": len(archive), "compress_kb_per_s": raw / encode / 1e3, "decompress_kb_per_s": raw / decode / 1e3}
+
+
+def flac8_bytes(samples: np.ndarray, rate: int, subtype: str) -> int:
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="FLAC", subtype=subtype, compression_level=1.0)
+    return len(buffer.getvalue())
+
+
+def audio_row(path: Path) -> dict:
+    info = soundfile.info(path)
+    samples, rate = soundfile.read(path, dtype="int32")
+    stream, archive, rebuilt, encode, decode = timed_round_trip(path, "audio")
+    assert np.array_equal(soundfile.read(io.BytesIO(rebuilt), dtype="int32")[0], samples), path
+    raw = info.frames * info.channels * {"PCM_16": 2, "PCM_24": 3}[info.subtype]
+    return {"file": path.name, "format": f"{info.format} {info.subtype} ×{info.channels}", "raw_bytes": raw,
+            "file_bytes": path.stat().st_size, "flac8_bytes": flac8_bytes(samples, rate, info.subtype),
+            "gencomp_bytes": len(archive), "byte_exact": stream.byte_exact and rebuilt == path.read_bytes(),
+            "stereo": stream.record.get("stereo", ""), "compress_kb_per_s": raw / encode / 1e3,
+            "decompress_kb_per_s": raw / decode / 1e3}
+
+
+def report(images: list[dict], audio: list[dict]) -> str:
+    lines = ["# Media files through `gencomp compress -c image/audio` (benchmarks/media_files.py)", "",
+             "## Images (bytes; gencomp = the whole archive; ratios below 1 favour gencomp)", "",
+             "| file | mode | size | as given | PNG -9 | WebP lossless | gencomp | / PNG | / WebP | compress KB/s | "
+             "decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in images:
+        lines.append(f"| {r['file']} | {r['mode']} | {r['size']} | {r['file_bytes']:,} | {r['png9_bytes']:,} | "
+                     f"{r['webp_bytes']:,} | {r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['png9_bytes']:.3f} | "
+                     f"{r['gencomp_bytes'] / r['webp_bytes']:.3f} | {r['compress_kb_per_s']:.0f} | "
+                     f"{r['decompress_kb_per_s']:.0f} |")
+    lines += ["", "## Audio (bytes; FLAC -8 on the same samples at the same width)", "",
+              "| file | format | as given | FLAC -8 | gencomp | / FLAC | stored as | byte-exact file | compress KB/s | "
+              "decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in audio:
+        lines.append(f"| {r['file']} | {r['format']} | {r['file_bytes']:,} | {r['flac8_bytes']:,} | "
+                     f"{r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['flac8_bytes']:.3f} | "
+                     f"{r['stereo'] or 'channels as given'} | {'yes' if r['byte_exact'] else 'samples'} | "
+                     f"{r['compress_kb_per_s']:.0f} | {r['decompress_kb_per_s']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    import tempfile
+
+    gencomp.get_compressor("image:64").compress(bytes(4096))  # compile before timing
+    with tempfile.TemporaryDirectory() as scratch:
+        images = [image_row(p) for p in image_files(Path(scratch))]
+        audio = [audio_row(p) for p in audio_files(Path(scratch))]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "media_files.json").write_text(json.dumps({"images": images, "audio": audio}, indent=1) + "\n")
+    text = report(images, audio)
+    (RESULTS / "media_files.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
