@@ -146,7 +146,7 @@ def complete_images(original: np.ndarray, keep_rows: int, generators: list[str],
     _check_generators(generators)
     if original.shape[1] > config.max_image_width:
         raise GencompError(f"images are at most {config.max_image_width} pixels wide here")
-    sources = {g: complete_image(compressor(g), original, keep_rows, temperature, 0, seed, config.context_bytes)
+    sources = {g: complete_image(compressor(g), original, keep_rows, temperature, None, seed, config.context_bytes)
                for g in generators}
     current = {g: np.where(np.arange(original.shape[0])[:, None] < keep_rows, original, 0).astype(np.uint8)
                for g in generators}

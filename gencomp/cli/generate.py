@@ -29,6 +29,7 @@ from gencomp.sampling.rating import JUDGE, rate
 from gencomp.sampling.text_safe import is_text
 from gencomp.sampling.media import (
     DEFAULT_IMAGE_WIDTH,
+    IMAGE_TOP_K,
     complete_image,
     continue_audio,
     shrink_image,
@@ -51,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep-seconds", type=float, default=1.0, help="audio: seconds to keep (default 1)")
     parser.add_argument("--seconds", type=float, default=0.1, help="audio: seconds to generate (default 0.1)")
     parser.add_argument("-t", "--temperature", type=float, default=1.0, help="1: the model itself; <= 0: greedy (default 1)")
-    parser.add_argument("--top-k", type=int, default=0, help="sample among the k most probable bytes (default 0: all)")
+    parser.add_argument("--top-k", type=int, default=None,
+                        help=f"sample among the k most probable bytes, 0: all (default: {IMAGE_TOP_K} for an image, else 0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same output")
     parser.add_argument("--context-bytes", type=int, default=2048,
                         help="classic codecs: bytes of context each byte is scored on (default 2048)")
@@ -77,9 +79,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    settings = dict(temperature=args.temperature, top_k=args.top_k, seed=args.seed, max_context_bytes=args.context_bytes)
+    settings = dict(temperature=args.temperature, top_k=args.top_k or 0, seed=args.seed,
+                    max_context_bytes=args.context_bytes)
     if args.image:
-        return _image(args, settings)
+        return _image(args, settings | {"top_k": args.top_k})
     if args.audio:
         return _audio(args, settings)
     return _text(args, settings)

@@ -13,6 +13,7 @@ image's width (image:W), so its neighbours are the pixels above.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Optional
 
 import numpy as np
 from PIL import Image
@@ -21,6 +22,7 @@ from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.sampling.generate import Model, stream
 
+IMAGE_TOP_K = 32  # sample among the 32 likeliest pixel values: see complete_image's callers (README)
 DEFAULT_IMAGE_WIDTH = 64  # pixels: a 768×512 photo becomes 64×43, ~1,400 bytes to sample for half of it
 
 
@@ -34,10 +36,11 @@ def shrink_image(gray: np.ndarray, width: int = DEFAULT_IMAGE_WIDTH) -> np.ndarr
     return np.asarray(Image.fromarray(gray).resize((width, height), Image.LANCZOS), dtype=np.uint8)
 
 
-def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: float = 1.0, top_k: int = 0,
-                   seed: int = 0, max_context_bytes: int = 2048) -> Iterator[np.ndarray]:
+def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: float = 1.0,
+                   top_k: Optional[int] = None, seed: int = 0, max_context_bytes: int = 2048) -> Iterator[np.ndarray]:
     """Yield the (H, W) uint8 image after each completed row: rows < keep_rows are the original's,
-    later rows sampled; rows not yet sampled are 0. The last one yielded is the full completion."""
+    later rows sampled; rows not yet sampled are 0. The last one yielded is the full completion.
+    top_k None: IMAGE_TOP_K."""
     height, width = gray.shape
     if not 1 <= keep_rows < height:
         raise GencompError(f"keep_rows must be 1 … {height - 1} for an image {height} rows high, got {keep_rows}")
@@ -46,8 +49,8 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
     prompt = gray[:keep_rows].tobytes()
     if getattr(model, "image_width", 0) not in (0, width):
         model = get_compressor(f"image:{width}")
-    pixels = stream(model, prompt, (height - keep_rows) * width, temperature, top_k, seed, max_context_bytes,
-                    text_safe=False, copies=False)
+    pixels = stream(model, prompt, (height - keep_rows) * width, temperature, IMAGE_TOP_K if top_k is None else top_k,
+                    seed, max_context_bytes, text_safe=False, copies=False)
     for i, byte in enumerate(pixels):
         row, col = divmod(i, width)
         canvas[keep_rows + row, col] = byte[0]

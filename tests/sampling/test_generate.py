@@ -18,7 +18,7 @@ from gencomp.sampling.generate import (
     sample_next_byte,
     stream,
 )
-from gencomp.sampling.media import complete_image, continue_audio, shrink_image
+from gencomp.sampling.media import IMAGE_TOP_K, complete_image, continue_audio, shrink_image
 from tests.conftest import SEEDS, rng_for
 
 PROMPT = b"The city council met on Tuesday. The city council"
@@ -86,6 +86,20 @@ def test_image_completion_keeps_the_rows_it_was_given(data_dir):
     for keep in (0, 13, 40):
         with pytest.raises(GencompError, match="keep_rows"):
             next(complete_image(get_compressor("cm"), photo, keep_rows=keep))
+
+
+def test_image_completion_samples_among_the_likeliest_pixels_by_default(data_dir):
+    """At top-k 0 the bitwise model's tails turn an image completion into salt-and-pepper noise."""
+    photo = shrink_image(read_grayscale(data_dir / "image" / "camera.png"), 48)
+    image = get_compressor("image:48")
+
+    def completed(top_k):
+        return list(complete_image(image, photo, keep_rows=24, top_k=top_k, seed=0))[-1][24:].astype(int)
+    default, truncated, full = completed(None), completed(IMAGE_TOP_K), completed(0)
+    assert np.array_equal(default, truncated)
+    jumps = [np.abs(np.diff(x, axis=1)).mean() for x in (default, full, photo[24:].astype(int))]
+    assert jumps[1] > 2 * jumps[0], jumps  # neighbouring pixels far apart: noise
+    assert jumps[0] < 2 * jumps[2], jumps  # about as smooth as the photo's own lower half
 
 
 def test_audio_continuation_keeps_the_start(data_dir):
