@@ -10,6 +10,7 @@ import contextlib
 import io
 import sys
 import time
+from pathlib import Path
 from typing import Optional
 
 from tqdm import tqdm
@@ -65,9 +66,8 @@ def main(argv: list[str]) -> int:
         print(f"gencomp compress: {note}", file=sys.stderr)
     if args.verbose:
         report(original, written, time.perf_counter() - start, compressor.name)
-    if media and not media.byte_exact and not args.keep:
-        print(f"gencomp compress: kept {args.file}: the archive restores its "
-              f"{'pixels' if media.record['kind'] == 'image' else 'samples'}, not its bytes", file=sys.stderr)
+    if media:
+        _media_notes(args.file, media, written, args.keep)
     remove_input(args.file, args.keep or output == STDIO or bool(media and not media.byte_exact))
     return 0
 
@@ -82,11 +82,26 @@ def _media(args) -> Optional[MediaStream]:
     if media is None:
         return None
     if args.chunk_size is not None:
-        raise GencompError(f"--chunk-size does not apply to {kind} files, coded as their "
-                           f"{'planes' if kind == 'image' else 'samples'}; add --as-bytes to code the bytes in chunks")
+        raise GencompError(f"--chunk-size does not apply to {kind} files, coded as their {_coded(media)}; "
+                           "add --as-bytes to code the bytes in chunks")
     if media.dropped:
         print(f"gencomp compress: {args.file}: not kept: {', '.join(media.dropped)}", file=sys.stderr)
     return media
+
+
+def _media_notes(name: str, media: MediaStream, written: Optional[int], keep: bool) -> None:
+    """Say on stderr when a media archive is larger than the file, and that the file is kept when
+    only its pixels or samples come back."""
+    given = Path(name).stat().st_size
+    if written is not None and written > given:
+        print(f"gencomp compress: the archive ({written:,} bytes) is larger than {name} ({given:,} bytes): "
+              f"it holds the {_coded(media)}, not the file's own compressed form", file=sys.stderr)
+    if not media.byte_exact and not keep:
+        print(f"gencomp compress: kept {name}: the archive restores its {_coded(media)}, not its bytes", file=sys.stderr)
+
+
+def _coded(media: MediaStream) -> str:
+    return "pixels" if media.record["kind"] == "image" else "samples"
 
 
 def _open(name: str, media: Optional[MediaStream]):
