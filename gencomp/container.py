@@ -1,8 +1,9 @@
 """The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
 
-Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media record
-(varint length + zlib-compressed JSON: it may hold an ICC profile or EXIF) that rebuilds an image or audio file from the pixels or samples the frames
-hold (gencomp.data.media_files). Only such archives are written as format 5; others stay format 4.
+Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media
+record (varint length + zlib-compressed JSON, as it may hold an ICC profile or EXIF) that rebuilds
+an image or audio file from the pixels or samples the frames hold (gencomp.data.media_files). Only
+such archives are written as format 5; others stay format 4, which gencomp 0.3 reads.
 
 Format 4 (written since gencomp 0.3) is format 3's layout; it marks the context-mixing `cm`
 and `mix` codecs, whose payloads format 3's `cm` and `mix` (another model) cannot read.
