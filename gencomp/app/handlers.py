@@ -89,11 +89,12 @@ class TextResult:
         return " · ".join(x for x in (self.generator, f"{len(self.text)}/{self.wanted} bytes", rate, speed) if x)
 
 
-def generate_text(prompt: str, generators: list[str], n: int, temperature: float, seed: int, config: AppConfig,
-                  dictionary: str = "auto", text_safe: bool = True) -> Iterator[list[TextResult]]:
+def generate_text(prompt: str, generators: list[str], n: int, temperature: Optional[float], seed: int,
+                  config: AppConfig, dictionary: str = "auto", text_safe: bool = True) -> Iterator[list[TextResult]]:
     """Yield every generator's column after each round of one byte each, then once more with ratings.
-    dictionary: auto, none, or a shipped name; text_safe: valid UTF-8 and only bytes seen in the
-    dictionary or prompt (gencomp.sampling.generate)."""
+    temperature None: each generator's own (Compressor.sampling_temperature); dictionary: auto, none,
+    or a shipped name; text_safe: valid UTF-8 and only bytes seen in the dictionary or prompt
+    (gencomp.sampling.generate)."""
     _check_generators(generators)
     if not prompt:
         raise GencompError("type a prompt first")
@@ -108,7 +109,8 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: float
     for result in results:
         codec = compressor(result.generator)
         result.prompt_bits_per_byte = codec.code_length_bits(data) / len(data)
-        streams.append(stream(codec, data, n, temperature, 0, seed, config.context_bytes, dictionary=primer,
+        own = codec.sampling_temperature if temperature is None else temperature
+        streams.append(stream(codec, data, n, own, 0, seed, config.context_bytes, dictionary=primer,
                               text_safe=text_safe, seen_only=text_safe))
     yield results
     for _ in range(n):

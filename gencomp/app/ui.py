@@ -86,7 +86,10 @@ def _text_tab(config: AppConfig, names: list[str]) -> None:
             chosen = gr.CheckboxGroup(names, value=_shown(names, DEFAULT_TEXT_GENERATORS), label="Generators",
                                       elem_id="text-generators")
             length = gr.Slider(1, config.max_text_bytes, value=80, step=1, label="Bytes to generate")
-            temperature, seed = _sampling_controls(0.7)
+            temperature, seed = _sampling_controls(1.0)
+            own_temperature = gr.Checkbox(True, elem_id="text-own-temperature",
+                                          label="Each generator at its own temperature (gzip 2, cm 0.7, …); "
+                                                "off: the slider's for all")
             with gr.Row():
                 dictionary = gr.Dropdown(list(handlers.DICTIONARY_CHOICES), value="auto", elem_id="text-dictionary",
                                          label="Dictionary (primes every generator; auto: the one that fits the prompt)")
@@ -98,16 +101,16 @@ def _text_tab(config: AppConfig, names: list[str]) -> None:
                               elem_classes=["generator-output"], elem_id=f"text-out-{i}") for i, n in enumerate(names)]
 
     @_errors_as_messages
-    def on_run(prompt_text, generators, n, temp, seed_value, dictionary_choice, safe):
+    def on_run(prompt_text, generators, n, temp, own, seed_value, dictionary_choice, safe):
         generators = _shown(names, generators)
-        for results in _throttled(handlers.generate_text(prompt_text, generators, int(n), float(temp),
+        for results in _throttled(handlers.generate_text(prompt_text, generators, int(n), None if own else float(temp),
                                                           int(seed_value or 0), config, dictionary_choice, bool(safe))):
             by_name = {r.generator: r for r in results}
             yield [gr.Textbox(value=by_name[g].text.decode("utf-8", "replace"), label=by_name[g].label(), visible=True)
                    if g in by_name else gr.Textbox(visible=False) for g in names]
 
-    event = run.click(on_run, [prompt, chosen, length, temperature, seed, dictionary, text_safe], outputs, concurrency_limit=2,
-                      api_name="generate_text")
+    event = run.click(on_run, [prompt, chosen, length, temperature, own_temperature, seed, dictionary, text_safe], outputs,
+                      concurrency_limit=2, api_name="generate_text")
     stop.click(None, cancels=[event])
 
 

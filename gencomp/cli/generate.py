@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"image: resize to this many pixels wide first, 0 to keep the size (default {DEFAULT_IMAGE_WIDTH})")
     parser.add_argument("--keep-seconds", type=float, default=1.0, help="audio: seconds to keep (default 1)")
     parser.add_argument("--seconds", type=float, default=0.1, help="audio: seconds to generate (default 0.1)")
-    parser.add_argument("-t", "--temperature", type=float, default=1.0, help="1: the model itself; <= 0: greedy (default 1)")
+    parser.add_argument("-t", "--temperature", type=float, default=None,
+                        help="1: the model itself; <= 0: greedy (default: text, each generator's own, e.g. gzip 2, "
+                             "cm 0.7; --plain, images and audio 1)")
     parser.add_argument("--top-k", type=int, default=None,
                         help=f"sample among the k most probable bytes, 0: all (default: {IMAGE_TOP_K} for an image, else 0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same output")
@@ -79,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    settings = dict(temperature=args.temperature, top_k=args.top_k or 0, seed=args.seed,
-                    max_context_bytes=args.context_bytes)
+    settings = dict(temperature=1.0 if args.temperature is None else args.temperature, top_k=args.top_k or 0,
+                    seed=args.seed, max_context_bytes=args.context_bytes)
     if args.image:
         return _image(args, settings | {"top_k": args.top_k})
     if args.audio:
@@ -111,6 +113,7 @@ def _text(args, settings) -> int:
     if to_file:
         check_output(args.output, args.force)
     compressor = get_compressor(args.codec)
+    settings = _with_temperature(args, settings, compressor)
     if to_file:
         with tqdm(total=args.bytes, unit="B", desc=f"generate {compressor.name}", disable=args.quiet or None, leave=False) as bar:
             out = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **settings))
@@ -139,7 +142,8 @@ def _compare(args, prompt: bytes, dictionary_name: str, settings: dict) -> int:
     for spec, compressor in zip(specs, compressors):
         start = time.perf_counter()
         with tqdm(total=args.bytes, unit="B", desc=f"generate {spec}", disable=args.quiet or None, leave=False) as bar:
-            sample = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **settings))
+            own = _with_temperature(args, settings, compressor)
+            sample = b"".join(bar.update(1) or b for b in stream(compressor, prompt, args.bytes, **own))
         rating = rate(sample, prompt, settings["dictionary"], time.perf_counter() - start)
         rows.append((spec, rating))
         print(f"--- {spec}\n{_printable(sample.decode('utf-8', errors='replace'))}\n")
@@ -153,6 +157,13 @@ def _compare(args, prompt: bytes, dictionary_name: str, settings: dict) -> int:
     for row in table:
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
     return 0
+
+
+def _with_temperature(args, settings: dict, compressor) -> dict:
+    """Text settings at -t, or else at the generator's own temperature (1, the model itself, with --plain)."""
+    if args.temperature is not None or args.plain:
+        return settings
+    return settings | {"temperature": compressor.sampling_temperature}
 
 
 def _printable(text: str) -> str:

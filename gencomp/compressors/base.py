@@ -37,6 +37,9 @@ class Compressor(ABC):
     portability_note: str = ""  # non-empty: where its archives may fail to decode (said at compress time)
     lz_family: bool = False  # codes repeats as copies (LZ77): generation scores multi-byte continuations
     max_scoring_context_bytes: Optional[int] = None  # longest context + continuation it can score (None: any)
+    # the temperature its text samples read best at, text generation's default for it: the lowest bits/byte
+    # under the judge among 0.7, 1, 1.5 and 2 (benchmarks/generation.py; 1 where not measured)
+    sampling_temperature: float = 1.0
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
         self.notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)

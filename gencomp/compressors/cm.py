@@ -80,6 +80,7 @@ class ContextMixingCompressor(Compressor):
     """Bitwise arithmetic coding with the context-mixing model; `transformer` (optional) joins the mix."""
 
     first_format_version = 4
+    sampling_temperature = 0.7
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
                  image_width: int = 0, audio_channels: int = 0):

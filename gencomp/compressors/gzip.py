@@ -13,6 +13,7 @@ from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
 class Gzip(ChunkwiseCodec):
     name = "gzip"
     lz_family = True
+    sampling_temperature = 2.0
     max_scoring_context_bytes = MAX_CONTEXT_BYTES
     errors = (zlib.error,)
 

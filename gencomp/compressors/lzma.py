@@ -20,6 +20,7 @@ def _filters(length: int) -> list[dict]:
 class Lzma(ChunkwiseCodec):
     name = "lzma"
     lz_family = True
+    sampling_temperature = 2.0
     errors = (lzma.LZMAError,)
 
     def encode(self, chunk: bytes) -> bytes:

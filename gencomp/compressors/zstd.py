@@ -10,6 +10,7 @@ from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
 class Zstd(ChunkwiseCodec):
     name = "zstd"
     lz_family = True
+    sampling_temperature = 2.0
     errors = (zstandard.ZstdError,)
 
     def encode(self, chunk: bytes) -> bytes:

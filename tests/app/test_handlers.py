@@ -30,6 +30,18 @@ def test_text_columns_grow_together_to_the_length_asked():
     assert expected == get_compressor("gzip").code_length_bits(b"The cat sat on the") / 18
 
 
+def test_each_generator_samples_at_its_own_temperature_unless_told():
+    """temperature None: gzip at 2, cm at 0.7 (Compressor.sampling_temperature); the same samples as asked by value."""
+    assert (get_compressor("gzip").sampling_temperature, get_compressor("cm").sampling_temperature) == (2.0, 0.7)
+
+    def texts(temperature):
+        final = list(handlers.generate_text("The cat sat on the", ["gzip", "cm"], 12, temperature, 3, CONFIG))[-1]
+        return [r.text for r in final]
+    own, at_two, at_point_seven = texts(None), texts(2.0), texts(0.7)
+    assert own == [at_two[0], at_point_seven[1]]
+    assert at_two[1] != at_point_seven[1]  # the temperature reaches the sampler
+
+
 @pytest.mark.parametrize("args,message", [(("", ["gzip"], 5), "prompt"), (("hi", [], 5), "at least one"),
                                           (("hi", ["gzip"], 10**6), "length")])
 def test_text_bad_input_is_a_clear_error(args, message):
@@ -110,7 +122,7 @@ def test_errors_reach_the_client_as_messages(client):
     from gradio_client.exceptions import AppError
 
     with pytest.raises(AppError, match="type a prompt first"):
-        client.predict("", ["gzip"], 5, 1.0, 0, api_name="/generate_text")
+        client.predict("", ["gzip"], 5, 1.0, True, 0, api_name="/generate_text")
 
 
 def test_audio_and_image_tabs_through_the_running_app(client):

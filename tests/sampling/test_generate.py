@@ -117,6 +117,16 @@ def test_audio_continuation_keeps_the_start(data_dir):
     assert len(list(continue_audio(get_compressor("gzip"), silence, rate, 0.05, 0.001))[-1]) == len(silence) // 2 + 16
 
 
+def test_cli_samples_text_at_the_generators_own_temperature(tmp_path):
+    def sample(*flags):
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.txt"
+        assert main(["generate", "-c", "gzip", "--prompt", "The cat sat on the", "--bytes", "30", "--seed", "2", "-q",
+                     "-o", str(out), *flags]) == 0
+        return out.read_bytes()
+    assert sample() == sample("-t", "2") != sample("-t", "1")
+    assert sample("--plain") == sample("--plain", "-t", "1")  # the model itself
+
+
 def test_cli_generates_text_images_and_audio(tmp_path, data_dir, capsys):
     out = tmp_path / "story.txt"
     assert main(["generate", "-c", "cm", "--prompt", "Once upon a time", "--bytes", "30", "-o", str(out), "-q"]) == 0
