@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
-# gencomp models and codecs, lm:tiny and mix:tiny round trips, generate (text, image, speech),
+# gencomp models and codecs, lm:tiny and mix:tiny round trips, a photo and a WAV through -c image
+# and -c audio, generate (text, image, speech),
 # bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,11 @@ gencomp compress notes.txt -k -q -c lm:tiny
 gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
+cp "$data/image/coins.png" photo.png && cp "$data/audio/spk1_snt1.wav" speech.wav
+gencomp compress photo.png -c image -q && gencomp decompress photo.png.gcz -q -o back.png
+python -c "from PIL import Image; import numpy as np; assert (np.asarray(Image.open('photo.png')) == np.asarray(Image.open('back.png'))).all()"
+gencomp compress speech.wav -c audio -q && test ! -e speech.wav && gencomp decompress speech.wav.gcz -q
+cmp speech.wav "$data/audio/spk1_snt1.wav"
 gencomp generate --codec gzip --prompt "The cat" --bytes 40 --seed 0 > sample.txt
 test -s sample.txt
 gencomp generate -c cm --image "$data/image/camera.png" --width 32 --keep-rows 28 -o done.png -q
