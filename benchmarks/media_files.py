@@ -32,9 +32,9 @@ import soundfile
 from PIL import Image
 
 import gencomp
-from gencomp.compressors.frames import compress_stream, decompress_stream
+from gencomp.compressors.frames import media_archive, media_file_of
 from gencomp.data.corpus import shared_data_dir
-from gencomp.data.media_files import MediaStream, read_media_file, rebuild_media_file
+from gencomp.data.media_files import MediaStream, read_media_file
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCIKIT_IMAGE_PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg"]
@@ -67,24 +67,14 @@ def audio_files(scratch: Path) -> list[Path]:
     return files + [stereo16]
 
 
-def archive_of(stream: MediaStream) -> bytes:
-    """The .gcz archive the CLI writes for a media stream."""
-    sink = io.BytesIO()
-    compressor = gencomp.get_compressor(stream.spec, stream.chunk_size_bytes)
-    compress_stream(compressor, io.BytesIO(stream.data), sink, media=stream.record)
-    return sink.getvalue()
-
-
 def timed_round_trip(path: Path, kind: str) -> tuple[MediaStream, bytes, bytes, float, float]:
     """(stream, archive, rebuilt file, compress seconds, decompress seconds)."""
     start = time.perf_counter()
     stream = read_media_file(str(path), kind)
-    archive = archive_of(stream)
+    archive = media_archive(stream)
     encode = time.perf_counter() - start
     start = time.perf_counter()
-    decoded = io.BytesIO()
-    decompress_stream(io.BytesIO(archive), decoded)
-    rebuilt = rebuild_media_file(stream.record, decoded.getvalue())
+    rebuilt = media_file_of(archive)
     return stream, archive, rebuilt, encode, time.perf_counter() - start
 
 

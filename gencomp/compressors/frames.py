@@ -13,6 +13,7 @@ archive is byte-identical to a local one.
 from __future__ import annotations
 
 import functools
+import io
 import zlib
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
@@ -20,6 +21,7 @@ from gencomp.compressors.base import (Compressor, Progress, check_format_version
                                       get_compressor)
 from gencomp.container import (WHOLE_ARCHIVE_VERSIONS, EndRecord, Frame, StreamHeader, StreamReader, format_version,
                                pack_end, pack_frame, pack_stream_header, unpack)
+from gencomp.data.media_files import MediaStream, rebuild_media_file
 from gencomp.errors import GencompError
 
 FRAME_TARGET_BYTES = 64 << 10  # chunked codecs: 64 KiB of whole chunks a frame (at least one chunk)
@@ -163,6 +165,25 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = Non
     if not reader.at_end():
         raise GencompError(f"archive has unexpected trailing bytes after its end record (byte {reader.pos})")
     return total
+
+
+def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:
+    """The archive of an image or audio file's stream (format 5), as `gencomp compress -c image/audio` writes it."""
+    sink = io.BytesIO()
+    compressor = get_compressor(stream.spec, stream.chunk_size_bytes)
+    compress_stream(compressor, io.BytesIO(stream.data), sink, progress, media=stream.record)
+    return sink.getvalue()
+
+
+def media_file_of(archive: bytes) -> bytes:
+    """The file an image or audio file's archive in memory rebuilds (`gencomp decompress` of it);
+    GencompError for an archive of bytes."""
+    header, source = peek_header(io.BytesIO(archive))
+    if header is None or header.media is None:
+        raise GencompError("this archive holds bytes, not an image or audio file: use gencomp.decompress")
+    decoded = io.BytesIO()
+    decompress_stream(source, decoded)
+    return rebuild_media_file(header.media, decoded.getvalue())
 
 
 def _check_codec(codec: Compressor, name: str, identity: dict, version: int) -> None:

@@ -7,9 +7,11 @@ import pytest
 import soundfile
 from PIL import Image
 
+import gencomp
 from gencomp.cli.main import main
 from gencomp.compressors.frames import peek_header
 from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION, pack_stream_header
+from gencomp.errors import GencompError
 
 
 @pytest.fixture
@@ -99,3 +101,14 @@ def test_a_damaged_media_archive_is_named(photo, tmp_path, capsys):
     assert not (tmp_path / "cat.png").exists()
     with archive.open("rb") as f, pytest.raises(Exception, match="checksum"):
         peek_header(io.BufferedReader(f))
+
+
+def test_the_library_writes_and_reads_the_cli_s_media_archives(photo):
+    from gencomp.compressors.frames import media_archive, media_file_of
+    from gencomp.data.media_files import read_media_file
+
+    archive = media_archive(read_media_file(str(photo), "image"))
+    back = Image.open(io.BytesIO(media_file_of(archive)))
+    assert np.array_equal(np.asarray(back), np.asarray(Image.open(photo)))
+    with pytest.raises(GencompError, match="holds bytes, not an image or audio file"):
+        media_file_of(gencomp.get_compressor("gzip").compress(b"plain bytes"))

@@ -18,7 +18,7 @@ import numpy as np
 
 import gencomp
 from gencomp.compressors import COMPRESSORS
-from gencomp.compressors.frames import compress_stream
+from gencomp.compressors.frames import media_archive
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import load_modality
 from gencomp.evaluation.datasets import modality_bytes
@@ -87,10 +87,7 @@ def make_media(scratch: Path) -> None:
         if f"{name}.gcz" in manifest:
             continue
         stream = read_media_file(str(path), kind)
-        sink = io.BytesIO()
-        compress_stream(gencomp.get_compressor(stream.spec, stream.chunk_size_bytes), io.BytesIO(stream.data), sink,
-                        media=stream.record)
-        blob = sink.getvalue()
+        blob = media_archive(stream)
         (MEDIA_FOLDER / f"{name}.gcz").write_bytes(blob)
         manifest[f"{name}.gcz"] = {"codec": stream.spec, "bytes": len(stream.data),
                                    "sha256": hashlib.sha256(stream.data).hexdigest(),
