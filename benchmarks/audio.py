@@ -16,26 +16,20 @@ Writes benchmarks/results/audio.{json,md}.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import time
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
 import gencomp
 from gencomp.compressors import get_compressor
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import read_pcm16
 
+from peers import chunk_table, flac8_bytes  # benchmarks/peers.py, beside this script
+
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def flac8_bytes(pcm: bytes, rate: int) -> int:
-    buffer = io.BytesIO()
-    soundfile.write(buffer, np.frombuffer(pcm, "<i2"), rate, format="FLAC", subtype="PCM_16", compression_level=1.0)
-    return len(buffer.getvalue())
 
 
 def main() -> None:
@@ -56,7 +50,7 @@ def main() -> None:
         start = time.perf_counter()
         assert gencomp.decompress(archive) == pcm
         decode = time.perf_counter() - start
-        whole.append({"file": path.name, "rate": rate, "bytes": len(pcm), "flac8_bytes": flac8_bytes(pcm, rate),
+        whole.append({"file": path.name, "rate": rate, "bytes": len(pcm), "flac8_bytes": flac8_bytes(np.frombuffer(pcm, "<i2"), rate),
                       "audio_bytes": len(archive), "compress_kb_per_s": len(pcm) / encode / 1e3,
                       "decompress_kb_per_s": len(pcm) / decode / 1e3})
         print(whole[-1])
@@ -68,16 +62,9 @@ def main() -> None:
 
 
 def report(r: dict) -> str:
-    c = r["chunks"]
     lines = ["# The audio codec on speech (16-bit mono PCM)", "",
-             f"## 2048-byte chunks, each coded alone (every {r['stride']}th, at most 32 a file; % of raw)", "",
-             "| file | chunks | flac | audio | audio / flac |", "|---|---|---|---|---|"]
-    for row in c:
-        raw = 2048 * row["chunks"]
-        lines.append(f"| {row['file']} | {row['chunks']} | {row['flac_bytes'] / raw:.1%} | {row['audio_bytes'] / raw:.1%} | "
-                     f"{row['audio_bytes'] / row['flac_bytes']:.3f} |")
-    flac, audio, raw = (sum(x["flac_bytes"] for x in c), sum(x["audio_bytes"] for x in c), sum(2048 * x["chunks"] for x in c))
-    lines.append(f"| **all** | {sum(x['chunks'] for x in c)} | {flac / raw:.1%} | {audio / raw:.1%} | {audio / flac:.3f} |")
+             f"## 2048-byte chunks, each coded alone (every {r['stride']}th, at most 32 a file; % of raw)", ""]
+    lines += chunk_table(r["chunks"], "file", "chunks", "flac", "audio")
     lines += ["", "## Whole files (bytes; audio against FLAC -8)", "",
               "| file | rate | PCM | FLAC -8 | audio | / FLAC | compress KB/s | decompress KB/s |", "|---|---|---|---|---|---|---|---|"]
     for w in r["whole"]:

@@ -14,12 +14,10 @@ Writes benchmarks/results/image.{json,md}.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import time
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 import gencomp
@@ -28,13 +26,9 @@ from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import image_to_patches, read_grayscale
 from gencomp.evaluation.datasets import PHOTOGRAPHS
 
+from peers import chunk_table, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
+
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def pillow_bytes(gray: np.ndarray, fmt: str, **options) -> int:
-    buffer = io.BytesIO()
-    Image.fromarray(gray).save(buffer, fmt, **options)
-    return len(buffer.getvalue())
 
 
 def main() -> None:
@@ -59,8 +53,7 @@ def main() -> None:
         assert gencomp.decompress(archive) == gray.tobytes()
         decode = time.perf_counter() - start
         whole.append({"photo": name, "width": gray.shape[1], "height": gray.shape[0], "pixels": gray.size,
-                      "png_bytes": pillow_bytes(gray, "PNG", optimize=True, compress_level=9),
-                      "webp_bytes": pillow_bytes(gray, "WEBP", lossless=True, quality=100, method=6),
+                      "png_bytes": png9_bytes(Image.fromarray(gray)), "webp_bytes": webp_lossless_bytes(Image.fromarray(gray)),
                       "image_bytes": len(archive), "compress_kb_per_s": gray.size / encode / 1e3,
                       "decompress_kb_per_s": gray.size / decode / 1e3})
         print(whole[-1])
@@ -72,16 +65,9 @@ def main() -> None:
 
 
 def report(r: dict) -> str:
-    p = r["patches"]
     lines = ["# The image codec on real photographs", "",
-             f"## 32×64 patches, each coded alone (every {r['stride']}th patch; % of raw)", "",
-             "| photo | patches | png | image | image / png |", "|---|---|---|---|---|"]
-    for row in p:
-        raw = 2048 * row["patches"]
-        lines.append(f"| {row['photo']} | {row['patches']} | {row['png_bytes'] / raw:.1%} | {row['image_bytes'] / raw:.1%} "
-                     f"| {row['image_bytes'] / row['png_bytes']:.3f} |")
-    png, image, raw = (sum(x["png_bytes"] for x in p), sum(x["image_bytes"] for x in p), sum(2048 * x["patches"] for x in p))
-    lines.append(f"| **all** | {sum(x['patches'] for x in p)} | {png / raw:.1%} | {image / raw:.1%} | {image / png:.3f} |")
+             f"## 32×64 patches, each coded alone (every {r['stride']}th patch; % of raw)", ""]
+    lines += chunk_table(r["patches"], "photo", "patches", "png", "image")
     lines += ["", "## Whole photographs (bytes; image:W against PNG -9 optimised and lossless WebP -m 6)", "",
               "| photo | size | PNG | WebP | image | / PNG | / WebP | compress KB/s | decompress KB/s |",
               "|---|---|---|---|---|---|---|---|---|"]

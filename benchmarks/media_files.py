@@ -36,6 +36,8 @@ from gencomp.compressors.frames import media_archive, media_file_of
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.media_files import MediaStream, read_media_file
 
+from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
+
 RESULTS = Path(__file__).resolve().parent / "results"
 SCIKIT_IMAGE_PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg"]
 
@@ -78,14 +80,6 @@ def timed_round_trip(path: Path, kind: str) -> tuple[MediaStream, bytes, bytes, 
     return stream, archive, rebuilt, encode, time.perf_counter() - start
 
 
-def pillow_bytes(image: Image.Image, fmt: str, **options) -> int:
-    """Bytes of the image saved by Pillow, with the ICC profile and EXIF that gencomp keeps too."""
-    buffer = io.BytesIO()
-    kept = {k: image.info[k] for k in ("icc_profile", "exif") if image.info.get(k)}
-    image.save(buffer, fmt, **kept, **options)
-    return len(buffer.getvalue())
-
-
 def image_row(path: Path) -> dict:
     original = Image.open(path)
     pixels = np.asarray(original)
@@ -93,15 +87,9 @@ def image_row(path: Path) -> dict:
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(rebuilt))), pixels), path
     raw = len(stream.data)
     return {"file": path.name, "mode": original.mode, "size": f"{original.width}×{original.height}", "raw_bytes": raw,
-            "file_bytes": path.stat().st_size, "png9_bytes": pillow_bytes(original, "PNG", optimize=True, compress_level=9),
-            "webp_bytes": pillow_bytes(original, "WEBP", lossless=True, quality=100, method=6),
+            "file_bytes": path.stat().st_size, "png9_bytes": png9_bytes(original),
+            "webp_bytes": webp_lossless_bytes(original),
             "gencomp_bytes": len(archive), "compress_kb_per_s": raw / encode / 1e3, "decompress_kb_per_s": raw / decode / 1e3}
-
-
-def flac8_bytes(samples: np.ndarray, rate: int, subtype: str) -> int:
-    buffer = io.BytesIO()
-    soundfile.write(buffer, samples, rate, format="FLAC", subtype=subtype, compression_level=1.0)
-    return len(buffer.getvalue())
 
 
 def audio_row(path: Path) -> dict:
