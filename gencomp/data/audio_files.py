@@ -37,18 +37,17 @@ def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
     """The PCM stream of an audio file's bytes, or None if neither a WAV nor a format soundfile reads."""
     wav = _wav_layout(blob)
     if wav is not None:
-        return _from_wav(blob, name, *wav)
+        return _from_wav(blob, *wav)
     try:
         info = soundfile.info(io.BytesIO(blob))
     except (soundfile.LibsndfileError, RuntimeError, TypeError):
         return None
     bits = _bits(info.subtype, name)
-    channels = info.channels
     samples, rate = soundfile.read(io.BytesIO(blob), dtype="int32", always_2d=True)  # (N, C), full scale 2^31
     values = samples.reshape(-1) >> (32 - bits)  # the file's own integers
     record = {"kind": "audio", "suffix": "." + info.format.lower(), "format": info.format,
-              "subtype": info.subtype, "rate": int(rate), "channels": channels, "bits": bits}
-    return _stream(values, bits, channels, record, byte_exact=False, dropped=["tags"])
+              "subtype": info.subtype, "rate": int(rate), "channels": info.channels}
+    return _stream(values, bits, info.channels, record, byte_exact=False, dropped=["tags"])
 
 
 def rebuild_audio(record: dict, data: bytes) -> bytes:
@@ -105,7 +104,7 @@ def _values(data: bytes, bits: int, channels: int) -> np.ndarray:
     return high >> (16 - bits)
 
 
-def _from_wav(blob: bytes, name: str, start: int, stop: int, channels: int, bits: int) -> MediaStream:
+def _from_wav(blob: bytes, start: int, stop: int, channels: int, bits: int) -> MediaStream:
     """A WAV's samples (bytes start … stop) and what surrounds them, byte for byte."""
     width = bits // 8
     stop = start + (stop - start) // (width * channels) * (width * channels)  # whole frames; the rest stays a suffix
