@@ -172,8 +172,10 @@ def _next_byte(buf, pos, end):
 
 
 @njit(cache=CACHE)
-def _decode_one(weights_row, freq, buf, state, s):
-    """Decode one symbol of stream s; state[s] = (code, range, pos, end, corrupt)."""
+def decode_symbol(weights_row, freq, buf, state, s):
+    """Decode one symbol of stream s under weights_row (V,) (freq: (V,) int64 scratch); state[s] =
+    (code, range, pos, end, corrupt). For compiled decoding loops: StreamDecoder.arrays gives buf
+    and state."""
     _quantize_row(weights_row, freq)
     code, rng, pos, end = state[s, 0], state[s, 1], state[s, 2], state[s, 3]
     r = rng >> PRECISION_BITS
@@ -214,7 +216,7 @@ def _decode_step(weights, streams, buf, state, out):
     """One symbol for each stream in `streams`, row i of weights for streams[i]."""
     freq = np.empty(weights.shape[1], np.int64)
     for i in range(streams.shape[0]):
-        out[i] = _decode_one(weights[i], freq, buf, state, streams[i])
+        out[i] = decode_symbol(weights[i], freq, buf, state, streams[i])
 
 
 @njit(cache=CACHE)
@@ -222,7 +224,7 @@ def _decode_streams(weights, starts, buf, state, out):
     freq = np.empty(weights.shape[1], np.int64)
     for s in range(starts.shape[0] - 1):
         for n in range(starts[s], starts[s + 1]):
-            out[n] = _decode_one(weights[n], freq, buf, state, s)
+            out[n] = decode_symbol(weights[n], freq, buf, state, s)
 
 
 BIT_PRECISION_BITS = 16  # binary decisions: P(bit = 1) in units of 2^-16, in [1, 2^16 - 1]
@@ -390,6 +392,11 @@ class StreamDecoder:
 
     def __init__(self, blobs: list[bytes]):
         self._buf, self._state = decoder_states(blobs)
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(buf, state) for decode_symbol in a compiled loop."""
+        return self._buf, self._state
 
     def step(self, weights: np.ndarray, streams: np.ndarray) -> np.ndarray:
         """weights (A, V) for the A streams listed in `streams` (A,) -> their next symbols (A,) int64."""

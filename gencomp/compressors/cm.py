@@ -189,12 +189,12 @@ def _decode_stepping(model, history, squash, stretch, start, stop, coder, buf, p
     """Decode history[start:stop] with the transformer stepped in the same compiled loop: no Python
     between bytes. ext (1, 256): the transformer's weights for history[start]; the cache (keys,
     values, meta) stands before it (exact_step.advance)."""
-    token = np.empty(1, np.int64)
+    token, fed = np.empty((1, 1), np.int64), ext.reshape((1, 1, ext.shape[1]))  # fed: a view of ext
     for pos in range(start, stop):
         cmx.decode_bytes(*model, history, squash, stretch, ext, pos, pos + 1, coder, buf)
         if pos + 1 < stop:
-            token[0] = history[pos]
-            exact_step.advance(token, packed, keys, values, meta, window, ext)
+            token[0, 0] = history[pos]
+            exact_step.advance(token, packed, keys, values, meta, window, fed)
 
 
 class ContextMixingPredictor(Predictor):

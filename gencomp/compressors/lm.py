@@ -28,12 +28,12 @@ from gencomp.models.predictor import Predictor
 class LMCompressor(Compressor):
     """Arithmetic coding with a Predictor over bytes.
 
-    Encoding runs the model's full pass over `encode_batch_chunks` chunks at a time: lm:tiny's
-    (B, 2048, 256) activations then stay ~17 MB each (32 at once peaked at 1 GB), and it ran faster
-    (4.5 s vs 8.3 s for 64 KiB). Decoding steps `batch_chunks` chunks in lockstep, a group per core:
-    8 rows at a step cost 118 µs a row, 32 cost 153 (their KV caches no longer fit in cache)."""
+    Encoding runs the model's full pass over `encode_batch_chunks` chunks at a time (the
+    transformer splits them across cores; their (B, T, 256) int64 weights take 4 MB a chunk).
+    Decoding steps `batch_chunks` chunks in lockstep, a group per core (lm:tiny: 4 and 8 rows
+    decode at the same speed, 16 slower: their KV caches no longer fit in cache)."""
 
-    encode_batch_chunks = 4
+    encode_batch_chunks = 8
     sampling_temperature = 0.7
     default_chunk_size_bytes = 2048
     first_format_version = 2  # the integer-exact path
@@ -91,14 +91,7 @@ class LMCompressor(Compressor):
     def _decode_group(self, payloads: list[bytes], lengths: np.ndarray) -> np.ndarray:
         """Decode coded chunks in lockstep: (len(payloads), max length) int64 symbols."""
         decoder = StreamDecoder(payloads)
-        state = self.predictor.start(len(payloads))
-        symbols = np.zeros((len(payloads), lengths.max(initial=0)), np.int64)
-        previous = None
-        for t in range(symbols.shape[1]):
-            weights = self.predictor.step(state, previous)  # (B, V)
-            active = np.flatnonzero(lengths > t)
-            symbols[active, t] = decoder.step(weights[active], active)
-            previous = symbols[:, t]
+        symbols = self.predictor.decode_streams(decoder, lengths)
         decoder.check()
         return symbols
 

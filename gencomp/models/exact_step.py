@@ -1,14 +1,15 @@
-"""One decoding step of the integer-exact transformer as a compiled kernel.
+"""The integer-exact transformer's forward pass as one compiled kernel, for any number of rows
+and positions at a time.
 
-The same arithmetic as ExactTransformer's NumPy forward pass (gencomp.models.exact_transformer),
-operation for operation: integer-valued float64 dot products (exact in any order, so they may be
-summed in any order and vectorized), then the same correctly rounded +, ×, ÷, sqrt and
-round-half-to-even, in the same order. In NumPy a step is ~700 small array operations whose
-per-call overhead dominates; this runs the whole step in one call. The activation and score grids
-are defined here, for both forms.
+ExactTransformer (gencomp.models.exact_transformer) defines the arithmetic: integer-valued
+float64 dot products (exact in any order, so they may be summed in any order and vectorized),
+then correctly rounded +, ×, ÷, sqrt and round-half-to-even, in a fixed order. `feed` runs it
+for B rows × P positions through the KV cache: encoding feeds 64 positions at a time, decoding
+one, and each position's arithmetic is the same either way. The linear layers run over all B·P
+rows at once, four rows per pass over a weight row. The activation and score grids are defined here.
 
-Weights come packed by ExactTransformer._pack (layer-stacked, (out, in) matrices); the KV cache is
-keys (L, B, H, C, hd) and values (L, B, H, hd, C): each sum runs along contiguous memory.
+Weights come packed by ExactTransformer._pack (layer-stacked, (out, in) matrices); the KV cache
+holds keys and values as (L, B, H, hd, C): each sum runs along contiguous memory.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from gencomp.coding.range_coder import decode_symbol
 from gencomp.jit import CACHE
 
 ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
@@ -41,7 +43,8 @@ def _grid(x, out):
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
 def _exact_dot(a, b):
     """Σ a[i] b[i] for integer-valued a and b whose sums stay below 2^53: exact in any order, which
-    is what lets the compiler reorder and vectorize it (fastmath here, and only here)."""
+    is what lets the compiler reorder and vectorize it (fastmath here and in the two kernels below
+    it, and only there)."""
     s = 0.0
     for i in range(a.shape[0]):
         s += a[i] * b[i]
@@ -49,31 +52,66 @@ def _exact_dot(a, b):
 
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
-def _exact_scores(q, k, lo, hi, out):
-    """out[j − lo] = q · k[j] for j in [lo, hi) (integer-valued: exact, see _exact_dot)."""
-    for j in range(lo, hi):
-        s = 0.0
-        for d in range(q.shape[0]):
-            s += q[d] * k[j, d]
-        out[j - lo] = s
+def _exact_matmul(x, w, out):
+    """out[n, o] = Σ_i x[n, i] w[o, i] for integer-valued x (N, I) float64 and w (O, I) float32
+    (exact, see _exact_dot). Four rows at a time, so each weight row is read once per four."""
+    N, I = x.shape
+    n = 0
+    while n + 4 <= N:
+        x0, x1, x2, x3 = x[n], x[n + 1], x[n + 2], x[n + 3]
+        for o in range(w.shape[0]):
+            wo = w[o]
+            s0 = s1 = s2 = s3 = 0.0
+            for i in range(I):
+                wi = np.float64(wo[i])
+                s0 += x0[i] * wi
+                s1 += x1[i] * wi
+                s2 += x2[i] * wi
+                s3 += x3[i] * wi
+            out[n, o], out[n + 1, o], out[n + 2, o], out[n + 3, o] = s0, s1, s2, s3
+        n += 4
+    for r in range(n, N):
+        for o in range(w.shape[0]):
+            s = 0.0
+            for i in range(I):
+                s += x[r, i] * np.float64(w[o, i])
+            out[r, o] = s
+
+
+@njit(cache=CACHE, fastmath={"reassoc", "contract"})
+def _exact_scores(q, k_t, lo, hi, out):
+    """out[j] = Σ_d q[d] k_t[d, lo + j] for j < hi − lo (integer-valued: exact, see _exact_dot).
+    Rows are sliced first and indexed from 0: an index numba cannot prove non-negative gets a
+    wraparound check, which keeps LLVM from vectorizing the loop (4× slower)."""
+    n = hi - lo
+    for j in range(n):
+        out[j] = 0.0
+    for d in range(q.shape[0]):
+        qd, row = q[d], k_t[d][lo:hi]
+        for j in range(n):
+            out[j] += qd * np.float64(row[j])
 
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
 def _exact_weighted_sum(weights, v_t, lo, hi, out):
-    """out[d] = Σ_j weights[j − lo] v_t[d, j] for j in [lo, hi) (integer-valued: exact, see _exact_dot)."""
+    """out[d] = Σ_j weights[j] v_t[d, lo + j] for j < hi − lo (integer-valued: exact, see _exact_dot)."""
+    n = hi - lo
     for d in range(out.shape[0]):
-        row = v_t[d]
+        row = v_t[d][lo:hi]
         s = 0.0
-        for j in range(lo, hi):
-            s += weights[j - lo] * row[j]
+        for j in range(n):
+            s += weights[j] * np.float64(row[j])
         out[d] = s
 
 
 @njit(cache=CACHE)
 def _linear(x_int, w, scale, out):
-    """out = (w x_int) · scale, w (out, in) float32 (integer weights, held exactly; float32 halves what is read)."""
-    for o in range(out.shape[0]):
-        out[o] = _exact_dot(x_int, w[o]) * scale[o]
+    """out = (x_int wᵀ) · scale for rows x_int (N, I) on the activation grid, w (O, I) float32 integer
+    weights (held exactly; float32 halves what is read): the exact sum, then one rounding."""
+    _exact_matmul(x_int, w, out)
+    for n in range(out.shape[0]):
+        for o in range(out.shape[1]):
+            out[n, o] = out[n, o] * scale[o]
 
 
 @njit(cache=CACHE)
@@ -88,18 +126,14 @@ def _norm(x, weight, eps_int, x_int, out):
 
 
 @njit(cache=CACHE)
-def _attend(qkv, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, weights, a):
-    """One row's attention output a (D,) from its qkv (3D,) after storing its key and value at
-    cache slot `index`; keys from slot lo on are attended (ExactTransformer's _mix)."""
-    H, hd = k_cache.shape[0], k_cache.shape[2]
-    D = H * hd
+def _attend(q, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, weights, a):
+    """One query's attention output a (D,) from q (D,) over cache slots lo … index (keys (H, hd, C),
+    values (H, hd, C)): ExactTransformer's _mix."""
+    H, hd = k_cache.shape[0], k_cache.shape[1]
     last_table = attn_table.shape[0] - 1
     for head in range(H):
         q0 = head * hd
-        for d in range(hd):
-            k_cache[head, index, d] = qkv[D + q0 + d]
-            v_cache[head, d, index] = qkv[2 * D + q0 + d]
-        _exact_scores(qkv[q0 : q0 + hd], k_cache[head], lo, index + 1, weights)
+        _exact_scores(q[q0 : q0 + hd], k_cache[head], lo, index + 1, weights)
         best = -np.inf
         for j in range(index + 1 - lo):
             score = _round_half_even(weights[j] * score_scale) + -slopes[head] * (index - lo - j)
@@ -116,65 +150,102 @@ def _attend(qkv, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, w
 
 
 @njit(cache=CACHE, nogil=True)
-def step_rows(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
-              out_norm, out_eps, head_w, head_s, slopes, score_scale, attn_table, logit_table,
-              keys, values, index, lo, out):
-    """Feed tokens (B,) at cache slot `index` (keys from slot lo on are attended) and write the next
-    symbol's integer weights to out (B, V) int64. Layer by layer over all rows, so each layer's
-    weights are read from cache once per step."""
-    B, L, D = tokens.shape[0], norms.shape[0], embed.shape[1]
-    F, V = up_w.shape[1], head_w.shape[0]
-    x = np.empty((B, D))
-    x_int, h, a = np.empty(D), np.empty(D), np.empty(D)
-    qkv, hidden = np.empty(3 * D), np.empty(F)
-    weights = np.empty(index + 1 - lo)
-    logits = np.empty(V)
+def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
+         out_norm, out_eps, head_w, head_s, slopes, score_scale, attn_table, logit_table,
+         keys, values, slot, window, out):
+    """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
+    slots ending at its own, none before slot 0) and write each next symbol's integer weights to
+    out (B, P, V) int64. Layer by layer over all B·P rows, so each weight is read once per four rows."""
+    B, P = tokens.shape
+    N, L, D = B * P, norms.shape[0], embed.shape[1]
+    F, V, H = up_w.shape[1], head_w.shape[0], keys.shape[2]
+    hd = D // H
+    x, h, a = np.empty((N, D)), np.empty((N, D)), np.empty((N, D))
+    x_int, qkv, hidden = np.empty(D), np.empty((N, 3 * D)), np.empty((N, F))
+    weights = np.empty(window)
     for b in range(B):
-        for i in range(D):
-            x[b, i] = embed[tokens[b], i]
+        for p in range(P):
+            x[b * P + p] = embed[tokens[b, p]]
     for layer in range(L):
+        for n in range(N):
+            _norm(x[n], norms[layer, 0], eps[layer, 0], x_int, h[n])
+        _linear(h, qkv_w[layer], qkv_s[layer], qkv)
+        for n in range(N):
+            _grid(qkv[n], qkv[n])
         for b in range(B):
-            row = x[b]
-            _norm(row, norms[layer, 0], eps[layer, 0], x_int, h)
-            _linear(h, qkv_w[layer], qkv_s[layer], qkv)
-            _grid(qkv, qkv)
-            _attend(qkv, keys[layer, b], values[layer, b], index, lo, slopes, score_scale, attn_table, weights, a)
-            _grid(a, a)
-            _linear(a, proj_w[layer], proj_s[layer], h)
+            k_cache, v_cache = keys[layer, b], values[layer, b]
+            for p in range(P):
+                for head in range(H):
+                    for d in range(hd):
+                        k_cache[head, d, slot + p] = qkv[b * P + p, D + head * hd + d]
+                        v_cache[head, d, slot + p] = qkv[b * P + p, 2 * D + head * hd + d]
+            for p in range(P):
+                n, index = b * P + p, slot + p
+                _attend(qkv[n], k_cache, v_cache, index, max(0, index - window + 1), slopes, score_scale,
+                        attn_table, weights, a[n])
+                _grid(a[n], a[n])
+        _linear(a, proj_w[layer], proj_s[layer], h)
+        for n in range(N):
             for i in range(D):
-                row[i] = row[i] + h[i]
-            _norm(row, norms[layer, 1], eps[layer, 1], x_int, h)
-            _linear(h, up_w[layer], up_s[layer], hidden)
+                x[n, i] = x[n, i] + h[n, i]
+            _norm(x[n], norms[layer, 1], eps[layer, 1], x_int, h[n])
+        _linear(h, up_w[layer], up_s[layer], hidden)
+        for n in range(N):
             for i in range(F):
-                hidden[i] = max(hidden[i], 0.0)
-            _grid(hidden, hidden)
-            _linear(hidden, down_w[layer], down_s[layer], h)
+                hidden[n, i] = max(hidden[n, i], 0.0)
+            _grid(hidden[n], hidden[n])
+        _linear(hidden, down_w[layer], down_s[layer], h)
+        for n in range(N):
             for i in range(D):
-                row[i] = row[i] + h[i]
+                x[n, i] = x[n, i] + h[n, i]
+    for n in range(N):
+        _norm(x[n], out_norm, out_eps, x_int, h[n])
+    logits = np.empty((N, V))
+    _linear(h, head_w, head_s, logits)
     last = logit_table.shape[0] - 1
     for b in range(B):
-        _norm(x[b], out_norm, out_eps, x_int, h)
-        _linear(h, head_w, head_s, logits)
-        top = -np.inf
-        for v in range(V):
-            logits[v] = _round_half_even(logits[v] * SCORE_SCALE)
-            top = max(top, logits[v])
-        for v in range(V):
-            out[b, v] = logit_table[min(np.int64(top - logits[v]), last)]
+        for p in range(P):
+            row = logits[b * P + p]
+            top = -np.inf
+            for v in range(V):
+                row[v] = _round_half_even(row[v] * SCORE_SCALE)
+                top = max(top, row[v])
+            for v in range(V):
+                out[b, p, v] = logit_table[min(np.int64(top - row[v]), last)]
 
 
 @njit(cache=CACHE, nogil=True)
 def advance(tokens, packed, keys, values, meta, window, out):
-    """Feed tokens (B,) at the next position and write the next symbol's weights to out (B, V) int64.
+    """Feed tokens (B, P) at the next P positions and write each next symbol's weights to
+    out (B, P, V) int64.
 
-    meta (2,) int64: [positions fed so far, position held at cache index 0]. The cache holds
-    2 × window positions; when full, the newest window − 1 move to the front."""
-    pos = meta[0]
-    if pos - meta[1] >= values.shape[4]:
-        keep = window - 1
+    meta (2,) int64: [positions fed so far, position held at cache slot 0]. When the P positions
+    do not fit behind the cache's last one, its newest window − 1 move to the front."""
+    pos, P = meta[0], tokens.shape[1]
+    if pos - meta[1] + P > values.shape[4]:
+        keep = min(window - 1, pos - meta[1])
         start = pos - meta[1] - keep
-        keys[:, :, :, :keep] = keys[:, :, :, start : start + keep].copy()
+        keys[:, :, :, :, :keep] = keys[:, :, :, :, start : start + keep].copy()
         values[:, :, :, :, :keep] = values[:, :, :, :, start : start + keep].copy()
         meta[1] = pos - keep
-    step_rows(tokens, *packed, keys, values, pos - meta[1], max(0, pos - window + 1) - meta[1], out)
-    meta[0] = pos + 1
+        if keep + P > values.shape[4]:
+            raise ValueError("more positions at once than the cache holds")
+    feed(tokens, *packed, keys, values, pos - meta[1], window, out)
+    meta[0] = pos + P
+
+
+@njit(cache=CACHE, nogil=True)
+def decode_streams(bos, packed, keys, values, meta, window, lengths, buf, state, symbols):
+    """Decode B streams in lockstep from an empty cache into symbols (B, T): stream b's first
+    lengths[b] symbols, each under the weights `advance` gives for it (range_coder.decode_symbol
+    on buf and state). One compiled loop: no Python, and no GIL, between symbols."""
+    B, T = symbols.shape
+    V = packed[13].shape[0]  # the output layer's rows (ExactTransformer._pack's order)
+    tokens, weights, freq = np.full((B, 1), bos, np.int64), np.empty((B, 1, V), np.int64), np.empty(V, np.int64)
+    for t in range(T):
+        advance(tokens, packed, keys, values, meta, window, weights)
+        for b in range(B):
+            if t < lengths[b]:
+                symbols[b, t] = decode_symbol(weights[b, 0], freq, buf, state, b)
+            tokens[b, 0] = symbols[b, t]
+

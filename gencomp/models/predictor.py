@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from gencomp.coding import exact
+from gencomp.coding import StreamDecoder, exact
 
 
 class Predictor(ABC):
@@ -56,6 +56,20 @@ class Predictor(ABC):
         for t in range(contexts.shape[1]):
             weights = self.step(state, contexts[:, t])
         return state, weights
+
+    def decode_streams(self, decoder: StreamDecoder, lengths: np.ndarray) -> np.ndarray:
+        """Decode len(lengths) streams in lockstep, stream b lengths[b] symbols long, each from an
+        empty context: (B, max length) int64 symbols, zero-padded (models may do it faster)."""
+        lengths = np.asarray(lengths, dtype=np.int64)
+        state = self.start(len(lengths))
+        symbols = np.zeros((len(lengths), lengths.max(initial=0)), np.int64)
+        previous = None
+        for t in range(symbols.shape[1]):
+            weights = self.step(state, previous)  # (B, V)
+            active = np.flatnonzero(lengths > t)
+            symbols[active, t] = decoder.step(weights[active], active)
+            previous = symbols[:, t]
+        return symbols
 
     def log_probs(self, symbols: np.ndarray) -> np.ndarray:
         """symbols (B, T) -> (B, T, V) float64 natural-log probabilities as the coder uses them
