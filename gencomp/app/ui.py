@@ -21,9 +21,10 @@ import numpy as np  # noqa: E402
 from gencomp.app import handlers  # noqa: E402
 from gencomp.app.handlers import AppConfig  # noqa: E402
 from gencomp.errors import GencompError  # noqa: E402
+from gencomp.models.zoo import DEFAULT_MODEL  # noqa: E402
 from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a display)
 
-DEFAULT_TEXT_GENERATORS = ["gzip", "cm", "lm:tiny"]
+DEFAULT_TEXT_GENERATORS = ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
 DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
 EXAMPLE_PROMPTS = [  # one click away: prose, code, data
@@ -121,7 +122,7 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
             choice = gr.Dropdown(images, value=images[0] if images else None, label="Shipped image")
             upload = gr.Image(type="filepath", label="…or upload one", sources=["upload"])
         with gr.Column():
-            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm", "lm:tiny"]), label="Generators",
+            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]), label="Generators",
                                       elem_id="image-generators")
             width = gr.Slider(16, config.max_image_width, value=48, step=8, label="Width (pixels; the image is resized)")
             keep = gr.Slider(0.1, 0.9, value=0.5, step=0.05, label="Share of rows to keep")

@@ -35,6 +35,7 @@ from gencomp.jit import CACHE
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
 from gencomp.models.predictor import Predictor
+from gencomp.models.zoo import DEFAULT_MODEL
 
 MIN_SLOT_BITS, MAX_SLOT_BITS = 12, 22
 MIN_MATCH_BITS, MAX_MATCH_BITS = 10, 22
@@ -326,8 +327,8 @@ def _audio_compressor(channels: str = "1", chunk_size_bytes: Optional[int] = Non
                                    audio_channels=count)
 
 
-@COMPRESSORS.register("mix", "context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:tiny)")
-def _mix_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
+@COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MODEL})")
+def _mix_compressor(model: str = DEFAULT_MODEL, chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     from gencomp.models.zoo import load_byte_transformer
 
     return ContextMixingCompressor(f"mix:{model}", load_byte_transformer(model).with_window(MIX_ATTENTION_WINDOW),

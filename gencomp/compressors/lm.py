@@ -23,6 +23,7 @@ import numpy as np
 from gencomp.coding import StreamDecoder, StreamEncoder
 from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
 from gencomp.models.predictor import Predictor
+from gencomp.models.zoo import DEFAULT_MODEL
 
 
 class LMCompressor(Compressor):
@@ -129,8 +130,8 @@ def unstore(payload: bytes) -> bytes:
     return payload[:-1]
 
 
-@COMPRESSORS.register("lm", "byte transformer + arithmetic coding, 2048-byte chunks (lm:NAME or lm:PATH; default lm:tiny)")
-def _lm_compressor(model: str = "tiny", chunk_size_bytes: Optional[int] = None) -> LMCompressor:
+@COMPRESSORS.register("lm", f"byte transformer + arithmetic coding, 2048-byte chunks (lm:NAME or lm:PATH; default lm:{DEFAULT_MODEL})")
+def _lm_compressor(model: str = DEFAULT_MODEL, chunk_size_bytes: Optional[int] = None) -> LMCompressor:
     from gencomp.models.zoo import load_byte_transformer
 
     return LMCompressor(load_byte_transformer(model), f"lm:{model}", chunk_size_bytes)

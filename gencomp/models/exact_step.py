@@ -125,22 +125,32 @@ def _norm(x, weight, eps_int, x_int, out):
     _grid(out, out)
 
 
+@njit(cache=CACHE, fastmath={"nnan", "ninf"})
+def _max(x, n):
+    """max(x[:n]), n >= 1, for finite x: exact in any order, so it may vectorize."""
+    best = x[0]
+    for j in range(1, n):
+        best = max(best, x[j])
+    return best
+
+
 @njit(cache=CACHE)
 def _attend(q, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, weights, a):
-    """One query's attention output a (D,) from q (D,) over cache slots lo … index (keys (H, hd, C),
-    values (H, hd, C)): ExactTransformer's _mix."""
+    """One query's attention output a (D,) from q (D,) over cache slots lo … index (keys and values
+    (H, hd, C)). Per head: each score q·k rounded to score units plus the ALiBi bias, its weight
+    the exp table's entry for its distance below the best score, then Σ w v / Σ w in real units."""
     H, hd = k_cache.shape[0], k_cache.shape[1]
     last_table = attn_table.shape[0] - 1
+    n = index + 1 - lo
     for head in range(H):
         q0 = head * hd
         _exact_scores(q[q0 : q0 + hd], k_cache[head], lo, index + 1, weights)
-        best = -np.inf
-        for j in range(index + 1 - lo):
-            score = _round_half_even(weights[j] * score_scale) + -slopes[head] * (index - lo - j)
-            weights[j] = score
-            best = max(best, score)
+        slope = slopes[head]
+        for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
+            weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
+        best = _max(weights, n)
         total = 0.0
-        for j in range(index + 1 - lo):
+        for j in range(n):
             w = attn_table[min(np.int64(best - weights[j]), last_table)]
             weights[j] = w
             total += w

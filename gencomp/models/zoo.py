@@ -1,20 +1,19 @@
-"""Shipped and local byte-transformer checkpoints, by name or path."""
+"""Shipped and local byte-transformer checkpoints, by name or path (imports torch only to load one)."""
 
 from __future__ import annotations
 
 import functools
 import os
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from gencomp.errors import GencompError
 from gencomp.resources import assets_dir
-from gencomp.models.checkpoint import load_checkpoint
-from gencomp.models.exact_transformer import ExactTransformer
-from gencomp.models.transformer import ByteTransformer, TransformerConfig
 
-DEFAULT_MODEL = "tiny"
+if TYPE_CHECKING:
+    from gencomp.models.exact_transformer import ExactTransformer
+
+DEFAULT_MODEL = "tiny"  # the model behind `lm`, `mix` and every default that names none
 
 
 def models_dir() -> Path:
@@ -40,7 +39,7 @@ def resolve(model: str) -> Path:
     raise GencompError(f"unknown model {model!r}; shipped: {known} (or give a .safetensors path)")
 
 
-def load_byte_transformer(model: str = DEFAULT_MODEL) -> ExactTransformer:
+def load_byte_transformer(model: str = DEFAULT_MODEL) -> "ExactTransformer":
     """Load, verify (hash, config, tensor names and shapes) and wrap for exact coding.
 
     Cached per file version: a checkpoint rewritten in place is read again."""
@@ -50,7 +49,13 @@ def load_byte_transformer(model: str = DEFAULT_MODEL) -> ExactTransformer:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: Path, mtime_ns: int, size: int) -> ExactTransformer:
+def _load(path: Path, mtime_ns: int, size: int) -> "ExactTransformer":
+    import torch
+
+    from gencomp.models.checkpoint import load_checkpoint
+    from gencomp.models.exact_transformer import ExactTransformer
+    from gencomp.models.transformer import ByteTransformer, TransformerConfig
+
     state, config, info, sha = load_checkpoint(path)
     try:
         net = ByteTransformer(TransformerConfig(**config))
