@@ -30,6 +30,7 @@ from gencomp.models.transformer import SIZES, ByteTransformer
 class TrainSettings:
     size: str = "tiny"
     out_dir: Path = Path("runs/tiny")
+    name: str = ""  # the model's name: its file NAME.safetensors and identity (default: the size)
     steps: int = 2000
     batch_size: int = 16
     window_bytes: int = 512  # training window; ALiBi lets the model run on 2048-byte chunks
@@ -38,7 +39,8 @@ class TrainSettings:
     weight_decay: float = 0.01
     checkpoint_every: int = 100
     eval_every: int = 250
-    eval_chunks: int = 16
+    eval_chunks: int = 16  # held-out chunks a source at each evaluation during training
+    export_chunks: int = 10_000  # … and for the figures stored in the exported model (10,000: all of it)
     seed: int = 0
     threads: int = 0  # 0: torch's default
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
@@ -185,15 +187,15 @@ def _save_progress(s: TrainSettings, model, opt, step: int, seconds: float) -> N
 def _export(s: TrainSettings, model: ByteTransformer, seconds: float, heldout: dict[str, bytes]) -> Path:
     model.eval()
     info = {
-        "name": f"byte-transformer-{s.size}",
+        "name": f"byte-transformer-{s.name or s.size}",
         "parameters": model.num_parameters(),
         "train_settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
         "train_data": "first 90% of each of " + ", ".join(s.files) + " (last 10% held out)"
                       + (", plus that part of wikitext detokenized" if s.detokenized_copy else "")
                       + f"; sources drawn with probability proportional to (train bytes) ** {s.source_power}",
         "train_seconds": round(seconds, 1),
-        "heldout_bits_per_byte": {k: heldout_bits_per_byte(model, v, max_chunks=10_000) for k, v in heldout.items()},
+        "heldout_bits_per_byte": {k: heldout_bits_per_byte(model, v, max_chunks=s.export_chunks) for k, v in heldout.items()},
     }
-    path = s.out_dir / f"{s.size}.safetensors"
+    path = s.out_dir / f"{s.name or s.size}.safetensors"
     save_checkpoint(path, model.state_dict(), model.cfg.to_dict(), info)
     return path

@@ -1,0 +1,41 @@
+"""`gencomp train`: a run writes a named, loadable model, and a second call resumes where it stopped."""
+
+import json
+
+import numpy as np
+
+from gencomp.models.training import TrainSettings, sample_windows, source_weights, train
+from gencomp.models.zoo import load_byte_transformer
+from tests.conftest import rng_for
+
+
+def settings(tmp_path, steps: int) -> TrainSettings:
+    return TrainSettings(size="tiny", out_dir=tmp_path / "run", name="tiny-test", steps=steps, batch_size=2,
+                         window_bytes=64, checkpoint_every=2, eval_every=3, eval_chunks=1, export_chunks=1, threads=1,
+                         files=("tinyshakespeare.txt",))
+
+
+def test_a_run_resumes_and_exports_a_named_model(tmp_path):
+    path = train(settings(tmp_path, 4))
+    assert path == tmp_path / "run" / "tiny-test.safetensors"
+    rows = [json.loads(r) for r in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4] and "heldout_bpb" in rows[2]
+
+    train(settings(tmp_path, 6))  # resumes at step 4
+    rows = [json.loads(r) for r in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert json.loads((tmp_path / "run" / "progress.json").read_text())["step"] == 6
+
+    model = load_byte_transformer(str(path))
+    assert model.identity()["name"] == "byte-transformer-tiny-test"
+    symbols = np.frombuffer(b"To be, or not to be", np.uint8)[None].astype(np.int64)
+    assert model.weights(symbols).shape == (1, symbols.shape[1], 256)
+
+
+def test_sources_are_drawn_by_their_weight():
+    sources = [np.zeros(10_000, np.uint8), np.ones(40_000, np.uint8)]
+    weights = source_weights(sources, 0.5)
+    assert np.allclose(weights, [1 / 3, 2 / 3])  # sqrt(1) : sqrt(4)
+    windows = sample_windows(sources, weights, rng_for(0), 3000, 16)
+    share_of_second = windows[:, 0].float().mean().item()
+    assert abs(share_of_second - 2 / 3) < 0.03
