@@ -80,13 +80,21 @@ def _exact_matmul(x, w, out):
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
 def _exact_scores(q, k_t, lo, hi, out):
-    """out[j] = Σ_d q[d] k_t[d, lo + j] for j < hi − lo (integer-valued: exact, see _exact_dot).
-    Rows are sliced first and indexed from 0: an index numba cannot prove non-negative gets a
-    wraparound check, which keeps LLVM from vectorizing the loop (4× slower)."""
-    n = hi - lo
+    """out[j] = Σ_d q[d] k_t[d, lo + j] for j < hi − lo (integer-valued: exact, see _exact_dot), four
+    dimensions per pass over out. Rows are sliced first and indexed from 0: an index numba cannot
+    prove non-negative gets a wraparound check, which keeps LLVM from vectorizing (4× slower)."""
+    n, hd = hi - lo, q.shape[0]
     for j in range(n):
         out[j] = 0.0
-    for d in range(q.shape[0]):
+    d = 0
+    while d + 4 <= hd:
+        q0, q1, q2, q3 = q[d], q[d + 1], q[d + 2], q[d + 3]
+        r0, r1, r2, r3 = k_t[d][lo:hi], k_t[d + 1][lo:hi], k_t[d + 2][lo:hi], k_t[d + 3][lo:hi]
+        for j in range(n):
+            out[j] += (q0 * np.float64(r0[j]) + q1 * np.float64(r1[j])
+                       + q2 * np.float64(r2[j]) + q3 * np.float64(r3[j]))
+        d += 4
+    for d in range(d, hd):
         qd, row = q[d], k_t[d][lo:hi]
         for j in range(n):
             out[j] += qd * np.float64(row[j])
