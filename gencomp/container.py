@@ -285,6 +285,7 @@ class ArchiveSummary:
     codec: str
     original_bytes: int
     payload_bytes: int  # the codec's output alone, without headers and checksums
+    media: Optional[dict] = None  # an image or audio file's record (format 5), else None
 
 
 def summarize(blob: bytes) -> ArchiveSummary:
@@ -296,4 +297,4 @@ def summarize(blob: bytes) -> ArchiveSummary:
     header, payload = reader.header(), 0
     while not isinstance(record := reader.next(header), EndRecord):
         payload += sum(map(len, record.payloads))
-    return ArchiveSummary(header.codec, record.original_bytes, payload)
+    return ArchiveSummary(header.codec, record.original_bytes, payload, header.media)

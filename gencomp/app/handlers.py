@@ -19,7 +19,9 @@ from typing import Iterator, Optional
 import numpy as np
 
 from gencomp.compressors import Compressor, decompress, get_compressor
+from gencomp.compressors.frames import media_archive, media_file_of
 from gencomp.container import summarize
+from gencomp.data.media_files import MediaStream, media_kind, media_suffix, read_media
 from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
@@ -186,37 +188,65 @@ def continue_clips(samples: np.ndarray, rate: int, keep_seconds: float, seconds:
         yield current
 
 
-def compression_table(data: bytes, config: AppConfig,
-                      generators: Optional[list[str]] = None) -> tuple[list[dict], dict[str, bytes]]:
+def compression_table(data: bytes, config: AppConfig, generators: Optional[list[str]] = None,
+                      name: str = "upload") -> tuple[list[dict], dict[str, bytes]]:
     """(rows, archives): one row per codec (raw and adjusted rate, payload bytes, seconds) and its
-    .gcz archive, every codec on the file in its own chunking."""
+    .gcz archive, every codec on the file in its own chunking. As `gencomp compress` does, a media
+    codec (image, audio) codes an image or audio file's pixels or samples, and its row says so
+    ("image (pixels)"); any other file, or one it cannot keep exactly, it codes as bytes."""
     if not data:
         raise GencompError("the file is empty")
     if len(data) > config.max_upload_bytes:
         raise GencompError(f"the file is {len(data)} bytes; this app compresses at most {config.max_upload_bytes}")
-    rows, archives = [], {}
+    rows, archives, media = [], {}, {}
     for spec in generators or generator_names(config):
-        codec = compressor(spec)
+        kind = media_kind(spec)
+        if kind and kind not in media:
+            media[kind] = _media_stream(data, name, kind)
+        stream = media.get(kind)
+        label = f"{spec} ({'pixels' if kind == 'image' else 'samples'})" if stream else spec
+        codec = compressor(stream.spec) if stream else compressor(spec)
         start = time.perf_counter()
-        archives[spec] = codec.compress(data)
-        payload_bytes = summarize(archives[spec]).payload_bytes
-        row = measured_row(spec, codec, "upload", len(data), payload_bytes, time.perf_counter() - start)
+        archives[label] = media_archive(stream) if stream else codec.compress(data)
+        payload_bytes = summarize(archives[label]).payload_bytes
+        row = measured_row(label, codec, "upload", len(data), payload_bytes, time.perf_counter() - start)
         row["adjusted_rate"] = adjusted_rate(row)
         rows.append(row)
     return rows, archives
 
 
-def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes]) -> tuple[str, bytes]:
-    """(codec, archive) of the lowest raw rate; the archive round-trips (checked)."""
+def _media_stream(data: bytes, name: str, kind: str) -> Optional[MediaStream]:
+    """The upload's pixels or samples, or None: not such a file, or one that cannot be kept exactly."""
+    try:
+        return read_media(data, name, kind)
+    except GencompError:
+        return None
+
+
+def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes],
+                 name: str = "upload") -> tuple[str, bytes]:
+    """(codec, archive) of the lowest raw rate; the archive restores the file (checked): its bytes,
+    or for a media archive that is not byte-exact, the same pixels or samples."""
     best = min(rows, key=lambda r: r["rate"])["codec"]
-    if decompress(archives[best]) != data:
+    _codec, restored, _suffix = restore(archives[best])
+    media = summarize(archives[best]).media
+    if restored != data and not (media and _same_media(restored, data, name, media["kind"])):
         raise GencompError(f"{best} failed to round-trip this file; please report it")
     return best, archives[best]
 
 
-def restore(archive: bytes) -> tuple[str, bytes]:
-    """(codec, original bytes) of a .gcz archive."""
-    return summarize(archive).codec, decompress(archive)
+def _same_media(rebuilt: bytes, original: bytes, name: str, kind: str) -> bool:
+    before, after = read_media(original, name, kind), read_media(rebuilt, name, kind)
+    return before is not None and after is not None and before.data == after.data
+
+
+def restore(archive: bytes) -> tuple[str, bytes, str]:
+    """(codec, restored file, suffix to add to its name) of a .gcz archive: its bytes, or for an
+    image or audio file's archive the file it rebuilds (suffix ".png", ".wav", …)."""
+    summary = summarize(archive)
+    if summary.media is None:
+        return summary.codec, decompress(archive), ""
+    return summary.codec, media_file_of(archive), media_suffix(summary.media)
 
 
 def warm_up() -> None:

@@ -211,7 +211,8 @@ def _rate_chart(rows: list[dict]):
 
 def _compress_tab(config: AppConfig, names: list[str]) -> None:
     with gr.Row():
-        upload = gr.File(label=f"File to compress (at most {config.max_upload_bytes // 1024} KiB)", type="filepath")
+        upload = gr.File(label=f"File to compress (at most {config.max_upload_bytes // 1024} KiB; image and audio "
+                                 "code a photo's pixels or a recording's samples)", type="filepath")
         archive_in = gr.File(label="…or a .gcz archive to decompress", type="filepath")
     with gr.Row():
         run = gr.Button("Compress with every codec", variant="primary")
@@ -226,9 +227,9 @@ def _compress_tab(config: AppConfig, names: list[str]) -> None:
         if not path:
             raise GencompError("upload a file first")
         data = Path(path).read_bytes()
-        rows, archives = handlers.compression_table(data, config, names)
-        best, archive = handlers.best_archive(data, rows, archives)
-        out = work / f"{Path(path).name}.{best.replace(':', '-')}.gcz"
+        rows, archives = handlers.compression_table(data, config, names, Path(path).name)
+        best, archive = handlers.best_archive(data, rows, archives, Path(path).name)
+        out = work / f"{Path(path).name}.{best.split(' ')[0].replace(':', '-')}.gcz"
         out.write_bytes(archive)
         cells = [[r["codec"], round(100 * r["rate"], 2), round(100 * r["adjusted_rate"], 2), r["compressed_bytes"],
                   round(r["seconds"], 3)] for r in rows]
@@ -238,9 +239,9 @@ def _compress_tab(config: AppConfig, names: list[str]) -> None:
     def on_restore(path):
         if not path:
             raise GencompError("upload a .gcz archive first")
-        _codec, data = handlers.restore(Path(path).read_bytes())
+        _codec, data, suffix = handlers.restore(Path(path).read_bytes())
         name = Path(path).name.removesuffix(".gcz")
-        out = work / (name if name != Path(path).name else name + ".out")
+        out = work / ((name if name != Path(path).name else name + ".out") + suffix)
         out.write_bytes(data)
         return str(out)
 

@@ -43,15 +43,19 @@ def read_media_file(path: str, kind: str) -> Optional[MediaStream]:
     """The MediaStream of an image or audio file, or None when the file is not one of that kind
     (then its bytes are coded as they are); GencompError for a file of that kind that cannot be
     kept exactly (a 16-bit colour PNG, float or lossy audio, …)."""
-    from gencomp.data import audio_files, image_files
-
     size = Path(path).stat().st_size
     if size > MAX_MEDIA_FILE_BYTES:
         raise GencompError(f"{path}: {size:,} bytes is more than the {MAX_MEDIA_FILE_BYTES:,} a media file may hold "
                            "in memory; code its bytes with --as-bytes")
-    blob = Path(path).read_bytes()
+    return read_media(Path(path).read_bytes(), path, kind)
+
+
+def read_media(blob: bytes, name: str, kind: str) -> Optional[MediaStream]:
+    """read_media_file of a file's bytes held in memory (name: its file name, for its format)."""
+    from gencomp.data import audio_files, image_files
+
     reader = image_files.read_image if kind == "image" else audio_files.read_audio
-    return reader(blob, path)
+    return reader(blob, name)
 
 
 def rebuild_media_file(record: dict, data: bytes) -> bytes:

@@ -84,13 +84,41 @@ def test_compression_table_best_archive_and_restore(wiki_heldout):
     tiny = by_codec["lm:tiny"]
     assert tiny["adjusted_rate"] == pytest.approx(tiny["rate"] + 2 * tiny["parameters"] / 3000)
     best, archive = handlers.best_archive(data, rows, archives)
-    assert best == "lm:tiny" and handlers.restore(archive) == ("lm:tiny", data)
+    assert best == "lm:tiny" and handlers.restore(archive) == ("lm:tiny", data, "")
     with pytest.raises(GencompError, match="empty"):
         handlers.compression_table(b"", CONFIG)
     with pytest.raises(GencompError, match="at most"):
         handlers.compression_table(bytes(CONFIG.max_upload_bytes + 1), CONFIG)
     with pytest.raises(GencompError):
         handlers.restore(b"this is not an archive")
+
+
+def test_a_photo_is_coded_as_pixels_and_restored_as_a_png_with_the_same_pixels():
+    import io
+
+    from PIL import Image
+
+    path = sorted(handlers.shipped_images().values())[0]
+    data = path.read_bytes()
+    rows, archives = handlers.compression_table(data, CONFIG, ["gzip", "image"], path.name)
+    by_codec = {r["codec"]: r for r in rows}
+    assert set(by_codec) == {"gzip", "image (pixels)"}
+    assert by_codec["image (pixels)"]["compressed_bytes"] < 0.8 * by_codec["gzip"]["compressed_bytes"]
+    best, archive = handlers.best_archive(data, rows, archives, path.name)
+    codec, restored, suffix = handlers.restore(archive)
+    assert best == "image (pixels)" and codec.startswith("image:") and suffix == ".png"
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(restored))), np.asarray(Image.open(path)))
+
+
+def test_a_media_codec_codes_as_bytes_other_files_and_images_it_cannot_keep_exactly(wiki_heldout):
+    from tests.data.test_media_files import sixteen_bit_rgb_png
+
+    rows, archives = handlers.compression_table(wiki_heldout[:1000], CONFIG, ["image", "audio"], "notes.txt")
+    assert [r["codec"] for r in rows] == ["image", "audio"]
+    assert handlers.restore(archives["audio"])[1:] == (wiki_heldout[:1000], "")
+    deep = sixteen_bit_rgb_png()  # 16-bit colour: Pillow would read it as 8 bits
+    rows, archives = handlers.compression_table(deep, CONFIG, ["image"], "deep.png")
+    assert [r["codec"] for r in rows] == ["image"] and handlers.best_archive(deep, rows, archives, "deep.png")
 
 
 @pytest.fixture(scope="module")
