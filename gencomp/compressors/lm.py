@@ -97,16 +97,18 @@ class LMCompressor(Compressor):
         return symbols
 
     def decode_chunks(self, payloads, lengths, progress=None):
-        """Groups of batch_chunks chunks step in lockstep; groups run on all cores at once (the
-        transformer's compiled step releases the GIL)."""
+        """Groups of at most batch_chunks chunks step in lockstep, at least one group a core, and the
+        groups run on all cores at once (the transformer's compiled loop releases the GIL)."""
         out = [unstore(p) if is_stored(p) else None for p in payloads]
         coded = [i for i, p in enumerate(out) if p is None]
-        groups = [coded[g] for g in self._groups(len(coded), self.batch_chunks)]
+        cores = os.cpu_count() or 1
+        group_size = max(1, min(self.batch_chunks, -(-len(coded) // cores)))
+        groups = [coded[g] for g in self._groups(len(coded), group_size)]
 
         def decode(rows):
             return rows, self._decode_group([payloads[i] for i in rows], np.array([lengths[i] for i in rows]))
 
-        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(cores) as pool:
             for rows, symbols in pool.map(decode, groups):
                 for row, i in enumerate(rows):
                     out[i] = symbols[row, : lengths[i]].astype(np.uint8).tobytes()
