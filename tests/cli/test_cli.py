@@ -128,3 +128,14 @@ def test_verbose_reports_sizes_and_throughput(tmp_path, capsys):
     assert main(["compress", str(source), "-k", "-q", "-v", "-c", "zstd"]) == 0
     err = capsys.readouterr().err
     assert "zstd: 20,000 bytes ->" in err and "/s" in err
+
+
+def test_models_lists_every_shipped_model_and_marks_the_default(capsys):
+    from gencomp.cli import models as models_cli
+    from gencomp.models.zoo import DEFAULT_MODEL, shipped_models
+
+    assert models_cli.main([]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = {line.split()[0]: line for line in lines[1 : 1 + len(shipped_models())]}
+    assert set(names) == set(shipped_models())
+    assert f"{DEFAULT_MODEL} *" in names[DEFAULT_MODEL] and sum("*" in line for line in names.values()) == 1
