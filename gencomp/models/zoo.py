@@ -13,7 +13,7 @@ from gencomp.resources import assets_dir
 if TYPE_CHECKING:
     from gencomp.models.exact_transformer import ExactTransformer
 
-DEFAULT_MODEL = "tiny"  # the model behind `lm`, `mix` and every default that names none
+DEFAULT_MODEL = "tiny-v2"  # the model behind `lm`, `mix` and every default that names none
 
 
 def models_dir() -> Path:

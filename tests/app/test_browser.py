@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from gencomp.models.zoo import DEFAULT_MODEL
+
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     # nothing leaves the machine: no update checks, sync, metrics, field trials or safe browsing
@@ -70,7 +72,7 @@ def test_text_generation_shows_two_generators(page, shots):
     page.get_by_role("tab", name="Text").click()
     prompt = page.locator("#text-prompt textarea")
     prompt.fill("The old harbour of the town was")
-    page.locator("#text-generators").get_by_label("lm:tiny").uncheck()  # gzip and cm stay checked
+    page.locator("#text-generators").get_by_label(f"lm:{DEFAULT_MODEL}", exact=True).uncheck()  # gzip and cm stay
     page.locator("#text-generate").click()
     outputs = page.locator(".generator-output textarea")
     page.wait_for_function(
