@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
-# gencomp models and codecs, lm:tiny and mix:tiny round trips, a photo and a WAV through -c image
+# gencomp models and codecs, lm:tiny, mix:tiny and lm (the default model) round trips, a photo and a WAV through -c image
 # and -c audio, generate (text, image, speech),
 # bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
@@ -17,13 +17,14 @@ python3 -m venv "$work/venv"
 cd "$work"
 export GENCOMP_DATA="$data" PATH="$work/venv/bin:$PATH"
 set -x
-gencomp models | grep -q tiny
-gencomp codecs | grep -q "^mix"
+gencomp models | grep tiny-v2 > /dev/null  # not grep -q: it would close the pipe early
+gencomp codecs | grep "^mix" > /dev/null
 head -c 20000 "$data/text/wikitext2-valid.txt" > notes.txt
 gencomp compress notes.txt -k -q -c lm:tiny
 gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
+gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.txt  # the default, lm:tiny-v2
 cp "$data/image/coins.png" photo.png && cp "$data/audio/spk1_snt1.wav" speech.wav
 gencomp compress photo.png -c image -q && gencomp decompress photo.png.gcz -q -o back.png
 python -c "from PIL import Image; import numpy as np; assert (np.asarray(Image.open('photo.png')) == np.asarray(Image.open('back.png'))).all()"

@@ -139,3 +139,11 @@ def test_models_lists_every_shipped_model_and_marks_the_default(capsys):
     names = {line.split()[0]: line for line in lines[1 : 1 + len(shipped_models())]}
     assert set(names) == set(shipped_models())
     assert f"{DEFAULT_MODEL} *" in names[DEFAULT_MODEL] and sum("*" in line for line in names.values()) == 1
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    process = subprocess.Popen([sys.executable, "-m", "gencomp.cli.main", "models"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # as `gencomp models | head -0` would, before gencomp writes
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141 and b"Traceback" not in stderr
