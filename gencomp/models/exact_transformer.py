@@ -105,7 +105,8 @@ class ExactTransformer(Predictor):
             return np.ascontiguousarray(np.stack([get(b) for b in model.blocks]))
 
         def linear(name: str) -> tuple:
-            return stack(lambda b: _quantized(getattr(b, name).weight)[0]), stack(lambda b: _quantized(getattr(b, name).weight)[1])
+            quantized = [_quantized(getattr(b, name).weight) for b in model.blocks]
+            return tuple(np.ascontiguousarray(np.stack(part)) for part in zip(*quantized))  # weights, scales
 
         head_w, head_s = _quantized(model.head.weight)
         return (_float64(model.embed.weight),
