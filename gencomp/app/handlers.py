@@ -44,7 +44,7 @@ class AppConfig:
     max_upload_bytes: int = 256 * 1024  # the compress tab runs every codec, models included
     max_image_width: int = 128
     max_audio_seconds: float = 0.5
-    context_bytes: int = 2048
+    context_bytes: int = 2048  # image and audio completions: bytes each value is scored on (text: the codec's own)
 
 
 def generator_names(config: AppConfig) -> list[str]:
@@ -112,7 +112,7 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: Optio
         codec = compressor(result.generator)
         result.prompt_bits_per_byte = codec.code_length_bits(data) / len(data)
         own = codec.sampling_temperature if temperature is None else temperature
-        streams.append(stream(codec, data, n, own, 0, seed, config.context_bytes, dictionary=primer,
+        streams.append(stream(codec, data, n, own, 0, seed, dictionary=primer,
                               text_safe=text_safe, seen_only=text_safe))
     yield results
     for _ in range(n):

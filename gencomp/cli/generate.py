@@ -57,8 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--top-k", type=int, default=None,
                         help=f"sample among the k most probable bytes, 0: all (default: {IMAGE_TOP_K} for an image, else 0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same output")
-    parser.add_argument("--context-bytes", type=int, default=2048,
-                        help="classic codecs: bytes of context each byte is scored on (default 2048)")
+    parser.add_argument("--context-bytes", type=int, default=None,
+                        help="classic codecs: bytes of dictionary, prompt and output each candidate is scored on "
+                             "(default: text the codec's own, gzip its 32 KiB window and the others 2048; images and audio 2048)")
     text = parser.add_argument_group("text (gencomp.sampling.generate explains each)")
     text.add_argument("--compare", metavar="SPECS",
                       help="comma-separated generators, e.g. gzip,lzma,cm,lm:small: each sample, then a table rating them")
@@ -82,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     settings = dict(temperature=1.0 if args.temperature is None else args.temperature, top_k=args.top_k or 0,
-                    seed=args.seed, max_context_bytes=args.context_bytes)
+                    seed=args.seed)
+    if args.context_bytes is not None:  # else each path's own: the codec's for text, 2 KB for images and audio
+        settings["max_context_bytes"] = args.context_bytes
     if args.image:
         return _image(args, settings | {"top_k": args.top_k})
     if args.audio:

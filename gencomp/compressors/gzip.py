@@ -15,6 +15,7 @@ class Gzip(ChunkwiseCodec):
     lz_family = True
     sampling_temperature = 2.0
     max_scoring_context_bytes = MAX_CONTEXT_BYTES
+    generation_context_bytes = MAX_CONTEXT_BYTES  # DeflateBits compresses the context once per event
     errors = (zlib.error,)
 
     def encode(self, chunk: bytes) -> bytes:

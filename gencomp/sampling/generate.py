@@ -10,8 +10,10 @@ top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values
 
 Three options shape what is sampled (coding never uses them):
 - dictionary: bytes the model is conditioned on before the prompt, P(x | dictionary · prompt),
-  as a compressor primed with a preset dictionary (gencomp.sampling.dictionaries ships some);
-  for classic codecs the scored context is the dictionary plus the last max_context_bytes.
+  as a compressor primed with a preset dictionary (gencomp.sampling.dictionaries ships some).
+  A classic codec scores each candidate on the last max_context_bytes of dictionary · prompt ·
+  output, by default its Compressor.generation_context_bytes: gzip its whole window (a shipped
+  dictionary, the prompt and the output), the others 2 KB, since they recompress it per candidate.
 - text_safe: only bytes that keep the output valid, printable UTF-8 (gencomp.sampling.text_safe),
   renormalised; default on when the prompt is UTF-8. seen_only further keeps only bytes that
   occur in the dictionary or the prompt.
@@ -107,13 +109,13 @@ class _Restriction:
 
 
 def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
-           max_context_bytes: int = 2048, dictionary: bytes = b"", text_safe: Optional[bool] = None,
+           max_context_bytes: Optional[int] = None, dictionary: bytes = b"", text_safe: Optional[bool] = None,
            seen_only: bool = False, copies: Optional[bool] = None) -> Iterator[bytes]:
     """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
 
-    max_context_bytes: for compressor-induced models, the bytes of prompt and output each byte is
-    scored on (after the dictionary). text_safe None: on when the prompt is UTF-8; copies None: on for
-    LZ-family codecs. See the module docstring."""
+    max_context_bytes: for compressor-induced models, the bytes each candidate is scored on (None: the
+    codec's own). text_safe None: on when the prompt is UTF-8; copies None: on for LZ-family codecs.
+    See the module docstring."""
     _check_settings(n, temperature, top_k)
     prompt, dictionary = bytes(prompt), bytes(dictionary)
     if text_safe is None:
@@ -146,14 +148,17 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
             weights = predictor.step(state, np.array([byte]))
 
 
-def _scored_bytes(model: Model, max_context_bytes: int, longest_candidate: int) -> int:
-    """Bytes of context a classic codec scores on: max_context_bytes, within what it can."""
+def _scored_bytes(model: Model, max_context_bytes: Optional[int], longest_candidate: int) -> int:
+    """Bytes of context a classic codec scores on: max_context_bytes (None: its own default), within
+    what it can."""
+    if max_context_bytes is None:
+        max_context_bytes = model.generation_context_bytes if isinstance(model, Compressor) else 0
     limit = getattr(model, "max_scoring_context_bytes", None)
     return max_context_bytes if limit is None else min(max_context_bytes, limit - longest_candidate + 1)
 
 
 def _stream_continuations(codec: Compressor, dictionary: bytes, prompt: bytes, n: int, temperature: float,
-                          top_k: int, rng: np.random.Generator, max_context_bytes: int,
+                          top_k: int, rng: np.random.Generator, max_context_bytes: Optional[int],
                           restriction: _Restriction) -> Iterator[bytes]:
     """Sample single bytes and multi-byte copies together (gencomp.sampling.continuations)."""
     history = bytearray(dictionary + prompt)
@@ -212,6 +217,6 @@ def _stream_tokens(model: HFCompressor, prompt: bytes, n: int, temperature: floa
 
 
 def generate(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
-             max_context_bytes: int = 2048, **options) -> bytes:
+             max_context_bytes: Optional[int] = None, **options) -> bytes:
     """The n bytes `stream` yields, joined (options: dictionary, text_safe, seen_only, copies)."""
     return b"".join(stream(model, prompt, n, temperature, top_k, seed, max_context_bytes, **options))

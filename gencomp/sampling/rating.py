@@ -18,9 +18,10 @@ import re
 from dataclasses import asdict, dataclass
 
 from gencomp.compressors import Compressor, get_compressor
+from gencomp.models.zoo import DEFAULT_MODEL
 from gencomp.sampling.dictionaries import english_words
 
-JUDGE = "mix:small"
+JUDGE = f"mix:{DEFAULT_MODEL}"
 _WORD = re.compile(rb"[A-Za-z]{2,}")
 
 

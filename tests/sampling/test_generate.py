@@ -8,6 +8,7 @@ from PIL import Image
 
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
+from gencomp.compressors.gzip import Gzip
 from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.sampling.compressor_model import CompressorModel
@@ -64,6 +65,36 @@ def test_low_temperature_concentrates_on_the_likely_bytes():
     rng = np.random.default_rng(0)
     cold = [sample_next_byte(log_probs, 0.1, 0, rng) for _ in range(200)]
     assert cold.count(0) >= 195
+
+
+class _RecordingGzip(Gzip):
+    """The real gzip codec, recording every context it is asked to score."""
+
+    def __init__(self):
+        self.contexts = []
+
+    def next_byte_code_lengths_bits(self, context, candidates=None):
+        self.contexts.append(bytes(context))
+        return super().next_byte_code_lengths_bits(context, candidates)
+
+    def continuation_code_lengths_bits(self, context, suffixes):
+        self.contexts.append(bytes(context))
+        return super().continuation_code_lengths_bits(context, suffixes)
+
+
+@pytest.mark.parametrize("copies", [False, True])
+def test_gzip_scores_its_whole_window_by_default_and_the_last_context_bytes_when_told(copies):
+    dictionary = bytes(rng_for(SEEDS[0]).integers(97, 123, 20_000, dtype=np.uint8))
+    codec = _RecordingGzip()
+    out = generate(codec, PROMPT, 30, seed=1, dictionary=dictionary, copies=copies)
+    history = dictionary + PROMPT + out
+    assert codec.contexts[0] == dictionary + PROMPT  # all of it, every time
+    assert all(c.startswith(dictionary) and history.startswith(c) for c in codec.contexts)
+    codec.contexts.clear()
+    out = generate(codec, PROMPT, 30, seed=1, max_context_bytes=64, dictionary=dictionary, copies=copies)
+    history = dictionary + PROMPT + out
+    assert codec.contexts[0] == history[len(dictionary) + len(PROMPT) - 64 : len(dictionary) + len(PROMPT)]
+    assert any(codec.contexts[-1] == history[-64 - k : -k] for k in range(1, 33))
 
 
 def test_empty_prompt_zero_bytes_and_bad_settings():
