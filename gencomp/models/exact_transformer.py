@@ -136,6 +136,16 @@ class ExactTransformer(Predictor):
     def num_parameters(self) -> int:
         return self._params
 
+    @property
+    def max_context_symbols(self) -> int:
+        return self.cfg.context_bytes
+
+    def for_generation(self) -> "ExactTransformer":
+        """Attending to the model's whole context (cfg.context_bytes), not the shorter window coding
+        uses for speed: a sample keeps its prompt in view (benchmarks/domains.py: lm:tiny-v2 at its
+        own temperature stays in the prompt's domain in 71 % of samples, against 64 % at 256 bytes)."""
+        return self.with_window(max(self.cfg.attention_window, self.cfg.context_bytes))
+
     def _feed(self, state: _Cache, tokens: np.ndarray) -> np.ndarray:
         """Feed tokens (B, P), P <= FEED_BLOCK, and return (B, P, V) int64 next-symbol weights."""
         out = np.empty(tokens.shape + (self.cfg.vocab_size,), np.int64)

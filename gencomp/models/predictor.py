@@ -19,6 +19,7 @@ class Predictor(ABC):
     """
 
     alphabet_size: int = 256
+    max_context_symbols: Optional[int] = None  # the longest context it was built for (None: any): sampling feeds no more
 
     @property
     @abstractmethod
@@ -79,3 +80,7 @@ class Predictor(ABC):
     def num_parameters(self) -> int:
         """Parameters counted for the adjusted compression rate (0 for online models)."""
         return 0
+
+    def for_generation(self) -> "Predictor":
+        """The model sampling uses: itself, unless coding trades context for speed (see ExactTransformer)."""
+        return self

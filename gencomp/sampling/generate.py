@@ -43,12 +43,13 @@ Model = Union[Predictor, Compressor]
 
 
 def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = "exact") -> Predictor:
-    """A Predictor as it is; a model-based compressor's own predictor (its distribution directly,
-    no 256 compressions); any other compressor through CompressorModel."""
+    """The Predictor to sample from: a Predictor's, or a model-based compressor's own predictor's
+    form for generation (its distribution directly, no 256 compressions); any other compressor
+    through CompressorModel."""
     if isinstance(model, Predictor):
-        return model
+        return model.for_generation()
     if model.byte_predictor is not None:
-        return model.byte_predictor
+        return model.byte_predictor.for_generation()
     return CompressorModel(model, max_context_bytes, resolution)
 
 
@@ -139,6 +140,8 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
         return
     predictor = as_predictor(model, _scored_bytes(model, max_context_bytes, 1))
     context = np.frombuffer(dictionary + prompt, np.uint8).astype(np.int64)[None, :]  # (1, T)
+    if predictor.max_context_symbols:  # a transformer sees its context's last bytes, not a whole dictionary
+        context = context[:, -predictor.max_context_symbols :]
     state, weights = predictor.start_from(context)
     for i in range(n):
         byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng, restriction.allowed(n - i))

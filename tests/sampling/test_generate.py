@@ -11,6 +11,7 @@ from gencomp.compressors import get_compressor
 from gencomp.compressors.gzip import Gzip
 from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
+from gencomp.models.exact_transformer import ExactTransformer
 from gencomp.sampling.compressor_model import CompressorModel
 from gencomp.sampling.generate import (
     MAX_GENERATE_BYTES,
@@ -36,9 +37,21 @@ def test_same_seed_same_bytes_other_seed_other_bytes(spec):
 
 
 def test_model_based_codecs_sample_from_their_own_predictor():
-    lm = get_compressor("lm:tiny")
-    assert as_predictor(lm) is lm.predictor
+    lm, cm = get_compressor("lm:tiny"), get_compressor("cm")
+    sampler = as_predictor(lm)  # the same weights, attending to the whole 2048-byte context
+    assert sampler.packed is lm.predictor.packed and lm.predictor.cfg.attention_window == 256
+    assert sampler.cfg.attention_window == sampler.max_context_symbols == 2048
+    assert as_predictor(cm) is cm.byte_predictor
     assert isinstance(as_predictor(get_compressor("lzma")), CompressorModel)
+
+
+def test_a_transformer_is_primed_with_the_last_bytes_of_its_context_only(monkeypatch):
+    fed = []
+    start_from = ExactTransformer.start_from
+    monkeypatch.setattr(ExactTransformer, "start_from", lambda self, contexts: fed.append(contexts) or start_from(self, contexts))
+    filler = bytes(rng_for(SEEDS[0]).integers(97, 123, 5000, dtype=np.uint8))
+    generate(get_compressor("lm:tiny"), PROMPT, 5, seed=2, dictionary=filler)
+    assert len(fed) == 1 and fed[0].astype(np.uint8).tobytes() == (filler + PROMPT)[-2048:]
 
 
 def test_greedy_is_the_argmax_and_top_k_one_is_greedy():
