@@ -9,7 +9,6 @@ coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes
 from __future__ import annotations
 
 import io
-import os
 import zlib
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ import numpy as np
 
 from gencomp.container import Archive
 from gencomp.errors import GencompError
+from gencomp.jit import threads
 from gencomp.registry import Registry
 
 Progress = Optional[Callable[[int], None]]  # called with the number of bytes just finished
@@ -132,7 +132,7 @@ def payload_bits_of(compressor: Compressor, texts: list[bytes]) -> np.ndarray:
     if not isinstance(compressor, ChunkwiseCodec):
         return compressor.chunk_code_length_bits(texts)
     if compressor.releases_gil:
-        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(threads()) as pool:
             payloads = list(pool.map(compressor.encode, texts))
     else:
         payloads = [compressor.encode(t) for t in texts]

@@ -23,6 +23,7 @@ from gencomp.container import (WHOLE_ARCHIVE_VERSIONS, EndRecord, Frame, StreamH
                                pack_end, pack_frame, pack_stream_header, unpack)
 from gencomp.data.media_files import MediaStream, rebuild_media_file
 from gencomp.errors import GencompError
+from gencomp.jit import limit_threads
 
 FRAME_TARGET_BYTES = 64 << 10  # chunked codecs: 64 KiB of whole chunks a frame (at least one chunk)
 ONE_STREAM_FRAME_BYTES = 8 << 20  # one-stream codecs: 8 MiB a stream (zstd -22's and xz -9e's state stay small)
@@ -44,10 +45,7 @@ def encode_frame(compressor: Compressor, data: bytes, progress: Progress = None)
 
 @functools.lru_cache(maxsize=8)
 def _registered(spec: str, chunk_size_bytes: int) -> Compressor:
-    from threadpoolctl import threadpool_limits
-
-    # a cluster runs a worker process per core: BLAS threads on top would oversubscribe the machine
-    threadpool_limits(1)
+    limit_threads(1)  # a cluster runs a worker process per core: threads on top would oversubscribe it
     return get_compressor(spec, chunk_size_bytes)
 
 

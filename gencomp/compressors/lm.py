@@ -14,7 +14,6 @@ byte (the coder drops trailing zeros), so the last byte tells the two apart.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from gencomp.coding import StreamDecoder, StreamEncoder
 from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
+from gencomp.jit import threads
 from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MODEL
 
@@ -101,7 +101,7 @@ class LMCompressor(Compressor):
         groups run on all cores at once (the transformer's compiled loop releases the GIL)."""
         out = [unstore(p) if is_stored(p) else None for p in payloads]
         coded = [i for i, p in enumerate(out) if p is None]
-        cores = os.cpu_count() or 1
+        cores = threads()
         group_size = max(1, min(self.batch_chunks, -(-len(coded) // cores)))
         groups = [coded[g] for g in self._groups(len(coded), group_size)]
 

@@ -4,7 +4,7 @@ Chunks are independent, so an evaluation is a list of `RateTask`s (a codec spec,
 and a slice of whole chunks) and a pure function, `run_task`, from a task to its payload size.
 `run_tasks` maps it with any executor that has `map(fn, iterable)`:
 
-- default: a local process pool on every core (BLAS held to one thread per process);
+- default: a local process pool on every core (one thread per process: gencomp.jit.limit_threads);
 - Dask: `client.get_executor()` from `dask.distributed.Client(...)`;
 - Ray: `ray.util.multiprocessing.Pool()`.
 
@@ -23,6 +23,7 @@ from typing import Callable, Iterable, Optional
 
 from gencomp.compressors import get_compressor
 from gencomp.evaluation.bench import rate_row
+from gencomp.jit import limit_threads
 
 BYTES_PER_TASK = 16 * 2048  # small enough to balance two cores, large enough to batch a model's chunks
 
@@ -66,12 +67,6 @@ def merge(parts: list[dict]) -> list[dict]:
     return list(rows.values())
 
 
-def _one_blas_thread() -> None:
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-
-
 def run_tasks(tasks: Iterable[RateTask], executor=None, workers: Optional[int] = None,
               progress: Optional[Callable[[int], None]] = None) -> list[dict]:
     """Rows (one per codec, chunking and modality) from all tasks, run on `executor` or on a local
@@ -80,7 +75,7 @@ def run_tasks(tasks: Iterable[RateTask], executor=None, workers: Optional[int] =
     if executor is None:
         # spawn, not fork: a forked child of a process that ran torch or numba threads can deadlock
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers or os.cpu_count() or 1, context, initializer=_one_blas_thread) as pool:
+        with ProcessPoolExecutor(workers or os.cpu_count() or 1, context, initializer=limit_threads, initargs=(1,)) as pool:
             return run_tasks(tasks, pool, progress=progress)
     parts = []
     for part in executor.map(run_task, tasks):

@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
@@ -34,6 +33,7 @@ import numpy as np
 import torch
 
 from gencomp.coding import StreamDecoder, exact
+from gencomp.jit import threads
 from gencomp.models import exact_step
 from gencomp.models.exact_step import ACT_SCALE, SCORE_SCALE
 from gencomp.models.predictor import Predictor
@@ -167,7 +167,7 @@ class ExactTransformer(Predictor):
     def weights(self, symbols: np.ndarray) -> np.ndarray:
         """The rows split into one group per core, the groups at once (the kernel releases the GIL)."""
         inputs = self._inputs(np.asarray(symbols, dtype=np.int64))
-        groups = [rows for rows in np.array_split(np.arange(len(inputs)), os.cpu_count() or 1) if len(rows)]
+        groups = [rows for rows in np.array_split(np.arange(len(inputs)), threads()) if len(rows)]
         if len(groups) <= 1:
             return self._feed_all(self.start(len(inputs)), inputs)
         with ThreadPoolExecutor(len(groups)) as pool:
