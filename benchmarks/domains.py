@@ -1,14 +1,15 @@
 """Do generators stay in the prompt's domain? Compression as a classifier, in one run.
 
 From the held-out part (last 10 %, never trained on) of each of 8 sources, 10 prompts of 500 bytes;
-each generator continues each prompt with 300 bytes (temperature 1, text-safe, no dictionary,
-seed = prompt index). Every sample is assigned to the source whose reference text codes it in the
+each generator continues each prompt with 300 bytes (text-safe, no dictionary, seed = prompt index),
+at temperature 1 (the model itself) and at its own temperature (Compressor.sampling_temperature:
+what `gencomp generate` and the app use by default). Every sample is assigned to the source whose reference text codes it in the
 fewest extra bits, ℓ(reference · sample) − ℓ(reference), with `cm` (the context-mixing model);
 references are the first REFERENCE_BYTES of each held-out part, and prompts come from after them.
 Accuracy: the share of samples assigned to their prompt's source. The same classifier on the
 held-out text that followed each prompt (the real continuation) is the ceiling.
 
-    python benchmarks/domains.py [--generators lm:tiny,lm:small,cm,gzip] [--prompts 10]
+    python benchmarks/domains.py [--generators lm:tiny-v2,lm:tiny,lm:small,cm,gzip] [--prompts 10]
 
 Writes benchmarks/results/domains.{json,md}.
 """
@@ -60,7 +61,7 @@ class Classifier:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generators", default="lm:tiny,lm:small,cm,gzip")
+    parser.add_argument("--generators", default="lm:tiny-v2,lm:tiny,lm:small,cm,gzip")
     parser.add_argument("--prompts", type=int, default=10)
     args = parser.parse_args()
     heldout = text_corpus("heldout", SOURCES)
@@ -68,13 +69,18 @@ def main() -> None:
     classify = Classifier({names[s]: heldout[s][:REFERENCE_BYTES] for s in SOURCES})
     prompts = {names[s]: prompts_of(heldout[s], args.prompts) for s in SOURCES}
     result = {"generators": {}, "samples": {}}
-    rows = [("real continuation", None)] + [(g, get_compressor(g)) for g in args.generators.split(",")]
-    for label, codec in rows:
+    rows = [("real continuation", None, 1.0)]
+    for spec in args.generators.split(","):
+        codec = get_compressor(spec)
+        rows.append((spec, codec, 1.0))
+        if codec.sampling_temperature != 1.0:
+            rows.append((f"{spec} at T = {codec.sampling_temperature}", codec, codec.sampling_temperature))
+    for label, codec, temperature in rows:
         per_source = {}
         for source, pairs in tqdm(prompts.items(), desc=label, leave=False):
             hits = 0
             for i, (prompt, real) in enumerate(pairs):
-                sample = real if codec is None else generate(codec, prompt, SAMPLE_BYTES, seed=i)
+                sample = real if codec is None else generate(codec, prompt, SAMPLE_BYTES, temperature, seed=i)
                 hits += classify(sample) == source
                 if i == 0:
                     result["samples"].setdefault(source, {})[label] = sample.decode("utf-8", "replace")
@@ -91,6 +97,7 @@ def report(r: dict) -> str:
     labels = list(r["generators"])
     sources = list(next(iter(r["generators"].values()))["per_source"])
     lines = ["# Domain accuracy: samples classified by compression (cm), 300 bytes after a 500-byte prompt", "",
+             "Temperature 1 unless the row names the generator's own (its default in `gencomp generate` and the app).", "",
              "| generator | " + " | ".join(sources) + " | **all** |", "|---|" + "---|" * (len(sources) + 1)]
     for label in labels:
         g = r["generators"][label]
