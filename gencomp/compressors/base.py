@@ -41,7 +41,8 @@ class Compressor(ABC):
     # since a classic codec recompresses them for every candidate (gzip scores incrementally: its window)
     generation_context_bytes: int = 2048
     # the temperature its text samples read best at, text generation's default for it: the lowest bits/byte
-    # under the judge among 0.7, 1, 1.5 and 2 (benchmarks/generation.py; 1 where not measured)
+    # under the judge among 0.7, 1, 1.5 and 2 where its samples do not loop (benchmarks/generation.py;
+    # 1 where not measured)
     sampling_temperature: float = 1.0
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
