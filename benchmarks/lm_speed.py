@@ -7,6 +7,10 @@ worktree of REV (its own package and models), and the table gives the speed-up. 
 both revisions are compared byte for byte: the same bytes mean the same rate, exactly.
 
     python benchmarks/lm_speed.py [--codecs lm:tiny,mix:tiny] [--bytes 131072] [--baseline 8ccaec5]
+                                  [--group-sizes 1,2,4,8]
+
+--group-sizes also decodes the first codec's archive with lockstep groups of each size
+(LMCompressor.batch_chunks; the archive is the same whatever the size), in this checkout.
 
 A codec the baseline revision cannot build (a model it did not ship) is measured in this checkout only.
 
@@ -68,6 +72,23 @@ def measure(codecs: list[str], data: bytes) -> list[dict]:
     return rows
 
 
+def measure_group_sizes(codec: str, data: bytes, sizes: list[int]) -> dict[str, float]:
+    """Decompress bytes/s of `codec`'s archive of data with each lockstep group size (best of two, in turn)."""
+    from gencomp.compressors import get_compressor
+
+    compressor = get_compressor(codec)
+    blob = compressor.compress(data)
+    best = {size: float("inf") for size in sizes}
+    for _ in range(2):
+        for size in sizes:
+            compressor.batch_chunks = size
+            start = time.perf_counter()
+            if compressor.decompress(blob) != data:
+                raise SystemExit(f"{codec}: the archive did not round-trip with groups of {size}")
+            best[size] = min(best[size], time.perf_counter() - start)
+    return {str(size): len(data) / seconds for size, seconds in best.items()}
+
+
 def measure_revision(revision: str, codecs: list[str], data: bytes) -> list[dict]:
     """`measure` run by this file on a git worktree of `revision` (its package first on the path)."""
     repo = HERE.parent
@@ -90,6 +111,7 @@ def main() -> None:
     parser.add_argument("--codecs", default="lm:tiny,mix:tiny")
     parser.add_argument("--bytes", type=int, default=131072)
     parser.add_argument("--baseline", help="a git revision to measure beside this checkout")
+    parser.add_argument("--group-sizes", help="decode the first codec with lockstep groups of these sizes, e.g. 1,2,4,8")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # measure this file's bytes, print JSON
     args = parser.parse_args()
     codecs = args.codecs.split(",")
@@ -98,6 +120,9 @@ def main() -> None:
         return
     data = sample_text(args.bytes)
     result = {"bytes": len(data), "sources": SOURCES, "cores": os.cpu_count(), "rows": measure(codecs, data)}
+    if args.group_sizes:
+        result["group_sizes"] = {"codec": codecs[0], "decompress_bytes_per_s":
+                                 measure_group_sizes(codecs[0], data, [int(x) for x in args.group_sizes.split(",")])}
     if args.baseline:
         result["baseline"] = args.baseline
         result["baseline_rows"] = measure_revision(args.baseline, codecs, data)
@@ -127,6 +152,12 @@ def report(r: dict) -> str:
         elif base:
             cells += ["—", "—", "—", "not in that revision"]
         lines.append("| " + " | ".join(cells) + " |")
+    if "group_sizes" in r:
+        speeds = r["group_sizes"]["decompress_bytes_per_s"]
+        lines += ["", f"Decompress KB/s of {r['group_sizes']['codec']} by chunks stepped in lockstep per group "
+                  "(LMCompressor.batch_chunks; groups run on all cores):", "",
+                  "| " + " | ".join(speeds) + " |", "|---" * len(speeds) + "|",
+                  "| " + " | ".join(f"{v / 1e3:.1f}" for v in speeds.values()) + " |"]
     return "\n".join(lines) + "\n"
 
 
