@@ -3,8 +3,8 @@
 From the held-out part (last 10 %, never trained on) of each of 8 sources, 10 prompts of 500 bytes;
 each generator continues each prompt with 300 bytes (text-safe, no dictionary, seed = prompt index),
 at temperature 1 (the model itself) and at its own temperature (Compressor.sampling_temperature:
-what `gencomp generate` and the app use by default). Every sample is assigned to the source whose reference text codes it in the
-fewest extra bits, ℓ(reference · sample) − ℓ(reference), with `cm` (the context-mixing model);
+what `gencomp generate` and the app use by default). Every sample is assigned to the source whose
+reference text codes it in the fewest extra bits, ℓ(reference · sample) − ℓ(reference), with `cm` (the context-mixing model);
 references are the first REFERENCE_BYTES of each held-out part, and prompts come from after them.
 Accuracy: the share of samples assigned to their prompt's source. The same classifier on the
 held-out text that followed each prompt (the real continuation) is the ceiling.
@@ -97,7 +97,8 @@ def report(r: dict) -> str:
     labels = list(r["generators"])
     sources = list(next(iter(r["generators"].values()))["per_source"])
     lines = ["# Domain accuracy: samples classified by compression (cm), 300 bytes after a 500-byte prompt", "",
-             "Temperature 1 unless the row names the generator's own (its default in `gencomp generate` and the app).", "",
+             "Temperature 1 unless the row names the generator's own (its default in `gencomp generate` and "
+             "the app).", "",
              "| generator | " + " | ".join(sources) + " | **all** |", "|---|" + "---|" * (len(sources) + 1)]
     for label in labels:
         g = r["generators"][label]

@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same output")
     parser.add_argument("--context-bytes", type=int, default=None,
                         help="classic codecs: bytes of dictionary, prompt and output each candidate is scored on "
-                             "(default: text the codec's own, gzip its 32 KiB window and the others 2048; images and audio 2048)")
+                             "(default: text the codec's own, gzip its 32 KiB window and the others 2048; "
+                             "images and audio 2048)")
     text = parser.add_argument_group("text (gencomp.sampling.generate explains each)")
     text.add_argument("--compare", metavar="SPECS",
                       help="comma-separated generators, e.g. gzip,lzma,cm,lm:small: each sample, then a table rating them")

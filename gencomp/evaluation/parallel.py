@@ -75,7 +75,8 @@ def run_tasks(tasks: Iterable[RateTask], executor=None, workers: Optional[int] =
     if executor is None:
         # spawn, not fork: a forked child of a process that ran torch or numba threads can deadlock
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers or os.cpu_count() or 1, context, initializer=limit_threads, initargs=(1,)) as pool:
+        with ProcessPoolExecutor(workers or os.cpu_count() or 1, context, initializer=limit_threads,
+                                 initargs=(1,)) as pool:
             return run_tasks(tasks, pool, progress=progress)
     parts = []
     for part in executor.map(run_task, tasks):

@@ -48,7 +48,8 @@ def test_model_based_codecs_sample_from_their_own_predictor():
 def test_a_transformer_is_primed_with_the_last_bytes_of_its_context_only(monkeypatch):
     fed = []
     start_from = ExactTransformer.start_from
-    monkeypatch.setattr(ExactTransformer, "start_from", lambda self, contexts: fed.append(contexts) or start_from(self, contexts))
+    monkeypatch.setattr(ExactTransformer, "start_from",
+                        lambda self, contexts: fed.append(contexts) or start_from(self, contexts))
     filler = bytes(rng_for(SEEDS[0]).integers(97, 123, 5000, dtype=np.uint8))
     generate(get_compressor("lm:tiny"), PROMPT, 5, seed=2, dictionary=filler)
     assert len(fed) == 1 and fed[0].astype(np.uint8).tobytes() == (filler + PROMPT)[-2048:]
@@ -84,6 +85,7 @@ class _RecordingGzip(Gzip):
     """The real gzip codec, recording every context it is asked to score."""
 
     def __init__(self):
+        super().__init__()
         self.contexts = []
 
     def next_byte_code_lengths_bits(self, context, candidates=None):
