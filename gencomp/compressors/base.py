@@ -64,6 +64,11 @@ class Compressor(ABC):
         """What a decoder must match to read this codec's payloads (parameters, model hash)."""
         return {}
 
+    def for_identity(self, identity: dict) -> Optional["Compressor"]:
+        """This codec as an earlier version of it whose identity was `identity`, to decode its archives;
+        None when there is none (then the archive cannot be read here)."""
+        return None
+
     def num_parameters(self) -> int:
         """Model parameters a decoder must hold (0 for classic codecs and online models)."""
         return 0

@@ -53,9 +53,10 @@ def table_bits(n_bytes: int) -> tuple[int, int]:
     return min(max(need + 3, MIN_SLOT_BITS), MAX_SLOT_BITS), min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS)
 
 
-def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0) -> cmx.State:
+def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
+              audio_least_squares: bool = True) -> cmx.State:
     """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels;
-    audio_channels > 0: 16-bit PCM.
+    audio_channels > 0: 16-bit PCM (audio_least_squares: see cmx.new_state).
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
@@ -63,7 +64,8 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
     once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
     return cmx.new_state(*table_bits(len(history)), history,
                          ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
-                         image_width=image_width, audio_channels=audio_channels)
+                         image_width=image_width, audio_channels=audio_channels,
+                         audio_least_squares=audio_least_squares)
 
 
 def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
@@ -72,9 +74,14 @@ def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
     return 1 << 16 if short or image_width > 0 or audio_channels > 0 else 1 << 14
 
 
-def _mode_identity(image_width: int, audio_channels: int) -> dict:
-    """The identity entries of image or audio mode (none for bytes)."""
-    return {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
+def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool) -> dict:
+    """The identity entries of image or audio mode (none for bytes). Audio archives made before the
+    least-squares stage (gencomp 0.4) name no predictor."""
+    identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
+    return identity | ({"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {})
+
+
+AUDIO_LEAST_SQUARES = "least-squares"
 
 
 class ContextMixingCompressor(Compressor):
@@ -84,18 +91,25 @@ class ContextMixingCompressor(Compressor):
     sampling_temperature = 0.7
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
-                 image_width: int = 0, audio_channels: int = 0):
+                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True):
         super().__init__(chunk_size_bytes)
         self.name, self.transformer = name, transformer
-        self.image_width, self.audio_channels = image_width, audio_channels
-        self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels)
+        self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
+        self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        identity |= _mode_identity(self.image_width, self.audio_channels)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares)
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
+
+    def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
+        """Audio archives of gencomp 0.4 (no "audio_predictor"): stage 1 was normalised LMS."""
+        if self.audio_channels and "audio_predictor" not in identity:
+            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
+                                           audio_least_squares=False)
+        return None
 
     def num_parameters(self) -> int:
         return self.transformer.num_parameters() if self.transformer is not None else 0
@@ -126,7 +140,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.image_width, self.audio_channels)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -161,7 +175,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.image_width, self.audio_channels)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -204,8 +218,10 @@ class ContextMixingPredictor(Predictor):
 
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
-    def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0):
+    def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
+                 audio_least_squares: bool = True):
         self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
+        self.audio_least_squares = audio_least_squares
 
     @property
     def name(self) -> str:
@@ -213,7 +229,7 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        identity |= _mode_identity(self.image_width, self.audio_channels)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares)
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
     def num_parameters(self) -> int:
@@ -223,7 +239,8 @@ class ContextMixingPredictor(Predictor):
         history = np.zeros(self.MAX_BYTES, np.uint8)
         model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
                               ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
-                              image_width=self.image_width, audio_channels=self.audio_channels)
+                              image_width=self.image_width, audio_channels=self.audio_channels,
+                              audio_least_squares=self.audio_least_squares)
         return [model, history, 0]
 
     @staticmethod
@@ -319,7 +336,7 @@ def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[
                                    image_width=pixels)
 
 
-@COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (cascaded normalised LMS) for "
+@COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (recursive least squares, then normalised LMS) for "
                                "16-bit little-endian PCM, C interleaved channels (audio:C; default 1), whole input")
 def _audio_compressor(channels: str = "1", chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     count = _spec_number(channels, 1, 8, "audio:C needs 1 … {high} channels")

@@ -142,14 +142,14 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = Non
     if version in WHOLE_ARCHIVE_VERSIONS:
         archive = unpack(first + source.read())
         codec = compressor or get_compressor(archive.codec, archive.chunk_size_bytes)
-        _check_codec(codec, archive.codec, archive.identity, version)
+        codec = _check_codec(codec, archive.codec, archive.identity, version)
         data = decode_archive(codec, archive, progress)
         sink.write(data)
         return len(data)
     reader = StreamReader(_Prefixed(first, source))
     header = reader.header()
     codec = compressor or get_compressor(header.codec, header.chunk_size_bytes)
-    _check_codec(codec, header.codec, header.identity, version)
+    codec = _check_codec(codec, header.codec, header.identity, version)
     total, crc = 0, 0
     while True:
         record = reader.next(header)
@@ -184,12 +184,18 @@ def media_file_of(archive: bytes) -> bytes:
     return rebuild_media_file(header.media, decoded.getvalue())
 
 
-def _check_codec(codec: Compressor, name: str, identity: dict, version: int) -> None:
+def _check_codec(codec: Compressor, name: str, identity: dict, version: int) -> Compressor:
+    """The codec that decodes an archive of codec `name` with `identity`: `codec`, or the earlier
+    version of it the archive was made with; GencompError when neither fits."""
     if name != codec.name:
         raise GencompError(f"archive was made with codec {name!r}, not {codec.name!r}")
     check_format_version(codec, version, name)
     if identity != codec.identity():
-        raise GencompError(f"archive needs {name} with {identity}, but the local one is {codec.identity()}")
+        earlier = codec.for_identity(identity)
+        if earlier is None or earlier.identity() != identity:
+            raise GencompError(f"archive needs {name} with {identity}, but the local one is {codec.identity()}")
+        return earlier
+    return codec
 
 
 def _decode_frame(codec: Compressor, header: StreamHeader, frame: Frame, index: int, progress: Progress) -> bytes:

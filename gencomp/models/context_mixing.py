@@ -28,14 +28,20 @@ byte, selects mixer C's weights and APM 2's context.
 
 **Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM.
 Each sample is predicted (`_audio_begin`: 31/32 of the channel's last sample plus a cascade of two
-normalised-LMS stages on pre-emphasized samples, or a fast order-4 stage when it erred less
-lately), and the external input is a discrete Laplace distribution around the prediction, its
-width the running mean |error|: on the low byte summed over the three nearest high bytes, on the
-high byte given the low byte, so the two bytes cost together about what the sample costs under
-the Laplace. Contexts: the predicted byte, the error size, the byte pair, the previous sample.
+stages on pre-emphasized samples: stage 1 recursive least squares over the last 16 (`_lsq_learn`,
+as Sac and OptimFROG predict; it converges within about a hundred samples, where the normalised
+LMS of the first `audio` archives, still decoded, needed thousands), stage 2 normalised LMS on
+stage 1's residuals), and the external input is a discrete Laplace distribution around the
+prediction, its width the running mean |error|: on the low byte summed over the three nearest
+high bytes, on the high byte given the low byte, so the two bytes cost together about what the
+sample costs under the Laplace. Contexts: the predicted byte, the error size, the byte pair, the
+previous sample. The mixers start from the Laplace input alone (every other weight 0): a
+2048-byte chunk is over before they would learn to discount untrained contexts.
 
-Everything is integer arithmetic (tables from gencomp.coding.exact), so the decoder reproduces
-the encoder's probabilities on every machine. The model state is a handful of arrays (`State`);
+Everything is integer arithmetic (tables from gencomp.coding.exact), except audio's least-squares
+stage: float64 in a fixed order with no fast-math flags (so no fused multiply-adds), which IEEE
+754 makes the same on every machine. So the decoder reproduces the encoder's probabilities on
+every machine. The model state is a handful of arrays (`State`);
 the kernels here are compiled with numba and called once per block, or once per byte when an
 external model must be consulted between bytes.
 """
@@ -113,7 +119,13 @@ R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): st
 #   then the running mean |error| × 16 of the cascade (stage 1 + 2) and of the fast predictor
 R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next index
 R_ROW = R_RING + AUDIO_RING + 1  # image and audio: the current byte's cumulative weights (257) under the Laplace
-R_SIZE = R_ROW + 257
+R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (audio_least_squares), 0: normalised LMS
+R_LSQ_STATE = R_LSQ + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
+#   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
+R_SIZE = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)
+LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
+LSQ_SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
+LSQ_RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
 
 MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
@@ -144,15 +156,19 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              image_width: int = 0, audio_channels: int = 0) -> State:
+              image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
     ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25.
     image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts).
-    audio_channels > 0: the bytes are 16-bit little-endian PCM samples, that many channels interleaved."""
+    audio_channels > 0: the bytes are 16-bit little-endian PCM samples, that many channels interleaved;
+    audio_least_squares: stage 1 of the sample predictor is recursive least squares (False: the
+    normalised LMS of the first `audio` archives)."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
+    if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
+        mixer[: M_FINAL * N_INPUTS] = 0
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
     mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
@@ -163,6 +179,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state.regs[R_WIDTH] = image_width
     state.regs[R_CHANNELS] = audio_channels
     state.regs[R_AERR] = 16 * 256
+    state.regs[R_LSQ] = int(audio_least_squares)
     state.direct[D_IMAGE:] = 0
     _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
@@ -324,9 +341,10 @@ def _emphasized(history, at, stride):
 @njit(cache=CACHE)
 def _audio_begin(regs, history, pos, c4):
     """Audio mode, at the byte `pos`: on a sample's low byte, predict the sample (31/32 of the last one,
-    plus a cascade of two normalised LMS stages, as Monkey's Audio cascades them: stage 1 on the
-    channel's last AUDIO_ORDER pre-emphasized samples, stage 2 on stage 1's last residuals; or a fast
-    short predictor instead, when its recent errors were smaller) and fill regs[R_ROW:] with the low byte's cumulative weights under a
+    plus a cascade of two stages, as Monkey's Audio cascades them: stage 1 (least squares; normalised
+    LMS in archives of gencomp 0.4) on the channel's last AUDIO_ORDER pre-emphasized samples, stage 2
+    on stage 1's last residuals; in gencomp 0.4's archives, a fast short predictor instead when its
+    recent errors were smaller) and fill regs[R_ROW:] with the low byte's cumulative weights under a
     discrete Laplace around it (the three nearest high bytes summed); on its high byte, the high
     byte's weights given the low byte. Sets R_SEL to the byte the prediction expects here; returns
     the HASHED context values."""
@@ -335,14 +353,22 @@ def _audio_begin(regs, history, pos, c4):
     low = pos % 2 == 0
     if low:
         p1, p2, pf = 0, 0, 0
+        least_squares = regs[R_LSQ] == 1
+        weights = _lsq_state(regs)[AUDIO_ORDER * (AUDIO_ORDER + 1) :]
+        p1f = 0.0
         for i in range(AUDIO_ORDER):
             y = _emphasized(history, pos - stride * (i + 1), stride)
-            p1 += regs[R_AW + i] * y
+            if least_squares:
+                p1f += weights[i] * y
+            else:
+                p1 += regs[R_AW + i] * y
             p2 += regs[R_AW + AUDIO_ORDER + i] * _ring_residual(regs, channels, i)
             if i < AUDIO_FAST_ORDER:
                 pf += regs[R_AW + 2 * AUDIO_ORDER + i] * y
+        if least_squares:
+            p1 = np.int64(np.floor(min(max(p1f, -1e6), 1e6) * 16384.0 + 0.5))
         regs[R_AP], regs[R_AP + 1], regs[R_AP + 2] = p1, p2, pf
-        chosen = p1 + p2 if regs[R_AP + 3] <= regs[R_AP + 4] else pf  # the one erring less lately
+        chosen = p1 + p2 if least_squares or regs[R_AP + 3] <= regs[R_AP + 4] else pf  # else the one erring less lately
         last = _sample(history, pos - stride) if pos >= stride else 0
         regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -32768), 32767)
     mu = regs[R_AMU]
@@ -403,14 +429,63 @@ def _audio_end(regs, history, pos):
         norm_r += rs[i] * rs[i]
         if i < AUDIO_FAST_ORDER:
             norm_f += ys[i] * ys[i]
+    least_squares = regs[R_LSQ] == 1
+    if least_squares and start - stride * (AUDIO_ORDER + 1) >= 0:  # only rows whose history is all real samples
+        _lsq_learn(_lsq_state(regs), ys, target, (start // stride) % LSQ_SOLVE_EVERY == 0)
     for i in range(AUDIO_ORDER):
-        regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * AUDIO_RATE)
+        if not least_squares:
+            regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * AUDIO_RATE)
         regs[R_AW + AUDIO_ORDER + i] += (r2 * rs[i] << 14) // (norm_r * AUDIO_RATE)
         if i < AUDIO_FAST_ORDER:
             regs[R_AW + 2 * AUDIO_ORDER + i] += (fast * ys[i] << 14) // (norm_f * AUDIO_FAST_RATE)
     at = regs[R_RING + AUDIO_RING]
     regs[R_RING + at] = r1
     regs[R_RING + AUDIO_RING] = (at + 1) % AUDIO_RING
+
+
+@njit(cache=CACHE)
+def _lsq_state(regs):
+    """The least-squares predictor's float64 state, a view of its registers: covariance, cross-correlation, weights."""
+    return regs[R_LSQ_STATE : R_SIZE].view(np.float64)
+
+
+@njit(cache=CACHE)
+def _lsq_learn(state, ys, target, solve):
+    """Recursive least squares, as Sac and OptimFROG predict audio: fold the row (ys → target) into the
+    exponentially forgotten covariance R and cross-correlation b, then solve (R + LSQ_RIDGE·I) w = b by
+    Cholesky (weights kept when it fails). Float64 with a fixed order of operations and no fused
+    multiply-adds (numba without fastmath), so every machine computes the same weights."""
+    n = AUDIO_ORDER
+    cov, cross, weights = state[: n * n], state[n * n : n * n + n], state[n * n + n :]
+    for i in range(n):
+        for j in range(i + 1):
+            cov[i * n + j] = LSQ_FORGET * cov[i * n + j] + ys[i] * ys[j]
+        cross[i] = LSQ_FORGET * cross[i] + ys[i] * target
+    if not solve:
+        return
+    lower = np.empty(n * n)
+    for i in range(n):
+        for j in range(i + 1):
+            total = cov[i * n + j] + (LSQ_RIDGE if i == j else 0.0)
+            for k in range(j):
+                total -= lower[i * n + k] * lower[j * n + k]
+            if i == j:
+                if not total > 0.0:
+                    return
+                lower[i * n + i] = np.sqrt(total)
+            else:
+                lower[i * n + j] = total / lower[j * n + j]
+    z = np.empty(n)
+    for i in range(n):
+        total = cross[i]
+        for k in range(i):
+            total -= lower[i * n + k] * z[k]
+        z[i] = total / lower[i * n + i]
+    for i in range(n - 1, -1, -1):
+        total = z[i]
+        for k in range(i + 1, n):
+            total -= lower[k * n + i] * weights[k]
+        weights[i] = total / lower[i * n + i]
 
 
 @njit(cache=CACHE)

@@ -79,14 +79,17 @@ found = {}
 for fn in (range_coder._quantize_row, context_mixing.decode_bytes, context_mixing.byte_weights):  # and all they call
     ir = "".join(fn.inspect_llvm().values())
     pattern = r"@(?:llvm\\.)?(?:exp|exp2|log|log2|log10|pow)(?:\\.v\\d+f\\d+|\\.f\\d+|f)?\\b"
-    found[fn.__name__] = {"ir_bytes": len(ir), "calls": sorted(set(re.findall(pattern, ir)))}
+    fused = r"@llvm\\.fmuladd|@llvm\\.fma\\b|\\b(?:contract|reassoc|fast)\\b"  # fused or reordered float ops
+    found[fn.__name__] = {"ir_bytes": len(ir), "calls": sorted(set(re.findall(pattern, ir))),
+                          "fused": sorted(set(re.findall(fused, ir))), "float_ops": len(re.findall(r"= fmul double", ir))}
 print(json.dumps(found))
 """
 
 
-def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log(wiki_heldout, tmp_path):
+def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log_and_fuses_no_float_ops(wiki_heldout, tmp_path):
     """numba's math.log/exp are libm (or vector-library) calls that may differ by machine and vector
-    width: none in the compiled code that decides frequencies. Compiled afresh (numba cannot
+    width: none in the compiled code that decides frequencies. The float64 arithmetic there (audio's
+    least squares) carries no fast-math flags, so no machine fuses (FMA) or reorders it. Compiled afresh (numba cannot
     inspect code loaded from its cache)."""
     import json
     import os
@@ -100,3 +103,5 @@ def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log(wiki_heldout
     for name, result in found.items():
         assert result["ir_bytes"] > 1000, f"{name}: no IR to inspect"
         assert not result["calls"], f"{name} calls {result['calls']}"
+        assert not result["fused"], f"{name}: float arithmetic the compiler may fuse or reorder: {result['fused']}"
+    assert found["decode_bytes"]["float_ops"] > 0, "audio's least-squares stage is not in the inspected code"

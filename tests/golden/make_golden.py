@@ -2,7 +2,9 @@
 version, in v<format>/ with the SHA-256 of each original in its manifest.json; and archives of
 media files (format 5, v5/), with the SHA-256 of the coded pixels or samples and of what the
 rebuilt file must hold (its pixels, or a WAV's bytes). Existing files are never rewritten: once
-committed, a golden archive must decode as it is, forever (test_golden.py).
+committed, a golden archive must decode as it is, forever (test_golden.py). A codec whose identity
+changed (a new model version under the same name) gets archives of its own beside the old ones,
+named with a tag of its identity.
 
     python -m tests.golden.make_golden
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 import gencomp
 from gencomp.compressors import COMPRESSORS
-from gencomp.compressors.frames import media_archive
+from gencomp.compressors.frames import media_archive, peek_header
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import load_modality
 from gencomp.evaluation.datasets import modality_bytes
@@ -68,6 +70,19 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     return {"colour.png": folder / "colour.png", "gray16.png": folder / "gray16.png", "stereo.wav": folder / "stereo.wav"}
 
 
+def archive_identity(blob: bytes) -> dict:
+    """The codec identity a framed archive's header records."""
+    return peek_header(io.BytesIO(blob))[0].identity
+
+
+def golden_name(folder: Path, base: str, identity: dict) -> str:
+    """base.gcz, or base.<tag of identity>.gcz when base.gcz holds an earlier version of the codec."""
+    first = folder / f"{base}.gcz"
+    if not first.exists() or archive_identity(first.read_bytes()) == identity:
+        return first.name
+    return f"{base}.{hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]}.gcz"
+
+
 def rebuilt_sha256(blob: bytes, suffix: str) -> str:
     """What a rebuilt media file must hold: its pixels (mode, size, values) or, for a WAV, its bytes."""
     from PIL import Image
@@ -84,16 +99,17 @@ def make_media(scratch: Path) -> None:
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     for name, path in media_inputs(scratch).items():
         kind = "image" if name.endswith(".png") else "audio"
-        if f"{name}.gcz" in manifest:
-            continue
         stream = read_media_file(str(path), kind)
+        golden = golden_name(MEDIA_FOLDER, name, COMPRESSORS.create(stream.spec).identity())
+        if golden in manifest:
+            continue
         blob = media_archive(stream)
-        (MEDIA_FOLDER / f"{name}.gcz").write_bytes(blob)
-        manifest[f"{name}.gcz"] = {"codec": stream.spec, "bytes": len(stream.data),
+        (MEDIA_FOLDER / golden).write_bytes(blob)
+        manifest[golden] = {"codec": stream.spec, "bytes": len(stream.data),
                                    "sha256": hashlib.sha256(stream.data).hexdigest(),
                                    "rebuilt_sha256": rebuilt_sha256(path.read_bytes(), path.suffix),
                                    "gencomp": gencomp.__version__}
-        print(f"wrote {name}.gcz ({len(blob)} bytes)")
+        print(f"wrote {golden} ({len(blob)} bytes)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
@@ -105,11 +121,12 @@ def main() -> None:
     FOLDER.mkdir(exist_ok=True)
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for spec in codec_specs():
+        compressor = gencomp.get_compressor(spec)
         for kind, data in inputs().items():
-            name = f"{spec.replace(':', '-')}.{kind}.gcz"
+            name = golden_name(FOLDER, f"{spec.replace(':', '-')}.{kind}", compressor.identity())
             if name in manifest:
                 continue
-            blob = gencomp.get_compressor(spec).compress(data)
+            blob = compressor.compress(data)
             assert gencomp.decompress(blob) == data
             (FOLDER / name).write_bytes(blob)
             manifest[name] = {"codec": spec, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
