@@ -219,9 +219,9 @@ class ContextMixingPredictor(Predictor):
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
     def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
-                 audio_least_squares: bool = True):
+                 audio_least_squares: bool = True, audio_generating: bool = False):
         self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
-        self.audio_least_squares = audio_least_squares
+        self.audio_least_squares, self.audio_generating = audio_least_squares, audio_generating
 
     @property
     def name(self) -> str:
@@ -230,6 +230,7 @@ class ContextMixingPredictor(Predictor):
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
         identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares)
+        identity |= {"audio_generation": "stable"} if self.audio_generating else {}
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
     def num_parameters(self) -> int:
@@ -240,8 +241,14 @@ class ContextMixingPredictor(Predictor):
         model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
                               ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
                               image_width=self.image_width, audio_channels=self.audio_channels,
-                              audio_least_squares=self.audio_least_squares)
+                              audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating)
         return [model, history, 0]
+
+    def for_generation(self) -> "ContextMixingPredictor":
+        """Audio: the model with a stable predictor (cmx.new_state's audio_generating); else itself."""
+        if not (self.audio_channels and self.audio_least_squares) or self.audio_generating:
+            return self
+        return ContextMixingPredictor(self.transformer, self.image_width, self.audio_channels, True, audio_generating=True)
 
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:

@@ -119,13 +119,15 @@ R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): st
 #   then the running mean |error| × 16 of the cascade (stage 1 + 2) and of the fast predictor
 R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next index
 R_ROW = R_RING + AUDIO_RING + 1  # image and audio: the current byte's cumulative weights (257) under the Laplace
-R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (audio_least_squares), 0: normalised LMS
+R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (audio_least_squares), 0: normalised LMS,
+#   2: least squares made stable for sampling (audio_generating)
 R_LSQ_STATE = R_LSQ + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
 #   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
 R_SIZE = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)
 LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
 LSQ_SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
 LSQ_RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
+LSQ_GENERATION_SHRINK = 0.97  # sampling: weight i scaled by this^(i+1), every pole pulled inward (bandwidth expansion)
 
 MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
@@ -156,7 +158,8 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True) -> State:
+              image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
+              audio_generating: bool = False) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
@@ -164,7 +167,9 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts).
     audio_channels > 0: the bytes are 16-bit little-endian PCM samples, that many channels interleaved;
     audio_least_squares: stage 1 of the sample predictor is recursive least squares (False: the
-    normalised LMS of the first `audio` archives)."""
+    normalised LMS of the first `audio` archives); audio_generating: for sampling, not coding: stage 1's
+    weights shrunk (LSQ_GENERATION_SHRINK) and stage 2 left out, so that the predictor, run on its own
+    samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds)."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
@@ -179,7 +184,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state.regs[R_WIDTH] = image_width
     state.regs[R_CHANNELS] = audio_channels
     state.regs[R_AERR] = 16 * 256
-    state.regs[R_LSQ] = int(audio_least_squares)
+    state.regs[R_LSQ] = (2 if audio_generating else 1) if audio_least_squares else 0
     state.direct[D_IMAGE:] = 0
     _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
@@ -353,13 +358,15 @@ def _audio_begin(regs, history, pos, c4):
     low = pos % 2 == 0
     if low:
         p1, p2, pf = 0, 0, 0
-        least_squares = regs[R_LSQ] == 1
+        least_squares, generating = regs[R_LSQ] >= 1, regs[R_LSQ] == 2
         weights = _lsq_state(regs)[AUDIO_ORDER * (AUDIO_ORDER + 1) :]
-        p1f = 0.0
+        p1f, shrink = 0.0, 1.0
         for i in range(AUDIO_ORDER):
             y = _emphasized(history, pos - stride * (i + 1), stride)
             if least_squares:
-                p1f += weights[i] * y
+                if generating:
+                    shrink *= LSQ_GENERATION_SHRINK
+                p1f += weights[i] * shrink * y
             else:
                 p1 += regs[R_AW + i] * y
             p2 += regs[R_AW + AUDIO_ORDER + i] * _ring_residual(regs, channels, i)
@@ -369,6 +376,8 @@ def _audio_begin(regs, history, pos, c4):
             p1 = np.int64(np.floor(min(max(p1f, -1e6), 1e6) * 16384.0 + 0.5))
         regs[R_AP], regs[R_AP + 1], regs[R_AP + 2] = p1, p2, pf
         chosen = p1 + p2 if least_squares or regs[R_AP + 3] <= regs[R_AP + 4] else pf  # else the one erring less lately
+        if generating:
+            chosen = p1
         last = _sample(history, pos - stride) if pos >= stride else 0
         regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -32768), 32767)
     mu = regs[R_AMU]
@@ -412,7 +421,8 @@ def _audio_end(regs, history, pos):
     stride = 2 * channels
     start = pos - 1
     value = _sample(history, start)
-    regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
+    if regs[R_LSQ] != 2:  # sampling keeps the prompt's error scale: fed its own samples it would drift
+        regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
     target = _emphasized(history, start, stride)
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
     cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
@@ -429,7 +439,7 @@ def _audio_end(regs, history, pos):
         norm_r += rs[i] * rs[i]
         if i < AUDIO_FAST_ORDER:
             norm_f += ys[i] * ys[i]
-    least_squares = regs[R_LSQ] == 1
+    least_squares = regs[R_LSQ] >= 1
     if least_squares and start - stride * (AUDIO_ORDER + 1) >= 0:  # only rows whose history is all real samples
         _lsq_learn(_lsq_state(regs), ys, target, (start // stride) % LSQ_SOLVE_EVERY == 0)
     for i in range(AUDIO_ORDER):
@@ -646,6 +656,8 @@ def _predict(table, direct, mixer, apm, match, regs, squash, stretch, ext_p12, c
     a1 = (np.int64(apm[regs[R_APM]]) * (4096 - weight) + np.int64(apm[regs[R_APM] + 1]) * weight) >> 12
     a2 = (np.int64(apm[regs[R_APM + 1]]) * (4096 - weight) + np.int64(apm[regs[R_APM + 1] + 1]) * weight) >> 12
     p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
+    if regs[R_LSQ] == 2 and ext_p12 >= 0:  # sampling audio: the Laplace around the prediction alone
+        p = ext_p12 * 16
     return min(max(p, 32), 65536 - 32)
 
 

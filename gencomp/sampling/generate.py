@@ -6,7 +6,9 @@ The same model, prompt, settings and seed give the same bytes.
 
 Temperature scales log-probabilities (1: the model's own distribution); temperature
 <= 0 means greedy decoding (the most probable byte, the lowest byte value on a tie).
-top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values).
+top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values); min_p > 0 keeps
+only bytes at least min_p times as probable as the most probable one (the coder's probability
+floor gives every byte some mass; media continuations drop those, see gencomp.sampling.media).
 
 Three options shape what is sampled (coding never uses them):
 - dictionary: bytes the model is conditioned on before the prompt, P(x | dictionary · prompt),
@@ -54,7 +56,7 @@ def as_predictor(model: Model, max_context_bytes: int = 2048, resolution: str = 
 
 
 def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator,
-                     allowed: Optional[np.ndarray] = None) -> int:
+                     allowed: Optional[np.ndarray] = None, min_p: float = 0.0) -> int:
     """One symbol (a byte, a token, a candidate's index) from (V,) log-probabilities, only among the
     `allowed` ones ((V,) bool, at least one True) when given; see the module docstring for
     temperature and top_k."""
@@ -65,6 +67,8 @@ def sample_next_byte(log_probs: np.ndarray, temperature: float, top_k: int, rng:
     if temperature <= 0:
         return int(order[0])
     keep = order[:top_k] if top_k > 0 else order
+    if min_p > 0:
+        keep = keep[log_probs[keep] >= log_probs[keep[0]] + np.log(min_p)]
     logits = log_probs[keep] / temperature
     weights = np.exp(logits - logits.max())
     return int(keep[rng.choice(len(keep), p=weights / weights.sum())])
@@ -111,13 +115,15 @@ class _Restriction:
 
 def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
            max_context_bytes: Optional[int] = None, dictionary: bytes = b"", text_safe: Optional[bool] = None,
-           seen_only: bool = False, copies: Optional[bool] = None) -> Iterator[bytes]:
+           seen_only: bool = False, copies: Optional[bool] = None, min_p: float = 0.0) -> Iterator[bytes]:
     """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
 
     max_context_bytes: for compressor-induced models, the bytes each candidate is scored on (None: the
     codec's own). text_safe None: on when the prompt is UTF-8; copies None: on for LZ-family codecs.
-    See the module docstring."""
+    min_p: a byte predictor's samples only (not tokens or copies). See the module docstring."""
     _check_settings(n, temperature, top_k)
+    if not 0 <= min_p < 1:
+        raise GencompError(f"min_p must be in [0, 1), got {min_p}")
     prompt, dictionary = bytes(prompt), bytes(dictionary)
     if text_safe is None:
         text_safe = is_text(prompt)
@@ -144,7 +150,7 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
         context = context[:, -predictor.max_context_symbols :]
     state, weights = predictor.start_from(context)
     for i in range(n):
-        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng, restriction.allowed(n - i))
+        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng, restriction.allowed(n - i), min_p)
         restriction.feed(bytes([byte]))
         yield bytes([byte])
         if i + 1 < n:

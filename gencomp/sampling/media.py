@@ -23,6 +23,7 @@ from gencomp.errors import GencompError
 from gencomp.sampling.generate import Model, stream
 
 IMAGE_TOP_K = 32  # sample among the 32 likeliest pixel values: see complete_image's callers (README)
+AUDIO_MIN_P = 0.001  # sample only bytes at least 0.1 % as probable as the likeliest: see continue_audio
 DEFAULT_IMAGE_WIDTH = 64  # pixels: a 768×512 photo becomes 64×43, ~1,400 bytes to sample for half of it
 
 
@@ -60,9 +61,12 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
 
 def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_seconds: float, seconds: float,
                    temperature: float = 1.0, top_k: int = 0, seed: int = 0, max_context_bytes: int = 2048,
-                   update_every: int = 256) -> Iterator[np.ndarray]:
+                   update_every: int = 256, min_p: float = AUDIO_MIN_P) -> Iterator[np.ndarray]:
     """Yield int16 samples: the first keep_seconds of `samples`, then `seconds` more sampled,
-    growing by `update_every` samples per yield; the last one yielded is the whole clip."""
+    growing by `update_every` samples per yield; the last one yielded is the whole clip.
+
+    min_p (see gencomp.sampling.generate): a coder gives every byte a floor of probability, and one
+    sampled high byte from that floor is a click of thousands that the predictor then echoes."""
     samples = np.asarray(samples)
     if samples.ndim != 1 or samples.dtype != np.int16:
         raise GencompError(f"expected mono int16 samples, got {samples.dtype} {samples.shape}")
@@ -74,7 +78,8 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
         raise GencompError(f"seconds to generate must give at least one sample, got {seconds}")
     prompt = samples[:keep].astype("<i2").tobytes()
     out = bytearray(prompt)
-    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False)
+    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False,
+                          min_p=min_p)
     for i, byte in enumerate(continuation):
         out += byte
         if (i + 1) % (2 * update_every) == 0 or i + 1 == 2 * new:

@@ -74,6 +74,31 @@ def test_top_k_samples_only_the_k_most_probable(seed):
     assert sample_next_byte(log_probs, 0.0, 0, rng) == int(np.argmax(log_probs))
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_min_p_samples_only_bytes_near_the_likeliest(seed):
+    rng = rng_for(seed)
+    log_probs = np.log(rng.dirichlet(np.ones(256)))
+    allowed = set(np.flatnonzero(log_probs >= log_probs.max() + np.log(0.3)).tolist())
+    drawn = {sample_next_byte(log_probs, 1.0, 0, rng, min_p=0.3) for _ in range(300)}
+    assert drawn <= allowed and drawn, f"seed {seed}"
+    assert len(allowed) < 256
+
+
+def test_audio_continuation_stays_a_waveform_not_a_runaway(data_dir):
+    """Coded, the predictor may resonate when fed its own samples; sampling uses a stable form of it
+    (bandwidth-expanded least squares, the prompt's error scale) and drops the coder's probability
+    floor (AUDIO_MIN_P): 50 ms of speech stay within a few times the prompt's loudness."""
+    pcm, rate = read_pcm16(data_dir / "audio" / "spk1_snt2.wav")
+    samples = np.frombuffer(pcm, "<i2").astype(np.int16)
+    audio = get_compressor("audio")
+    assert audio.byte_predictor.for_generation().identity() != audio.byte_predictor.identity()
+    for seed in (0, 1):
+        clip = list(continue_audio(audio, samples, rate, keep_seconds=1.0, seconds=0.05, seed=seed))[-1]
+        new, before = clip[rate:].astype(float), samples[rate - round(0.05 * rate) : rate].astype(float)
+        loudness = np.sqrt((new ** 2).mean() / (before ** 2).mean())
+        assert 0.2 < loudness < 5 and np.abs(new).max() < 20000, (seed, loudness, np.abs(new).max())
+
+
 def test_low_temperature_concentrates_on_the_likely_bytes():
     log_probs = np.log(np.r_[[0.5, 0.3], np.full(254, 0.2 / 254)])
     rng = np.random.default_rng(0)
