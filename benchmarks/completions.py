@@ -5,7 +5,8 @@ Images: each photograph shrunk to 96 pixels wide, the top half kept, the rest sa
 1, top-k 32: `gencomp.sampling.media.IMAGE_TOP_K`). The figure is texture, the mean absolute
 difference between horizontally neighbouring pixels in the completed half, beside the same for
 the photograph's own lower half (noise: far above it; a flat fill: far below).
-Audio: 1 s of each speech file kept, 50 ms sampled (temperature 1, all bytes), plotted with the
+Audio: 1 s of each speech file kept, 50 ms sampled (temperature 1, bytes at least 0.1 % as probable
+as the likeliest: `gencomp.sampling.media.AUDIO_MIN_P`), one plot per generator with the
 original beside it. The figure is loudness, the RMS of the sampled samples over the RMS of the
 last 50 ms kept (a continuation of speech stays near 1).
 
@@ -69,23 +70,25 @@ def images(seed: int) -> list[dict]:
 
 def audio(seed: int) -> list[dict]:
     rows = []
-    fig, axes = plt.subplots(len(SPEECH), 1, figsize=(9, 2.4 * len(SPEECH)))
-    for ax, name in zip(np.atleast_1d(axes), SPEECH):
+    fig, axes = plt.subplots(len(SPEECH), len(AUDIO_GENERATORS), figsize=(4 * len(AUDIO_GENERATORS), 2.4 * len(SPEECH)),
+                             sharey=True, squeeze=False)
+    for row, name in zip(axes, SPEECH):
         pcm, rate = read_pcm16(shared_data_dir() / "audio" / name)
         samples = np.frombuffer(pcm, "<i2").astype(np.int16)
         keep, new = rate, rate // 20
         window = np.arange(keep - new, keep + new) / rate
-        ax.plot(window, samples[keep - new : keep + new], color="black", linewidth=0.8, label="original")
         before = float(np.sqrt(np.mean(samples[keep - new : keep].astype(np.float64) ** 2)))
-        for spec in AUDIO_GENERATORS:
+        for ax, spec in zip(row, AUDIO_GENERATORS):
             clip = list(continue_audio(get_compressor(spec), samples, rate, 1.0, new / rate, seed=seed))[-1]
             after = float(np.sqrt(np.mean(clip[keep:].astype(np.float64) ** 2)))
             rows.append({"speech": name, "generator": spec, "loudness": after / before})
-            ax.plot(np.arange(keep, keep + new) / rate, clip[keep:], linewidth=0.6, label=spec)
-        ax.axvline(1.0, color="red", linewidth=0.6)
-        ax.set_title(f"{name}: 1 s kept, 50 ms sampled", fontsize=9)
-        ax.set_xlabel("seconds")
-        ax.legend(fontsize=7, loc="upper left")
+            ax.plot(window, samples[keep - new : keep + new], color="0.6", linewidth=0.6, label="original")
+            ax.plot(np.arange(keep, keep + new) / rate, clip[keep:], color="tab:blue", linewidth=0.6, label=spec)
+            ax.axvline(1.0, color="red", linewidth=0.6)
+            ax.set_ylim(-32768, 32767)
+            ax.set_title(f"{name[:24]}: {spec}", fontsize=9)
+            ax.set_xlabel("seconds")
+            ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     fig.savefig(OUT / "audio.png", dpi=110)
     plt.close(fig)

@@ -54,9 +54,9 @@ def table_bits(n_bytes: int) -> tuple[int, int]:
 
 
 def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
-              audio_least_squares: bool = True) -> cmx.State:
+              audio_least_squares: bool = True, audio_bits: int = 16) -> cmx.State:
     """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels;
-    audio_channels > 0: 16-bit PCM (audio_least_squares: see cmx.new_state).
+    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits: see cmx.new_state).
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
@@ -65,7 +65,7 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
     return cmx.new_state(*table_bits(len(history)), history,
                          ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
                          image_width=image_width, audio_channels=audio_channels,
-                         audio_least_squares=audio_least_squares)
+                         audio_least_squares=audio_least_squares, audio_bits=audio_bits)
 
 
 def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
@@ -74,11 +74,12 @@ def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
     return 1 << 16 if short or image_width > 0 or audio_channels > 0 else 1 << 14
 
 
-def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool) -> dict:
+def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool, audio_bits: int) -> dict:
     """The identity entries of image or audio mode (none for bytes). Audio archives made before the
-    least-squares stage (gencomp 0.4) name no predictor."""
+    least-squares stage (gencomp 0.4) name no predictor; 16-bit ones name no sample width."""
     identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
-    return identity | ({"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {})
+    identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {}
+    return identity | ({"audio_bits": audio_bits} if audio_channels and audio_bits != 16 else {})
 
 
 AUDIO_LEAST_SQUARES = "least-squares"
@@ -91,22 +92,24 @@ class ContextMixingCompressor(Compressor):
     sampling_temperature = 0.7
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
-                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True):
+                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16):
         super().__init__(chunk_size_bytes)
         self.name, self.transformer = name, transformer
         self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
-        self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares)
+        self.audio_bits = audio_bits
+        self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares,
+                                                audio_bits=audio_bits)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
 
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
         """Audio archives of gencomp 0.4 (no "audio_predictor"): stage 1 was normalised LMS."""
-        if self.audio_channels and "audio_predictor" not in identity:
+        if self.audio_channels and self.audio_bits == 16 and "audio_predictor" not in identity:
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
                                            audio_least_squares=False)
         return None
@@ -140,7 +143,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -175,7 +178,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -219,9 +222,9 @@ class ContextMixingPredictor(Predictor):
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
     def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
-                 audio_least_squares: bool = True, audio_generating: bool = False):
+                 audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16):
         self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
-        self.audio_least_squares, self.audio_generating = audio_least_squares, audio_generating
+        self.audio_least_squares, self.audio_generating, self.audio_bits = audio_least_squares, audio_generating, audio_bits
 
     @property
     def name(self) -> str:
@@ -229,7 +232,7 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
         identity |= {"audio_generation": "stable"} if self.audio_generating else {}
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
@@ -241,14 +244,16 @@ class ContextMixingPredictor(Predictor):
         model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
                               ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
                               image_width=self.image_width, audio_channels=self.audio_channels,
-                              audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating)
+                              audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating,
+                              audio_bits=self.audio_bits)
         return [model, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":
         """Audio: the model with a stable predictor (cmx.new_state's audio_generating); else itself."""
         if not (self.audio_channels and self.audio_least_squares) or self.audio_generating:
             return self
-        return ContextMixingPredictor(self.transformer, self.image_width, self.audio_channels, True, audio_generating=True)
+        return ContextMixingPredictor(self.transformer, self.image_width, self.audio_channels, True, audio_generating=True,
+                                      audio_bits=self.audio_bits)
 
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
@@ -344,11 +349,16 @@ def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[
 
 
 @COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (recursive least squares, then normalised LMS) for "
-                               "16-bit little-endian PCM, C interleaved channels (audio:C; default 1), whole input")
-def _audio_compressor(channels: str = "1", chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
+                               "16-bit little-endian PCM, C interleaved channels (audio:C; default 1; audio:C:24 for 24-bit "
+                               "samples), whole input")
+def _audio_compressor(spec: str = "1", chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
+    channels, _, bits = spec.partition(":")
     count = _spec_number(channels, 1, 8, "audio:C needs 1 … {high} channels")
-    return ContextMixingCompressor("audio" if count == 1 else f"audio:{count}", None, chunk_size_bytes,
-                                   audio_channels=count)
+    width = _spec_number(bits or "16", 16, 24, "audio:C:B needs B = 16 or 24 bits")
+    if width not in (16, 24):
+        raise GencompError(f"audio:C:B needs B = 16 or 24 bits, got {bits!r}")
+    name = "audio" if count == 1 and width == 16 else f"audio:{count}" if width == 16 else f"audio:{count}:24"
+    return ContextMixingCompressor(name, None, chunk_size_bytes, audio_channels=count, audio_bits=width)
 
 
 @COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MODEL})")

@@ -4,17 +4,15 @@ WAV (linear PCM, 8, 16 or 24 bits, any number of channels) comes back byte for b
 bytes before and after the samples (header, metadata chunks, a trailing partial sample) are kept as
 they are. Other formats soundfile reads losslessly (FLAC, AIFF, …) come back with identical samples,
 rate and sample format, written anew by libsndfile (not the same bytes; tags are not kept). Refused
-with a clear error: float, µ-law/A-law and lossy (Vorbis, MP3) audio. 24-bit audio is kept exactly
-but predicted at 16-bit precision, its low bytes coded as noise: larger than FLAC's
-(benchmarks/media_files.py).
+with a clear error: float, µ-law/A-law and lossy (Vorbis, MP3) audio.
 
 Stream: one plane per channel of 16-bit little-endian samples, each an independent chunk for the
-mono `audio` codec (on jfk's stereo, two mono planes cost much less than `audio:2` on the
+mono `audio` codec (24-bit audio: 3-byte samples for `audio:1:24`, predicted at full precision) (on jfk's stereo, two mono planes cost much less than `audio:2` on the
 interleaved samples, whose contexts mix the channels). Stereo whose right channel is better told
 as its difference from the left (FLAC's left/side choice, by mean absolute first difference) is
-stored as left and R − L, wrapped to the sample width. 8-bit samples become the high byte of a 16-bit one. 24-bit samples are split: their
-high 16 bits as above, then their low bytes, one per sample and plane by plane, after them (mostly
-noise, or zeros when the file was padded).
+stored as left and R − L, wrapped to the sample width. 8-bit samples become the high byte of a
+16-bit one. Archives of gencomp 0.4 split 24-bit samples into their high 16 bits (coded as above)
+and their low bytes after them, coded as noise; they still rebuild.
 """
 
 from __future__ import annotations
@@ -56,7 +54,7 @@ def rebuild_audio(record: dict, data: bytes) -> bytes:
         bits, channels = record["bits"], record["channels"]
     except KeyError:
         raise GencompError("archive corrupt: incomplete audio record") from None
-    planes = _values(data, bits, channels)
+    planes = _values(data, bits, channels, record.get("sample_bytes", 2))
     if record.get("stereo") == "left-side":
         planes[1] = _wrap(planes[1] + planes[0], bits)
     values = planes.T.reshape(-1)  # interleaved
@@ -78,11 +76,13 @@ def _stream(values: np.ndarray, bits: int, channels: int, record: dict, byte_exa
         if np.abs(np.diff(side)).sum() < np.abs(np.diff(planes[1])).sum():
             planes[1] = side
             record = record | {"stereo": "left-side"}
-    high = (planes >> max(0, bits - 16)) << max(0, 16 - bits)  # the top 16 bits, as a 16-bit sample
-    data = high.astype("<i2").tobytes()
     if bits == 24:
-        data += (planes & 0xFF).astype(np.uint8).tobytes()
-    return MediaStream("audio", 2 * planes.shape[1], data, record | {"bits": bits}, byte_exact, dropped)
+        data = np.stack([(planes >> (8 * j)) & 0xFF for j in range(3)], -1).astype(np.uint8).tobytes()
+        return MediaStream("audio:1:24", 3 * planes.shape[1], data, record | {"bits": bits, "sample_bytes": 3},
+                           byte_exact, dropped)
+    high = planes << max(0, 16 - bits)  # 8-bit samples as the high byte of a 16-bit one
+    return MediaStream("audio", 2 * planes.shape[1], high.astype("<i2").tobytes(), record | {"bits": bits}, byte_exact,
+                       dropped)
 
 
 def _wrap(values: np.ndarray, bits: int) -> np.ndarray:
@@ -91,13 +91,19 @@ def _wrap(values: np.ndarray, bits: int) -> np.ndarray:
     return (values + half) % (2 * half) - half
 
 
-def _values(data: bytes, bits: int, channels: int) -> np.ndarray:
-    """Inverse of _stream but for the stereo transform: (C, N) int64 samples of `bits` bits."""
+def _values(data: bytes, bits: int, channels: int, sample_bytes: int) -> np.ndarray:
+    """Inverse of _stream but for the stereo transform: (C, N) int64 samples of `bits` bits
+    (sample_bytes 3: 24-bit planes of 3-byte samples; 2: 16-bit planes, and for 24 bits gencomp 0.4's
+    low bytes after them)."""
     width = 3 if bits == 24 else 2
     count = len(data) // (width * channels)
     if len(data) != count * width * channels:
         raise GencompError(f"archive corrupt: {len(data):,} bytes do not hold whole {bits}-bit frames of "
                            f"{channels} channels")
+    if sample_bytes == 3:
+        raw = np.frombuffer(data, np.uint8).reshape(channels, count, 3).astype(np.int64)
+        unsigned = raw[..., 0] | (raw[..., 1] << 8) | (raw[..., 2] << 16)
+        return unsigned - ((unsigned >> 23) << 24)
     high = np.frombuffer(data[: 2 * count * channels], "<i2").astype(np.int64).reshape(channels, count)
     if bits == 24:
         return (high << 8) | np.frombuffer(data[2 * count * channels :], np.uint8).reshape(channels, count)

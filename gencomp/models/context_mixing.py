@@ -121,7 +121,8 @@ R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next in
 R_ROW = R_RING + AUDIO_RING + 1  # image and audio: the current byte's cumulative weights (257) under the Laplace
 R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (audio_least_squares), 0: normalised LMS,
 #   2: least squares made stable for sampling (audio_generating)
-R_LSQ_STATE = R_LSQ + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
+R_ABYTES = R_LSQ + 1  # audio: bytes a sample (2: 16-bit, 3: 24-bit)
+R_LSQ_STATE = R_ABYTES + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
 #   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
 R_SIZE = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)
 LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
@@ -159,7 +160,7 @@ class State:
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
               image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
-              audio_generating: bool = False) -> State:
+              audio_generating: bool = False, audio_bits: int = 16) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
@@ -169,7 +170,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     audio_least_squares: stage 1 of the sample predictor is recursive least squares (False: the
     normalised LMS of the first `audio` archives); audio_generating: for sampling, not coding: stage 1's
     weights shrunk (LSQ_GENERATION_SHRINK) and stage 2 left out, so that the predictor, run on its own
-    samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds)."""
+    samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds);
+    audio_bits: 16, or 24 (three bytes a sample, least squares only)."""
     mixer = np.zeros(MIXER_SIZE, np.int32)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
@@ -185,6 +187,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state.regs[R_CHANNELS] = audio_channels
     state.regs[R_AERR] = 16 * 256
     state.regs[R_LSQ] = (2 if audio_generating else 1) if audio_least_squares else 0
+    state.regs[R_ABYTES] = audio_bits // 8
     state.direct[D_IMAGE:] = 0
     _begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
@@ -328,19 +331,22 @@ def _image_begin(direct, regs, history, pos):
 
 
 @njit(cache=CACHE)
-def _sample(history, at):
-    """The signed 16-bit little-endian sample whose low byte is history[at]."""
-    v = np.int64(history[at]) | (np.int64(history[at + 1]) << 8)
-    return v - 65536 if v >= 32768 else v
+def _sample(history, at, width):
+    """The signed little-endian sample of `width` bytes (2: 16-bit, 3: 24-bit) whose low byte is history[at]."""
+    v = np.int64(0)
+    for j in range(width):
+        v |= np.int64(history[at + j]) << (8 * j)
+    half = np.int64(1) << (8 * width - 1)
+    return v - 2 * half if v >= half else v
 
 
 @njit(cache=CACHE)
-def _emphasized(history, at, stride):
+def _emphasized(history, at, stride, width):
     """The pre-emphasized sample x[t] − 31/32 · x[t−1] whose low byte is at history[at] (0 before the start)."""
     if at < 0:
         return 0
-    previous = _sample(history, at - stride) if at >= stride else 0
-    return _sample(history, at) - ((31 * previous) >> 5)
+    previous = _sample(history, at - stride, width) if at >= stride else 0
+    return _sample(history, at, width) - ((31 * previous) >> 5)
 
 
 @njit(cache=CACHE)
@@ -348,42 +354,46 @@ def _audio_begin(regs, history, pos, c4):
     """Audio mode, at the byte `pos`: on a sample's low byte, predict the sample (31/32 of the last one,
     plus a cascade of two stages, as Monkey's Audio cascades them: stage 1 (least squares; normalised
     LMS in archives of gencomp 0.4) on the channel's last AUDIO_ORDER pre-emphasized samples, stage 2
-    on stage 1's last residuals; in gencomp 0.4's archives, a fast short predictor instead when its
-    recent errors were smaller) and fill regs[R_ROW:] with the low byte's cumulative weights under a
-    discrete Laplace around it (the three nearest high bytes summed); on its high byte, the high
-    byte's weights given the low byte. Sets R_SEL to the byte the prediction expects here; returns
-    the HASHED context values."""
-    channels = regs[R_CHANNELS]
-    stride = 2 * channels
-    low = pos % 2 == 0
-    if low:
+    on stage 1's last residuals (16-bit samples only); in gencomp 0.4's archives, a fast short
+    predictor instead when its recent errors were smaller). Then fill regs[R_ROW:] with this byte's
+    cumulative weights under a discrete Laplace around the prediction, given the sample's bytes
+    below it, summed over the three nearest values of the bytes above it. Sets R_SEL to the byte the
+    prediction expects here; returns the HASHED context values (computed on the top 16 bits)."""
+    channels, width = regs[R_CHANNELS], regs[R_ABYTES]
+    stride = width * channels
+    k = pos % width  # the byte's place in its sample, 0: lowest
+    half = np.int64(1) << (8 * width - 1)
+    if k == 0:
         p1, p2, pf = 0, 0, 0
         least_squares, generating = regs[R_LSQ] >= 1, regs[R_LSQ] == 2
+        cascade = width == 2  # stage 2 and the fast predictor: integer sums sized for 16-bit samples
         weights = _lsq_state(regs)[AUDIO_ORDER * (AUDIO_ORDER + 1) :]
         p1f, shrink = 0.0, 1.0
         for i in range(AUDIO_ORDER):
-            y = _emphasized(history, pos - stride * (i + 1), stride)
+            y = _emphasized(history, pos - stride * (i + 1), stride, width)
             if least_squares:
                 if generating:
                     shrink *= LSQ_GENERATION_SHRINK
                 p1f += weights[i] * shrink * y
             else:
                 p1 += regs[R_AW + i] * y
-            p2 += regs[R_AW + AUDIO_ORDER + i] * _ring_residual(regs, channels, i)
-            if i < AUDIO_FAST_ORDER:
-                pf += regs[R_AW + 2 * AUDIO_ORDER + i] * y
+            if cascade:
+                p2 += regs[R_AW + AUDIO_ORDER + i] * _ring_residual(regs, channels, i)
+                if i < AUDIO_FAST_ORDER:
+                    pf += regs[R_AW + 2 * AUDIO_ORDER + i] * y
         if least_squares:
-            p1 = np.int64(np.floor(min(max(p1f, -1e6), 1e6) * 16384.0 + 0.5))
+            bound = 1e6 if width == 2 else 1e8
+            p1 = np.int64(np.floor(min(max(p1f, -bound), bound) * 16384.0 + 0.5))
         regs[R_AP], regs[R_AP + 1], regs[R_AP + 2] = p1, p2, pf
         chosen = p1 + p2 if least_squares or regs[R_AP + 3] <= regs[R_AP + 4] else pf  # else the one erring less lately
         if generating:
             chosen = p1
-        last = _sample(history, pos - stride) if pos >= stride else 0
-        regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -32768), 32767)
+        last = _sample(history, pos - stride, width) if pos >= stride else 0
+        regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -half), half - 1)
     mu = regs[R_AMU]
     mean16 = max(regs[R_AERR], 16)
     step = (256 * 256 << 12) // (mean16 * 11)  # 256 / halving distance (≈ 0.69 × mean), 2^12 units
-    if low:
+    if width == 2 and k == 0:
         centre = (mu + 32768) >> 8  # the unsigned high byte around the prediction
         total = 0
         for l in range(256):
@@ -391,7 +401,7 @@ def _audio_begin(regs, history, pos, c4):
             for h in range(max(centre - 1, 0), min(centre + 2, 256)):
                 total += LAPLACE[min((abs((h << 8) + l - 32768 - mu) * step) >> 12, 8191)]
         regs[R_ROW + 256] = total
-    else:
+    elif width == 2:
         l = np.int64(history[pos - 1])
         total = 0
         for h in range(256):
@@ -399,31 +409,56 @@ def _audio_begin(regs, history, pos, c4):
             regs[R_ROW + h] = total
             total += LAPLACE[min((abs(value - mu) * step) >> 12, 8191)]
         regs[R_ROW + 256] = total
-    error_class = min(mean16 >> 6, 63)
-    parity = 1 - low
-    predicted = ((mu >> 8) & 255) if parity else (mu & 255)
+    else:
+        _wide_row(regs, history, pos, k, width, mu + half, step)
+    scale = 8 * (width - 2)  # contexts see the top 16 bits
+    error_class = min((mean16 >> scale) >> 6, 63)
+    predicted = (mu >> (8 * k)) & 255
     regs[R_SEL] = predicted
-    previous = _sample(history, pos - parity - stride) if pos - parity - stride >= 0 else 0
-    return ((parity << 16) | (predicted << 8) | error_class,
-            (parity << 16) | (c4 & 0xFFFF),
-            (parity << 16) | ((mu >> 4) & 0xFFF),
-            (parity << 24) | (c4 & 0xFFFFFF),
-            (parity << 20) | (((previous >> 6) & 0x3FF) << 6) | error_class,
-            (parity << 16) | (predicted << 8) | (c4 & 255),
-            (parity << 16) | (((mu - previous) >> 5) & 0x7FF),
-            parity | (error_class << 1))
+    previous = _sample(history, pos - k - stride, width) if pos - k - stride >= 0 else 0
+    top, previous_top = mu >> scale, previous >> scale
+    return ((k << 16) | (predicted << 8) | error_class,
+            (k << 16) | (c4 & 0xFFFF),
+            (k << 16) | ((top >> 4) & 0xFFF),
+            (k << 24) | (c4 & 0xFFFFFF),
+            (k << 20) | (((previous_top >> 6) & 0x3FF) << 6) | error_class,
+            (k << 16) | (predicted << 8) | (c4 & 255),
+            (k << 16) | (((top - previous_top) >> 5) & 0x7FF),
+            k | (error_class << 1))
+
+
+@njit(cache=CACHE)
+def _wide_row(regs, history, pos, k, width, centre_value, step):
+    """regs[R_ROW:] for byte k of a sample wider than 16 bits: candidate v's weight is the Laplace
+    around centre_value (the prediction, offset to unsigned) of the sample made of v, the bytes
+    below it (known) and the three nearest values of the bytes above it (the top byte is signed:
+    its offset value is v ^ 0x80)."""
+    below = np.int64(0)
+    for j in range(k):
+        below |= np.int64(history[pos - k + j]) << (8 * j)
+    shift = 8 * (k + 1)
+    top = k == width - 1
+    centre = centre_value >> shift
+    first, last = (0, 0) if top else (max(centre - 1, 0), min(centre + 1, (np.int64(1) << (8 * width - shift)) - 1))
+    total = 0
+    for v in range(256):
+        regs[R_ROW + v] = total
+        value = ((v ^ 0x80) if top else v) << (8 * k) | below
+        for u in range(first, last + 1):
+            total += LAPLACE[min((abs((u << shift) + value - centre_value) * step) >> 12, 8191)]
+    regs[R_ROW + 256] = total
 
 
 @njit(cache=CACHE)
 def _audio_end(regs, history, pos):
-    """After a sample's high byte: learn the prediction error (scale, and the LMS weights)."""
-    channels = regs[R_CHANNELS]
-    stride = 2 * channels
-    start = pos - 1
-    value = _sample(history, start)
+    """After a sample's high byte: learn the prediction error (scale, and the predictors' weights)."""
+    channels, width = regs[R_CHANNELS], regs[R_ABYTES]
+    stride = width * channels
+    start = pos - (width - 1)
+    value = _sample(history, start, width)
     if regs[R_LSQ] != 2:  # sampling keeps the prompt's error scale: fed its own samples it would drift
         regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
-    target = _emphasized(history, start, stride)
+    target = _emphasized(history, start, stride, width)
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
     cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
     fast = target - ((regs[R_AP + 2] + (1 << 13)) >> 14)
@@ -433,7 +468,7 @@ def _audio_end(regs, history, pos):
     ys, rs = np.empty(AUDIO_ORDER, np.int64), np.empty(AUDIO_ORDER, np.int64)  # the stages' inputs, read once
     norm_y, norm_r, norm_f = 1, 1, 1
     for i in range(AUDIO_ORDER):
-        ys[i] = _emphasized(history, start - stride * (i + 1), stride)
+        ys[i] = _emphasized(history, start - stride * (i + 1), stride, width)
         rs[i] = _ring_residual(regs, channels, i)
         norm_y += ys[i] * ys[i]
         norm_r += rs[i] * rs[i]
@@ -442,6 +477,8 @@ def _audio_end(regs, history, pos):
     least_squares = regs[R_LSQ] >= 1
     if least_squares and start - stride * (AUDIO_ORDER + 1) >= 0:  # only rows whose history is all real samples
         _lsq_learn(_lsq_state(regs), ys, target, (start // stride) % LSQ_SOLVE_EVERY == 0)
+    if width != 2:  # the integer stages below are sized for 16-bit samples (see _audio_begin)
+        return
     for i in range(AUDIO_ORDER):
         if not least_squares:
             regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * AUDIO_RATE)
@@ -547,7 +584,7 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
         regs[R_W1], regs[R_W0] = regs[R_W0], 0
     if byte == 10:
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], pos + 1
-    if regs[R_CHANNELS] > 0 and pos % 2 == 1:
+    if regs[R_CHANNELS] > 0 and pos % regs[R_ABYTES] == regs[R_ABYTES] - 1:
         _audio_end(regs, history, pos)
     if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64)
         at = D_IMAGE + 2 * regs[R_ACT]

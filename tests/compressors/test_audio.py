@@ -1,4 +1,4 @@
-"""The audio codec: exact round trips (any length, odd ones too, several channels), smaller than FLAC on speech."""
+"""The audio codec: exact round trips (any length, odd ones too, several channels, 16- and 24-bit), smaller than FLAC on speech."""
 
 import numpy as np
 import pytest
@@ -13,10 +13,13 @@ from tests.conftest import SEEDS, rng_for
 @pytest.mark.parametrize("seed", SEEDS)
 def test_round_trips_any_bytes_and_channel_count(seed):
     rng = rng_for(seed)
-    for spec in ("audio", "audio:2", "audio:8"):
+    for spec in ("audio", "audio:2", "audio:8", "audio:1:24", "audio:3:24"):
         n = int(rng.integers(0, 6000))
         noise = rng.integers(0, 256, n, dtype=np.uint8).tobytes()  # odd lengths, extreme samples
         tone = (np.sin(np.arange(n) / 7.0) * rng.integers(1, 32767)).astype("<i2").tobytes()
+        if spec.endswith(":24"):
+            wide = (np.sin(np.arange(n) / 7.0) * rng.integers(1, 1 << 23)).astype(np.int64) & 0xFFFFFF
+            tone = np.stack([(wide >> (8 * j)) & 255 for j in range(3)], -1).astype(np.uint8).tobytes()
         for data in (noise, tone, tone[:-1]):
             assert gencomp.decompress(get_compressor(spec).compress(data)) == data
 
@@ -26,12 +29,32 @@ def test_speech_costs_less_than_flac(data_dir):
     chunks = [pcm[i : i + 2048] for i in range(0, len(pcm) - 2047, 2048 * 4)]
     audio_bits = get_compressor("audio").chunk_code_length_bits(chunks).sum()
     flac_bytes = sum(len(get_compressor("flac").encode(c)) for c in chunks)
-    assert audio_bits / 8 < 0.95 * flac_bytes
+    assert audio_bits / 8 < 0.9 * flac_bytes
     whole = get_compressor("audio").compress(pcm)
     assert gencomp.decompress(whole) == pcm and len(whole) < 0.5 * len(pcm)
 
 
-@pytest.mark.parametrize("spec", ["audio:0", "audio:9", "audio:stereo"])
+@pytest.mark.parametrize("spec", ["audio:0", "audio:9", "audio:stereo", "audio:0:24"])
 def test_bad_channel_counts_are_named(spec):
     with pytest.raises(GencompError, match="channels"):
         get_compressor(spec)
+
+
+@pytest.mark.parametrize("spec", ["audio:1:8", "audio:1:32", "audio:1:x"])
+def test_bad_sample_widths_are_named(spec):
+    with pytest.raises(GencompError, match="B = 16 or 24"):
+        get_compressor(spec)
+
+
+def test_archives_of_the_first_audio_decode_and_name_no_predictor():
+    """gencomp 0.4's audio (normalised LMS, no audio_predictor in its identity) still decodes; a
+    different identity is refused by name."""
+    from gencomp.compressors.cm import ContextMixingCompressor
+
+    tone = (np.sin(np.arange(3000) / 5.0) * 9000).astype("<i2").tobytes()
+    first = ContextMixingCompressor("audio", None, audio_channels=1, audio_least_squares=False)
+    archive = first.compress(tone)
+    assert "audio_predictor" not in first.identity() and archive != get_compressor("audio").compress(tone)
+    assert gencomp.decompress(archive) == tone
+    with pytest.raises(GencompError, match="archive needs audio"):
+        ContextMixingCompressor("audio", None, audio_channels=1, audio_bits=24).decompress(archive)

@@ -53,7 +53,8 @@ def codec_specs() -> list[str]:
 
 def media_inputs(folder: Path) -> dict[str, Path]:
     """Small media files written into folder: a colour crop of a photograph (RGB), 16-bit gray, a stereo
-    WAV of speech (right = left / 2 + 3: stored as left and side)."""
+    WAV of speech (right = left / 2 + 3: stored as left and side), and 24-bit stereo speech (jfk's own
+    samples)."""
     import soundfile
     from PIL import Image
 
@@ -67,7 +68,11 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     soundfile.write(out, np.stack([speech, speech // 2 + 3], -1).astype(np.int16), 16000, format="WAV",
                     subtype="PCM_16")
     (folder / "stereo.wav").write_bytes(out.getvalue())
-    return {"colour.png": folder / "colour.png", "gray16.png": folder / "gray16.png", "stereo.wav": folder / "stereo.wav"}
+    wide = soundfile.read(root / "audio" / "jfk.flac", dtype="int32")[0][60000:61500]  # 24-bit, at full scale 2^31
+    out = io.BytesIO()
+    soundfile.write(out, wide, 44100, format="WAV", subtype="PCM_24")
+    (folder / "stereo24.wav").write_bytes(out.getvalue())
+    return {name: folder / name for name in ("colour.png", "gray16.png", "stereo.wav", "stereo24.wav")}
 
 
 def archive_identity(blob: bytes) -> dict:
