@@ -44,6 +44,9 @@ class Compressor(ABC):
     # under the judge among 0.7, 1, 1.5 and 2 where its samples do not loop (benchmarks/generation.py;
     # 1 where not measured)
     sampling_temperature: float = 1.0
+    # chunks a frame holds at least, however large they are: a codec that codes a frame's chunks in
+    # parallel wants several (a constant, so that archives do not depend on the machine's cores)
+    min_frame_chunks: int = 1
 
     def __init__(self, chunk_size_bytes: Optional[int] = None):
         self.notes: list[str] = []  # what the last compress did that the user should hear of (chunks stored, why)

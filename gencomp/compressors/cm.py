@@ -7,7 +7,9 @@ independent 2048-byte chunks from a fresh model (the paper's set-up, for Table 1
 
 Memory: the hash table grows with the stream, 2^k 64-byte slots for about 8 slots a byte, from
 256 KiB up to MAX_SLOT_BITS (256 MiB at 2^22); the match index likewise up to 16 MiB. An 8 MiB
-frame so holds ≈ 300 MiB whatever the input size.
+frame so holds ≈ 300 MiB whatever the input size. A frame of several chunks (at least
+min_frame_chunks: an image's colour planes, an audio file's channels, or `--chunk-size` chunks)
+codes them on one thread a core, each with its own model.
 
 The transformer in `mix:NAME` reads the stream in segments of MIX_SEGMENT_BYTES, each with the
 MIX_PREFIX_BYTES before it as context: the encoder runs all segments through the model in
@@ -22,6 +24,7 @@ A stream the model would expand (random bytes) is stored, as lm.py stores chunks
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
@@ -31,7 +34,7 @@ from gencomp.coding.range_coder import decoder_states, encoder_states, finish_st
 from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
 from gencomp.compressors.lm import is_stored, store, unstore
 from gencomp.errors import GencompError
-from gencomp.jit import CACHE
+from gencomp.jit import CACHE, threads
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
 from gencomp.models.predictor import Predictor
@@ -90,6 +93,7 @@ class ContextMixingCompressor(Compressor):
 
     first_format_version = 4
     sampling_temperature = 0.7
+    min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
                  image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16):
@@ -162,15 +166,24 @@ class ContextMixingCompressor(Compressor):
         blob = finish_streams(coder, [out[:pos]])[0]
         return (store(chunk), 8.0 * (len(chunk) + 1)) if len(blob) > len(chunk) else (blob, bits)
 
+    def _each(self, work, items):
+        """work(*item) for each item, in order: on threads (the kernels release the GIL; a model a
+        thread, so memory grows with the threads) when there are several and no transformer."""
+        if len(items) < 2 or self.transformer is not None or threads() < 2:
+            return [work(*item) for item in items]
+        with ThreadPoolExecutor(min(threads(), len(items))) as pool:
+            return list(pool.map(lambda item: work(*item), items))
+
     def encode_chunks(self, chunks, progress=None):
-        blobs = [self._encode_one(c, progress)[0] for c in chunks]
+        blobs = [blob for blob, _ in self._each(self._encode_one, [(c, progress) for c in chunks])]
         stored = sum(is_stored(b) for b in blobs)
         self.notes = [f"{stored} of {len(blobs)} chunks stored as they are: the model would expand them"] if stored else []
         return blobs
 
     def chunk_code_length_bits(self, chunks):
         """Σ −log2 p over each chunk with the coder's probabilities (8 × the stored size where stored)."""
-        return np.array([self._encode_one(c, None, count_bits=True)[1] for c in chunks], dtype=np.float64)
+        return np.array([bits for _, bits in self._each(self._encode_one, [(c, None, True) for c in chunks])],
+                        dtype=np.float64)
 
     def _decode_one(self, payload: bytes, length: int, progress: Progress) -> bytes:
         if is_stored(payload):
@@ -199,7 +212,7 @@ class ContextMixingCompressor(Compressor):
         return history.tobytes()
 
     def decode_chunks(self, payloads, lengths, progress=None):
-        return [self._decode_one(p, n, progress) for p, n in zip(payloads, lengths)]
+        return self._each(self._decode_one, [(p, n, progress) for p, n in zip(payloads, lengths)])
 
 
 @njit(cache=CACHE)

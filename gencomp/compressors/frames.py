@@ -34,7 +34,7 @@ MapFrames = Callable[[Callable[[bytes], bytes], Iterable[bytes]], Iterable[bytes
 def frame_bytes(compressor: Compressor) -> int:
     """Original bytes per frame for this compressor's chunking."""
     chunk = compressor.chunk_size_bytes
-    return max(1, FRAME_TARGET_BYTES // chunk) * chunk if chunk else ONE_STREAM_FRAME_BYTES
+    return max(compressor.min_frame_chunks, FRAME_TARGET_BYTES // chunk) * chunk if chunk else ONE_STREAM_FRAME_BYTES
 
 
 def encode_frame(compressor: Compressor, data: bytes, progress: Progress = None) -> bytes:

@@ -751,7 +751,7 @@ def _ext_p12(ext_row, c0):
     return min(max((one << 12) // (zero + one), 1), 4095)
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
 def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop,
                  coder, out, out_pos, count_bits):
     """Code history[start:stop] (the model stands at start); ext: (stop − start, 256) int64 external
@@ -775,7 +775,7 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
     return out_pos, bits
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
 def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop, coder, buf):
     """Decode history[start:stop] in place (the inverse of encode_bytes with the same ext)."""
     for pos in range(start, stop):
@@ -787,7 +787,7 @@ def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
             _update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
 def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop):
     """Learn history[start:stop] as encode_bytes would, without coding it."""
     for pos in range(start, stop):

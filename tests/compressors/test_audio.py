@@ -58,3 +58,30 @@ def test_archives_of_the_first_audio_decode_and_name_no_predictor():
     assert gencomp.decompress(archive) == tone
     with pytest.raises(GencompError, match="archive needs audio"):
         ContextMixingCompressor("audio", None, audio_channels=1, audio_bits=24).decompress(archive)
+
+
+def test_chunks_coded_side_by_side_make_the_same_archive(monkeypatch, data_dir):
+    """A frame's chunks (an audio file's channels, an image's colour planes) are coded on threads:
+    the archive is the one a single thread writes, and it decodes on threads too."""
+    import threading
+
+    from gencomp import jit
+    from gencomp.compressors import cm
+
+    pcm, _ = read_pcm16(data_dir / "audio" / "spk1_snt3.wav")
+    pcm = pcm[: 5 * 3000]
+    coded_on = []
+    real_encode = cm.ContextMixingCompressor._encode_one
+
+    def encode_one(self, *args, **kwargs):
+        coded_on.append(threading.get_ident())
+        return real_encode(self, *args, **kwargs)
+
+    monkeypatch.setattr(cm.ContextMixingCompressor, "_encode_one", encode_one)
+    monkeypatch.setattr(jit, "_thread_limit", 2)
+    archive = get_compressor("audio", chunk_size_bytes=3000).compress(pcm)
+    assert len(set(coded_on)) == 2  # two threads took the five chunks
+    monkeypatch.setattr(jit, "_thread_limit", 1)
+    assert get_compressor("audio", chunk_size_bytes=3000).compress(pcm) == archive
+    monkeypatch.setattr(jit, "_thread_limit", 2)
+    assert gencomp.decompress(archive) == pcm
