@@ -252,3 +252,16 @@ def test_a_damaged_record_is_named():
     audio = read_audio(wav_bytes(np.arange(10), 1, 16), "x")
     with pytest.raises(GencompError, match="archive corrupt"):
         rebuild_audio(audio.record | {"prefix": "not base64!"}, audio.data)
+
+
+def test_a_long_mono_file_is_two_chunks_that_come_back_whole(data_dir):
+    """Two halves of one plane, so that two cores code them side by side; the file comes back byte for byte."""
+    from gencomp.compressors.frames import media_archive, media_file_of
+
+    blob = (data_dir / "audio" / "spk1_snt2.wav").read_bytes()
+    stream = read_audio(blob, "spk1_snt2.wav")
+    samples = len(stream.data) // 2
+    assert samples >= 2 * (1 << 14) and stream.chunk_size_bytes == 2 * ((samples + 1) // 2)
+    assert media_file_of(media_archive(stream)) == blob
+    short = read_audio(wav_bytes(np.arange(1000) % 300, 1, 16), "x.wav")
+    assert short.chunk_size_bytes == 2000
