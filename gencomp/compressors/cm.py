@@ -48,6 +48,7 @@ MIX_PREFIX_BYTES = 4 * MIX_ATTENTION_WINDOW  # a segment's context: 4 layers × 
 SHORT_STREAM_BYTES = 16 << 10
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
+AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
 
 
 def table_bits(n_bytes: int) -> tuple[int, int]:
@@ -83,9 +84,6 @@ def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: b
     identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
     identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {}
     return identity | ({"audio_bits": audio_bits} if audio_channels and audio_bits != 16 else {})
-
-
-AUDIO_LEAST_SQUARES = "least-squares"
 
 
 class ContextMixingCompressor(Compressor):

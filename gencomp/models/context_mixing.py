@@ -26,7 +26,9 @@ around the median prediction whose width is learned per activity class (`_row_p1
 2048-byte patch is predicted well from its first row; the predicted pixel, not the previous
 byte, selects mixer C's weights and APM 2's context.
 
-**Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM.
+**Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM
+(24-bit with `audio:C:24`: three bytes a sample, each byte's Laplace weights summed over the
+nearest values of the bytes above it, `_wide_row`).
 Each sample is predicted (`_audio_begin`: 31/32 of the channel's last sample plus a cascade of two
 stages on pre-emphasized samples: stage 1 recursive least squares over the last 16 (`_lsq_learn`,
 as Sac and OptimFROG predict; it converges within about a hundred samples, where the normalised
