@@ -18,7 +18,8 @@ from tests.conftest import SEEDS, rng_for
 def test_frame_sizes_follow_the_chunking():
     assert frame_bytes(get_compressor("lm:tiny")) == FRAME_TARGET_BYTES
     assert frame_bytes(get_compressor("gzip", 3000)) == (FRAME_TARGET_BYTES // 3000) * 3000
-    assert frame_bytes(get_compressor("cm", 200_000)) == 200_000  # a frame holds at least one chunk
+    assert frame_bytes(get_compressor("gzip", 200_000)) == 200_000  # a frame holds at least one chunk
+    assert frame_bytes(get_compressor("cm", 200_000)) == 4 * 200_000  # cm: 4, coded side by side
     assert frame_bytes(get_compressor("gzip")) == ONE_STREAM_FRAME_BYTES
 
 
