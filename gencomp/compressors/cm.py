@@ -5,8 +5,9 @@ By default a whole input is one stream (frames of 8 MiB, gencomp.compressors.fra
 learns from every byte before the one it codes, as xz and zpaq do. `--chunk-size 2048` codes
 independent 2048-byte chunks from a fresh model (the paper's set-up, for Table 1).
 
-Memory: the hash table grows with the stream, 2^k 64-byte slots for about 8 slots a byte, from
-256 KiB up to MAX_SLOT_BITS (256 MiB at 2^22); the match index likewise up to 16 MiB. An 8 MiB
+Memory: the hash table grows with the stream, 2^k 64-byte slots for about 8 slots a byte (2 for
+`image`, IMAGE_HEADROOM_BITS), from 256 KiB up to MAX_SLOT_BITS (256 MiB at 2^22); the match index
+likewise up to 16 MiB. An 8 MiB
 frame so holds ≈ 300 MiB whatever the input size. A frame of several chunks (at least
 min_frame_chunks: an image's colour planes, an audio file's channels, or `--chunk-size` chunks)
 codes them on one thread a core, each with its own model.
@@ -41,6 +42,9 @@ from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MODEL
 
 MIN_SLOT_BITS, MAX_SLOT_BITS = 12, 22
+HEADROOM_BITS = 3  # the table holds 2^3 = 8 slots or more a byte (text meets new contexts at every order)
+IMAGE_HEADROOM_BITS = 1  # image: 2 or more. The 8 photographs of benchmarks/image.py code within 0.006 % of
+#   their size at 8, and a 512×512 photograph's first touch of 64 MiB, not 256, made `image` 1.7× faster
 MIN_MATCH_BITS, MAX_MATCH_BITS = 10, 22
 MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 32  # the transformer's window inside mix (trained on 256): see below
@@ -51,22 +55,25 @@ _NO_EXT = np.zeros((0, 256), np.int64)
 AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
 
 
-def table_bits(n_bytes: int) -> tuple[int, int]:
-    """(slot bits, match-index bits) of the model for a stream of n_bytes."""
+def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, int]:
+    """(slot bits, match-index bits) of the model for a stream of n_bytes: 2^headroom_bits slots or
+    more a byte."""
     need = max(1, n_bytes).bit_length()
-    return min(max(need + 3, MIN_SLOT_BITS), MAX_SLOT_BITS), min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS)
+    return (min(max(need + headroom_bits, MIN_SLOT_BITS), MAX_SLOT_BITS),
+            min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS))
 
 
 def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
-              audio_least_squares: bool = True, audio_bits: int = 16) -> cmx.State:
+              audio_least_squares: bool = True, audio_bits: int = 16, headroom_bits: int = HEADROOM_BITS) -> cmx.State:
     """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels;
-    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits: see cmx.new_state).
+    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits: see cmx.new_state);
+    headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
     chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
     once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    return cmx.new_state(*table_bits(len(history)), history,
+    return cmx.new_state(*table_bits(len(history), headroom_bits), history,
                          ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
                          image_width=image_width, audio_channels=audio_channels,
                          audio_least_squares=audio_least_squares, audio_bits=audio_bits)
@@ -94,9 +101,12 @@ class ContextMixingCompressor(Compressor):
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
-                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16):
+                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16,
+                 headroom_bits: Optional[int] = None):
         super().__init__(chunk_size_bytes)
         self.name, self.transformer = name, transformer
+        self.headroom_bits = headroom_bits if headroom_bits is not None else (
+            IMAGE_HEADROOM_BITS if image_width else HEADROOM_BITS)
         self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
         self.audio_bits = audio_bits
         self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares,
@@ -105,15 +115,20 @@ class ContextMixingCompressor(Compressor):
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
         identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
+        identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
 
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
-        """Audio archives of gencomp 0.4 (no "audio_predictor"): stage 1 was normalised LMS."""
+        """Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS),
+        image without "headroom_bits" (the table had 8 slots a byte, as for text)."""
         if self.audio_channels and self.audio_bits == 16 and "audio_predictor" not in identity:
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
                                            audio_least_squares=False)
+        if self.image_width and "headroom_bits" not in identity:
+            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, image_width=self.image_width,
+                                           headroom_bits=HEADROOM_BITS)
         return None
 
     def num_parameters(self) -> int:
@@ -145,7 +160,8 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
+                          self.headroom_bits)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -189,7 +205,8 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
+        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
+                          self.headroom_bits)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
