@@ -1,4 +1,4 @@
-"""An audio file as the 16-bit PCM the `audio` codec codes, and back.
+"""An audio file as the PCM the `audio` codec codes, and back.
 
 WAV (linear PCM, 8, 16 or 24 bits, any number of channels) comes back byte for byte: the
 bytes before and after the samples (header, metadata chunks, a trailing partial sample) are kept as
@@ -7,9 +7,10 @@ rate and sample format, written anew by libsndfile (not the same bytes; tags are
 with a clear error: float, µ-law/A-law and lossy (Vorbis, MP3) audio.
 
 Stream: one plane per channel of 16-bit little-endian samples, each an independent chunk for the
-mono `audio` codec (24-bit audio: 3-byte samples for `audio:1:24`, predicted at full precision;
-a long mono file's plane is two chunks, coded side by side) (on jfk's stereo, two mono planes cost much less than `audio:2` on the
-interleaved samples, whose contexts mix the channels). Stereo whose right channel is better told
+mono `audio` codec (on jfk's stereo, two mono planes cost much less than `audio:2` on the
+interleaved samples, whose contexts mix the channels); 24-bit audio as planes of 3-byte samples
+for `audio:1:24`, predicted at full precision. A long mono file's one plane is two chunks, so that
+two cores code it side by side. Stereo whose right channel is better told
 as its difference from the left (FLAC's left/side choice, by mean absolute first difference) is
 stored as left and R − L, wrapped to the sample width. 8-bit samples become the high byte of a
 16-bit one. Archives of gencomp 0.4 split 24-bit samples into their high 16 bits (coded as above)
@@ -29,6 +30,7 @@ from gencomp.data.media_files import MediaStream, from_text, to_text
 from gencomp.errors import GencompError
 
 PCM_SUBTYPES = {"PCM_U8": 8, "PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}
+MIN_HALF_SAMPLES = 1 << 14  # a mono file of fewer than twice this many samples stays one chunk
 WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 1, 0xFFFE
 
 
@@ -94,8 +96,6 @@ def _chunk_samples(channels: int, count: int) -> int:
         return (count + 1) // 2
     return count
 
-
-MIN_HALF_SAMPLES = 1 << 14  # a shorter mono file stays one chunk
 
 
 def _wrap(values: np.ndarray, bits: int) -> np.ndarray:
