@@ -28,7 +28,7 @@ byte, selects mixer C's weights and APM 2's context.
 
 **Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM
 (24-bit with `audio:C:24`: three bytes a sample, each byte's Laplace weights summed over the
-nearest values of the bytes above it, `_wide_row`).
+nearest values of the bytes above it, `_laplace_row`).
 Each sample is predicted (`_audio_begin`: 31/32 of the channel's last sample plus a cascade of two
 stages on pre-emphasized samples: stage 1 recursive least squares over the last 16 (`_lsq_learn`,
 as Sac and OptimFROG predict; it converges within about a hundred samples, where the normalised
@@ -395,24 +395,7 @@ def _audio_begin(regs, history, pos, c4):
     mu = regs[R_AMU]
     mean16 = max(regs[R_AERR], 16)
     step = (256 * 256 << 12) // (mean16 * 11)  # 256 / halving distance (≈ 0.69 × mean), 2^12 units
-    if width == 2 and k == 0:
-        centre = (mu + 32768) >> 8  # the unsigned high byte around the prediction
-        total = 0
-        for l in range(256):
-            regs[R_ROW + l] = total
-            for h in range(max(centre - 1, 0), min(centre + 2, 256)):
-                total += LAPLACE[min((abs((h << 8) + l - 32768 - mu) * step) >> 12, 8191)]
-        regs[R_ROW + 256] = total
-    elif width == 2:
-        l = np.int64(history[pos - 1])
-        total = 0
-        for h in range(256):
-            value = ((h << 8) | l) - (65536 if h >= 128 else 0)
-            regs[R_ROW + h] = total
-            total += LAPLACE[min((abs(value - mu) * step) >> 12, 8191)]
-        regs[R_ROW + 256] = total
-    else:
-        _wide_row(regs, history, pos, k, width, mu + half, step)
+    _laplace_row(regs, history, pos, k, width, mu + half, step)
     scale = 8 * (width - 2)  # contexts see the top 16 bits
     error_class = min((mean16 >> scale) >> 6, 63)
     predicted = (mu >> (8 * k)) & 255
@@ -430,8 +413,8 @@ def _audio_begin(regs, history, pos, c4):
 
 
 @njit(cache=CACHE)
-def _wide_row(regs, history, pos, k, width, centre_value, step):
-    """regs[R_ROW:] for byte k of a sample wider than 16 bits: candidate v's weight is the Laplace
+def _laplace_row(regs, history, pos, k, width, centre_value, step):
+    """regs[R_ROW:] for byte k of a sample of `width` bytes: candidate v's weight is the Laplace
     around centre_value (the prediction, offset to unsigned) of the sample made of v, the bytes
     below it (known) and the three nearest values of the bytes above it (the top byte is signed:
     its offset value is v ^ 0x80)."""
