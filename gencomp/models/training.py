@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ class TrainSettings:
     steps: int = 2000
     batch_size: int = 16
     window_bytes: int = 512  # training window; ALiBi lets the model run on 2048-byte chunks
+    attention_window: int = 256  # keys at most this far back, in training and in the exported model
     lr: float = 3e-3
     warmup_steps: int = 100
     weight_decay: float = 0.01
@@ -89,7 +90,8 @@ def train(s: TrainSettings) -> Path:
     def evaluate(model: ByteTransformer) -> dict:
         return {"heldout_bpb": {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}}
 
-    model, seconds = fit(ByteTransformer(SIZES[s.size]), sources, s, evaluate)
+    cfg = replace(SIZES[s.size], attention_window=s.attention_window)
+    model, seconds = fit(ByteTransformer(cfg), sources, s, evaluate)
     return _export(s, model, seconds, heldout)
 
 

@@ -39,3 +39,11 @@ def test_sources_are_drawn_by_their_weight():
     windows = sample_windows(sources, weights, rng_for(0), 3000, 16)
     share_of_second = windows[:, 0].float().mean().item()
     assert abs(share_of_second - 2 / 3) < 0.03
+
+
+def test_the_attention_window_trained_is_the_one_exported(tmp_path):
+    s = settings(tmp_path, 2)
+    s.attention_window = 32
+    model = load_byte_transformer(str(train(s)))
+    assert model.cfg.attention_window == 32
+    assert "attention_window" not in model.identity()  # the model's own window, not a narrowed one
