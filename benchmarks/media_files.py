@@ -9,8 +9,13 @@ the ICC profile and EXIF that gencomp keeps, and the file as it was given. genco
 whole archive (headers, media record, checksums).
 
 Audio: the speech files as they are (16-bit mono WAV and FLAC; jfk.flac is 24-bit stereo), and
-jfk's top 16 bits as a 16-bit stereo WAV (what most stereo files hold). Peer: FLAC -8 (libsndfile,
-compression level 1.0) on the same samples at the same width.
+jfk's top 16 bits as a 16-bit stereo WAV (what most stereo files hold). Music: 12 recordings of
+instruments and loops (piano, guitars, choir, tabla, drums; 16-bit, 44.1 kHz, mono and stereo, 1.6 to
+10.7 s) from Debian's sonic-pi-samples package, whose samples are from freesound.org and dedicated to
+the public domain (CC0; each one's author and source are in the package's copyright file). The
+package is fetched with `apt-get download` into ~/.cache/gencomp (music is skipped, with a note,
+where apt cannot fetch it). Peer: FLAC -8 (libsndfile, compression level 1.0) on the same samples at
+the same width.
 
 Every archive is decoded and the rebuilt file's pixels or samples checked against the original.
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -39,6 +45,9 @@ from gencomp.data.media_files import MediaStream, read_media_file
 from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
 
 RESULTS = Path(__file__).resolve().parent / "results"
+MUSIC_PACKAGE = "sonic-pi-samples=3.2.2~repack-8"
+MUSIC = ["ambi_piano", "ambi_choir", "guit_harmonics", "guit_e_slide", "guit_e_fifths", "guit_em9", "loop_tabla",
+         "loop_compus", "loop_safari", "loop_garzul", "loop_amen_full", "loop_mika"]
 SCIKIT_IMAGE_PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg"]
 
 
@@ -67,6 +76,22 @@ def audio_files(scratch: Path) -> list[Path]:
     stereo16 = scratch / "jfk-16bit-stereo.wav"
     soundfile.write(stereo16, samples, rate, subtype="PCM_16")
     return files + [stereo16]
+
+
+def music_files() -> list[Path]:
+    """The MUSIC recordings of Debian's sonic-pi-samples (CC0), fetched once into ~/.cache/gencomp."""
+    cache = Path.home() / ".cache" / "gencomp" / "sonic-pi-samples"
+    folder = cache / "usr" / "share" / "sonic-pi" / "samples"
+    if not folder.is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run(["apt-get", "download", MUSIC_PACKAGE], cwd=cache, check=True, capture_output=True)
+            deb = next(cache.glob("sonic-pi-samples_*.deb"))
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(cache)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError, StopIteration) as exc:
+            print(f"no music: apt-get could not fetch {MUSIC_PACKAGE} ({exc})")
+            return []
+    return [folder / f"{name}.flac" for name in MUSIC]
 
 
 def timed_round_trip(path: Path, kind: str) -> tuple[MediaStream, bytes, bytes, float, float]:
@@ -98,7 +123,8 @@ def audio_row(path: Path) -> dict:
     stream, archive, rebuilt, encode, decode = timed_round_trip(path, "audio")
     assert np.array_equal(soundfile.read(io.BytesIO(rebuilt), dtype="int32")[0], samples), path
     raw = info.frames * info.channels * {"PCM_16": 2, "PCM_24": 3}[info.subtype]
-    return {"file": path.name, "format": f"{info.format} {info.subtype} ×{info.channels}", "raw_bytes": raw,
+    return {"file": path.name, "kind": "music" if path.stem in MUSIC else "speech",
+            "format": f"{info.format} {info.subtype} ×{info.channels}", "raw_bytes": raw,
             "file_bytes": path.stat().st_size, "flac8_bytes": flac8_bytes(samples, rate, info.subtype),
             "gencomp_bytes": len(archive), "byte_exact": stream.byte_exact and rebuilt == path.read_bytes(),
             "stereo": stream.record.get("stereo", ""), "compress_kb_per_s": raw / encode / 1e3,
@@ -116,10 +142,10 @@ def report(images: list[dict], audio: list[dict]) -> str:
                      f"{r['gencomp_bytes'] / r['webp_bytes']:.3f} | {r['compress_kb_per_s']:.0f} | "
                      f"{r['decompress_kb_per_s']:.0f} |")
     lines += ["", "## Audio (bytes; FLAC -8 on the same samples at the same width)", "",
-              "| file | format | as given | FLAC -8 | gencomp | / FLAC | stored as | byte-exact file | compress KB/s | "
-              "decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|"]
+              "| file | kind | format | as given | FLAC -8 | gencomp | / FLAC | stored as | byte-exact file | "
+              "compress KB/s | decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in audio:
-        lines.append(f"| {r['file']} | {r['format']} | {r['file_bytes']:,} | {r['flac8_bytes']:,} | "
+        lines.append(f"| {r['file']} | {r['kind']} | {r['format']} | {r['file_bytes']:,} | {r['flac8_bytes']:,} | "
                      f"{r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['flac8_bytes']:.3f} | "
                      f"{r['stereo'] or 'channels as given'} | {'yes' if r['byte_exact'] else 'samples'} | "
                      f"{r['compress_kb_per_s']:.0f} | {r['decompress_kb_per_s']:.0f} |")
@@ -132,7 +158,7 @@ def main() -> None:
     gencomp.get_compressor("image:64").compress(bytes(4096))  # compile before timing
     with tempfile.TemporaryDirectory() as scratch:
         images = [image_row(p) for p in image_files(Path(scratch))]
-        audio = [audio_row(p) for p in audio_files(Path(scratch))]
+        audio = [audio_row(p) for p in audio_files(Path(scratch)) + music_files()]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "media_files.json").write_text(json.dumps({"images": images, "audio": audio}, indent=1) + "\n")
     text = report(images, audio)
