@@ -4,6 +4,10 @@ Each batch mixes sources: a window's source is drawn with probability proportion
 (train bytes of the source) ** source_power (0.5 by default: small sources are seen more often
 than their size alone would give, large ones less), its start uniformly inside that source.
 
+A share of the windows (`repeat_share`) repeats one of its own spans further on, within the
+attention window, as logs, JSON and code repeat themselves: the corpus's random windows rarely do,
+and a model that never sees a repeat does not learn to copy from its context.
+
 Checkpoints (weights, optimizer state, step) are written every `checkpoint_every`
 steps to `out_dir`; calling `train` again with the same `out_dir` resumes.
 """
@@ -47,6 +51,7 @@ class TrainSettings:
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
+    repeat_share: float = 0.0  # the share of windows that repeat one of their spans (see sample_windows)
     files: tuple[str, ...] = field(default=TRAINING_FILES)
 
 
@@ -103,14 +108,24 @@ def source_weights(sources: list[np.ndarray], power: float) -> np.ndarray:
 
 
 def sample_windows(sources: list[np.ndarray], weights: np.ndarray, rng: np.random.Generator,
-                   batch: int, window: int) -> torch.Tensor:
-    """(batch, window) int64 windows: each from a source drawn by `weights`, at a uniform start."""
+                   batch: int, window: int, repeat_share: float = 0.0, reach: int = 256) -> torch.Tensor:
+    """(batch, window) int64 windows: each from a source drawn by `weights`, at a uniform start.
+
+    With probability repeat_share a window then repeats one of its spans (window/16 to window/4
+    bytes, less than `reach`) fewer than `reach` bytes after where the span starts (in view of a
+    model attending `reach` bytes back), over the bytes that were there."""
     which = rng.choice(len(sources), size=batch, p=weights)
     rows = []
     for i in which:
         src = sources[i]
         a = int(rng.integers(0, len(src) - window))
-        rows.append(src[a : a + window])
+        row = src[a : a + window].copy()
+        if repeat_share and rng.random() < repeat_share:  # (no draw at 0: the windows of earlier runs)
+            length = int(rng.integers(min(window // 16, reach - 1), min(window // 4, reach - 1) + 1))
+            first = int(rng.integers(0, window - 2 * length + 1))
+            again = int(rng.integers(first + length, min(first + reach - 1, window - length) + 1))
+            row[again : again + length] = row[first : first + length]
+        rows.append(row)
     return torch.from_numpy(np.stack(rows).astype(np.int64))
 
 
@@ -149,7 +164,8 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     bar = tqdm(total=s.steps, initial=step, desc=f"train {s.out_dir.name}", unit="step")
     t0 = time.time() - seconds
     while step < s.steps and not (s.max_seconds and time.time() - t0 >= s.max_seconds):
-        windows = sample_windows(sources, weights, rng, s.batch_size, s.window_bytes)
+        windows = sample_windows(sources, weights, rng, s.batch_size, s.window_bytes, s.repeat_share,
+                                 s.attention_window)
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, s, time.time() - t0)
         logp = model(_with_bos(model, windows))  # (B, T, V)

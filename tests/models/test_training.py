@@ -47,3 +47,15 @@ def test_the_attention_window_trained_is_the_one_exported(tmp_path):
     model = load_byte_transformer(str(train(s)))
     assert model.cfg.attention_window == 32
     assert "attention_window" not in model.identity()  # the model's own window, not a narrowed one
+
+
+def test_a_repeating_window_repeats_a_span_within_reach():
+    noise = [np.frombuffer(rng_for(1).bytes(100_000), np.uint8)]  # random bytes: no repeats of their own
+    plain = sample_windows(noise, np.ones(1), rng_for(2), 50, 256)
+    for row in plain.numpy().astype(np.uint8):
+        assert row.tobytes() in noise[0].tobytes()
+    repeating = sample_windows(noise, np.ones(1), rng_for(2), 50, 256, repeat_share=1.0, reach=64)
+    for row in repeating.numpy():
+        found = [(a, b) for a in range(256 - 16) for b in range(a + 16, min(a + 64, 256 - 16 + 1))
+                 if np.array_equal(row[a : a + 16], row[b : b + 16])]
+        assert found, "no span of window/16 bytes repeated within reach"
