@@ -1,5 +1,9 @@
 """The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
 
+Format 6 (gencomp 0.6) is format 5, but an audio record may store a stereo pair as right and
+side or mid and side (gencomp.data.audio_files), which a reader of format 5 would rebuild wrongly;
+media archives are written as format 6, and format 5's are still read.
+
 Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media
 record (varint length + zlib-compressed JSON, as it may hold an ICC profile or EXIF) that rebuilds
 an image or audio file from the pixels or samples the frames hold (gencomp.data.media_files). Only
@@ -51,8 +55,9 @@ from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
 FORMAT_VERSION = 4
-MEDIA_FORMAT_VERSION = 5  # format 4 plus a media record: written only for media files
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+MEDIA_FORMAT_VERSION = 6  # format 4 plus a media record: written only for media files
+FIRST_MEDIA_VERSION = 5  # format 5 (gencomp 0.4–0.5): the same, but a stereo record names left-side at most
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by `unpack`
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30
@@ -147,7 +152,7 @@ class StreamHeader:
     identity: dict
     chunk_size_bytes: int  # 0: each frame is one stream
     frame_bytes: int  # original bytes per frame (the last frame may hold fewer)
-    media: Optional[dict] = None  # what rebuilds an image or audio file from the original bytes (format 5)
+    media: Optional[dict] = None  # what rebuilds an image or audio file from the original bytes (formats 5, 6)
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ def _json(value) -> bytes:
 
 
 def pack_stream_header(header: StreamHeader) -> bytes:
-    """Format 4, or 5 when the header carries a media record."""
+    """Format 4, or 6 when the header carries a media record."""
     codec, identity = header.codec.encode(), _json(header.identity)
     fields = [MAGIC, bytes([FORMAT_VERSION if header.media is None else MEDIA_FORMAT_VERSION]),
               encode_varint(len(codec)), codec, encode_varint(len(identity)), identity,
@@ -238,7 +243,7 @@ class StreamReader:
         identity_raw = self.take(self.varint("the codec identity length"), "the codec identity")
         chunk_size, frame_bytes = self.varint("the chunk size"), self.varint("the frame size")
         media_raw = self.take(self.varint("the media record length"), "the media record") \
-            if version >= MEDIA_FORMAT_VERSION else None
+            if version >= FIRST_MEDIA_VERSION else None
         self._check_record_crc("the archive header")
         if not 0 < frame_bytes <= MAX_FRAME_BYTES or chunk_size > frame_bytes:
             raise GencompError("archive corrupt: implausible frame size in header")
@@ -285,7 +290,7 @@ class ArchiveSummary:
     codec: str
     original_bytes: int
     payload_bytes: int  # the codec's output alone, without headers and checksums
-    media: Optional[dict] = None  # an image or audio file's record (format 5), else None
+    media: Optional[dict] = None  # an image or audio file's record (formats 5, 6), else None
 
 
 def summarize(blob: bytes) -> ArchiveSummary:

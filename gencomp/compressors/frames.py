@@ -166,7 +166,7 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = Non
 
 
 def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:
-    """The archive of an image or audio file's stream (format 5), as `gencomp compress -c image/audio` writes it."""
+    """The archive of an image or audio file's stream (format 6), as `gencomp compress -c image/audio` writes it."""
     sink = io.BytesIO()
     compressor = get_compressor(stream.spec, stream.chunk_size_bytes)
     compress_stream(compressor, io.BytesIO(stream.data), sink, progress, media=stream.record)

@@ -10,10 +10,13 @@ Stream: one plane per channel of 16-bit little-endian samples, each an independe
 mono `audio` codec (on jfk's stereo, two mono planes cost much less than `audio:2` on the
 interleaved samples, whose contexts mix the channels); 24-bit audio as planes of 3-byte samples
 for `audio:1:24`, predicted at full precision. A long mono file's one plane is two chunks, so that
-two cores code it side by side. Stereo whose right channel is better told
-as its difference from the left (FLAC's left/side choice, by mean absolute first difference) is
-stored as left and R − L, wrapped to the sample width. 8-bit samples become the high byte of a
-16-bit one. Archives of gencomp 0.4 split 24-bit samples into their high 16 bits (coded as above)
+two cores code it side by side. A stereo pair is stored in one of FLAC's four layouts, each
+wrapped to the sample width: as given, left and side (R − L), side (L − R) and right, or mid and
+side (mid = R + ⌊(L − R) / 2⌋, a lifting step: ⌊(L + R) / 2⌋ where nothing wraps, and exact
+either way). The layout is the one whose planes' second differences are smallest (Σ log2(1 + |Δ²|),
+a cheap stand-in for their coded size: on 11 stereo recordings it picked the smallest archive
+for 7 and one within 0.7 % for the others; archives of format 5 know only the first two). 8-bit samples become the
+high byte of a 16-bit one. Archives of gencomp 0.4 split 24-bit samples into their high 16 bits (coded as above)
 and their low bytes after them, coded as noise; they still rebuild.
 """
 
@@ -58,8 +61,8 @@ def rebuild_audio(record: dict, data: bytes) -> bytes:
     except KeyError:
         raise GencompError("archive corrupt: incomplete audio record") from None
     planes = _values(data, bits, channels, record.get("sample_bytes", 2))
-    if record.get("stereo") == "left-side":
-        planes[1] = _wrap(planes[1] + planes[0], bits)
+    if channels == 2:
+        planes = np.stack(_from_layout(record.get("stereo", ""), planes[0], planes[1], bits))
     values = planes.T.reshape(-1)  # interleaved
     if "prefix" in record:  # a WAV, byte for byte
         return from_text(record["prefix"]) + _wav_bytes(values, bits) + from_text(record["suffix_bytes"])
@@ -74,11 +77,11 @@ def _stream(values: np.ndarray, bits: int, channels: int, record: dict, byte_exa
             dropped: list[str]) -> MediaStream:
     """The MediaStream of (N·C,) signed integer samples of `bits` bits, interleaved: one plane per channel."""
     planes = values.astype(np.int64).reshape(-1, channels).T.copy()  # (C, N)
-    if channels == 2 and planes.shape[1] >= 2:
-        side = _wrap(planes[1] - planes[0], bits)
-        if np.abs(np.diff(side)).sum() < np.abs(np.diff(planes[1])).sum():
-            planes[1] = side
-            record = record | {"stereo": "left-side"}
+    if channels == 2 and planes.shape[1] >= 3:
+        layouts = _stereo_layouts(planes[0], planes[1], bits)
+        layout = min(layouts, key=lambda name: sum(_roughness(p) for p in layouts[name]))
+        planes = np.stack(layouts[layout])
+        record = record | ({"stereo": layout} if layout else {})
     chunk_samples = _chunk_samples(*planes.shape)
     if bits == 24:
         data = np.stack([(planes >> (8 * j)) & 0xFF for j in range(3)], -1).astype(np.uint8).tobytes()
@@ -87,6 +90,33 @@ def _stream(values: np.ndarray, bits: int, channels: int, record: dict, byte_exa
     high = planes << max(0, 16 - bits)  # 8-bit samples as the high byte of a 16-bit one
     return MediaStream("audio", 2 * chunk_samples, high.astype("<i2").tobytes(), record | {"bits": bits}, byte_exact,
                        dropped)
+
+
+def _stereo_layouts(left: np.ndarray, right: np.ndarray, bits: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The two planes of each way to store a stereo pair of `bits`-bit samples, by the record's name
+    for it ("": as given); _from_layout inverts each."""
+    side = _wrap(left - right, bits)
+    return {"": (left, right), "left-side": (left, _wrap(right - left, bits)), "right-side": (side, right),
+            "mid-side": (_wrap(right + (side >> 1), bits), side)}
+
+
+def _from_layout(layout: str, first: np.ndarray, second: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) of a stereo pair stored as `layout` (see _stereo_layouts)."""
+    if layout == "":
+        return first, second
+    if layout == "left-side":
+        return first, _wrap(second + first, bits)
+    if layout == "right-side":
+        return _wrap(first + second, bits), second
+    if layout == "mid-side":
+        right = _wrap(first - (second >> 1), bits)
+        return _wrap(second + right, bits), right
+    raise GencompError(f"archive corrupt: unknown stereo layout {layout!r}")
+
+
+def _roughness(plane: np.ndarray) -> float:
+    """Σ log2(1 + |second difference|) of a plane: about the bits a simple predictor would leave."""
+    return float(np.log2(1.0 + np.abs(np.diff(plane, 2))).sum())
 
 
 def _chunk_samples(channels: int, count: int) -> int:

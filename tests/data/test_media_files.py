@@ -9,7 +9,7 @@ import pytest
 import soundfile
 from PIL import Image
 
-from gencomp.data.audio_files import read_audio, rebuild_audio
+from gencomp.data.audio_files import _from_layout, _stereo_layouts, read_audio, rebuild_audio
 from gencomp.data.image_files import read_image, rebuild_image
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
@@ -169,8 +169,10 @@ def test_wav_comes_back_byte_for_byte(bits, channels, seed):
     if bits == 24:
         planes = np.frombuffer(stream.data, np.uint8).reshape(channels, frames, 3).astype(np.int64)
         coded = planes[..., 0] | planes[..., 1] << 8 | planes[..., 2] << 16
-        left = values[: frames * channels : channels]
-        assert np.array_equal(coded[0] - (coded[0] >> 23 << 24), left)  # the left plane: the file's own samples
+        first = values[: frames * channels : channels]  # the first plane: the file's own samples, or its
+        if channels == 2:  # stereo layout's first plane
+            first = _stereo_layouts(first, values[1 : frames * channels : 2], 24)[stream.record.get("stereo", "")][0]
+        assert np.array_equal(coded[0] - (coded[0] >> 23 << 24), first)
     assert rebuild_audio(stream.record, stream.data) == blob, f"seed {seed}"
 
 
@@ -201,16 +203,35 @@ def test_real_wav_is_its_samples_and_comes_back_whole(data_dir):
     assert rebuild_audio(stream.record, stream.data) == blob
 
 
-def test_correlated_stereo_is_stored_as_left_and_side(data_dir):
-    left = soundfile.read(data_dir / "audio" / "spk1_snt1.wav", dtype="int16")[0][:4000].astype(np.int64)
-    right = np.clip(left + left // 8 + 3, -32768, 32767)
-    interleaved = np.stack([left, right], -1).reshape(-1)
-    stream = read_audio(wav_bytes(interleaved, 2, 16), "x.wav")
-    assert stream.record["stereo"] == "left-side"
-    planes = np.frombuffer(stream.data, "<i2").reshape(2, -1)
-    assert np.array_equal(planes[0], left) and np.array_equal(planes[1], right - left)
-    apart = np.stack([left, rng_for(0).integers(-30000, 30000, len(left))], -1).reshape(-1)
-    assert "stereo" not in read_audio(wav_bytes(apart, 2, 16), "x.wav").record
+@pytest.mark.parametrize("bits", [8, 16, 24])
+def test_every_stereo_layout_gives_the_pair_back_exactly(bits):
+    half = 1 << (bits - 1)
+    edges = np.array([-half, -half, half - 1, half - 1, 0, -1])
+    left = np.r_[edges, rng_for(bits).integers(-half, half, 500)]
+    right = np.r_[edges[::-1], rng_for(bits + 1).integers(-half, half, 500)]
+    for name, planes in _stereo_layouts(left, right, bits).items():
+        assert all(p.min() >= -half and p.max() < half for p in planes), name
+        back = _from_layout(name, *planes, bits)
+        assert np.array_equal(back[0], left) and np.array_equal(back[1], right), name
+
+
+@pytest.mark.parametrize("layout", ["", "left-side", "right-side", "mid-side"])
+def test_stereo_is_stored_in_its_smoothest_layout_and_comes_back_whole(data_dir, layout):
+    """Speech s and noise n: as given (s, n); left and side (s, s + n); side and right (s + n, s);
+    mid and side (s + n, s − n): each layout's planes are s and a multiple of n at best."""
+    s = soundfile.read(data_dir / "audio" / "spk1_snt1.wav", dtype="int16")[0][:4000].astype(np.int64) // 2
+    n = rng_for(5).integers(-200, 200, len(s))
+    pair = {"": (s, n), "left-side": (s, s + n), "right-side": (s + n, s), "mid-side": (s + n, s - n)}[layout]
+    blob = wav_bytes(np.stack(pair, -1).reshape(-1), 2, 16)
+    stream = read_audio(blob, "x.wav")
+    assert stream.record.get("stereo", "") == layout
+    assert rebuild_audio(stream.record, stream.data) == blob
+
+
+def test_an_unknown_stereo_layout_is_named():
+    stream = read_audio(wav_bytes(np.arange(40), 2, 16), "x.wav")
+    with pytest.raises(GencompError, match="unknown stereo layout 'front-back'"):
+        rebuild_audio(stream.record | {"stereo": "front-back"}, stream.data)
 
 
 @pytest.mark.parametrize("subtype, bits", [("PCM_16", 16), ("PCM_24", 24), ("PCM_S8", 8)])

@@ -1,6 +1,6 @@
 """Write the golden archives of the current format: one per codec and input kind, made by this
 version, in v<format>/ with the SHA-256 of each original in its manifest.json; and archives of
-media files (format 5, v5/), with the SHA-256 of the coded pixels or samples and of what the
+media files (format 6, v6/; format 5's in v5/), with the SHA-256 of the coded pixels or samples and of what the
 rebuilt file must hold (its pixels, or a WAV's bytes). Existing files are never rewritten: once
 committed, a golden archive must decode as it is, forever (test_golden.py). A codec whose identity
 changed (a new model version under the same name) gets archives of its own beside the old ones,
@@ -53,8 +53,9 @@ def codec_specs() -> list[str]:
 
 def media_inputs(folder: Path) -> dict[str, Path]:
     """Small media files written into folder: a colour crop of a photograph (RGB), 16-bit gray, a stereo
-    WAV of speech (right = left / 2 + 3: stored as left and side), and 24-bit stereo speech (jfk's own
-    samples)."""
+    WAV of speech (right = left / 2 + 3: stored as side and right since format 6, left and side in
+    format 5), 24-bit stereo speech (jfk's own samples), and speech s with noise n as (s + n, s − n),
+    stored as mid and side (format 6)."""
     import soundfile
     from PIL import Image
 
@@ -72,7 +73,12 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     out = io.BytesIO()
     soundfile.write(out, wide, 44100, format="WAV", subtype="PCM_24")
     (folder / "stereo24.wav").write_bytes(out.getvalue())
-    return {name: folder / name for name in ("colour.png", "gray16.png", "stereo.wav", "stereo24.wav")}
+    noise = np.random.default_rng(3).integers(-200, 200, len(speech))
+    out = io.BytesIO()
+    soundfile.write(out, np.stack([speech // 2 + noise, speech // 2 - noise], -1).astype(np.int16), 16000,
+                    format="WAV", subtype="PCM_16")
+    (folder / "stereo-mid.wav").write_bytes(out.getvalue())
+    return {name: folder / name for name in ("colour.png", "gray16.png", "stereo.wav", "stereo24.wav", "stereo-mid.wav")}
 
 
 def archive_identity(blob: bytes) -> dict:
