@@ -13,11 +13,12 @@ for `audio:1:24`, predicted at full precision. A long mono file's one plane is t
 two cores code it side by side. A stereo pair is stored in one of FLAC's four layouts, each
 wrapped to the sample width: as given, left and side (R − L), side (L − R) and right, or mid and
 side (mid = R + ⌊(L − R) / 2⌋, a lifting step: ⌊(L + R) / 2⌋ where nothing wraps, and exact
-either way). The layout is the one whose planes' second differences are smallest (Σ log2(1 + |Δ²|),
-a cheap stand-in for their coded size: on 11 stereo recordings it picked the smallest archive
-for 7 and one within 0.7 % for the others; archives of format 5 know only the first two). 8-bit samples become the
-high byte of a 16-bit one. Archives of gencomp 0.4 split 24-bit samples into their high 16 bits (coded as above)
-and their low bytes after them, coded as noise; they still rebuild.
+either way). The layout is the one whose planes' second differences are smallest
+(Σ log2(1 + |Δ²|), a cheap stand-in for their coded size: on 11 stereo recordings it picked the
+smallest archive for 7 and one within 0.7 % for the others); archives of format 5 know only the
+first two. 8-bit samples become the high byte of a 16-bit one. Archives of gencomp 0.4 split
+24-bit samples into their high 16 bits (coded as above) and their low bytes after them, coded as
+noise; they still rebuild.
 """
 
 from __future__ import annotations
