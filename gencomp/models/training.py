@@ -119,8 +119,9 @@ def sample_windows(sources: list[np.ndarray], weights: np.ndarray, rng: np.rando
     for i in which:
         src = sources[i]
         a = int(rng.integers(0, len(src) - window))
-        row = src[a : a + window].copy()
+        row = src[a : a + window]
         if repeat_share and rng.random() < repeat_share:  # (no draw at 0: the windows of earlier runs)
+            row = row.copy()  # a view of the source until then
             length = int(rng.integers(min(window // 16, reach - 1), min(window // 4, reach - 1) + 1))
             first = int(rng.integers(0, window - 2 * length + 1))
             again = int(rng.integers(first + length, min(first + reach - 1, window - length) + 1))
