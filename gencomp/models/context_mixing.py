@@ -120,13 +120,17 @@ R_AW = R_AERR + 1  # audio weights (2^14 = 1.0): stage 1 (16), stage 2 (16, on s
 R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): stage 1, stage 2, fast;
 #   then the running mean |error| × 16 of the cascade (stage 1 + 2) and of the fast predictor
 R_RING = R_AP + 5  # stage 1's residuals, a ring of AUDIO_RING; then its next index
-R_ROW = R_RING + AUDIO_RING + 1  # image and audio: the current byte's cumulative weights (257) under the Laplace
+R_ROW = R_RING + AUDIO_RING + 1  # audio: the current byte's cumulative weights (257) under the Laplace
 R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (audio_least_squares), 0: normalised LMS,
 #   2: least squares made stable for sampling (audio_generating)
 R_ABYTES = R_LSQ + 1  # audio: bytes a sample (2: 16-bit, 3: 24-bit)
 R_LSQ_STATE = R_ABYTES + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
 #   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
-R_SIZE = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)
+R_STEP = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)  # image: the Laplace's step (256 / halving distance)
+MAX_STEP = 1024  # image: the widest step (the narrowest Laplace)
+R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, a filled flag, then P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)]
+#   for d = 0 … 256, filled on the step's first use (2.1 MB of registers, a few pages of them touched)
+R_SIZE = R_PREFIX + (MAX_STEP + 1) * 258
 LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
 LSQ_SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
 LSQ_RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
@@ -136,13 +140,15 @@ MASK32 = 0xFFFFFFFF
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
 STRETCH = exact.stretch_table()
 _RATE = np.array([(131072 + (2 * n + 3) // 2) // (2 * n + 3) for n in range(1024)], np.int64)  # 2^16 / (n + 1.5)
+_BIT_POSITION = np.array([max(c0, 1).bit_length() - 1 for c0 in range(256)], np.int64)  # of a partial byte c0
 _NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
 
 
 @dataclass
 class State:
-    """One model's memory. table: (slots · 16,) uint32; direct: counters; mixer, apm: int32;
-    match: (2^k,) int32 positions; regs: (R_SIZE,) int64 registers."""
+    """One model's memory. table: (slots · 16,) uint32; direct: counters; mixer: int64 (each weight
+    within ±2^24; 64 bits spare the kernel a widening per product); apm: int32; match: (2^k,) int32
+    positions; regs: (R_SIZE,) int64 registers."""
 
     table: np.ndarray
     direct: np.ndarray
@@ -174,7 +180,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     weights shrunk (LSQ_GENERATION_SHRINK) and stage 2 left out, so that the predictor, run on its own
     samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds);
     audio_bits: 16, or 24 (three bytes a sample, least squares only)."""
-    mixer = np.zeros(MIXER_SIZE, np.int32)
+    mixer = np.zeros(MIXER_SIZE, np.int64)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
         mixer[: M_FINAL * N_INPUTS] = 0
@@ -317,19 +323,40 @@ def _image_contexts(history, pos, width):
 @njit(cache=CACHE)
 def _image_begin(direct, regs, history, pos):
     """Image mode, at pixel `pos`: set the median prediction (R_SEL), the activity class and the
-    cumulative Laplace weights around the prediction, whose width is this class's mean |residual|.
-    Returns the HASHED context values."""
+    step of the Laplace around the prediction, whose width is this class's mean |residual| (the
+    step's prefix sums made on its first use: _image_cumulative). Returns the HASHED context values."""
     values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
     regs[R_SEL], regs[R_ACT] = mu, cls
     total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
     mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
     step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
-    total = 0
-    for v in range(256):  # cumulative weights: each bit's input is two differences
-        regs[R_ROW + v] = total
-        total += LAPLACE[min(abs(v - mu) * step, 8191)]
-    regs[R_ROW + 256] = total
+    regs[R_STEP] = step
+    if regs[R_PREFIX + step * 258] == 0:
+        _laplace_prefix(regs, step)
     return values
+
+
+@njit(cache=CACHE)
+def _laplace_prefix(regs, step):
+    """Make the step's prefix sums (R_PREFIX) and mark them made."""
+    at = R_PREFIX + step * 258
+    regs[at] = 1
+    total = 0
+    for d in range(257):
+        regs[at + 1 + d] = total
+        total += LAPLACE[min(d * step, 8191)]
+
+
+@njit(cache=CACHE)
+def _image_cumulative(regs, k):
+    """Σ_{v<k} LAPLACE[min(|v − mu| · step, 8191)], the cumulative Laplace weight of the pixel values
+    below k (0 … 256; mu: the predicted pixel), as two or three prefix sums of the step's: the same
+    integer a 256-term sum gives, for 3 reads a bit instead of 256 terms a pixel."""
+    mu = regs[R_SEL]
+    at = R_PREFIX + regs[R_STEP] * 258 + 1
+    if k <= mu:
+        return regs[at + mu + 1] - regs[at + mu - k + 1]
+    return regs[at + mu + 1] - regs[at + 1] + regs[at + k - mu]
 
 
 @njit(cache=CACHE)
@@ -478,7 +505,7 @@ def _audio_end(regs, history, pos):
 @njit(cache=CACHE)
 def _lsq_state(regs):
     """The least-squares predictor's float64 state, a view of its registers: covariance, cross-correlation, weights."""
-    return regs[R_LSQ_STATE : R_SIZE].view(np.float64)
+    return regs[R_LSQ_STATE : R_STEP].view(np.float64)
 
 
 @njit(cache=CACHE)
@@ -529,13 +556,18 @@ def _ring_residual(regs, channels, i):
 
 @njit(cache=CACHE)
 def _row_p12(regs, c0):
-    """Image and audio mode: P(bit = 1) in units of 2^-12 from the cumulative weights in regs[R_ROW:]
-    (the same sums the byte distribution gives, two differences a bit)."""
+    """Image and audio mode: P(bit = 1) in units of 2^-12 from the cumulative weights (image:
+    _image_cumulative; audio: regs[R_ROW:]), two differences a bit: the same sums the byte
+    distribution gives."""
     bitpos = _bit_position(c0)
     first = (c0 - (1 << bitpos)) << (8 - bitpos)
     half = 1 << (7 - bitpos)
-    zero = regs[R_ROW + first + half] - regs[R_ROW + first]
-    one = regs[R_ROW + first + 2 * half] - regs[R_ROW + first + half]
+    if regs[R_CHANNELS] == 0:  # image
+        low, mid = _image_cumulative(regs, first), _image_cumulative(regs, first + half)
+        high = _image_cumulative(regs, first + 2 * half)
+    else:
+        low, mid, high = regs[R_ROW + first], regs[R_ROW + first + half], regs[R_ROW + first + 2 * half]
+    zero, one = mid - low, high - mid
     if zero + one == 0:
         return 2048
     return min(max((one << 12) // (zero + one), 1), 4095)
@@ -605,10 +637,7 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
 @njit(cache=CACHE)
 def _bit_position(c0):
     """How many bits of the byte the partial byte c0 (a leading 1, then those bits) holds: 0 … 7."""
-    bitpos = 0
-    while (c0 >> bitpos) > 1:
-        bitpos += 1
-    return bitpos
+    return _BIT_POSITION[c0]
 
 
 @njit(cache=CACHE)
