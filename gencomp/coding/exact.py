@@ -58,6 +58,16 @@ def exp_table(base: int | str, out_bits: int, length: int, floor: int = 0) -> np
     return out
 
 
+@lru_cache(maxsize=None)
+def log2_table(steps: int, units: int) -> np.ndarray:
+    """(steps,) int64: round(units · log2(1 + j/steps)) for j = 0 … steps−1, the fractional part of a
+    fixed-point log2. Built from `decimal`, so every machine gets the same table."""
+    ctx = Context(prec=60)
+    ln2 = ctx.ln(Decimal(2))
+    return np.array([int(ctx.multiply(ctx.divide(ctx.ln(ctx.divide(Decimal(steps + j), Decimal(steps))), ln2),
+                                      Decimal(units)).to_integral_value()) for j in range(steps)], np.int64)
+
+
 def weights_from_units(units: np.ndarray, table: np.ndarray) -> np.ndarray:
     """(..., V) integer log-scores in table units (higher = likelier) -> (..., V) int64 weights.
 

@@ -53,6 +53,7 @@ SHORT_STREAM_BYTES = 16 << 10
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
 AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
+AUDIO_ERROR_SCALES = len(cmx.AUDIO_SCALE_RATES)  # the identity's audio_error_scales since gencomp 0.7 (none before: 1)
 
 
 def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, int]:
@@ -64,9 +65,11 @@ def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, i
 
 
 def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
-              audio_least_squares: bool = True, audio_bits: int = 16, headroom_bits: int = HEADROOM_BITS) -> cmx.State:
+              audio_least_squares: bool = True, audio_bits: int = 16, headroom_bits: int = HEADROOM_BITS,
+              audio_error_scales: int = AUDIO_ERROR_SCALES) -> cmx.State:
     """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels;
-    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits: see cmx.new_state);
+    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits, audio_error_scales: see
+    cmx.new_state);
     headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
@@ -76,7 +79,8 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
     return cmx.new_state(*table_bits(len(history), headroom_bits), history,
                          ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
                          image_width=image_width, audio_channels=audio_channels,
-                         audio_least_squares=audio_least_squares, audio_bits=audio_bits)
+                         audio_least_squares=audio_least_squares, audio_bits=audio_bits,
+                         audio_error_scales=audio_error_scales)
 
 
 def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
@@ -85,11 +89,14 @@ def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
     return 1 << 16 if short or image_width > 0 or audio_channels > 0 else 1 << 14
 
 
-def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool, audio_bits: int) -> dict:
+def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool, audio_bits: int,
+                   audio_error_scales: int) -> dict:
     """The identity entries of image or audio mode (none for bytes). Audio archives made before the
-    least-squares stage (gencomp 0.4) name no predictor; 16-bit ones name no sample width."""
+    least-squares stage (gencomp 0.4) name no predictor, those before several error scales (0.5, 0.6)
+    no scales; 16-bit ones name no sample width."""
     identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
     identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {}
+    identity |= {"audio_error_scales": audio_error_scales} if audio_channels and audio_error_scales > 1 else {}
     return identity | ({"audio_bits": audio_bits} if audio_channels and audio_bits != 16 else {})
 
 
@@ -102,30 +109,36 @@ class ContextMixingCompressor(Compressor):
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
                  image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16,
-                 headroom_bits: Optional[int] = None):
+                 headroom_bits: Optional[int] = None, audio_error_scales: int = AUDIO_ERROR_SCALES):
         super().__init__(chunk_size_bytes)
         self.name, self.transformer = name, transformer
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if image_width else HEADROOM_BITS)
         self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
-        self.audio_bits = audio_bits
+        self.audio_bits, self.audio_error_scales = audio_bits, audio_error_scales
         self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares,
-                                                audio_bits=audio_bits)
+                                                audio_bits=audio_bits, audio_error_scales=audio_error_scales)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
+                                   self.audio_error_scales)
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
         return identity
 
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
-        """Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS),
-        image without "headroom_bits" (the table had 8 slots a byte, as for text)."""
-        if self.audio_channels and self.audio_bits == 16 and "audio_predictor" not in identity:
+        """Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
+        only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
+        0.5 and 0.6: audio without "audio_error_scales" (one error scale)."""
+        if self.audio_channels and "audio_error_scales" not in identity:
+            least_squares = "audio_predictor" in identity
+            if not least_squares and self.audio_bits != 16:
+                return None
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
-                                           audio_least_squares=False)
+                                           audio_least_squares=least_squares, audio_bits=self.audio_bits,
+                                           audio_error_scales=1)
         if self.image_width and "headroom_bits" not in identity:
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, image_width=self.image_width,
                                            headroom_bits=HEADROOM_BITS)
@@ -161,7 +174,7 @@ class ContextMixingCompressor(Compressor):
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
         model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits)
+                          self.headroom_bits, self.audio_error_scales)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -206,7 +219,7 @@ class ContextMixingCompressor(Compressor):
             return unstore(payload)
         history = np.zeros(length, np.uint8)
         model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits)
+                          self.headroom_bits, self.audio_error_scales)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -250,9 +263,11 @@ class ContextMixingPredictor(Predictor):
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
     def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
-                 audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16):
+                 audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16,
+                 audio_error_scales: int = AUDIO_ERROR_SCALES):
         self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
         self.audio_least_squares, self.audio_generating, self.audio_bits = audio_least_squares, audio_generating, audio_bits
+        self.audio_error_scales = audio_error_scales
 
     @property
     def name(self) -> str:
@@ -260,7 +275,8 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits)
+        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
+                                   self.audio_error_scales)
         identity |= {"audio_generation": "stable"} if self.audio_generating else {}
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
@@ -273,7 +289,7 @@ class ContextMixingPredictor(Predictor):
                               ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
                               image_width=self.image_width, audio_channels=self.audio_channels,
                               audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating,
-                              audio_bits=self.audio_bits)
+                              audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales)
         return [model, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":
@@ -281,7 +297,7 @@ class ContextMixingPredictor(Predictor):
         if not (self.audio_channels and self.audio_least_squares) or self.audio_generating:
             return self
         return ContextMixingPredictor(self.transformer, self.image_width, self.audio_channels, True, audio_generating=True,
-                                      audio_bits=self.audio_bits)
+                                      audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales)
 
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:

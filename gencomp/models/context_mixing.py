@@ -76,6 +76,7 @@ D_MATCH = D_O1 + 65536
 D_IMAGE = D_MATCH + 64  # image mode: (sum of |residual|, count) per activity class (64 classes)
 DIRECT_SIZE = D_IMAGE + 2 * 64
 LAPLACE = exact.exp_table(2, 30, 8192, floor=1)  # 2^(30 - i/256): image and audio mode's Laplace weights
+LOG2_FRACTION = exact.log2_table(256, 4096)  # 4096 · log2(1 + j/256): audio's error scale costs
 
 # mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; match state × known
 # contexts × bit position; previous byte
@@ -112,9 +113,13 @@ R_SEL = R_WIDTH + 1  # the byte that selects mixer C's weights and APM 2's conte
 #   predicted pixel (image mode), or the predicted sample's byte (audio mode)
 R_ACT = R_SEL + 1  # image mode: the pixel's activity class
 R_CHANNELS = R_ACT + 1  # 0: not audio; > 0: 16-bit little-endian PCM, this many interleaved channels
-R_AMU, R_AERR = R_CHANNELS + 1, R_CHANNELS + 2  # audio: predicted sample; mean |residual| × 16 (per stream)
+R_AMU, R_AERR = R_CHANNELS + 1, R_CHANNELS + 2  # audio: predicted sample; the error scale in use (mean |residual|
+#   × 16: of the R_SCALE scales, the one whose Laplace has lately cost the fewest bits)
 AUDIO_ORDER, AUDIO_FAST_ORDER = 16, 4  # audio predictors' orders (normalised LMS on pre-emphasized samples)
 AUDIO_RATE, AUDIO_FAST_RATE = 4, 1  # their steps: 1/4 and 1
+AUDIO_SCALE_RATES = (2, 4, 6)  # audio: the error scales' rates (1/4, 1/16, 1/64); archives of gencomp 0.5 and 0.6
+#   track the first alone
+SCALE_COST_RATE = 7  # the scales' running costs (bits a sample under the Laplace) move by 1/128 of each sample's
 AUDIO_RING = 16 * 8  # stage-1 residuals kept: AUDIO_ORDER per channel, up to 8 channels
 R_AW = R_AERR + 1  # audio weights (2^14 = 1.0): stage 1 (16), stage 2 (16, on stage 1's residuals), fast (4)
 R_AP = R_AW + 2 * AUDIO_ORDER + AUDIO_FAST_ORDER  # predictions (2^14 units): stage 1, stage 2, fast;
@@ -126,7 +131,10 @@ R_LSQ = R_ROW + 257  # audio: 1 when stage 1 is the least-squares predictor (aud
 R_ABYTES = R_LSQ + 1  # audio: bytes a sample (2: 16-bit, 3: 24-bit)
 R_LSQ_STATE = R_ABYTES + 1  # its float64 state (stored bit for bit in the int64 registers): covariance
 #   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
-R_STEP = R_LSQ_STATE + AUDIO_ORDER * (AUDIO_ORDER + 2)  # image: the Laplace's step (256 / halving distance)
+LSQ_STATE_SIZE = AUDIO_ORDER * (AUDIO_ORDER + 2)
+R_SCALES = R_LSQ_STATE + LSQ_STATE_SIZE  # audio: how many error scales (AUDIO_SCALE_RATES) are tracked
+R_SCALE = R_SCALES + 1  # audio: each error scale (mean |residual| × 16 at its rate), then each one's running cost
+R_STEP = R_SCALE + 2 * len(AUDIO_SCALE_RATES)  # image: the Laplace's step (256 / halving distance)
 MAX_STEP = 1024  # image: the widest step (the narrowest Laplace)
 R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, a filled flag, then P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)]
 #   for d = 0 … 256, filled on the step's first use (2.1 MB of registers, a few pages of them touched)
@@ -168,7 +176,7 @@ class State:
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
               image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
-              audio_generating: bool = False, audio_bits: int = 16) -> State:
+              audio_generating: bool = False, audio_bits: int = 16, audio_error_scales: int = 3) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
@@ -179,7 +187,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     normalised LMS of the first `audio` archives); audio_generating: for sampling, not coding: stage 1's
     weights shrunk (LSQ_GENERATION_SHRINK) and stage 2 left out, so that the predictor, run on its own
     samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds);
-    audio_bits: 16, or 24 (three bytes a sample, least squares only)."""
+    audio_bits: 16, or 24 (three bytes a sample, least squares only); audio_error_scales: how many of the
+    error scales AUDIO_SCALE_RATES are tracked (1: the fastest alone, as in archives of gencomp 0.5 and 0.6)."""
     mixer = np.zeros(MIXER_SIZE, np.int64)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
@@ -194,6 +203,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state.regs[R_WIDTH] = image_width
     state.regs[R_CHANNELS] = audio_channels
     state.regs[R_AERR] = 16 * 256
+    state.regs[R_SCALES] = audio_error_scales
+    state.regs[R_SCALE : R_SCALE + len(AUDIO_SCALE_RATES)] = 16 * 256
     state.regs[R_LSQ] = (2 if audio_generating else 1) if audio_least_squares else 0
     state.regs[R_ABYTES] = audio_bits // 8
     state.direct[D_IMAGE:] = 0
@@ -469,7 +480,7 @@ def _audio_end(regs, history, pos):
     start = pos - (width - 1)
     value = _sample(history, start, width)
     if regs[R_LSQ] != 2:  # sampling keeps the prompt's error scale: fed its own samples it would drift
-        regs[R_AERR] += (abs(value - regs[R_AMU]) * 16 - regs[R_AERR]) >> 2
+        _learn_error_scale(regs, abs(value - regs[R_AMU]) * 16)
     target = _emphasized(history, start, stride, width)
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
     cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
@@ -503,9 +514,39 @@ def _audio_end(regs, history, pos):
 
 
 @njit(cache=CACHE)
+def _learn_error_scale(regs, error16):
+    """Track the |error| × 16 of the sample just coded at each of R_SCALES rates, and each scale's running
+    cost: what the sample cost under a Laplace of that scale, −log2 p ≈ log2(scale) + |error| / (scale ·
+    ln 2) plus a constant, in 1/4096 bit. The next sample's Laplace takes the scale that has lately cost
+    the least (a loop's steady notes favour the slow ones, speech's syllables the fast one)."""
+    count = regs[R_SCALES]
+    best = 0
+    for i in range(count):
+        scale, cost_at = max(regs[R_SCALE + i], 16), R_SCALE + len(AUDIO_SCALE_RATES) + i
+        if count > 1:
+            cost = _log2_4096(scale) + error16 * 5909 // scale  # 5909 ≈ 4096 / ln 2
+            regs[cost_at] += (cost - regs[cost_at]) >> SCALE_COST_RATE
+            if regs[cost_at] < regs[R_SCALE + len(AUDIO_SCALE_RATES) + best]:
+                best = i
+        regs[R_SCALE + i] += (error16 - regs[R_SCALE + i]) >> AUDIO_SCALE_RATES[i]
+    regs[R_AERR] = regs[R_SCALE + best]
+
+
+@njit(cache=CACHE)
+def _log2_4096(x):
+    """log2(x) in units of 1/4096, for x ≥ 1: the integer part from x's bit length, the fraction from
+    LOG2_FRACTION by the 8 bits below x's leading 1."""
+    top = 0
+    while (x >> (top + 1)) > 0:
+        top += 1
+    mantissa = (x << 8 >> top) & 255
+    return top * 4096 + LOG2_FRACTION[mantissa]
+
+
+@njit(cache=CACHE)
 def _lsq_state(regs):
     """The least-squares predictor's float64 state, a view of its registers: covariance, cross-correlation, weights."""
-    return regs[R_LSQ_STATE : R_STEP].view(np.float64)
+    return regs[R_LSQ_STATE : R_LSQ_STATE + LSQ_STATE_SIZE].view(np.float64)
 
 
 @njit(cache=CACHE)
