@@ -5,8 +5,8 @@
 2. Whole files, as 16-bit mono PCM: `audio` against FLAC -8 (libsndfile, compression level 1.0),
    with compress and decompress speed.
 
-No music: no public-domain recording was found on this machine or in the packages (gradio ships
-two music clips, whose origin and licence are not stated), and none is made up.
+Music, and audio files as they are given (stereo, 24-bit, FLAC), are measured by
+benchmarks/media_files.py.
 
     python benchmarks/audio.py [--stride 4]
 
