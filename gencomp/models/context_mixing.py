@@ -34,9 +34,10 @@ stages on pre-emphasized samples: stage 1 recursive least squares over the last 
 as Sac and OptimFROG predict; it converges within about a hundred samples, where the normalised
 LMS of the first `audio` archives, still decoded, needed thousands), stage 2 normalised LMS on
 stage 1's residuals), and the external input is a discrete Laplace distribution around the
-prediction, its width the running mean |error|: on the low byte summed over the three nearest
-high bytes, on the high byte given the low byte, so the two bytes cost together about what the
-sample costs under the Laplace. Contexts: the predicted byte, the error size, the byte pair, the
+prediction, its width a running mean |error| (of three, at rates 1/4, 1/16 and 1/64, the one
+whose Laplace has lately cost the fewest bits: `_learn_error_scale`): on the low byte summed over
+the three nearest high bytes, on the high byte given the low byte, so the two bytes cost together
+about what the sample costs under the Laplace. Contexts: the predicted byte, the error size, the byte pair, the
 previous sample. The mixers start from the Laplace input alone (every other weight 0): a
 2048-byte chunk is over before they would learn to discount untrained contexts.
 
@@ -176,7 +177,8 @@ class State:
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
               image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
-              audio_generating: bool = False, audio_bits: int = 16, audio_error_scales: int = 3) -> State:
+              audio_generating: bool = False, audio_bits: int = 16,
+              audio_error_scales: int = len(AUDIO_SCALE_RATES)) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
