@@ -93,3 +93,14 @@ def test_corrupt_payload_is_an_error_not_wrong_output(cm, wiki_heldout):
     blob[len(blob) // 2] ^= 0x40
     with pytest.raises(GencompError):
         gencomp.decompress(bytes(blob))
+
+
+def test_a_context_table_in_huge_pages_is_zeroed_writable_memory():
+    from gencomp.models import context_mixing as cmx
+
+    for count in (1000, cmx.HUGE_PAGE_BYTES // 4 * 3):
+        table = cmx._zeroed_in_huge_pages(count, np.uint32)
+        assert table.shape == (count,) and table.dtype == np.uint32 and table.flags.writeable
+        assert not table.any()
+        table[-1] = 7
+        assert table[-1] == 7
