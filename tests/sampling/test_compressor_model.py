@@ -1,7 +1,6 @@
 """A compressor as a model: a proper distribution, both Predictor forms identical, and the loop
 compressor -> model -> compressor round-trips."""
 
-
 import numpy as np
 import pytest
 
