@@ -135,12 +135,14 @@ R_LSQ_STATE = R_ABYTES + 1  # its float64 state (stored bit for bit in the int64
 #   (AUDIO_ORDER²), cross-correlation (AUDIO_ORDER), weights (AUDIO_ORDER)
 LSQ_STATE_SIZE = AUDIO_ORDER * (AUDIO_ORDER + 2)
 R_SCALES = R_LSQ_STATE + LSQ_STATE_SIZE  # audio: how many error scales (AUDIO_SCALE_RATES) are tracked
-R_SCALE = R_SCALES + 1  # audio: each error scale (mean |residual| × 16 at its rate), then each one's running cost
-R_STEP = R_SCALE + 2 * len(AUDIO_SCALE_RATES)  # image: the Laplace's step (256 / halving distance)
+R_SCALE = R_SCALES + 1  # audio: each error scale (mean |residual| × 16 at its rate)
+R_SCALE_COST = R_SCALE + len(AUDIO_SCALE_RATES)  # audio: each error scale's running cost
+R_STEP = R_SCALE_COST + len(AUDIO_SCALE_RATES)  # image: the Laplace's step (256 / halving distance)
 MAX_STEP = 1024  # image: the widest step (the narrowest Laplace)
-R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, a filled flag, then P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)]
-#   for d = 0 … 256, filled on the step's first use (2.1 MB of registers, a few pages of them touched)
-R_SIZE = R_PREFIX + (MAX_STEP + 1) * 258
+PREFIX_LENGTH = 257  # image: a step's prefix sums P[0 … 256]
+R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)], made on the
+#   step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB of registers, a few pages of them touched)
+R_SIZE = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
 LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
 LSQ_SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
 LSQ_RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
@@ -364,19 +366,18 @@ def _image_begin(direct, regs, history, pos):
     mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
     step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
     regs[R_STEP] = step
-    if regs[R_PREFIX + step * 258] == 0:
+    if regs[R_PREFIX + step * PREFIX_LENGTH + 1] == 0:  # P[1], zero until made
         _laplace_prefix(regs, step)
     return values
 
 
 @njit(cache=CACHE)
 def _laplace_prefix(regs, step):
-    """Make the step's prefix sums (R_PREFIX) and mark them made."""
-    at = R_PREFIX + step * 258
-    regs[at] = 1
+    """Make the step's prefix sums (R_PREFIX)."""
+    at = R_PREFIX + step * PREFIX_LENGTH
     total = 0
-    for d in range(257):
-        regs[at + 1 + d] = total
+    for d in range(PREFIX_LENGTH):
+        regs[at + d] = total
         total += LAPLACE[min(d * step, 8191)]
 
 
@@ -386,7 +387,7 @@ def _image_cumulative(regs, k):
     below k (0 … 256; mu: the predicted pixel), as two or three prefix sums of the step's: the same
     integer a 256-term sum gives, for 3 reads a bit instead of 256 terms a pixel."""
     mu = regs[R_SEL]
-    at = R_PREFIX + regs[R_STEP] * 258 + 1
+    at = R_PREFIX + regs[R_STEP] * PREFIX_LENGTH
     if k <= mu:
         return regs[at + mu + 1] - regs[at + mu - k + 1]
     return regs[at + mu + 1] - regs[at + 1] + regs[at + k - mu]
@@ -544,11 +545,11 @@ def _learn_error_scale(regs, error16):
     count = regs[R_SCALES]
     best = 0
     for i in range(count):
-        scale, cost_at = max(regs[R_SCALE + i], 16), R_SCALE + len(AUDIO_SCALE_RATES) + i
         if count > 1:
+            scale = max(regs[R_SCALE + i], 16)
             cost = _log2_4096(scale) + error16 * 5909 // scale  # 5909 ≈ 4096 / ln 2
-            regs[cost_at] += (cost - regs[cost_at]) >> SCALE_COST_RATE
-            if regs[cost_at] < regs[R_SCALE + len(AUDIO_SCALE_RATES) + best]:
+            regs[R_SCALE_COST + i] += (cost - regs[R_SCALE_COST + i]) >> SCALE_COST_RATE
+            if regs[R_SCALE_COST + i] < regs[R_SCALE_COST + best]:
                 best = i
         regs[R_SCALE + i] += (error16 - regs[R_SCALE + i]) >> AUDIO_SCALE_RATES[i]
     regs[R_AERR] = regs[R_SCALE + best]
