@@ -26,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from gencomp.data.corpus import TRAINING_FILES, detokenize_wikitext, text_corpus
+from gencomp.errors import GencompError
 from gencomp.models.checkpoint import save_checkpoint
 from gencomp.models.transformer import SIZES, ByteTransformer
 
@@ -48,6 +49,7 @@ class TrainSettings:
     export_chunks: int = 10_000  # … and for the figures stored in the exported model (10,000: all of it)
     seed: int = 0
     threads: int = 0  # 0: torch's default
+    device: str = "cpu"  # "cuda" trains on a GPU (TF32 matmuls); the shipped models trained on the CPU
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
@@ -66,7 +68,7 @@ def _lr_at(step: int, s: TrainSettings, elapsed_seconds: float = 0.0) -> float:
 
 
 def _with_bos(model: ByteTransformer, windows: torch.Tensor) -> torch.Tensor:
-    bos = torch.full((windows.shape[0], 1), model.bos, dtype=torch.long)
+    bos = torch.full((windows.shape[0], 1), model.bos, dtype=torch.long, device=windows.device)
     return torch.cat([bos, windows[:, :-1]], dim=1)  # (B, T) inputs predicting windows
 
 
@@ -75,7 +77,8 @@ def heldout_bits_per_byte(model: ByteTransformer, data: bytes, chunk_bytes: int 
     """Mean code length in bits per byte of `data` in independent chunks, float model."""
     arr = np.frombuffer(data, dtype=np.uint8)
     n = min(max_chunks, len(arr) // chunk_bytes)
-    chunks = torch.from_numpy(arr[: n * chunk_bytes].reshape(n, chunk_bytes).astype(np.int64))
+    device = next(model.parameters()).device
+    chunks = torch.from_numpy(arr[: n * chunk_bytes].reshape(n, chunk_bytes).astype(np.int64)).to(device)
     total_nats = 0.0
     for i in range(0, n, 4):
         batch = chunks[i : i + 4]
@@ -136,8 +139,11 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     Returns the model and the training seconds."""
     if s.threads:
         torch.set_num_threads(s.threads)
+    if _device_kind(s.device) == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
     s.out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(s.seed)
+    model.to(s.device)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
@@ -147,7 +153,7 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     state_path, opt_path, log_path = s.out_dir / "state.safetensors", s.out_dir / "optim.safetensors", s.out_dir / "log.jsonl"
     step, seconds = 0, 0.0
     if state_path.exists():
-        model.load_state_dict(load_file(str(state_path)))
+        model.load_state_dict(load_file(str(state_path)))  # copied onto the model's device
         flat = load_file(str(opt_path))
         meta = json.loads((s.out_dir / "progress.json").read_text())
         step, seconds = meta["step"], meta["seconds"]
@@ -166,7 +172,7 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     t0 = time.time() - seconds
     while step < s.steps and not (s.max_seconds and time.time() - t0 >= s.max_seconds):
         windows = sample_windows(sources, weights, rng, s.batch_size, s.window_bytes, s.repeat_share,
-                                 s.attention_window)
+                                 s.attention_window).to(s.device)
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, s, time.time() - t0)
         logp = model(_with_bos(model, windows))  # (B, T, V)
@@ -194,10 +200,22 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     return model, time.time() - t0
 
 
+def _device_kind(device: str) -> str:
+    """torch's kind of `device` ("cpu", "cuda", "mps"); GencompError if it is no device or this torch sees none."""
+    try:
+        kind = torch.device(device).type
+    except RuntimeError:
+        raise GencompError(f"--device {device!r} is not a torch device (cpu, cuda, cuda:1, mps)") from None
+    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    if not available.get(kind, False):
+        raise GencompError(f"--device {device}: this torch build sees no {kind} device")
+    return kind
+
+
 def _save_progress(s: TrainSettings, model, opt, step: int, seconds: float) -> None:
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(s.out_dir / "state.safetensors.tmp"))
+    save_file({k: v.cpu().contiguous() for k, v in model.state_dict().items()}, str(s.out_dir / "state.safetensors.tmp"))
     flat = {f"{i}.{k}": v.reshape(-1) if v.dim() == 0 else v for i, st in opt.state_dict()["state"].items() for k, v in st.items()}
-    save_file({k: v.contiguous() for k, v in flat.items()}, str(s.out_dir / "optim.safetensors.tmp"))
+    save_file({k: v.cpu().contiguous() for k, v in flat.items()}, str(s.out_dir / "optim.safetensors.tmp"))
     (s.out_dir / "state.safetensors.tmp").replace(s.out_dir / "state.safetensors")
     (s.out_dir / "optim.safetensors.tmp").replace(s.out_dir / "optim.safetensors")
     (s.out_dir / "progress.json").write_text(json.dumps({"step": step, "seconds": seconds}))

@@ -51,7 +51,7 @@ def alibi_bias(n_heads: int, query_pos: torch.Tensor, key_pos: torch.Tensor, win
                dtype=torch.float32) -> torch.Tensor:
     """(H, Q, K) additive attention bias: -slope * (q - k) for q - window < k <= q, -inf elsewhere."""
     distance = (query_pos[:, None] - key_pos[None, :]).to(dtype)  # (Q, K)
-    bias = -alibi_slopes(n_heads).to(dtype)[:, None, None] * distance  # (H, Q, K)
+    bias = -alibi_slopes(n_heads).to(distance)[:, None, None] * distance  # (H, Q, K)
     return bias.masked_fill((distance < 0) | (distance >= window), float("-inf"))
 
 

@@ -3,7 +3,10 @@
 import json
 
 import numpy as np
+import pytest
+import torch
 
+from gencomp.errors import GencompError
 from gencomp.models.training import TrainSettings, sample_windows, source_weights, train
 from gencomp.models.zoo import load_byte_transformer
 from tests.conftest import rng_for
@@ -30,6 +33,16 @@ def test_a_run_resumes_and_exports_a_named_model(tmp_path):
     assert model.identity()["name"] == "byte-transformer-tiny-test"
     symbols = np.frombuffer(b"To be, or not to be", np.uint8)[None].astype(np.int64)
     assert model.weights(symbols).shape == (1, symbols.shape[1], 256)
+
+
+@pytest.mark.parametrize("device, message", [("cuda", "sees no cuda device"), ("gpu0", "not a torch device")])
+def test_a_device_that_is_not_there_is_named(tmp_path, monkeypatch, device, message):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    s = settings(tmp_path, 1)
+    s.device = device
+    with pytest.raises(GencompError, match=message):
+        train(s)
+    assert not (tmp_path / "run" / "state.safetensors").exists()
 
 
 def test_sources_are_drawn_by_their_weight():
