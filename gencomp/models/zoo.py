@@ -17,14 +17,24 @@ DEFAULT_MODEL = "tiny-v2"  # the model behind `lm`, `mix` and every default that
 
 
 def models_dir() -> Path:
-    """$GENCOMP_MODELS, else the models shipped in the package (gencomp/assets/models)."""
-    return Path(os.environ["GENCOMP_MODELS"]) if "GENCOMP_MODELS" in os.environ else assets_dir() / "models"
+    """The folder of the models shipped in the package (gencomp/assets/models), with their model card."""
+    return assets_dir() / "models"
+
+
+def model_dirs() -> list[Path]:
+    """Where a model name is looked up: the package's folder, then each folder named in
+    $GENCOMP_MODELS (separated by os.pathsep, e.g. `assets/models/gpu` of a checkout)."""
+    extra = [Path(p) for p in os.environ.get("GENCOMP_MODELS", "").split(os.pathsep) if p]
+    return [models_dir(), *extra]
 
 
 def shipped_models() -> dict[str, Path]:
-    """{name: checkpoint path} of the models in models_dir()."""
-    folder = models_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.safetensors"))} if folder.is_dir() else {}
+    """{name: checkpoint path} of the models in model_dirs(); a name in an earlier folder wins."""
+    found: dict[str, Path] = {}
+    for folder in model_dirs():
+        for path in sorted(folder.glob("*.safetensors")) if folder.is_dir() else ():
+            found.setdefault(path.stem, path)
+    return found
 
 
 def resolve(model: str) -> Path:
@@ -35,8 +45,9 @@ def resolve(model: str) -> Path:
     path = Path(model)
     if path.suffix == ".safetensors" or os.sep in model:
         return path
-    known = ", ".join(shipped) or f"none in {models_dir()}"
-    raise GencompError(f"unknown model {model!r}; shipped: {known} (or give a .safetensors path)")
+    known = ", ".join(shipped) or "none in " + ", ".join(map(str, model_dirs()))
+    raise GencompError(f"unknown model {model!r}; known: {known} (or give a .safetensors path, or add its folder to "
+                       "$GENCOMP_MODELS)")
 
 
 def load_byte_transformer(model: str = DEFAULT_MODEL) -> "ExactTransformer":

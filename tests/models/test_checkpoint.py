@@ -1,3 +1,5 @@
+import os
+
 import pytest
 import torch
 
@@ -39,3 +41,21 @@ def test_foreign_safetensors_and_wrong_architecture(tmp_path):
         load_byte_transformer(str(tmp_path / "other.safetensors"))
     with pytest.raises(GencompError, match="unknown model"):
         load_byte_transformer("no-such-model")
+
+
+def test_folders_in_gencomp_models_add_names_and_never_shadow_the_shipped_ones(tmp_path, monkeypatch):
+    import shutil
+
+    from gencomp.models.zoo import DEFAULT_MODEL, resolve, shipped_models
+
+    shipped = shipped_models()[DEFAULT_MODEL]
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(shipped, tmp_path / folder / "mine.safetensors")
+    shutil.copy(shipped, tmp_path / "a" / f"{DEFAULT_MODEL}.safetensors")
+    monkeypatch.setenv("GENCOMP_MODELS", f"{tmp_path / 'a'}{os.pathsep}{tmp_path / 'b'}")
+    assert resolve("mine") == tmp_path / "a" / "mine.safetensors"  # the first folder that has it
+    assert resolve(DEFAULT_MODEL) == shipped
+    monkeypatch.delenv("GENCOMP_MODELS")
+    with pytest.raises(GencompError, match=r"unknown model 'mine'.*GENCOMP_MODELS"):
+        resolve("mine")
