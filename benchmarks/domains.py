@@ -9,9 +9,9 @@ references are the first REFERENCE_BYTES of each held-out part, and prompts come
 Accuracy: the share of samples assigned to their prompt's source. The same classifier on the
 held-out text that followed each prompt (the real continuation) is the ceiling.
 
-    python benchmarks/domains.py [--generators lm:tiny-v2,lm:tiny,lm:small,cm,gzip] [--prompts 10]
+    python benchmarks/domains.py [--generators lm:tiny-v2,lm:tiny,lm:small,cm,gzip] [--prompts 10] [--out domains]
 
-Writes benchmarks/results/domains.{json,md}.
+Writes benchmarks/results/OUT.{json,md} (domains.{json,md} by default).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generators", default="lm:tiny-v2,lm:tiny,lm:small,cm,gzip")
     parser.add_argument("--prompts", type=int, default=10)
+    parser.add_argument("--out", default="domains", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
     heldout = text_corpus("heldout", SOURCES)
     names = {s: Path(s).stem for s in SOURCES}
@@ -88,8 +89,8 @@ def main() -> None:
         result["generators"][label] = {"per_source": per_source, "accuracy": float(np.mean(list(per_source.values())))}
         print(label, result["generators"][label])
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "domains.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
-    (RESULTS / "domains.md").write_text(report(result))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (RESULTS / f"{args.out}.md").write_text(report(result))
     print(report(result))
 
 

@@ -7,14 +7,14 @@ worktree of REV (its own package and models), and the table gives the speed-up. 
 both revisions are compared byte for byte: the same bytes mean the same rate, exactly.
 
     python benchmarks/lm_speed.py [--codecs lm:tiny,mix:tiny] [--bytes 131072] [--baseline 8ccaec5]
-                                  [--group-sizes 1,2,4,8]
+                                  [--group-sizes 1,2,4,8] [--out lm_speed]
 
 --group-sizes also decodes the first codec's archive with lockstep groups of each size
 (LMCompressor.batch_chunks; the archive is the same whatever the size), in this checkout.
 
 A codec the baseline revision cannot build (a model it did not ship) is measured in this checkout only.
 
-Writes benchmarks/results/lm_speed.{json,md}.
+Writes benchmarks/results/OUT.{json,md} (lm_speed.{json,md} by default).
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--bytes", type=int, default=131072)
     parser.add_argument("--baseline", help="a git revision to measure beside this checkout")
     parser.add_argument("--group-sizes", help="decode the first codec with lockstep groups of these sizes, e.g. 1,2,4,8")
+    parser.add_argument("--out", default="lm_speed", help="results file stem under benchmarks/results/")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # measure this file's bytes, print JSON
     args = parser.parse_args()
     codecs = args.codecs.split(",")
@@ -127,8 +128,8 @@ def main() -> None:
         result["baseline"] = args.baseline
         result["baseline_rows"] = measure_revision(args.baseline, codecs, data)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "lm_speed.json").write_text(json.dumps(result, indent=1))
-    (RESULTS / "lm_speed.md").write_text(report(result))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"{args.out}.md").write_text(report(result))
     print(report(result))
 
 
