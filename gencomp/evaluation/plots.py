@@ -43,9 +43,10 @@ def scaling(report: dict, out: Path) -> list[str]:
     for m in data["models"]:
         left.annotate(m["codec"], (m["parameters"], 100 * m["rate"]), textcoords="offset points", xytext=(4, 4))
     left.set(xlabel="parameters", ylabel="rate, % (held-out text, 2048-byte chunks)", title="Scaling")
-    for axis in (left.yaxis, left.xaxis):  # plain numbers, not 2.6×10^1
-        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        axis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    for formatter in (left.yaxis.set_major_formatter, left.yaxis.set_minor_formatter):  # 26, not 2.6×10^1
+        formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    left.set_xticks(sorted(set(params)), [f"{p / 1e6:.2g}M" for p in sorted(set(params))])  # the models' sizes
+    left.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     left.legend()
     sizes = np.array(data["dataset_bytes"])
     for m in data["models"]:
