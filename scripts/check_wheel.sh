@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
-# gencomp models and codecs, lm:tiny, mix:tiny and lm (the default model) round trips, a photo and a WAV through -c image
+# gencomp models and codecs, lm:tiny, mix:tiny, lm (the default model) and a checkout's lm:gpu-small round trips, a photo and a WAV through -c image
 # and -c audio, generate (text, image, speech),
 # bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
@@ -25,6 +25,9 @@ gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
 gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.txt  # the default, lm:tiny-v2
+! gencomp models | grep gpu-small > /dev/null || exit 1  # the checkout's GPU-trained models are not in the wheel …
+GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp compress notes.txt -k -q -c lm:gpu-small -o gpu.gcz  # … but run by name
+GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp decompress gpu.gcz -q -o - | cmp - notes.txt
 cp "$data/image/coins.png" photo.png && cp "$data/audio/spk1_snt1.wav" speech.wav
 gencomp compress photo.png -c image -q && gencomp decompress photo.png.gcz -q -o back.png
 python -c "from PIL import Image; import numpy as np; assert (np.asarray(Image.open('photo.png')) == np.asarray(Image.open('back.png'))).all()"
