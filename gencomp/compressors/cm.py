@@ -54,6 +54,7 @@ PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
 AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
 AUDIO_ERROR_SCALES = len(cmx.AUDIO_SCALE_RATES)  # the identity's audio_error_scales since gencomp 0.7 (none before: 1)
+IMAGE_BIAS = 1  # the identity's image_bias since gencomp 0.8: the median corrected per gradient-sign context (none before)
 
 
 def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, int]:
@@ -66,10 +67,10 @@ def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, i
 
 def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
               audio_least_squares: bool = True, audio_bits: int = 16, headroom_bits: int = HEADROOM_BITS,
-              audio_error_scales: int = AUDIO_ERROR_SCALES) -> cmx.State:
-    """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels;
-    audio_channels > 0: 16- or 24-bit PCM (audio_least_squares, audio_bits, audio_error_scales: see
-    cmx.new_state);
+              audio_error_scales: int = AUDIO_ERROR_SCALES, image_bias: bool = True) -> cmx.State:
+    """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels
+    (image_bias: see cmx.new_state); audio_channels > 0: 16- or 24-bit PCM (audio_least_squares,
+    audio_bits, audio_error_scales: see cmx.new_state);
     headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
@@ -80,7 +81,7 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
                          ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
                          image_width=image_width, audio_channels=audio_channels,
                          audio_least_squares=audio_least_squares, audio_bits=audio_bits,
-                         audio_error_scales=audio_error_scales)
+                         audio_error_scales=audio_error_scales, image_bias=image_bias)
 
 
 def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
@@ -90,11 +91,13 @@ def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
 
 
 def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool, audio_bits: int,
-                   audio_error_scales: int) -> dict:
+                   audio_error_scales: int, image_bias: bool) -> dict:
     """The identity entries of image or audio mode (none for bytes). Audio archives made before the
     least-squares stage (gencomp 0.4) name no predictor, those before several error scales (0.5, 0.6)
-    no scales; 16-bit ones name no sample width."""
+    no scales; 16-bit ones name no sample width. Image archives made before the bias correction
+    (0.4 to 0.7) name none."""
     identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
+    identity |= {"image_bias": IMAGE_BIAS} if image_width and image_bias else {}
     identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {}
     identity |= {"audio_error_scales": audio_error_scales} if audio_channels and audio_error_scales > 1 else {}
     return identity | ({"audio_bits": audio_bits} if audio_channels and audio_bits != 16 else {})
@@ -109,20 +112,22 @@ class ContextMixingCompressor(Compressor):
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
                  image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16,
-                 headroom_bits: Optional[int] = None, audio_error_scales: int = AUDIO_ERROR_SCALES):
+                 headroom_bits: Optional[int] = None, audio_error_scales: int = AUDIO_ERROR_SCALES,
+                 image_bias: bool = True):
         super().__init__(chunk_size_bytes)
         self.name, self.transformer = name, transformer
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if image_width else HEADROOM_BITS)
         self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
-        self.audio_bits, self.audio_error_scales = audio_bits, audio_error_scales
+        self.audio_bits, self.audio_error_scales, self.image_bias = audio_bits, audio_error_scales, image_bias
         self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares,
-                                                audio_bits=audio_bits, audio_error_scales=audio_error_scales)
+                                                audio_bits=audio_bits, audio_error_scales=audio_error_scales,
+                                                image_bias=image_bias)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
         identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                                   self.audio_error_scales)
+                                   self.audio_error_scales, self.image_bias)
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
@@ -131,7 +136,8 @@ class ContextMixingCompressor(Compressor):
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
         """Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
         only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
-        0.5 and 0.6: audio without "audio_error_scales" (one error scale)."""
+        0.5 and 0.6: audio without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image
+        without "image_bias" (the Laplace centred on the median prediction as it is)."""
         if self.audio_channels and "audio_error_scales" not in identity:
             least_squares = "audio_predictor" in identity
             if not least_squares and self.audio_bits != 16:
@@ -139,9 +145,10 @@ class ContextMixingCompressor(Compressor):
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
                                            audio_least_squares=least_squares, audio_bits=self.audio_bits,
                                            audio_error_scales=1)
-        if self.image_width and "headroom_bits" not in identity:
+        if self.image_width and "image_bias" not in identity:
+            headroom = identity.get("headroom_bits", HEADROOM_BITS)
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, image_width=self.image_width,
-                                           headroom_bits=HEADROOM_BITS)
+                                           headroom_bits=headroom, image_bias=False)
         return None
 
     def num_parameters(self) -> int:
@@ -174,7 +181,7 @@ class ContextMixingCompressor(Compressor):
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
         model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits, self.audio_error_scales)
+                          self.headroom_bits, self.audio_error_scales, self.image_bias)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -219,7 +226,7 @@ class ContextMixingCompressor(Compressor):
             return unstore(payload)
         history = np.zeros(length, np.uint8)
         model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits, self.audio_error_scales)
+                          self.headroom_bits, self.audio_error_scales, self.image_bias)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -264,10 +271,10 @@ class ContextMixingPredictor(Predictor):
 
     def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
                  audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16,
-                 audio_error_scales: int = AUDIO_ERROR_SCALES):
+                 audio_error_scales: int = AUDIO_ERROR_SCALES, image_bias: bool = True):
         self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
         self.audio_least_squares, self.audio_generating, self.audio_bits = audio_least_squares, audio_generating, audio_bits
-        self.audio_error_scales = audio_error_scales
+        self.audio_error_scales, self.image_bias = audio_error_scales, image_bias
 
     @property
     def name(self) -> str:
@@ -276,7 +283,7 @@ class ContextMixingPredictor(Predictor):
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
         identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                                   self.audio_error_scales)
+                                   self.audio_error_scales, self.image_bias)
         identity |= {"audio_generation": "stable"} if self.audio_generating else {}
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
@@ -289,7 +296,8 @@ class ContextMixingPredictor(Predictor):
                               ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
                               image_width=self.image_width, audio_channels=self.audio_channels,
                               audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating,
-                              audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales)
+                              audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales,
+                              image_bias=self.image_bias)
         return [model, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":

@@ -23,8 +23,10 @@ The hashed contexts come from the causal neighbours instead (`_image_contexts`: 
 NN, the LOCO-I median and gradient predictions with quantized local activity, as JPEG-LS and
 paq8px's image model use them); the external input becomes a discrete Laplace distribution
 around the median prediction whose width is learned per activity class (`_row_p12`), so a
-2048-byte patch is predicted well from its first row; the predicted pixel, not the previous
-byte, selects mixer C's weights and APM 2's context.
+2048-byte patch is predicted well from its first row; since gencomp 0.8 its centre is the median
+plus the mean residual of the pixel's bias context (signs of three gradients × activity), as
+JPEG-LS cancels its predictor's bias per context. The predicted pixel, not the previous byte,
+selects mixer C's weights and APM 2's context.
 
 **Audio mode** (audio_channels > 0; the `audio` codec): the bytes are 16-bit little-endian PCM
 (24-bit with `audio:C:24`: three bytes a sample, each byte's Laplace weights summed over the
@@ -142,7 +144,14 @@ MAX_STEP = 1024  # image: the widest step (the narrowest Laplace)
 PREFIX_LENGTH = 257  # image: a step's prefix sums P[0 … 256]
 R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)], made on the
 #   step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB of registers, a few pages of them touched)
-R_SIZE = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
+R_MED = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH  # image: the median (LOCO-I) prediction of the pixel
+R_MU = R_MED + 1  # image: the Laplace's centre, the median prediction corrected by its context's bias
+R_BIAS_ON = R_MU + 1  # image: 1 when the centre is corrected (gencomp 0.8 on), 0 in earlier archives
+R_BIAS_CTX = R_BIAS_ON + 1  # image: the pixel's bias context (signs and sizes of three gradients, activity)
+BIAS_CONTEXTS = 5 * 5 * 5 * 8
+R_BIAS = R_BIAS_CTX + 1  # image: per bias context, (sum of residuals from the median, count), halved at BIAS_LIMIT
+BIAS_LIMIT, BIAS_MIN = 64, 16  # … and used once BIAS_MIN residuals are in
+R_SIZE = R_BIAS + 2 * BIAS_CONTEXTS
 LSQ_FORGET = 0.998  # the least-squares window: each sample's weight decays by this per sample (≈ 500 samples)
 LSQ_SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
 LSQ_RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
@@ -182,7 +191,7 @@ class State:
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
               image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
               audio_generating: bool = False, audio_bits: int = 16,
-              audio_error_scales: int = len(AUDIO_SCALE_RATES)) -> State:
+              audio_error_scales: int = len(AUDIO_SCALE_RATES), image_bias: bool = True) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
@@ -194,7 +203,9 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     weights shrunk (LSQ_GENERATION_SHRINK) and stage 2 left out, so that the predictor, run on its own
     samples, is a stable filter (as coded, it may resonate and grow to full scale within milliseconds);
     audio_bits: 16, or 24 (three bytes a sample, least squares only); audio_error_scales: how many of the
-    error scales AUDIO_SCALE_RATES are tracked (1: the fastest alone, as in archives of gencomp 0.5 and 0.6)."""
+    error scales AUDIO_SCALE_RATES are tracked (1: the fastest alone, as in archives of gencomp 0.5 and 0.6);
+    image_bias: the Laplace's centre is corrected by its context's mean residual (False: as in archives of
+    gencomp 0.4 to 0.7)."""
     mixer = np.zeros(MIXER_SIZE, np.int64)
     mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
@@ -207,6 +218,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
                   mixer, apm, _zeroed_in_huge_pages(1 << match_bits, np.int32), np.zeros(R_SIZE, np.int64))
     state.regs[R_WIDTH] = image_width
+    state.regs[R_BIAS_ON] = int(image_bias)
     state.regs[R_CHANNELS] = audio_channels
     state.regs[R_AERR] = 16 * 256
     state.regs[R_SCALES] = audio_error_scales
@@ -321,7 +333,8 @@ def _activity(d):
 
 @njit(cache=CACHE)
 def _image_contexts(history, pos, width):
-    """The HASHED context values for pixel `pos` and the pixel prediction that selects mixer C and APM 2.
+    """The HASHED context values for pixel `pos`, the median prediction (it selects mixer C and APM 2),
+    the activity class (the Laplace's width) and the bias context (the Laplace's centre).
 
     Neighbours W, N, NW, NE, WW, NN (missing ones at the edges take the nearest present one); the
     contexts: W and N; the median (LOCO-I) prediction with the local activity; the gradient W + N − NW
@@ -351,17 +364,32 @@ def _image_contexts(history, pos, width):
         ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
         ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
     )
-    cls = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne)) * 8 + _activity(abs(w - ww) + abs(n - nn))
-    return values, med, cls
+    activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
+    cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))
+    bias_ctx = ((_signed_level(n - nw) * 5 + _signed_level(w - nw)) * 5 + _signed_level(ne - n)) * 8 + activity
+    return values, med, cls, bias_ctx
+
+
+@njit(cache=CACHE)
+def _signed_level(d):
+    """A signed difference quantized to 0 … 4 (≤ −8, −7 … −2, −1 … 1, 2 … 7, ≥ 8)."""
+    return 0 if d <= -8 else (1 if d < -1 else (2 if d <= 1 else (3 if d < 8 else 4)))
 
 
 @njit(cache=CACHE)
 def _image_begin(direct, regs, history, pos):
-    """Image mode, at pixel `pos`: set the median prediction (R_SEL), the activity class and the
-    step of the Laplace around the prediction, whose width is this class's mean |residual| (the
-    step's prefix sums made on its first use: _image_cumulative). Returns the HASHED context values."""
-    values, mu, cls = _image_contexts(history, pos, regs[R_WIDTH])
-    regs[R_SEL], regs[R_ACT] = mu, cls
+    """Image mode, at pixel `pos`: set the median prediction (R_MED, R_SEL), the Laplace's centre
+    (R_MU: the median plus its bias context's rounded mean residual, as JPEG-LS cancels its
+    predictor's bias per context; where R_BIAS_ON), the activity class and the step of the Laplace,
+    whose width is this class's mean |residual| from the centre (the step's prefix sums made on its
+    first use: _image_cumulative). Returns the HASHED context values."""
+    values, med, cls, bias_ctx = _image_contexts(history, pos, regs[R_WIDTH])
+    mu = med
+    total, count = regs[R_BIAS + 2 * bias_ctx], regs[R_BIAS + 2 * bias_ctx + 1]
+    if regs[R_BIAS_ON] and count >= BIAS_MIN:
+        shift = (2 * total + count) // (2 * count) if total >= 0 else -((count - 2 * total) // (2 * count))
+        mu = min(max(med + shift, 0), 255)
+    regs[R_MED], regs[R_SEL], regs[R_MU], regs[R_BIAS_CTX], regs[R_ACT] = med, med, mu, bias_ctx, cls
     total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
     mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
     step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
@@ -384,9 +412,9 @@ def _laplace_prefix(regs, step):
 @njit(cache=CACHE)
 def _image_cumulative(regs, k):
     """Σ_{v<k} LAPLACE[min(|v − mu| · step, 8191)], the cumulative Laplace weight of the pixel values
-    below k (0 … 256; mu: the predicted pixel), as two or three prefix sums of the step's: the same
+    below k (0 … 256; mu: the Laplace's centre), as two or three prefix sums of the step's: the same
     integer a 256-term sum gives, for 3 reads a bit instead of 256 terms a pixel."""
-    mu = regs[R_SEL]
+    mu = regs[R_MU]
     at = R_PREFIX + regs[R_STEP] * PREFIX_LENGTH
     if k <= mu:
         return regs[at + mu + 1] - regs[at + mu - k + 1]
@@ -667,13 +695,19 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], pos + 1
     if regs[R_CHANNELS] > 0 and pos % regs[R_ABYTES] == regs[R_ABYTES] - 1:
         _audio_end(regs, history, pos)
-    if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64)
+    if regs[R_WIDTH] > 0:  # learn the residual's size in this activity class (halved every 64) …
         at = D_IMAGE + 2 * regs[R_ACT]
-        direct[at] += abs(byte - regs[R_SEL])
+        direct[at] += abs(byte - regs[R_MU])
         direct[at + 1] += 1
         if direct[at + 1] >= 64:
             direct[at] >>= 1
             direct[at + 1] >>= 1
+        at = R_BIAS + 2 * regs[R_BIAS_CTX]  # … and the median's bias in this bias context
+        regs[at] += byte - regs[R_MED]
+        regs[at + 1] += 1
+        if regs[at + 1] >= BIAS_LIMIT:
+            regs[at] = regs[at] // 2 if regs[at] >= 0 else -(-regs[at] // 2)
+            regs[at + 1] >>= 1
     # match model: extend the match, or look the last MATCH_MIN_BYTES bytes up
     if regs[R_MLEN] > 0 and regs[R_MBYTE] == byte:
         regs[R_MLEN] = min(regs[R_MLEN] + 1, MATCH_MAX_LEN)
