@@ -144,8 +144,8 @@ MAX_STEP = 1024  # image: the widest step (the narrowest Laplace)
 PREFIX_LENGTH = 257  # image: a step's prefix sums P[0 … 256]
 R_PREFIX = R_STEP + 1  # image: per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)], made on the
 #   step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB of registers, a few pages of them touched)
-R_MED = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH  # image: the median (LOCO-I) prediction of the pixel
-R_MU = R_MED + 1  # image: the Laplace's centre, the median prediction corrected by its context's bias
+R_MU = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH  # image: the Laplace's centre, the median prediction (R_SEL)
+#   corrected by its bias context's mean residual
 R_BIAS_ON = R_MU + 1  # image: 1 when the centre is corrected (gencomp 0.8 on), 0 in earlier archives
 R_BIAS_CTX = R_BIAS_ON + 1  # image: the pixel's bias context (signs and sizes of three gradients, activity)
 BIAS_CONTEXTS = 5 * 5 * 5 * 8
@@ -378,7 +378,7 @@ def _signed_level(d):
 
 @njit(cache=CACHE)
 def _image_begin(direct, regs, history, pos):
-    """Image mode, at pixel `pos`: set the median prediction (R_MED, R_SEL), the Laplace's centre
+    """Image mode, at pixel `pos`: set the median prediction (R_SEL), the Laplace's centre
     (R_MU: the median plus its bias context's rounded mean residual, as JPEG-LS cancels its
     predictor's bias per context; where R_BIAS_ON), the activity class and the step of the Laplace,
     whose width is this class's mean |residual| from the centre (the step's prefix sums made on its
@@ -389,7 +389,7 @@ def _image_begin(direct, regs, history, pos):
     if regs[R_BIAS_ON] and count >= BIAS_MIN:
         shift = (2 * total + count) // (2 * count) if total >= 0 else -((count - 2 * total) // (2 * count))
         mu = min(max(med + shift, 0), 255)
-    regs[R_MED], regs[R_SEL], regs[R_MU], regs[R_BIAS_CTX], regs[R_ACT] = med, med, mu, bias_ctx, cls
+    regs[R_SEL], regs[R_MU], regs[R_BIAS_CTX], regs[R_ACT] = med, mu, bias_ctx, cls
     total, count = np.int64(direct[D_IMAGE + 2 * cls]), np.int64(direct[D_IMAGE + 2 * cls + 1])
     mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
     step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
@@ -703,7 +703,7 @@ def _end_byte(table, direct, mixer, apm, match, regs, history, squash, stretch):
             direct[at] >>= 1
             direct[at + 1] >>= 1
         at = R_BIAS + 2 * regs[R_BIAS_CTX]  # … and the median's bias in this bias context
-        regs[at] += byte - regs[R_MED]
+        regs[at] += byte - regs[R_SEL]
         regs[at + 1] += 1
         if regs[at + 1] >= BIAS_LIMIT:
             regs[at] = regs[at] // 2 if regs[at] >= 0 else -(-regs[at] // 2)
