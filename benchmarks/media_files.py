@@ -43,6 +43,7 @@ from PIL import Image
 from gencomp.compressors.frames import media_archive, media_file_of
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.media_files import MediaStream, read_media_file
+from gencomp.evaluation.datasets import PHOTOGRAPHS
 
 from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
 
@@ -54,9 +55,9 @@ SCIKIT_IMAGE_PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_dee
 
 
 def image_files(scratch: Path) -> list[Path]:
-    """The gray photographs, then the colour ones that are installed."""
+    """The gray photographs (PHOTOGRAPHS), then the colour ones that are installed."""
     root = shared_data_dir() / "image"
-    files = sorted(p for p in root.glob("*.png") if not p.name.startswith("kodim"))
+    files = [root / f"{name}.png" for name in sorted(PHOTOGRAPHS)]
     try:
         import skimage
 
