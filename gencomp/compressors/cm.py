@@ -26,6 +26,7 @@ A stream the model would expand (random bytes) is stored, as lm.py stores chunks
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -65,12 +66,36 @@ def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, i
             min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS))
 
 
-def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0,
-              audio_least_squares: bool = True, audio_bits: int = 16, headroom_bits: int = HEADROOM_BITS,
-              audio_error_scales: int = AUDIO_ERROR_SCALES, image_bias: bool = True) -> cmx.State:
-    """A fresh model sized for coding `history` (uint8, the stream's buffer); image_width > 0: pixels
-    (image_bias: see cmx.new_state); audio_channels > 0: 16- or 24-bit PCM (audio_least_squares,
-    audio_bits, audio_error_scales: see cmx.new_state);
+@dataclass(frozen=True)
+class Mode:
+    """What a context-mixing model codes, and which version of its image or audio model: bytes (the
+    default), 8-bit pixels in rows of image_width, or PCM of audio_channels channels of audio_bits.
+    The version fields default to the newest model; an archive made with an earlier one names it in
+    its identity (ContextMixingCompressor.for_identity). Each field is cmx.new_state's argument."""
+    image_width: int = 0
+    image_bias: bool = True  # the Laplace's centre corrected per bias context (0.8; False: 0.4 to 0.7)
+    audio_channels: int = 0
+    audio_bits: int = 16
+    audio_least_squares: bool = True  # stage 1 is recursive least squares (0.5; False: 0.4's normalised LMS)
+    audio_error_scales: int = AUDIO_ERROR_SCALES  # (0.7; 1: 0.5 and 0.6)
+
+    def identity(self) -> dict:
+        """The identity entries of image or audio mode (none for bytes). Audio archives made before the
+        least-squares stage (gencomp 0.4) name no predictor, those before several error scales (0.5,
+        0.6) no scales; 16-bit ones name no sample width. Image archives made before the bias
+        correction (0.4 to 0.7) name none."""
+        identity = {k: v for k, v in (("image_width", self.image_width), ("audio_channels", self.audio_channels)) if v}
+        if self.image_width and self.image_bias:
+            identity["image_bias"] = IMAGE_BIAS
+        if self.audio_channels:
+            identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if self.audio_least_squares else {}
+            identity |= {"audio_error_scales": self.audio_error_scales} if self.audio_error_scales > 1 else {}
+            identity |= {"audio_bits": self.audio_bits} if self.audio_bits != 16 else {}
+        return identity
+
+
+def new_model(history: np.ndarray, mode: Mode = Mode(), headroom_bits: int = HEADROOM_BITS) -> cmx.State:
+    """A fresh model sized for coding `history` (uint8, the stream's buffer) in `mode`;
     headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
@@ -78,29 +103,13 @@ def new_model(history: np.ndarray, image_width: int = 0, audio_channels: int = 0
     chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
     once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
     return cmx.new_state(*table_bits(len(history), headroom_bits), history,
-                         ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, image_width, audio_channels),
-                         image_width=image_width, audio_channels=audio_channels,
-                         audio_least_squares=audio_least_squares, audio_bits=audio_bits,
-                         audio_error_scales=audio_error_scales, image_bias=image_bias)
+                         ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, mode), **asdict(mode))
 
 
-def _ext_weight(short: bool, image_width: int, audio_channels: int) -> int:
+def _ext_weight(short: bool, mode: Mode) -> int:
     """The external input's initial mixing weight (2^16 = 1.0): trusted at once in a short stream (see
     new_model) and in image or audio mode, whose built-in input is the model's best guess; else 0.25."""
-    return 1 << 16 if short or image_width > 0 or audio_channels > 0 else 1 << 14
-
-
-def _mode_identity(image_width: int, audio_channels: int, audio_least_squares: bool, audio_bits: int,
-                   audio_error_scales: int, image_bias: bool) -> dict:
-    """The identity entries of image or audio mode (none for bytes). Audio archives made before the
-    least-squares stage (gencomp 0.4) name no predictor, those before several error scales (0.5, 0.6)
-    no scales; 16-bit ones name no sample width. Image archives made before the bias correction
-    (0.4 to 0.7) name none."""
-    identity = {k: v for k, v in (("image_width", image_width), ("audio_channels", audio_channels)) if v}
-    identity |= {"image_bias": IMAGE_BIAS} if image_width and image_bias else {}
-    identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if audio_channels and audio_least_squares else {}
-    identity |= {"audio_error_scales": audio_error_scales} if audio_channels and audio_error_scales > 1 else {}
-    return identity | ({"audio_bits": audio_bits} if audio_channels and audio_bits != 16 else {})
+    return 1 << 16 if short or mode.image_width > 0 or mode.audio_channels > 0 else 1 << 14
 
 
 class ContextMixingCompressor(Compressor):
@@ -111,23 +120,16 @@ class ContextMixingCompressor(Compressor):
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
     def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
-                 image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True, audio_bits: int = 16,
-                 headroom_bits: Optional[int] = None, audio_error_scales: int = AUDIO_ERROR_SCALES,
-                 image_bias: bool = True):
+                 mode: Mode = Mode(), headroom_bits: Optional[int] = None):
         super().__init__(chunk_size_bytes)
-        self.name, self.transformer = name, transformer
+        self.name, self.transformer, self.mode = name, transformer, mode
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
-            IMAGE_HEADROOM_BITS if image_width else HEADROOM_BITS)
-        self.image_width, self.audio_channels, self.audio_least_squares = image_width, audio_channels, audio_least_squares
-        self.audio_bits, self.audio_error_scales, self.image_bias = audio_bits, audio_error_scales, image_bias
-        self.predictor = ContextMixingPredictor(transformer, image_width, audio_channels, audio_least_squares,
-                                                audio_bits=audio_bits, audio_error_scales=audio_error_scales,
-                                                image_bias=image_bias)
+            IMAGE_HEADROOM_BITS if mode.image_width else HEADROOM_BITS)
+        self.predictor = ContextMixingPredictor(transformer, mode)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                                   self.audio_error_scales, self.image_bias)
+        identity |= self.mode.identity()
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
@@ -138,17 +140,15 @@ class ContextMixingCompressor(Compressor):
         only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
         0.5 and 0.6: audio without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image
         without "image_bias" (the Laplace centred on the median prediction as it is)."""
-        if self.audio_channels and "audio_error_scales" not in identity:
+        if self.mode.audio_channels and "audio_error_scales" not in identity:
             least_squares = "audio_predictor" in identity
-            if not least_squares and self.audio_bits != 16:
+            if not least_squares and self.mode.audio_bits != 16:
                 return None
-            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, audio_channels=self.audio_channels,
-                                           audio_least_squares=least_squares, audio_bits=self.audio_bits,
-                                           audio_error_scales=1)
-        if self.image_width and "image_bias" not in identity:
-            headroom = identity.get("headroom_bits", HEADROOM_BITS)
-            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, image_width=self.image_width,
-                                           headroom_bits=headroom, image_bias=False)
+            earlier = replace(self.mode, audio_least_squares=least_squares, audio_error_scales=1)
+            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, earlier)
+        if self.mode.image_width and "image_bias" not in identity:
+            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, replace(self.mode, image_bias=False),
+                                           identity.get("headroom_bits", HEADROOM_BITS))
         return None
 
     def num_parameters(self) -> int:
@@ -180,8 +180,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits, self.audio_error_scales, self.image_bias)
+        model = new_model(history, self.mode, self.headroom_bits)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -225,8 +224,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                          self.headroom_bits, self.audio_error_scales, self.image_bias)
+        model = new_model(history, self.mode, self.headroom_bits)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -269,12 +267,8 @@ class ContextMixingPredictor(Predictor):
 
     PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
 
-    def __init__(self, transformer: Optional[Predictor] = None, image_width: int = 0, audio_channels: int = 0,
-                 audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16,
-                 audio_error_scales: int = AUDIO_ERROR_SCALES, image_bias: bool = True):
-        self.transformer, self.image_width, self.audio_channels = transformer, image_width, audio_channels
-        self.audio_least_squares, self.audio_generating, self.audio_bits = audio_least_squares, audio_generating, audio_bits
-        self.audio_error_scales, self.image_bias = audio_error_scales, image_bias
+    def __init__(self, transformer: Optional[Predictor] = None, mode: Mode = Mode(), audio_generating: bool = False):
+        self.transformer, self.mode, self.audio_generating = transformer, mode, audio_generating
 
     @property
     def name(self) -> str:
@@ -282,8 +276,7 @@ class ContextMixingPredictor(Predictor):
 
     def identity(self) -> dict:
         identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        identity |= _mode_identity(self.image_width, self.audio_channels, self.audio_least_squares, self.audio_bits,
-                                   self.audio_error_scales, self.image_bias)
+        identity |= self.mode.identity()
         identity |= {"audio_generation": "stable"} if self.audio_generating else {}
         return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
 
@@ -293,19 +286,15 @@ class ContextMixingPredictor(Predictor):
     def _new(self) -> list:
         history = np.zeros(self.MAX_BYTES, np.uint8)
         model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
-                              ext_weight=_ext_weight(False, self.image_width, self.audio_channels),
-                              image_width=self.image_width, audio_channels=self.audio_channels,
-                              audio_least_squares=self.audio_least_squares, audio_generating=self.audio_generating,
-                              audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales,
-                              image_bias=self.image_bias)
+                              ext_weight=_ext_weight(False, self.mode), audio_generating=self.audio_generating,
+                              **asdict(self.mode))
         return [model, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":
         """Audio: the model with a stable predictor (cmx.new_state's audio_generating); else itself."""
-        if not (self.audio_channels and self.audio_least_squares) or self.audio_generating:
+        if not (self.mode.audio_channels and self.mode.audio_least_squares) or self.audio_generating:
             return self
-        return ContextMixingPredictor(self.transformer, self.image_width, self.audio_channels, True, audio_generating=True,
-                                      audio_bits=self.audio_bits, audio_error_scales=self.audio_error_scales)
+        return ContextMixingPredictor(self.transformer, self.mode, audio_generating=True)
 
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
@@ -397,7 +386,7 @@ def _spec_number(text: str, low: int, high: int, message: str) -> int:
 def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     pixels = _spec_number(width, 1, 1 << 20, "image:W needs a width of 1 … {high} pixels")
     return ContextMixingCompressor("image" if pixels == IMAGE_WIDTH else f"image:{pixels}", None, chunk_size_bytes,
-                                   image_width=pixels)
+                                   Mode(image_width=pixels))
 
 
 @COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (recursive least squares, then normalised LMS) for "
@@ -410,7 +399,7 @@ def _audio_compressor(spec: str = "1", chunk_size_bytes: Optional[int] = None) -
     if width not in (16, 24):
         raise GencompError(f"audio:C:B needs B = 16 or 24 bits, got {bits!r}")
     name = "audio" if count == 1 and width == 16 else f"audio:{count}" if width == 16 else f"audio:{count}:24"
-    return ContextMixingCompressor(name, None, chunk_size_bytes, audio_channels=count, audio_bits=width)
+    return ContextMixingCompressor(name, None, chunk_size_bytes, Mode(audio_channels=count, audio_bits=width))
 
 
 @COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MODEL})")

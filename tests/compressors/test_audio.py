@@ -50,25 +50,25 @@ def test_bad_sample_widths_are_named(spec):
 def test_archives_of_the_first_audio_decode_and_name_no_predictor():
     """gencomp 0.4's audio (normalised LMS, no audio_predictor in its identity) still decodes; a
     different identity is refused by name."""
-    from gencomp.compressors.cm import ContextMixingCompressor
+    from gencomp.compressors.cm import ContextMixingCompressor, Mode
 
     tone = (np.sin(np.arange(3000) / 5.0) * 9000).astype("<i2").tobytes()
-    first = ContextMixingCompressor("audio", None, audio_channels=1, audio_least_squares=False, audio_error_scales=1)
+    first = ContextMixingCompressor("audio", None, mode=Mode(audio_channels=1, audio_least_squares=False, audio_error_scales=1))
     archive = first.compress(tone)
     assert "audio_predictor" not in first.identity() and archive != get_compressor("audio").compress(tone)
     assert gencomp.decompress(archive) == tone
     with pytest.raises(GencompError, match="archive needs audio"):
-        ContextMixingCompressor("audio", None, audio_channels=1, audio_bits=24).decompress(archive)
+        ContextMixingCompressor("audio", None, mode=Mode(audio_channels=1, audio_bits=24)).decompress(archive)
 
 
 @pytest.mark.parametrize("spec,channels,bits", [("audio", 1, 16), ("audio:2:24", 2, 24)])
 def test_archives_with_one_error_scale_decode(spec, channels, bits):
     """gencomp 0.5 and 0.6 tracked one error scale (no audio_error_scales in the identity): their
     archives decode, and differ from today's."""
-    from gencomp.compressors.cm import ContextMixingCompressor
+    from gencomp.compressors.cm import ContextMixingCompressor, Mode
 
     tone = (np.sin(np.arange(6000) / 5.0) * 9000 * (1 + np.arange(6000) % 700 // 350)).astype("<i2").tobytes()
-    earlier = ContextMixingCompressor(spec, None, audio_channels=channels, audio_bits=bits, audio_error_scales=1)
+    earlier = ContextMixingCompressor(spec, None, mode=Mode(audio_channels=channels, audio_bits=bits, audio_error_scales=1))
     archive = earlier.compress(tone)
     assert "audio_error_scales" not in earlier.identity() and archive != get_compressor(spec).compress(tone)
     assert gencomp.decompress(archive) == tone
