@@ -163,10 +163,11 @@ def main() -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
-        for path, kind in ((image_files(Path(scratch))[0], "image"), (audio_files(Path(scratch))[0], "audio")):
+        image_paths, audio_paths = image_files(Path(scratch)), audio_files(Path(scratch)) + music_files()
+        for path, kind in ((image_paths[0], "image"), (audio_paths[0], "audio")):
             timed_round_trip(path, kind, runs=1)  # kernels compiled or loaded, both ways, before timing
-        images = [image_row(p) for p in image_files(Path(scratch))]
-        audio = [audio_row(p) for p in audio_files(Path(scratch)) + music_files()]
+        images = [image_row(p) for p in image_paths]
+        audio = [audio_row(p) for p in audio_paths]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "media_files.json").write_text(json.dumps({"images": images, "audio": audio}, indent=1) + "\n")
     text = report(images, audio)
