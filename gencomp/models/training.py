@@ -50,6 +50,7 @@ class TrainSettings:
     seed: int = 0
     threads: int = 0  # 0: torch's default
     device: str = "cpu"  # "cuda" trains on a GPU (TF32 matmuls); the shipped models trained on the CPU
+    bf16: bool = False  # bfloat16 autocast (float32 weights): ~1.4x the steps on CPUs with AMX, slower without
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
@@ -139,7 +140,8 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
     Returns the model and the training seconds."""
     if s.threads:
         torch.set_num_threads(s.threads)
-    if _device_kind(s.device) == "cuda":
+    device_kind = _device_kind(s.device)
+    if device_kind == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
     s.out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(s.seed)
@@ -175,7 +177,8 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
                                  s.attention_window).to(s.device)
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, s, time.time() - t0)
-        logp = model(_with_bos(model, windows))  # (B, T, V)
+        with torch.autocast(device_kind, dtype=torch.bfloat16, enabled=s.bf16):
+            logp = model(_with_bos(model, windows))  # (B, T, V), float32
         loss = -logp.gather(-1, windows[..., None]).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
