@@ -40,7 +40,7 @@ from gencomp.jit import CACHE, threads
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
 from gencomp.models.predictor import Predictor
-from gencomp.models.zoo import DEFAULT_MODEL
+from gencomp.models.zoo import DEFAULT_MIX_MODEL
 
 MIN_SLOT_BITS, MAX_SLOT_BITS = 12, 22
 HEADROOM_BITS = 3  # the table holds 2^3 = 8 slots or more a byte (text meets new contexts at every order)
@@ -402,8 +402,8 @@ def _audio_compressor(spec: str = "1", chunk_size_bytes: Optional[int] = None) -
     return ContextMixingCompressor(name, None, chunk_size_bytes, Mode(audio_channels=count, audio_bits=width))
 
 
-@COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MODEL})")
-def _mix_compressor(model: str = DEFAULT_MODEL, chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
+@COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MIX_MODEL})")
+def _mix_compressor(model: str = DEFAULT_MIX_MODEL, chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     from gencomp.models.zoo import load_byte_transformer
 
     return ContextMixingCompressor(f"mix:{model}", load_byte_transformer(model).with_window(MIX_ATTENTION_WINDOW),

@@ -18,10 +18,10 @@ import re
 from dataclasses import asdict, dataclass
 
 from gencomp.compressors import Compressor, get_compressor
-from gencomp.models.zoo import DEFAULT_MODEL
+from gencomp.models.zoo import DEFAULT_MIX_MODEL
 from gencomp.sampling.dictionaries import english_words
 
-JUDGE = f"mix:{DEFAULT_MODEL}"
+JUDGE = f"mix:{DEFAULT_MIX_MODEL}"
 _WORD = re.compile(rb"[A-Za-z]{2,}")
 
 

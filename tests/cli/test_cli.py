@@ -132,13 +132,14 @@ def test_verbose_reports_sizes_and_throughput(tmp_path, capsys):
 
 def test_models_lists_every_shipped_model_and_marks_the_default(capsys):
     from gencomp.cli import models as models_cli
-    from gencomp.models.zoo import DEFAULT_MODEL, shipped_models
+    from gencomp.models.zoo import DEFAULT_MIX_MODEL, DEFAULT_MODEL, shipped_models
 
     assert models_cli.main([]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = {line.split()[0]: line for line in lines[1 : 1 + len(shipped_models())]}
     assert set(names) == set(shipped_models())
-    assert f"{DEFAULT_MODEL} *" in names[DEFAULT_MODEL] and sum("*" in line for line in names.values()) == 1
+    assert f"{DEFAULT_MODEL} *" in names[DEFAULT_MODEL] and sum(" * " in line for line in names.values()) == 1
+    assert " +" in names[DEFAULT_MIX_MODEL] and sum(" + " in line for line in names.values()) == 1
 
 
 def test_a_reader_that_stops_early_gets_no_traceback():
