@@ -72,3 +72,44 @@ def test_a_repeating_window_repeats_a_span_within_reach():
         found = [(a, b) for a in range(256 - 16) for b in range(a + 16, min(a + 64, 256 - 16 + 1))
                  if np.array_equal(row[a : a + 16], row[b : b + 16])]
         assert found, "no span of window/16 bytes repeated within reach"
+
+
+def _reference_forward(model, tokens: torch.Tensor) -> torch.Tensor:
+    """The model's forward with attention written out (softmax of scores plus the ALiBi bias)."""
+    from gencomp.models.transformer import alibi_bias
+
+    cfg = model.cfg
+    pos = torch.arange(tokens.shape[1])
+    bias = alibi_bias(cfg.n_heads, pos, pos, cfg.attention_window)  # (H, T, T)
+    x = model.embed(tokens)
+    for block in model.blocks:
+        B, T, D = x.shape
+        q, k, v = (t.view(B, T, cfg.n_heads, cfg.head_dim).transpose(1, 2)
+                   for t in block.qkv(block.norm_attn(x)).split(D, dim=-1))
+        weights = torch.softmax(q @ k.transpose(-1, -2) / cfg.head_dim**0.5 + bias, dim=-1)
+        x = x + block.proj((weights @ v).transpose(1, 2).reshape(B, T, D))
+        x = x + block.down(torch.relu(block.up(block.norm_mlp(x))))
+    return torch.log_softmax(model.head(model.norm_out(x)), dim=-1)
+
+
+def test_the_fused_attention_computes_the_windowed_alibi_attention():
+    from dataclasses import replace
+
+    from gencomp.models.transformer import SIZES, ByteTransformer
+
+    torch.manual_seed(0)
+    model = ByteTransformer(replace(SIZES["tiny"], attention_window=16))
+    for p in model.parameters():  # weights large enough that attention is far from uniform
+        torch.nn.init.normal_(p, std=0.3)
+    tokens = torch.from_numpy(rng_for(3).integers(0, 256, (3, 80)))
+    with torch.no_grad():
+        assert torch.allclose(model(tokens), _reference_forward(model, tokens), atol=1e-4)
+
+
+def test_a_bfloat16_run_trains_and_exports(tmp_path):
+    s = settings(tmp_path, 3)
+    s.bf16 = True
+    model = load_byte_transformer(str(train(s)))
+    rows = [json.loads(r) for r in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert all(np.isfinite(r["train_bits_per_symbol"]) for r in rows) and len(rows) == 3
+    assert model.weights(np.zeros((1, 8), np.int64)).shape == (1, 8, 256)
