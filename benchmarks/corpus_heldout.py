@@ -91,6 +91,8 @@ def _table(codecs: list[str], rows: dict[str, dict[str, float]], label: str) -> 
         lines.append(f"| {source} | " + " | ".join(cells) + " |")
     means = {c: np.mean([row[c] for row in rows.values()]) for c in codecs}
     lines.append("| **mean** | " + " | ".join(f"{means[c]:.3f}" for c in codecs) + " |")
+    wins = {c: sum(row[c] < row["brotli"] for row in rows.values()) for c in codecs if c.startswith("lm:")}
+    lines.append("| **beats brotli on** | " + " | ".join(f"{wins[c]} of {len(rows)}" if c in wins else "" for c in codecs) + " |")
     return lines
 
 
