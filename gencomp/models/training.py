@@ -170,7 +170,11 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
         opt.load_state_dict(opt_state)
     rng = np.random.default_rng(s.seed + step)
     weights = source_weights(sources, s.source_power)
-    bar = tqdm(total=s.steps, initial=step, desc=f"train {s.out_dir.name}", unit="step")
+    # a run with a time budget shows its progress in seconds (its ETA is the budget's end), else in steps
+    by_time = bool(s.max_seconds)
+    bar = tqdm(total=round(s.max_seconds) if by_time else s.steps, initial=round(seconds) if by_time else step,
+               desc=f"train {s.out_dir.name}", unit="step",
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} s [{elapsed}<{remaining}{postfix}]" if by_time else None)
     t0 = time.time() - seconds
     while step < s.steps and not (s.max_seconds and time.time() - t0 >= s.max_seconds):
         windows = sample_windows(sources, weights, rng, s.batch_size, s.window_bytes, s.repeat_share,
@@ -185,8 +189,8 @@ def fit(model: ByteTransformer, sources: list[np.ndarray], s: TrainSettings, eva
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        bar.update(1)
-        bar.set_postfix(bits=f"{loss.item() / math.log(2):.3f}")
+        bar.update(min(round(time.time() - t0), bar.total) - bar.n if by_time else 1)
+        bar.set_postfix(step=step, bits=f"{loss.item() / math.log(2):.3f}")
         row = {"step": step, "train_bits_per_symbol": loss.item() / math.log(2), "seconds": time.time() - t0}
         if evaluate and (step % s.eval_every == 0 or step == s.steps):
             model.eval()
