@@ -1,6 +1,7 @@
 """The GPU-trained models kept in the repository (assets/models/gpu, not in the package) load by
 name through $GENCOMP_MODELS, verify their hash and code real text exactly, in fewer bytes than
-the default model."""
+tiny-v2 (the same data, on the CPU, with a tenth of their compute; the default, small-v2, trained
+longer than they did and beats all but gpu-medium)."""
 
 from pathlib import Path
 
@@ -17,9 +18,9 @@ def test_the_repository_holds_the_scaling_study_models():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_gpu_model_round_trips_and_beats_the_default(name, monkeypatch, wiki_heldout):
+def test_a_gpu_model_round_trips_and_beats_tiny_v2(name, monkeypatch, wiki_heldout):
     monkeypatch.setenv("GENCOMP_MODELS", str(FOLDER))
     text = wiki_heldout[20_000:22_048]
     archive = get_compressor(f"lm:{name}").compress(text)
     assert decompress(archive) == text
-    assert len(archive) < len(get_compressor("lm").compress(text))
+    assert len(archive) < len(get_compressor("lm:tiny-v2").compress(text))
