@@ -7,9 +7,9 @@ common (source code, JSON, man pages, English and other languages' prose), besid
 byte takes, which grows with the window. A window is worth it where it lowers bits/byte on the
 kinds of text that repeat over longer spans (indentation, identifiers) by more than noise.
 
-    python benchmarks/context_window.py [--model tiny-v2] [--chunks 16]
+    python benchmarks/context_window.py [--model tiny-v2] [--chunks 16] [--out context_window]
 
-Writes benchmarks/results/context_window.{json,md}.
+Writes benchmarks/results/OUT.{json,md} (context_window.{json,md} by default).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--chunks", type=int, default=16)
+    parser.add_argument("--out", default="context_window", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
     model = load_byte_transformer(args.model)
     heldout = text_corpus("heldout", SOURCES)
@@ -65,8 +66,8 @@ def main() -> None:
               "chunks_per_source": args.chunks, "bits_per_byte": table,
               "us_per_byte": {w: 1e6 * s / total_bytes for w, s in seconds.items()}}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "context_window.json").write_text(json.dumps(result, indent=1))
-    (RESULTS / "context_window.md").write_text(report(result))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"{args.out}.md").write_text(report(result))
     print(report(result))
 
 
