@@ -7,7 +7,7 @@ common (source code, JSON, man pages, English and other languages' prose), besid
 byte takes, which grows with the window. A window is worth it where it lowers bits/byte on the
 kinds of text that repeat over longer spans (indentation, identifiers) by more than noise.
 
-    python benchmarks/context_window.py [--model tiny-v2] [--chunks 16] [--out context_window]
+    python benchmarks/context_window.py [--model tiny-v2] [--chunks 16] [--out context_window] [--files FILE ...]
 
 Writes benchmarks/results/OUT.{json,md} (context_window.{json,md} by default).
 """
@@ -50,10 +50,15 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--chunks", type=int, default=16)
     parser.add_argument("--out", default="context_window", help="results file stem under benchmarks/results/")
+    parser.add_argument("--files", nargs="*", type=Path, default=[],
+                        help="rate these files instead of the held-out sources (e.g. benchmarks/suite-files/system-log.log)")
     args = parser.parse_args()
     model = load_byte_transformer(args.model)
-    heldout = text_corpus("heldout", SOURCES)
-    data = {Path(name).stem: chunks_of(heldout[name], args.chunks) for name in SOURCES}
+    if args.files:
+        data = {path.stem: chunks_of(path.read_bytes(), args.chunks) for path in args.files}
+    else:
+        heldout = text_corpus("heldout", SOURCES)
+        data = {Path(name).stem: chunks_of(heldout[name], args.chunks) for name in SOURCES}
     table, seconds = {}, {}
     for window in WINDOWS:
         narrow = model.with_window(window)
