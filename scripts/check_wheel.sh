@@ -24,7 +24,7 @@ gencomp compress notes.txt -k -q -c lm:tiny
 gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
-gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.txt  # the default, lm:tiny-v2
+gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.txt  # the default, lm:small-v2
 ! gencomp models | grep gpu-small > /dev/null || exit 1  # the checkout's GPU-trained models are not in the wheel …
 GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp compress notes.txt -k -q -c lm:gpu-small -o gpu.gcz  # … but run by name
 GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp decompress gpu.gcz -q -o - | cmp - notes.txt

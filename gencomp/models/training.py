@@ -50,7 +50,7 @@ class TrainSettings:
     seed: int = 0
     threads: int = 0  # 0: torch's default
     device: str = "cpu"  # "cuda" trains on a GPU (TF32 matmuls); the shipped models trained on the CPU
-    bf16: bool = False  # bfloat16 autocast (float32 weights): ~1.4x the steps on CPUs with AMX, slower without
+    bf16: bool = False  # bfloat16 autocast (float32 weights): 1.3x the steps for small with AMX; slower for tiny, or without AMX
     max_seconds: float = 0.0  # stop early once training has taken this long (0: no limit)
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
