@@ -55,6 +55,7 @@ class TrainSettings:
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
     repeat_share: float = 0.0  # the share of windows that repeat one of their spans (see sample_windows)
+    init: str = ""  # start from this trained model (a name or .safetensors path) of the same size: fine-tuning
     files: tuple[str, ...] = field(default=TRAINING_FILES)
 
 
@@ -99,9 +100,23 @@ def train(s: TrainSettings) -> Path:
     def evaluate(model: ByteTransformer) -> dict:
         return {"heldout_bpb": {k: heldout_bits_per_byte(model, v, max_chunks=s.eval_chunks) for k, v in heldout.items()}}
 
-    cfg = replace(SIZES[s.size], attention_window=s.attention_window)
-    model, seconds = fit(ByteTransformer(cfg), sources, s, evaluate)
+    model, seconds = fit(_initial_model(s), sources, s, evaluate)
     return _export(s, model, seconds, heldout)
+
+
+def _initial_model(s: TrainSettings) -> ByteTransformer:
+    """A fresh model of s.size, or s.init's weights (fine-tuning; a checkpoint in s.out_dir wins over
+    either), attending s.attention_window bytes back."""
+    cfg = replace(SIZES[s.size], attention_window=s.attention_window)
+    model = ByteTransformer(cfg)
+    if s.init:
+        from gencomp.models.zoo import load_float_transformer
+
+        start = load_float_transformer(s.init)[0]
+        if replace(start.cfg, attention_window=cfg.attention_window) != cfg:
+            raise GencompError(f"--init {s.init} is not a {s.size} model ({start.cfg}); give --size to match it")
+        model.load_state_dict(start.state_dict())
+    return model
 
 
 def source_weights(sources: list[np.ndarray], power: float) -> np.ndarray:

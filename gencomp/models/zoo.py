@@ -12,6 +12,7 @@ from gencomp.resources import assets_dir
 
 if TYPE_CHECKING:
     from gencomp.models.exact_transformer import ExactTransformer
+    from gencomp.models.transformer import ByteTransformer
 
 DEFAULT_MODEL = "small-v2"  # the model behind `lm` and every default that names none
 # mix's model: mix decodes one stream a byte at a time on one core, transformer and context model in
@@ -66,10 +67,20 @@ def load_byte_transformer(model: str = DEFAULT_MODEL) -> "ExactTransformer":
 def _load(path: Path, mtime_ns: int, size: int) -> "ExactTransformer":
     import torch
 
-    from gencomp.models.checkpoint import load_checkpoint
     from gencomp.models.exact_transformer import ExactTransformer
+
+    net, info, sha = load_float_transformer(path)
+    with torch.no_grad():
+        return ExactTransformer(net, info.get("name", path.stem), sha)
+
+
+def load_float_transformer(model: "str | Path") -> tuple["ByteTransformer", dict, str]:
+    """The float model of a checkpoint (a name or path), in eval mode, with its info and weights' SHA-256:
+    to fine-tune, or to wrap for exact coding."""
+    from gencomp.models.checkpoint import load_checkpoint
     from gencomp.models.transformer import ByteTransformer, TransformerConfig
 
+    path = model if isinstance(model, Path) else resolve(model)
     state, config, info, sha = load_checkpoint(path)
     try:
         net = ByteTransformer(TransformerConfig(**config))
@@ -77,6 +88,4 @@ def _load(path: Path, mtime_ns: int, size: int) -> "ExactTransformer":
     except (TypeError, RuntimeError) as exc:
         first_line = str(exc).strip().splitlines()[0]
         raise GencompError(f"{path} does not hold a byte transformer this gencomp can run ({first_line})") from None
-    net.eval()
-    with torch.no_grad():
-        return ExactTransformer(net, info.get("name", path.stem), sha)
+    return net.eval(), info, sha

@@ -8,7 +8,7 @@ import torch
 
 from gencomp.errors import GencompError
 from gencomp.models.training import TrainSettings, sample_windows, source_weights, train
-from gencomp.models.zoo import load_byte_transformer
+from gencomp.models.zoo import load_byte_transformer, load_float_transformer
 from tests.conftest import rng_for
 
 
@@ -113,3 +113,16 @@ def test_a_bfloat16_run_trains_and_exports(tmp_path):
     rows = [json.loads(r) for r in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert all(np.isfinite(r["train_bits_per_symbol"]) for r in rows) and len(rows) == 3
     assert model.weights(np.zeros((1, 8), np.int64)).shape == (1, 8, 256)
+
+
+def test_a_fine_tuning_run_starts_from_the_given_model(tmp_path):
+    s = settings(tmp_path, 0)  # no steps: the exported weights are the starting ones
+    s.init, s.attention_window = "tiny-v2", 512
+    tuned, _, _ = load_float_transformer(train(s))
+    start, _, _ = load_float_transformer("tiny-v2")
+    assert tuned.cfg.attention_window == 512
+    assert all(torch.equal(a, b) for a, b in zip(tuned.state_dict().values(), start.state_dict().values()))
+
+    s.init, s.size, s.out_dir = "tiny-v2", "small", tmp_path / "other"
+    with pytest.raises(GencompError, match="--init tiny-v2 is not a small model"):
+        train(s)
