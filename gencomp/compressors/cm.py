@@ -236,8 +236,7 @@ class ContextMixingCompressor(Compressor):
             for prefix, start, stop in self._segments(length):
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
                 _decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
-                                 self.transformer.packed, state.keys, state.values, state.meta,
-                                 self.transformer.cfg.attention_window, weights)
+                                 self.transformer.packed, *state.arrays, self.transformer.cfg.attention_window, weights)
                 if progress:
                     progress(stop - start)
         if coder[0, 4]:
@@ -249,16 +248,17 @@ class ContextMixingCompressor(Compressor):
 
 
 @njit(cache=CACHE)
-def _decode_stepping(model, history, squash, stretch, start, stop, coder, buf, packed, keys, values, meta, window, ext):
+def _decode_stepping(model, history, squash, stretch, start, stop, coder, buf, packed, keys, values, key_norms, meta,
+                     window, ext):
     """Decode history[start:stop] with the transformer stepped in the same compiled loop: no Python
     between bytes. ext (1, 256): the transformer's weights for history[start]; the cache (keys,
-    values, meta) stands before it (exact_step.advance)."""
+    values, key_norms, meta) stands before it (exact_step.advance)."""
     token, fed = np.empty((1, 1), np.int64), ext.reshape((1, 1, ext.shape[1]))  # fed: a view of ext
     for pos in range(start, stop):
         cmx.decode_bytes(*model, history, squash, stretch, ext, pos, pos + 1, coder, buf)
         if pos + 1 < stop:
             token[0, 0] = history[pos]
-            exact_step.advance(token, packed, keys, values, meta, window, fed)
+            exact_step.advance(token, packed, keys, values, key_norms, meta, window, fed)
 
 
 class ContextMixingPredictor(Predictor):

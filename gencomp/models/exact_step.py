@@ -149,17 +149,34 @@ def _max(x, n):
 
 
 @njit(cache=CACHE)
-def _attend(q, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, weights, a):
+def _reach(q, k_newest, key_norm2, slope, score_scale, last_table):
+    """How many positions back (the newest included) a head's attention weights can be non-zero:
+    further back, the ALiBi bias alone puts a score at least last_table below the newest position's
+    (so below the row's best), where the table's weight is 0. The bound on a score, |q·k| ≤ ‖q‖ ‖k‖
+    with ‖k‖² ≤ key_norm2 (the largest of the keys written), carries a margin for its roundings: a
+    position left out has weight 0 exactly, so the sums, and the integers, are those of the whole window."""
+    newest = _round_half_even(_exact_dot(q, k_newest) * score_scale)
+    bound = np.sqrt(_exact_dot(q, q)) * np.sqrt(key_norm2) * score_scale * (1.0 + 2.0**-40) + 2.0
+    distance = (bound - newest + last_table) / slope  # any position at least this far back weighs 0
+    return np.int64(min(distance, 2.0**62)) + 1
+
+
+@njit(cache=CACHE)
+def _attend(q, k_cache, v_cache, key_norms, index, lo, slopes, score_scale, attn_table, weights, a):
     """One query's attention output a (D,) from q (D,) over cache slots lo … index (keys and values
-    (H, hd, C)). Per head: each score q·k rounded to score units plus the ALiBi bias, its weight
-    the exp table's entry for its distance below the best score, then Σ w v / Σ w in real units."""
+    (H, hd, C); key_norms (H,), the largest ‖k‖² written to each head). Per head: each score q·k
+    rounded to score units plus the ALiBi bias, its weight the exp table's entry for its distance
+    below the best score, then Σ w v / Σ w in real units. Positions further back than _reach weigh
+    0 and are skipped."""
     H, hd = k_cache.shape[0], k_cache.shape[1]
     last_table = attn_table.shape[0] - 1
-    n = index + 1 - lo
     for head in range(H):
         q0 = head * hd
-        _exact_scores(q[q0 : q0 + hd], k_cache[head], lo, index + 1, weights)
-        slope = slopes[head]
+        qh, slope = q[q0 : q0 + hd], slopes[head]
+        first = max(lo, index + 1 - _reach(qh, k_cache[head, :, index], key_norms[head], slope, score_scale,
+                                           last_table))
+        n = index + 1 - first
+        _exact_scores(qh, k_cache[head], first, index + 1, weights)
         for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
             weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
@@ -168,7 +185,7 @@ def _attend(q, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, wei
             w = attn_table[min(np.int64(best - weights[j]), last_table)]
             weights[j] = w
             total += w
-        _exact_weighted_sum(weights, v_cache[head], lo, index + 1, a[q0 : q0 + hd])
+        _exact_weighted_sum(weights, v_cache[head], first, index + 1, a[q0 : q0 + hd])
         for d in range(hd):
             a[q0 + d] = a[q0 + d] / total / ACT_SCALE
 
@@ -176,7 +193,7 @@ def _attend(q, k_cache, v_cache, index, lo, slopes, score_scale, attn_table, wei
 @njit(cache=CACHE, nogil=True)
 def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
          out_norm, out_eps, head_w, head_s, slopes, score_scale, attn_table, logit_table,
-         keys, values, slot, window, out):
+         keys, values, key_norms, slot, window, out):
     """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
     slots ending at its own, none before slot 0) and write each next symbol's integer weights to
     out (B, P, V) int64. Layer by layer over all B·P rows, so each weight is read once per four rows."""
@@ -198,14 +215,17 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
             _grid(qkv[n], qkv[n])
         for b in range(B):
             k_cache, v_cache = keys[layer, b], values[layer, b]
+            bounds = key_norms[layer, b]
             for p in range(P):
                 for head in range(H):
+                    k = qkv[b * P + p, D + head * hd : D + (head + 1) * hd]
+                    bounds[head] = max(bounds[head], _exact_dot(k, k))
                     for d in range(hd):
-                        k_cache[head, d, slot + p] = qkv[b * P + p, D + head * hd + d]
+                        k_cache[head, d, slot + p] = k[d]
                         v_cache[head, d, slot + p] = qkv[b * P + p, 2 * D + head * hd + d]
             for p in range(P):
                 n, index = b * P + p, slot + p
-                _attend(qkv[n], k_cache, v_cache, index, max(0, index - window + 1), slopes, score_scale,
+                _attend(qkv[n], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes, score_scale,
                         attn_table, weights, a[n])
                 _grid(a[n], a[n])
         _linear(a, proj_w[layer], proj_s[layer], h)
@@ -238,7 +258,7 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
 
 
 @njit(cache=CACHE, nogil=True)
-def advance(tokens, packed, keys, values, meta, window, out):
+def advance(tokens, packed, keys, values, key_norms, meta, window, out):
     """Feed tokens (B, P) at the next P positions and write each next symbol's weights to
     out (B, P, V) int64.
 
@@ -253,12 +273,12 @@ def advance(tokens, packed, keys, values, meta, window, out):
         meta[1] = pos - keep
         if keep + P > values.shape[4]:
             raise ValueError("more positions at once than the cache holds")
-    feed(tokens, *packed, keys, values, pos - meta[1], window, out)
+    feed(tokens, *packed, keys, values, key_norms, pos - meta[1], window, out)
     meta[0] = pos + P
 
 
 @njit(cache=CACHE, nogil=True)
-def decode_streams(bos, packed, keys, values, meta, window, lengths, buf, state, symbols):
+def decode_streams(bos, packed, keys, values, key_norms, meta, window, lengths, buf, state, symbols):
     """Decode B streams in lockstep from an empty cache into symbols (B, T): stream b's first
     lengths[b] symbols, each under the weights `advance` gives for it (range_coder.decode_symbol
     on buf and state). One compiled loop: no Python, and no GIL, between symbols."""
@@ -266,7 +286,7 @@ def decode_streams(bos, packed, keys, values, meta, window, lengths, buf, state,
     V = packed[13].shape[0]  # the output layer's rows (ExactTransformer._pack's order)
     tokens, weights, freq = np.full((B, 1), bos, np.int64), np.empty((B, 1, V), np.int64), np.empty(V, np.int64)
     for t in range(T):
-        advance(tokens, packed, keys, values, meta, window, weights)
+        advance(tokens, packed, keys, values, key_norms, meta, window, weights)
         for b in range(B):
             if t < lengths[b]:
                 symbols[b, t] = decode_symbol(weights[b, 0], freq, buf, state, b)

@@ -65,7 +65,8 @@ def _quantized(weight: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Cache:
-    """Integer-valued keys and values (L, B, H, hd, capacity) of the last positions, and meta =
+    """Integer-valued keys and values (L, B, H, hd, capacity) of the last positions, key_norms
+    (L, B, H), the largest ‖k‖² written (it bounds the scores: exact_step._reach), and meta =
     [positions fed, position at slot 0] (exact_step.advance keeps them).
 
     Attention sees at most `window` positions, so the cache holds 2 × window + FEED_BLOCK of them
@@ -77,7 +78,13 @@ class _Cache:
         shape = (cfg.n_layers, batch_size, cfg.n_heads, cfg.head_dim, 2 * cfg.attention_window + FEED_BLOCK)
         # float32 holds these integers (|k|, |v| <= 2^20) exactly, in half the memory a step reads
         self.keys, self.values = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+        self.key_norms = np.zeros(shape[:3])
         self.meta = np.zeros(2, np.int64)
+
+    @property
+    def arrays(self) -> tuple:
+        """(keys, values, key_norms, meta), as the kernels take them."""
+        return self.keys, self.values, self.key_norms, self.meta
 
     @property
     def length(self) -> int:
@@ -149,8 +156,8 @@ class ExactTransformer(Predictor):
     def _feed(self, state: _Cache, tokens: np.ndarray) -> np.ndarray:
         """Feed tokens (B, P), P <= FEED_BLOCK, and return (B, P, V) int64 next-symbol weights."""
         out = np.empty(tokens.shape + (self.cfg.vocab_size,), np.int64)
-        exact_step.advance(np.ascontiguousarray(tokens, dtype=np.int64), self.packed, state.keys, state.values,
-                           state.meta, self.cfg.attention_window, out)
+        exact_step.advance(np.ascontiguousarray(tokens, dtype=np.int64), self.packed, *state.arrays,
+                           self.cfg.attention_window, out)
         return out
 
     def _feed_all(self, state: _Cache, tokens: np.ndarray) -> np.ndarray:
@@ -189,8 +196,8 @@ class ExactTransformer(Predictor):
         lengths = np.asarray(lengths, dtype=np.int64)
         state = self.start(len(lengths))
         symbols = np.zeros((len(lengths), lengths.max(initial=0)), np.int64)
-        exact_step.decode_streams(self.bos, self.packed, state.keys, state.values, state.meta,
-                                  self.cfg.attention_window, lengths, *decoder.arrays, symbols)
+        exact_step.decode_streams(self.bos, self.packed, *state.arrays, self.cfg.attention_window, lengths,
+                                  *decoder.arrays, symbols)
         return symbols
 
     def start_from(self, contexts: np.ndarray) -> tuple[_Cache, np.ndarray]:

@@ -95,3 +95,33 @@ def test_a_narrower_window_stays_exact_and_says_so_in_its_identity(wiki_heldout)
     assert_full_pass_equals_steps(narrow, symbols, "window 32")
     assert narrow.identity()["attention_window"] == 32 and "attention_window" not in model.identity()
     assert not np.array_equal(narrow.weights(symbols[:1]), model.weights(symbols[:1]))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_positions_attention_skips_weigh_nothing(seed):
+    """exact_step._attend leaves out positions too far back to weigh anything (exact_step._reach): its
+    output equals the whole window's attention written out, with keys small and large."""
+    from gencomp.models import exact_step
+    from gencomp.models.exact_transformer import _ATTN_TABLE
+
+    rng = rng_for(seed)
+    H, hd, C, index, lo = 4, 8, 300, 290, 10
+    slopes = np.array([64.0, 16.0, 4.0, 1.0])  # ALiBi's, in score units a position
+    last = len(_ATTN_TABLE) - 1
+    for magnitude in (30, 3000, 300_000):
+        k = np.round(rng.normal(0, magnitude, (H, hd, C))).astype(np.float32)
+        v = np.round(rng.normal(0, 3000, (H, hd, C))).astype(np.float32)
+        q = np.round(rng.normal(0, magnitude, H * hd))
+        score_scale = 256 / (1024.0**2 * np.sqrt(hd))
+        norms = (k.astype(np.float64) ** 2).sum(1).max(1)  # (H,)
+        out = np.empty(H * hd)
+        exact_step._attend(q, k, v, norms, index, lo, slopes, score_scale, _ATTN_TABLE, np.empty(C), out)
+        expected = np.empty(H * hd)
+        for h in range(H):
+            qh, keys = q[h * hd : (h + 1) * hd], k[h, :, lo : index + 1].astype(np.float64)
+            scores = np.rint(qh @ keys * score_scale) - slopes[h] * (index - np.arange(lo, index + 1))
+            weights = _ATTN_TABLE[np.minimum(scores.max() - scores, last).astype(np.int64)]
+            expected[h * hd : (h + 1) * hd] = (v[h, :, lo : index + 1] @ weights) / weights.sum() / 1024.0
+        assert np.array_equal(out, expected), magnitude
+        reach = exact_step._reach(q[:hd], k[0, :, index], norms[0], slopes[0], score_scale, last)
+        assert (reach < index + 1 - lo) == (magnitude < 300_000), (magnitude, reach)  # skips, where it can
