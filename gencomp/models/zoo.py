@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from gencomp.models.exact_transformer import ExactTransformer
     from gencomp.models.transformer import ByteTransformer
 
-DEFAULT_MODEL = "small-v2"  # the model behind `lm` and every default that names none
+DEFAULT_MODEL = "small-v3"  # the model behind `lm` and every default that names none
 # mix's model: mix decodes one stream a byte at a time on one core, transformer and context model in
 # turn, so its model is the small one that keeps it fast (the model card's speed table)
 DEFAULT_MIX_MODEL = "tiny-v2"

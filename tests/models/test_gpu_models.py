@@ -1,7 +1,7 @@
 """The GPU-trained models kept in the repository (assets/models/gpu, not in the package) load by
 name through $GENCOMP_MODELS, verify their hash and code real text exactly, in fewer bytes than
-tiny-v2 (the same data, on the CPU, with a tenth of their compute; the default, small-v2, trained
-longer than they did and beats all but gpu-medium)."""
+tiny-v2 (the same data, on the CPU, with a tenth of their compute; the CPU's small-v2 and small-v3
+trained longer than they did: the model card compares them)."""
 
 from pathlib import Path
 
