@@ -13,12 +13,10 @@ min_frame_chunks: an image's colour planes, an audio file's channels, or `--chun
 codes them on one thread a core, each with its own model.
 
 The transformer in `mix:NAME` reads the stream in segments of MIX_SEGMENT_BYTES, each with the
-MIX_PREFIX_BYTES before it as context: the encoder runs all segments through the model in
-batches; the decoder starts each segment from its prefix and steps byte by byte, in one compiled
-loop with the context-mixing decoder. Inside mix the transformer attends to MIX_ATTENTION_WINDOW
-bytes, not the 256 it was trained on: the context model already covers long range (match model,
-orders to 6), and on a manual the window moved the result by 0.05 points (21.02 % at 256, 21.07 %
-at 32) while coding ran at 12 KB/s instead of 5.
+window of bytes before it as context: the encoder runs all segments through the model in batches;
+the decoder starts each segment from its prefix and steps byte by byte, in one compiled loop with
+the context-mixing decoder. Inside mix the transformer attends to its trained window, at most
+MIX_ATTENTION_WINDOW bytes (benchmarks/mix_window.py).
 
 A stream the model would expand (random bytes) is stored, as lm.py stores chunks.
 """
@@ -27,7 +25,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 from numba import njit
@@ -42,14 +40,16 @@ from gencomp.models import exact_step
 from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MIX_MODEL
 
+if TYPE_CHECKING:
+    from gencomp.models.exact_transformer import ExactTransformer
+
 MIN_SLOT_BITS, MAX_SLOT_BITS = 12, 22
 HEADROOM_BITS = 3  # the table holds 2^3 = 8 slots or more a byte (text meets new contexts at every order)
 IMAGE_HEADROOM_BITS = 1  # image: 2 or more. The 8 photographs of benchmarks/image.py code within 0.006 % of
 #   their size at 8, and a 512×512 photograph's first touch of 64 MiB, not 256, made `image` 1.7× faster
 MIN_MATCH_BITS, MAX_MATCH_BITS = 10, 22
 MIX_SEGMENT_BYTES = 4096
-MIX_ATTENTION_WINDOW = 32  # the transformer's window inside mix (trained on 256): see below
-MIX_PREFIX_BYTES = 4 * MIX_ATTENTION_WINDOW  # a segment's context: 4 layers × window
+MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
@@ -119,10 +119,13 @@ class ContextMixingCompressor(Compressor):
     sampling_temperature = 0.7
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
-    def __init__(self, name: str, transformer: Optional[Predictor] = None, chunk_size_bytes: Optional[int] = None,
-                 mode: Mode = Mode(), headroom_bits: Optional[int] = None):
+    def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None, chunk_size_bytes: Optional[int] = None,
+                 mode: Mode = Mode(), headroom_bits: Optional[int] = None, prefix_bytes: Optional[int] = None):
+        """prefix_bytes: the context each of the transformer's segments starts from (default: its
+        attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window)."""
         super().__init__(chunk_size_bytes)
         self.name, self.transformer, self.mode = name, transformer, mode
+        self.prefix_bytes = prefix_bytes if prefix_bytes is not None or transformer is None else transformer.cfg.attention_window
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if mode.image_width else HEADROOM_BITS)
         self.predictor = ContextMixingPredictor(transformer, mode)
@@ -132,14 +135,19 @@ class ContextMixingCompressor(Compressor):
         identity |= self.mode.identity()
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
-            identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, MIX_PREFIX_BYTES]}
+            identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, self.prefix_bytes]}
         return identity
 
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
-        """Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
+        """mix archives of gencomp 0.3 to 0.10: the transformer attending to 32 bytes, segments starting
+        from 128 (any window and prefix an identity names are taken). Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
         only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
         0.5 and 0.6: audio without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image
         without "image_bias" (the Laplace centred on the median prediction as it is)."""
+        if self.transformer is not None and "segment" in identity:
+            window = identity.get("transformer", {}).get("attention_window", self.transformer.trained_attention_window)
+            return ContextMixingCompressor(self.name, self.transformer.with_window(window), self.chunk_size_bytes,
+                                           self.mode, self.headroom_bits, identity["segment"][1])
         if self.mode.audio_channels and "audio_error_scales" not in identity:
             least_squares = "audio_predictor" in identity
             if not least_squares and self.mode.audio_bits != 16:
@@ -161,7 +169,7 @@ class ContextMixingCompressor(Compressor):
     # --- the transformer's input ---------------------------------------------------------------
     def _segments(self, n: int) -> list[tuple[int, int, int]]:
         """(prefix start, segment start, segment stop) covering n bytes."""
-        return [(max(0, s - MIX_PREFIX_BYTES), s, min(n, s + MIX_SEGMENT_BYTES)) for s in range(0, n, MIX_SEGMENT_BYTES)]
+        return [(max(0, s - self.prefix_bytes), s, min(n, s + MIX_SEGMENT_BYTES)) for s in range(0, n, MIX_SEGMENT_BYTES)]
 
     def _external_weights(self, data: np.ndarray, batch: int = 4):
         """Yield (start, stop, (stop − start, 256) int64 transformer weights) for each segment of data,
@@ -406,5 +414,7 @@ def _audio_compressor(spec: str = "1", chunk_size_bytes: Optional[int] = None) -
 def _mix_compressor(model: str = DEFAULT_MIX_MODEL, chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     from gencomp.models.zoo import load_byte_transformer
 
-    return ContextMixingCompressor(f"mix:{model}", load_byte_transformer(model).with_window(MIX_ATTENTION_WINDOW),
+    transformer = load_byte_transformer(model)
+    window = min(MIX_ATTENTION_WINDOW, transformer.cfg.attention_window)
+    return ContextMixingCompressor(f"mix:{model}", transformer.with_window(window),
                                    chunk_size_bytes)

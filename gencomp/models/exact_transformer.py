@@ -133,6 +133,11 @@ class ExactTransformer(Predictor):
             identity["attention_window"] = self.cfg.attention_window
         return identity
 
+    @property
+    def trained_attention_window(self) -> int:
+        """The window the model was trained with (its identity names any other it runs at)."""
+        return self._trained_window
+
     def with_window(self, attention_window: int) -> "ExactTransformer":
         """The same model attending to at most `attention_window` positions (ALiBi lets it run
         shorter than it was trained; attention cost falls in proportion)."""

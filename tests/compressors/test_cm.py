@@ -88,6 +88,18 @@ def test_mix_round_trips_and_costs_at_most_the_mixers_price_over_cm(wiki_heldout
     assert len(blob) <= 1.005 * len(get_compressor("cm").compress(text))
 
 
+def test_mix_attends_to_the_trained_window_up_to_256_bytes_and_reads_0_10_archives(wiki_heldout):
+    text = wiki_heldout[:9000]  # three of the transformer's segments
+    mix = get_compressor("mix:tiny-v2")
+    assert "attention_window" not in mix.identity()["transformer"] and mix.identity()["segment"] == [4096, 256]
+    assert get_compressor("mix:small-v3").identity()["transformer"]["attention_window"] == 256  # trained on 1024
+    as_0_10 = ContextMixingCompressor("mix:tiny-v2", mix.transformer.with_window(32), prefix_bytes=128)
+    assert as_0_10.identity()["transformer"]["attention_window"] == 32 and as_0_10.identity()["segment"] == [4096, 128]
+    old_blob = as_0_10.compress(text)
+    assert gencomp.decompress(old_blob) == text  # by mix:tiny-v2 as it is now, through for_identity
+    assert len(mix.compress(text)) < 0.99 * len(old_blob)
+
+
 def test_corrupt_payload_is_an_error_not_wrong_output(cm, wiki_heldout):
     blob = bytearray(cm.compress(wiki_heldout[:5000]))
     blob[len(blob) // 2] ^= 0x40

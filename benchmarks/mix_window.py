@@ -1,0 +1,103 @@
+"""How far back the transformer inside `mix` should look: bits/byte and speed by attention window.
+
+`mix:NAME` mixes the transformer's next-byte distribution into the context model. Each setting runs
+the same transformer at attention window W, its 4096-byte segments starting from the P bytes before
+them, over whole held-out streams (the last 10 % of corpus sources, SIZE bytes each, one stream per
+file as `gencomp compress -c mix` codes a file) and over WikiText held out in 2048-byte chunks (Table
+1's set-up); `cm` alone and `lm` (its default model, 2048-byte chunks) are the peers, in the same run.
+Speed: compress and decompress of the first stream in KB/s, round trip checked (mix codes a stream on
+one core; lm's chunks run on every core).
+
+    python benchmarks/mix_window.py [--model tiny-v2] [--settings 32/128,256/256] [--out mix_window]
+
+Writes benchmarks/results/OUT.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gencomp.compressors import get_compressor
+from gencomp.compressors.cm import ContextMixingCompressor
+from gencomp.data.corpus import text_corpus
+from gencomp.models.zoo import DEFAULT_MODEL, load_byte_transformer
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SOURCES = ("corpus/man-pages.txt", "corpus/code-python.txt", "corpus/debian-handbook-other-languages.txt",
+           "corpus/data-json-xml-csv.txt", "corpus/perl-docs.txt")
+SIZE = 65536
+CHUNK = 2048
+
+
+def data() -> tuple[dict[str, bytes], list[bytes]]:
+    """The held-out streams by source, and WikiText's held-out chunks."""
+    streams = {name: text[:SIZE] for name, text in text_corpus("heldout", SOURCES).items()}
+    wiki = text_corpus("heldout", ("wikitext2-valid.txt",))["wikitext2-valid.txt"][:SIZE]
+    return streams, [wiki[i : i + CHUNK] for i in range(0, len(wiki), CHUNK)]
+
+
+def measure(label: str, codec, streams: dict[str, bytes], chunks: list[bytes], chunked_streams: bool = False) -> dict:
+    """bits/byte on each stream (whole, or in 2048-byte chunks) and on the chunks; speed on the first stream."""
+    def bits(stream: bytes) -> float:
+        parts = [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)] if chunked_streams else [stream]
+        return float(codec.chunk_code_length_bits(parts).sum()) / len(stream)
+
+    row = {"codec": label, "streams": {name: bits(s) for name, s in streams.items()},
+           "wiki_chunks": float(codec.chunk_code_length_bits(chunks).sum()) / sum(map(len, chunks))}
+    first = next(iter(streams.values()))
+    parts = [first[i : i + CHUNK] for i in range(0, len(first), CHUNK)] if chunked_streams else [first]
+    codec.encode_chunks(parts[:1])  # compiled code loaded
+    start = time.perf_counter()
+    payloads = codec.encode_chunks(parts)
+    encode = time.perf_counter() - start
+    start = time.perf_counter()
+    back = codec.decode_chunks(payloads, [len(p) for p in parts])
+    decode = time.perf_counter() - start
+    assert b"".join(back) == first, f"{label} does not round-trip"
+    row |= {"compress_kbps": len(first) / encode / 1e3, "decompress_kbps": len(first) / decode / 1e3}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="tiny-v2")
+    parser.add_argument("--settings", default="32/128,64/256,128/128,256/256,256/1024",
+                        help="window/prefix pairs in bytes, comma-separated")
+    parser.add_argument("--out", default="mix_window", help="results file stem under benchmarks/results/")
+    args = parser.parse_args()
+    streams, chunks = data()
+    transformer = load_byte_transformer(args.model)
+    rows = [measure("cm", get_compressor("cm"), streams, chunks),
+            measure(f"lm:{DEFAULT_MODEL} (2048-byte chunks)", get_compressor(f"lm:{DEFAULT_MODEL}"), streams, chunks, True)]
+    for setting in args.settings.split(","):
+        window, prefix = (int(x) for x in setting.split("/"))
+        codec = ContextMixingCompressor(f"mix:{args.model}", transformer.with_window(window), prefix_bytes=prefix)
+        rows.append(measure(f"mix:{args.model} window {window}, prefix {prefix}", codec, streams, chunks)
+                    | {"window": window, "prefix": prefix})
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.out}.json").write_text(json.dumps({"size": SIZE, "sources": SOURCES, "rows": rows}, indent=1))
+    (RESULTS / f"{args.out}.md").write_text(report(rows))
+    print(report(rows))
+
+
+def report(rows: list[dict]) -> str:
+    names = [s.split("/")[-1].removesuffix(".txt") for s in SOURCES]
+    lines = [f"# mix's transformer window: bits/byte on held-out streams ({SIZE:,} bytes each, whole) and "
+             f"held-out WikiText ({CHUNK}-byte chunks); speed on the first stream", "",
+             "| codec | " + " | ".join(names) + " | mean | WikiText chunks | compress KB/s | decompress KB/s |",
+             "|---|" + "---|" * (len(names) + 4)]
+    for r in rows:
+        values = list(r["streams"].values())
+        lines.append(f"| {r['codec']} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {np.mean(values):.3f} | "
+                     f"{r['wiki_chunks']:.3f} | {r['compress_kbps']:.1f} | {r['decompress_kbps']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
