@@ -1,14 +1,16 @@
-"""How far back the transformer inside `mix` should look: bits/byte and speed by attention window.
+"""How `mix` should run its transformer: bits/byte and speed by attention window and start weights.
 
-`mix:NAME` mixes the transformer's next-byte distribution into the context model. Each setting runs
-the same transformer at attention window W, its 4096-byte segments starting from the P bytes before
-them, over whole held-out streams (the last 10 % of corpus sources, SIZE bytes each, one stream per
-file as `gencomp compress -c mix` codes a file) and over WikiText held out in 2048-byte chunks (Table
-1's set-up); `cm` alone and `lm` (its default model, 2048-byte chunks) are the peers, in the same run.
+`mix:NAME` mixes the transformer's next-byte distribution into the context model. Each setting
+W/P/S runs the same transformer at attention window W, its 4096-byte segments starting from the P
+bytes before them, with the context model's inputs starting at weight S/65536 beside the
+transformer's 1 in a short stream (cm.new_model), over held-out streams (the last 10 % of corpus
+sources, SIZE bytes each) coded whole, one stream per file as `gencomp compress -c mix` codes a file,
+and in 2048-byte chunks (Table 1's set-up, short streams), and over held-out WikiText in 2048-byte
+chunks; `cm` alone and `lm` (its default model, always in 2048-byte chunks) are the peers, in the same run.
 Speed: compress and decompress of the first stream in KB/s, round trip checked (mix codes a stream on
 one core; lm's chunks run on every core).
 
-    python benchmarks/mix_window.py [--model tiny-v2] [--settings 32/128,256/256] [--out mix_window]
+    python benchmarks/mix_window.py [--model tiny-v2] [--settings 32/128/16384,256/256/4096] [--out mix_window]
 
 Writes benchmarks/results/OUT.{json,md}.
 """
@@ -47,7 +49,11 @@ def measure(label: str, codec, streams: dict[str, bytes], chunks: list[bytes], c
         parts = [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)] if chunked_streams else [stream]
         return float(codec.chunk_code_length_bits(parts).sum()) / len(stream)
 
+    def chunked(stream: bytes) -> float:
+        return float(codec.chunk_code_length_bits([stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)]).sum())
+
     row = {"codec": label, "streams": {name: bits(s) for name, s in streams.items()},
+           "streams_chunked": sum(map(chunked, streams.values())) / sum(map(len, streams.values())),
            "wiki_chunks": float(codec.chunk_code_length_bits(chunks).sum()) / sum(map(len, chunks))}
     first = next(iter(streams.values()))
     parts = [first[i : i + CHUNK] for i in range(0, len(first), CHUNK)] if chunked_streams else [first]
@@ -67,8 +73,8 @@ def measure(label: str, codec, streams: dict[str, bytes], chunks: list[bytes], c
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="tiny-v2")
-    parser.add_argument("--settings", default="32/128,64/256,128/128,256/256,256/1024",
-                        help="window/prefix pairs in bytes, comma-separated")
+    parser.add_argument("--settings", default="32/128/16384,64/256/16384,128/128/16384,256/256/16384,256/1024/16384,"
+                        "256/256/4096", help="window/prefix/weight triples, comma-separated (bytes, bytes, 1/65536)")
     parser.add_argument("--out", default="mix_window", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
     streams, chunks = data()
@@ -76,10 +82,11 @@ def main() -> None:
     rows = [measure("cm", get_compressor("cm"), streams, chunks),
             measure(f"lm:{DEFAULT_MODEL} (2048-byte chunks)", get_compressor(f"lm:{DEFAULT_MODEL}"), streams, chunks, True)]
     for setting in args.settings.split(","):
-        window, prefix = (int(x) for x in setting.split("/"))
-        codec = ContextMixingCompressor(f"mix:{args.model}", transformer.with_window(window), prefix_bytes=prefix)
-        rows.append(measure(f"mix:{args.model} window {window}, prefix {prefix}", codec, streams, chunks)
-                    | {"window": window, "prefix": prefix})
+        window, prefix, weight = (int(x) for x in setting.split("/"))
+        codec = ContextMixingCompressor(f"mix:{args.model}", transformer.with_window(window), prefix_bytes=prefix,
+                                        short_inputs_weight=weight)
+        rows.append(measure(f"mix:{args.model} window {window}, prefix {prefix}, short {weight / 65536:g}", codec,
+                            streams, chunks) | {"window": window, "prefix": prefix, "short_inputs_weight": weight})
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps({"size": SIZE, "sources": SOURCES, "rows": rows}, indent=1))
     (RESULTS / f"{args.out}.md").write_text(report(rows))
@@ -88,14 +95,14 @@ def main() -> None:
 
 def report(rows: list[dict]) -> str:
     names = [s.split("/")[-1].removesuffix(".txt") for s in SOURCES]
-    lines = [f"# mix's transformer window: bits/byte on held-out streams ({SIZE:,} bytes each, whole) and "
-             f"held-out WikiText ({CHUNK}-byte chunks); speed on the first stream", "",
-             "| codec | " + " | ".join(names) + " | mean | WikiText chunks | compress KB/s | decompress KB/s |",
-             "|---|" + "---|" * (len(names) + 4)]
+    lines = [f"# mix's transformer: bits/byte on held-out streams ({SIZE:,} bytes each) whole and in {CHUNK}-byte "
+             f"chunks, and on held-out WikiText in {CHUNK}-byte chunks; speed on the first stream", "",
+             "| codec | " + " | ".join(names) + " | mean | streams in chunks | WikiText chunks | compress KB/s "
+             "| decompress KB/s |", "|---|" + "---|" * (len(names) + 5)]
     for r in rows:
         values = list(r["streams"].values())
         lines.append(f"| {r['codec']} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {np.mean(values):.3f} | "
-                     f"{r['wiki_chunks']:.3f} | {r['compress_kbps']:.1f} | {r['decompress_kbps']:.1f} |")
+                     f"{r['streams_chunked']:.3f} | {r['wiki_chunks']:.3f} | {r['compress_kbps']:.1f} | {r['decompress_kbps']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

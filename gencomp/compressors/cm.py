@@ -51,6 +51,8 @@ MIN_MATCH_BITS, MAX_MATCH_BITS = 10, 22
 MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
+INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight (2^16 = 1.0)
+MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs beside the transformer (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
 AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
@@ -94,22 +96,26 @@ class Mode:
         return identity
 
 
-def new_model(history: np.ndarray, mode: Mode = Mode(), headroom_bits: int = HEADROOM_BITS) -> cmx.State:
+def new_model(history: np.ndarray, mode: Mode = Mode(), headroom_bits: int = HEADROOM_BITS,
+              short_inputs_weight: int = INPUT_WEIGHT) -> cmx.State:
     """A fresh model sized for coding `history` (uint8, the stream's buffer) in `mode`;
     headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
-    weight 1.0, as if it were alone: the mixer has no time to learn it (held-out Wikipedia in 2048-byte
-    chunks: 25.5 % instead of 27.0 %). In a longer one it starts at 0.25 like every input: trusted at
-    once, the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    return cmx.new_state(*table_bits(len(history), headroom_bits), history,
-                         ext_weight=_ext_weight(len(history) <= SHORT_STREAM_BYTES, mode), **asdict(mode))
+    weight 1.0, every other input at short_inputs_weight: the mixer has little time to learn whom to
+    trust (mix:tiny, 0.10: held-out Wikipedia in 2048-byte chunks 25.5 % instead of 27.0 % with the
+    transformer at 0.25). In a longer one every input starts at INPUT_WEIGHT, 0.25: trusted at once,
+    the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
+    short = len(history) <= SHORT_STREAM_BYTES
+    text_short = short and not mode.image_width and not mode.audio_channels
+    return cmx.new_state(*table_bits(len(history), headroom_bits), history, ext_weight=_ext_weight(short, mode),
+                         input_weight=short_inputs_weight if text_short else INPUT_WEIGHT, **asdict(mode))
 
 
 def _ext_weight(short: bool, mode: Mode) -> int:
     """The external input's initial mixing weight (2^16 = 1.0): trusted at once in a short stream (see
     new_model) and in image or audio mode, whose built-in input is the model's best guess; else 0.25."""
-    return 1 << 16 if short or mode.image_width > 0 or mode.audio_channels > 0 else 1 << 14
+    return 1 << 16 if short or mode.image_width > 0 or mode.audio_channels > 0 else INPUT_WEIGHT
 
 
 class ContextMixingCompressor(Compressor):
@@ -120,12 +126,15 @@ class ContextMixingCompressor(Compressor):
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
     def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None, chunk_size_bytes: Optional[int] = None,
-                 mode: Mode = Mode(), headroom_bits: Optional[int] = None, prefix_bytes: Optional[int] = None):
-        """prefix_bytes: the context each of the transformer's segments starts from (default: its
-        attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window)."""
+                 mode: Mode = Mode(), headroom_bits: Optional[int] = None, prefix_bytes: Optional[int] = None,
+                 short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT):
+        """With a transformer: prefix_bytes, the context each of its segments starts from (default: its
+        attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window); short_inputs_weight, the
+        context model's inputs' initial weight in a short stream (new_model)."""
         super().__init__(chunk_size_bytes)
         self.name, self.transformer, self.mode = name, transformer, mode
         self.prefix_bytes = prefix_bytes if prefix_bytes is not None or transformer is None else transformer.cfg.attention_window
+        self.short_inputs_weight = short_inputs_weight if transformer is not None else INPUT_WEIGHT
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if mode.image_width else HEADROOM_BITS)
         self.predictor = ContextMixingPredictor(transformer, mode)
@@ -136,18 +145,22 @@ class ContextMixingCompressor(Compressor):
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, self.prefix_bytes]}
+            if self.short_inputs_weight != INPUT_WEIGHT:
+                identity["short_inputs_weight"] = self.short_inputs_weight
         return identity
 
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
         """mix archives of gencomp 0.3 to 0.10: the transformer attending to 32 bytes, segments starting
-        from 128 (any window and prefix an identity names are taken). Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
+        from 128, and in a short stream every other input starting at 0.25 (the window, prefix and
+        weight an identity names are taken; no weight named: 0.25). Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
         only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
         0.5 and 0.6: audio without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image
         without "image_bias" (the Laplace centred on the median prediction as it is)."""
         if self.transformer is not None and "segment" in identity:
             window = identity.get("transformer", {}).get("attention_window", self.transformer.trained_attention_window)
             return ContextMixingCompressor(self.name, self.transformer.with_window(window), self.chunk_size_bytes,
-                                           self.mode, self.headroom_bits, identity["segment"][1])
+                                           self.mode, self.headroom_bits, identity["segment"][1],
+                                           identity.get("short_inputs_weight", INPUT_WEIGHT))
         if self.mode.audio_channels and "audio_error_scales" not in identity:
             least_squares = "audio_predictor" in identity
             if not least_squares and self.mode.audio_bits != 16:
@@ -188,7 +201,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.mode, self.headroom_bits)
+        model = new_model(history, self.mode, self.headroom_bits, self.short_inputs_weight)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -232,7 +245,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.mode, self.headroom_bits)
+        model = new_model(history, self.mode, self.headroom_bits, self.short_inputs_weight)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):

@@ -189,13 +189,13 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
+              input_weight: int = 1 << 14, image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
               audio_generating: bool = False, audio_bits: int = 16,
               audio_error_scales: int = len(AUDIO_SCALE_RATES), image_bias: bool = True) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
 
-    ext_weight: the external model's initial mixing weight (2^16 = 1.0); every other input starts at 0.25.
+    ext_weight: the external model's initial mixing weight (2^16 = 1.0); input_weight: every other input's.
     image_width > 0: the bytes are 8-bit grayscale pixels, row after row of that many (see _image_contexts).
     audio_channels > 0: the bytes are 16-bit little-endian PCM samples, that many channels interleaved;
     audio_least_squares: stage 1 of the sample predictor is recursive least squares (False: the
@@ -207,7 +207,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: 
     image_bias: the Laplace's centre is corrected by its context's mean residual (False: as in archives of
     gencomp 0.4 to 0.7)."""
     mixer = np.zeros(MIXER_SIZE, np.int64)
-    mixer[: M_FINAL * N_INPUTS] = (1 << 16) // 4
+    mixer[: M_FINAL * N_INPUTS] = input_weight
     if audio_channels > 0 and audio_least_squares:  # the Laplace input alone at first: short chunks pay for learning
         mixer[: M_FINAL * N_INPUTS] = 0
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight

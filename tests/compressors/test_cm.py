@@ -89,12 +89,17 @@ def test_mix_round_trips_and_costs_at_most_the_mixers_price_over_cm(wiki_heldout
 
 
 def test_mix_attends_to_the_trained_window_up_to_256_bytes_and_reads_0_10_archives(wiki_heldout):
-    text = wiki_heldout[:9000]  # three of the transformer's segments
+    text = wiki_heldout[:9000]  # three of the transformer's segments, and a short stream (new_model)
     mix = get_compressor("mix:tiny-v2")
-    assert "attention_window" not in mix.identity()["transformer"] and mix.identity()["segment"] == [4096, 256]
+    identity = mix.identity()
+    assert "attention_window" not in identity["transformer"] and identity["segment"] == [4096, 256]
+    assert identity["short_inputs_weight"] == 1 << 12 and "short_inputs_weight" not in get_compressor("cm").identity()
     assert get_compressor("mix:small-v3").identity()["transformer"]["attention_window"] == 256  # trained on 1024
-    as_0_10 = ContextMixingCompressor("mix:tiny-v2", mix.transformer.with_window(32), prefix_bytes=128)
-    assert as_0_10.identity()["transformer"]["attention_window"] == 32 and as_0_10.identity()["segment"] == [4096, 128]
+    as_0_10 = ContextMixingCompressor("mix:tiny-v2", mix.transformer.with_window(32), prefix_bytes=128,
+                                      short_inputs_weight=1 << 14)
+    old = as_0_10.identity()
+    assert old["transformer"]["attention_window"] == 32 and old["segment"] == [4096, 128]
+    assert "short_inputs_weight" not in old
     old_blob = as_0_10.compress(text)
     assert gencomp.decompress(old_blob) == text  # by mix:tiny-v2 as it is now, through for_identity
     assert len(mix.compress(text)) < 0.99 * len(old_blob)
