@@ -79,8 +79,9 @@ def main() -> None:
     args = parser.parse_args()
     streams, chunks = data()
     transformer = load_byte_transformer(args.model)
+    lm = get_compressor(f"lm:{DEFAULT_MODEL}")
     rows = [measure("cm", get_compressor("cm"), streams, chunks),
-            measure(f"lm:{DEFAULT_MODEL} (2048-byte chunks)", get_compressor(f"lm:{DEFAULT_MODEL}"), streams, chunks, True)]
+            measure(f"lm:{DEFAULT_MODEL} (2048-byte chunks)", lm, streams, chunks, chunked_streams=True)]
     for setting in args.settings.split(","):
         window, prefix, weight = (int(x) for x in setting.split("/"))
         codec = ContextMixingCompressor(f"mix:{args.model}", transformer.with_window(window), prefix_bytes=prefix,
@@ -102,7 +103,8 @@ def report(rows: list[dict]) -> str:
     for r in rows:
         values = list(r["streams"].values())
         lines.append(f"| {r['codec']} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {np.mean(values):.3f} | "
-                     f"{r['streams_chunked']:.3f} | {r['wiki_chunks']:.3f} | {r['compress_kbps']:.1f} | {r['decompress_kbps']:.1f} |")
+                     f"{r['streams_chunked']:.3f} | {r['wiki_chunks']:.3f} | {r['compress_kbps']:.1f} | "
+                     f"{r['decompress_kbps']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

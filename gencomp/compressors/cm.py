@@ -52,7 +52,7 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight (2^16 = 1.0)
-MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs beside the transformer (0.3-0.10: 1 << 14)
+MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
 AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
@@ -125,15 +125,16 @@ class ContextMixingCompressor(Compressor):
     sampling_temperature = 0.7
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
-    def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None, chunk_size_bytes: Optional[int] = None,
-                 mode: Mode = Mode(), headroom_bits: Optional[int] = None, prefix_bytes: Optional[int] = None,
-                 short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT):
+    def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None,
+                 chunk_size_bytes: Optional[int] = None, mode: Mode = Mode(), headroom_bits: Optional[int] = None,
+                 prefix_bytes: Optional[int] = None, short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT):
         """With a transformer: prefix_bytes, the context each of its segments starts from (default: its
         attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window); short_inputs_weight, the
         context model's inputs' initial weight in a short stream (new_model)."""
         super().__init__(chunk_size_bytes)
         self.name, self.transformer, self.mode = name, transformer, mode
-        self.prefix_bytes = prefix_bytes if prefix_bytes is not None or transformer is None else transformer.cfg.attention_window
+        self.prefix_bytes = (prefix_bytes if prefix_bytes is not None or transformer is None
+                             else transformer.cfg.attention_window)
         self.short_inputs_weight = short_inputs_weight if transformer is not None else INPUT_WEIGHT
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if mode.image_width else HEADROOM_BITS)
@@ -152,10 +153,11 @@ class ContextMixingCompressor(Compressor):
     def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
         """mix archives of gencomp 0.3 to 0.10: the transformer attending to 32 bytes, segments starting
         from 128, and in a short stream every other input starting at 0.25 (the window, prefix and
-        weight an identity names are taken; no weight named: 0.25). Archives of gencomp 0.4: audio without "audio_predictor" (stage 1 was normalised LMS, 16-bit
-        only), image without "headroom_bits" (the table had 8 slots a byte, as for text); archives of
-        0.5 and 0.6: audio without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image
-        without "image_bias" (the Laplace centred on the median prediction as it is)."""
+        weight an identity names are taken; no weight named: 0.25). Archives of gencomp 0.4: audio
+        without "audio_predictor" (stage 1 was normalised LMS, 16-bit only), image without
+        "headroom_bits" (the table had 8 slots a byte, as for text); archives of 0.5 and 0.6: audio
+        without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image without
+        "image_bias" (the Laplace centred on the median prediction as it is)."""
         if self.transformer is not None and "segment" in identity:
             window = identity.get("transformer", {}).get("attention_window", self.transformer.trained_attention_window)
             return ContextMixingCompressor(self.name, self.transformer.with_window(window), self.chunk_size_bytes,
