@@ -40,23 +40,28 @@ def data() -> tuple[dict[str, bytes], list[bytes]]:
     """The held-out streams by source, and WikiText's held-out chunks."""
     streams = {name: text[:SIZE] for name, text in text_corpus("heldout", SOURCES).items()}
     wiki = text_corpus("heldout", ("wikitext2-valid.txt",))["wikitext2-valid.txt"][:SIZE]
-    return streams, [wiki[i : i + CHUNK] for i in range(0, len(wiki), CHUNK)]
+    return streams, pieces(wiki)
+
+
+def pieces(stream: bytes) -> list[bytes]:
+    """A stream in CHUNK-byte chunks."""
+    return [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)]
 
 
 def measure(label: str, codec, streams: dict[str, bytes], chunks: list[bytes], chunked_streams: bool = False) -> dict:
-    """bits/byte on each stream (whole, or in 2048-byte chunks) and on the chunks; speed on the first stream."""
-    def bits(stream: bytes) -> float:
-        parts = [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)] if chunked_streams else [stream]
-        return float(codec.chunk_code_length_bits(parts).sum()) / len(stream)
+    """bits/byte on each stream (whole, or in 2048-byte chunks), on the streams in chunks and on the chunks;
+    speed on the first stream."""
+    def bits(parts: list[bytes]) -> float:
+        return float(codec.chunk_code_length_bits(parts).sum())
 
-    def chunked(stream: bytes) -> float:
-        return float(codec.chunk_code_length_bits([stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)]).sum())
+    def split(stream: bytes) -> list[bytes]:
+        return pieces(stream) if chunked_streams else [stream]
 
-    row = {"codec": label, "streams": {name: bits(s) for name, s in streams.items()},
-           "streams_chunked": sum(map(chunked, streams.values())) / sum(map(len, streams.values())),
-           "wiki_chunks": float(codec.chunk_code_length_bits(chunks).sum()) / sum(map(len, chunks))}
+    row = {"codec": label, "streams": {name: bits(split(s)) / len(s) for name, s in streams.items()},
+           "streams_chunked": sum(bits(pieces(s)) for s in streams.values()) / sum(map(len, streams.values())),
+           "wiki_chunks": bits(chunks) / sum(map(len, chunks))}
     first = next(iter(streams.values()))
-    parts = [first[i : i + CHUNK] for i in range(0, len(first), CHUNK)] if chunked_streams else [first]
+    parts = split(first)
     codec.encode_chunks(parts[:1])  # compiled code loaded
     start = time.perf_counter()
     payloads = codec.encode_chunks(parts)

@@ -189,8 +189,8 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              input_weight: int = 1 << 14, image_width: int = 0, audio_channels: int = 0, audio_least_squares: bool = True,
-              audio_generating: bool = False, audio_bits: int = 16,
+              input_weight: int = 1 << 14, image_width: int = 0, audio_channels: int = 0,
+              audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16,
               audio_error_scales: int = len(AUDIO_SCALE_RATES), image_bias: bool = True) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
