@@ -106,16 +106,18 @@ def new_model(history: np.ndarray, mode: Mode = Mode(), headroom_bits: int = HEA
     trust (mix:tiny, 0.10: held-out Wikipedia in 2048-byte chunks 25.5 % instead of 27.0 % with the
     transformer at 0.25). In a longer one every input starts at INPUT_WEIGHT, 0.25: trusted at once,
     the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    short = len(history) <= SHORT_STREAM_BYTES
-    text_short = short and not mode.image_width and not mode.audio_channels
-    return cmx.new_state(*table_bits(len(history), headroom_bits), history, ext_weight=_ext_weight(short, mode),
-                         input_weight=short_inputs_weight if text_short else INPUT_WEIGHT, **asdict(mode))
+    ext_weight, input_weight = _initial_weights(len(history) <= SHORT_STREAM_BYTES, mode, short_inputs_weight)
+    return cmx.new_state(*table_bits(len(history), headroom_bits), history, ext_weight=ext_weight,
+                         input_weight=input_weight, **asdict(mode))
 
 
-def _ext_weight(short: bool, mode: Mode) -> int:
-    """The external input's initial mixing weight (2^16 = 1.0): trusted at once in a short stream (see
-    new_model) and in image or audio mode, whose built-in input is the model's best guess; else 0.25."""
-    return 1 << 16 if short or mode.image_width > 0 or mode.audio_channels > 0 else INPUT_WEIGHT
+def _initial_weights(short: bool, mode: Mode, short_inputs_weight: int = INPUT_WEIGHT) -> tuple[int, int]:
+    """(external input's, every other input's) initial mixing weight (2^16 = 1.0). The external input is
+    trusted at once in image or audio mode, whose built-in input is the model's best guess, and in a
+    short stream of bytes, where the others start at short_inputs_weight (see new_model); else 0.25 each."""
+    if mode.image_width > 0 or mode.audio_channels > 0:
+        return 1 << 16, INPUT_WEIGHT
+    return (1 << 16, short_inputs_weight) if short else (INPUT_WEIGHT, INPUT_WEIGHT)
 
 
 class ContextMixingCompressor(Compressor):
@@ -308,9 +310,9 @@ class ContextMixingPredictor(Predictor):
 
     def _new(self) -> list:
         history = np.zeros(self.MAX_BYTES, np.uint8)
-        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history,
-                              ext_weight=_ext_weight(False, self.mode), audio_generating=self.audio_generating,
-                              **asdict(self.mode))
+        ext_weight, input_weight = _initial_weights(False, self.mode)
+        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, ext_weight=ext_weight,
+                              input_weight=input_weight, audio_generating=self.audio_generating, **asdict(self.mode))
         return [model, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":
