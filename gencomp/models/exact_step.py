@@ -15,10 +15,12 @@ holds keys and values as (L, B, H, hd, C): each sum runs along contiguous memory
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from gencomp.coding.range_coder import decode_symbol
 from gencomp.jit import CACHE
+from gencomp.models import simd
 
 ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
 ACT_LIMIT = 1024.0  # … clamped to ±1024, so |integer| <= 2^20
@@ -79,25 +81,23 @@ def _exact_matmul(x, w, out):
 
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
-def _exact_scores(q, k_t, lo, hi, out):
-    """out[j] = Σ_d q[d] k_t[d, lo + j] for j < hi − lo (integer-valued: exact, see _exact_dot), four
-    dimensions per pass over out. Rows are sliced first and indexed from 0: an index numba cannot
-    prove non-negative gets a wraparound check, which keeps LLVM from vectorizing (4× slower)."""
+def _exact_scores(q, k_pairs, lo, hi, out):
+    """out[j] = Σ_d q[d] k[d, lo + j] for j < hi − lo, keys in pairs of dimensions: k[d, i] is
+    k_pairs[d // 2, i, d % 2] (integer-valued: exact, see _exact_dot). Two pairs per pass over out.
+    Rows are sliced first and indexed from 0: an index numba cannot prove non-negative gets a
+    wraparound check, which keeps LLVM from vectorizing (4× slower)."""
     n, hd = hi - lo, q.shape[0]
     for j in range(n):
         out[j] = 0.0
-    d = 0
-    while d + 4 <= hd:
-        q0, q1, q2, q3 = q[d], q[d + 1], q[d + 2], q[d + 3]
-        r0, r1, r2, r3 = k_t[d][lo:hi], k_t[d + 1][lo:hi], k_t[d + 2][lo:hi], k_t[d + 3][lo:hi]
+    for p in range(0, k_pairs.shape[0], 2):
+        r0 = k_pairs[p][lo:hi]
+        r1 = k_pairs[min(p + 1, k_pairs.shape[0] - 1)][lo:hi]
+        q0, q1 = q[2 * p], q[2 * p + 1] if 2 * p + 1 < hd else 0.0
+        q2 = q[2 * p + 2] if p + 1 < k_pairs.shape[0] else 0.0
+        q3 = q[2 * p + 3] if 2 * p + 3 < hd else 0.0
         for j in range(n):
-            out[j] += (q0 * np.float64(r0[j]) + q1 * np.float64(r1[j])
-                       + q2 * np.float64(r2[j]) + q3 * np.float64(r3[j]))
-        d += 4
-    for d in range(d, hd):
-        qd, row = q[d], k_t[d][lo:hi]
-        for j in range(n):
-            out[j] += qd * np.float64(row[j])
+            out[j] += (q0 * np.float64(r0[j, 0]) + q1 * np.float64(r0[j, 1])
+                       + q2 * np.float64(r1[j, 0]) + q3 * np.float64(r1[j, 1]))
 
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
@@ -149,45 +149,96 @@ def _max(x, n):
 
 
 @njit(cache=CACHE)
-def _reach(q, k_newest, key_norm2, slope, score_scale, last_table):
+def _reach(q, q_norm2, k_newest, key_norm2, slope, score_scale, last_table):
     """How many positions back (the newest included) a head's attention weights can be non-zero:
     further back, the ALiBi bias alone puts a score at least last_table below the newest position's
     (so below the row's best), where the table's weight is 0. The bound on a score, |q·k| ≤ ‖q‖ ‖k‖
     with ‖k‖² ≤ key_norm2 (the largest of the keys written), carries a margin for its roundings: a
     position left out has weight 0 exactly, so the sums, and the integers, are those of the whole window."""
     newest = _round_half_even(_exact_dot(q, k_newest) * score_scale)
-    bound = np.sqrt(_exact_dot(q, q)) * np.sqrt(key_norm2) * score_scale * (1.0 + 2.0**-40) + 2.0
+    bound = np.sqrt(q_norm2) * np.sqrt(key_norm2) * score_scale * (1.0 + 2.0**-40) + 2.0
     distance = (bound - newest + last_table) / slope  # any position at least this far back weighs 0
     return np.int64(min(distance, 2.0**62)) + 1
 
 
 @njit(cache=CACHE)
-def _attend(q, k_cache, v_cache, key_norms, index, lo, slopes, score_scale, attn_table, weights, a):
-    """One query's attention output a (D,) from q (D,) over cache slots lo … index (keys and values
-    (H, hd, C); key_norms (H,), the largest ‖k‖² written to each head). Per head: each score q·k
-    rounded to score units plus the ALiBi bias, its weight the exp table's entry for its distance
-    below the best score, then Σ w v / Σ w in real units. Positions further back than _reach weigh
-    0 and are skipped."""
-    H, hd = k_cache.shape[0], k_cache.shape[1]
+def attention_scratch(window, head_dim):
+    """_attend's working arrays for `window` positions: scores and weights (float64), scores (int32),
+    the query (int16) and the weights' two halves (int16), padded to whole simd blocks."""
+    padded = window + simd.BLOCK
+    return (np.empty(window), np.empty(padded, np.int32), np.zeros(head_dim + 1, np.int16),
+            np.empty(padded, np.int16), np.empty(padded, np.int16))
+
+
+def _int16_cache(cache):
+    """Whether the KV cache holds int16 (known when a kernel compiles, so the other path is dropped)."""
+
+
+@overload(_int16_cache, jit_options={"cache": CACHE})
+def _int16_cache_impl(cache):
+    flag = cache.dtype == types.int16
+    return lambda cache: flag
+
+
+@njit(cache=CACHE)
+def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scale, attn_table, scratch, a):
+    """One query's attention output a (D,) from q (D,) over cache slots lo … index: keys k_pairs
+    (H, ⌈hd/2⌉, C, 2) (exact_transformer._Cache), values (H, hd, C), bounds (H, 2) the largest ‖k‖²
+    and |v| written to each head, k_newest (D,) the key at index. Per head: each score q·k rounded
+    to score units plus the ALiBi bias, its weight the exp table's entry for its distance below the
+    best score, then Σ w v / Σ w in real units. Positions further back than _reach weigh 0 and are
+    skipped.
+
+    An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
+    sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
+    10-bit halves): the same integers as the float64 sums, 4× faster."""
+    weights, scores, q16, w_hi, w_lo = scratch
+    H, hd = v_cache.shape[0], v_cache.shape[1]
+    compact = _int16_cache(k_pairs)
     last_table = attn_table.shape[0] - 1
     for head in range(H):
         q0 = head * hd
         qh, slope = q[q0 : q0 + hd], slopes[head]
-        first = max(lo, index + 1 - _reach(qh, k_cache[head, :, index], key_norms[head], slope, score_scale,
+        q_norm2, key_norm2, value_max = _exact_dot(qh, qh), bounds[head, 0], bounds[head, 1]
+        first = max(lo, index + 1 - _reach(qh, q_norm2, k_newest[q0 : q0 + hd], key_norm2, slope, score_scale,
                                            last_table))
         n = index + 1 - first
-        _exact_scores(qh, k_cache[head], first, index + 1, weights)
+        blocks = (n + simd.BLOCK - 1) // simd.BLOCK
+        if compact and np.sqrt(q_norm2) * np.sqrt(key_norm2) * (1.0 + 2.0**-40) < 2.0**31:
+            for d in range(hd):
+                q16[d] = np.int16(qh[d])
+            keys = k_pairs[head]
+            simd.pair_scores(scores.ctypes.data, keys.ctypes.data + first * 4, keys.shape[1] * 2, q16.ctypes.data,
+                             keys.shape[0], blocks)
+            for j in range(n):
+                weights[j] = np.float64(scores[j])
+        else:
+            _exact_scores(qh, k_pairs[head], first, index + 1, weights)
         for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
             weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
-        total = 0.0
+        total = sum_hi = sum_lo = 0
         for j in range(n):
-            w = attn_table[min(np.int64(best - weights[j]), last_table)]
+            w = np.int64(attn_table[min(np.int64(best - weights[j]), last_table)])
             weights[j] = w
             total += w
-        _exact_weighted_sum(weights, v_cache[head], first, index + 1, a[q0 : q0 + hd])
+            w_hi[j], w_lo[j] = w >> 10, w & 1023
+            sum_hi += w >> 10
+            sum_lo += w & 1023
+        out = a[q0 : q0 + hd]
+        if compact and max(sum_hi, sum_lo) * np.int64(value_max) < 2**31:
+            for j in range(n, blocks * simd.BLOCK):
+                w_hi[j] = w_lo[j] = 0
+            values = v_cache[head]
+            for d in range(hd):
+                row = values.ctypes.data + (d * values.shape[1] + first) * 2
+                high = simd.weighted_row(row, w_hi.ctypes.data, blocks)
+                low = simd.weighted_row(row, w_lo.ctypes.data, blocks)
+                out[d] = np.float64(high) * 1024.0 + np.float64(low)
+        else:
+            _exact_weighted_sum(weights, v_cache[head], first, index + 1, out)
         for d in range(hd):
-            a[q0 + d] = a[q0 + d] / total / ACT_SCALE
+            out[d] = out[d] / np.float64(total) / ACT_SCALE
 
 
 @njit(cache=CACHE, nogil=True)
@@ -203,7 +254,7 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
     hd = D // H
     x, h, a = np.empty((N, D)), np.empty((N, D)), np.empty((N, D))
     x_int, qkv, hidden = np.empty(D), np.empty((N, 3 * D)), np.empty((N, F))
-    weights = np.empty(window)
+    scratch = attention_scratch(window, hd)
     for b in range(B):
         for p in range(P):
             x[b * P + p] = embed[tokens[b, p]]
@@ -219,14 +270,16 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
             for p in range(P):
                 for head in range(H):
                     k = qkv[b * P + p, D + head * hd : D + (head + 1) * hd]
-                    bounds[head] = max(bounds[head], _exact_dot(k, k))
+                    v = qkv[b * P + p, 2 * D + head * hd : 2 * D + (head + 1) * hd]
+                    bounds[head, 0] = max(bounds[head, 0], _exact_dot(k, k))
                     for d in range(hd):
-                        k_cache[head, d, slot + p] = k[d]
-                        v_cache[head, d, slot + p] = qkv[b * P + p, 2 * D + head * hd + d]
+                        k_cache[head, d // 2, slot + p, d % 2] = k[d]
+                        v_cache[head, d, slot + p] = v[d]
+                        bounds[head, 1] = max(bounds[head, 1], abs(v[d]))
             for p in range(P):
                 n, index = b * P + p, slot + p
-                _attend(qkv[n], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes, score_scale,
-                        attn_table, weights, a[n])
+                _attend(qkv[n], qkv[n, D : 2 * D], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes,
+                        score_scale, attn_table, scratch, a[n])
                 _grid(a[n], a[n])
         _linear(a, proj_w[layer], proj_s[layer], h)
         for n in range(N):
@@ -265,13 +318,14 @@ def advance(tokens, packed, keys, values, key_norms, meta, window, out):
     meta (2,) int64: [positions fed so far, position held at cache slot 0]. When the P positions
     do not fit behind the cache's last one, its newest window − 1 move to the front."""
     pos, P = meta[0], tokens.shape[1]
-    if pos - meta[1] + P > values.shape[4]:
+    capacity = values.shape[4] - simd.BLOCK  # the last BLOCK slots only pad the simd kernels' reads
+    if pos - meta[1] + P > capacity:
         keep = min(window - 1, pos - meta[1])
         start = pos - meta[1] - keep
         keys[:, :, :, :, :keep] = keys[:, :, :, :, start : start + keep].copy()
         values[:, :, :, :, :keep] = values[:, :, :, :, start : start + keep].copy()
         meta[1] = pos - keep
-        if keep + P > values.shape[4]:
+        if keep + P > capacity:
             raise ValueError("more positions at once than the cache holds")
     feed(tokens, *packed, keys, values, key_norms, pos - meta[1], window, out)
     meta[0] = pos + P

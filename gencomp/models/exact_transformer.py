@@ -12,7 +12,9 @@ for bit, so this module keeps every value that enters a sum on an integer grid:
 * softmax uses no exp at run time: scores are rounded to 1/256 nat and looked up in an
   integer table built without libm (gencomp.coding.exact), and the normalizing sums add
   integers; the output is the table's integer weights, which the coder takes as they are;
-* everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round).
+* everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round);
+* where a bound proves an integer sum fits int32, attention takes it in int32 instead (int16 data,
+  pmaddwd: gencomp.models.simd): the same integer, faster.
 
 Both forms run one compiled kernel (gencomp.models.exact_step) that feeds B rows × P positions
 through the KV cache: `weights` (encoding) feeds whole chunks 64 positions at a time on all cores,
@@ -34,7 +36,7 @@ import torch
 
 from gencomp.coding import StreamDecoder, exact
 from gencomp.jit import threads
-from gencomp.models import exact_step
+from gencomp.models import exact_step, simd
 from gencomp.models.exact_step import ACT_SCALE, SCORE_SCALE
 from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
@@ -64,21 +66,42 @@ def _quantized(weight: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     return np.round(w / scale[:, None]).astype(np.float32), scale / ACT_SCALE
 
 
+def _qkv_bound(packed: tuple, d_model: int) -> float:
+    """An upper bound on |q|, |k| and |v|, in grid units, for any input: what decides the KV cache's dtype.
+
+    A query, key or value is round(s_o · Σ_i w_oi h_i) with h_i = round(1024 · g_i · u_i) (exact_step._norm),
+    where u = x / rms(x) has ‖u‖² <= D. So |Σ_i w_oi h_i| <= 1024 √D ‖w_o ∘ g‖ + ½ Σ_i |w_oi|
+    (Cauchy–Schwarz; the ½ is h's rounding), widened for the float roundings on the way."""
+    norms, qkv_w, qkv_s = packed[1], packed[3], packed[4]  # ExactTransformer._pack's order
+    bound = 0.0
+    for layer in range(qkv_w.shape[0]):
+        w = qkv_w[layer].astype(np.float64)  # the query, key and value rows
+        gain = norms[layer, 0]
+        reach = ACT_SCALE * math.sqrt(d_model) * np.linalg.norm(w * gain, axis=1) + 0.5 * np.abs(w).sum(axis=1)
+        bound = max(bound, float((reach * qkv_s[layer]).max()) * ACT_SCALE)
+    return bound * (1 + 1e-9) + 1.0
+
+
 class _Cache:
-    """Integer-valued keys and values (L, B, H, hd, capacity) of the last positions, key_norms
-    (L, B, H), the largest ‖k‖² written (it bounds the scores: exact_step._reach), and meta =
-    [positions fed, position at slot 0] (exact_step.advance keeps them).
+    """Integer-valued keys (L, B, H, ⌈hd/2⌉, capacity, 2), in pairs of dimensions as pmaddwd takes
+    them, and values (L, B, H, hd, capacity) of the last positions; key_norms (L, B, H, 2), the
+    largest ‖k‖² and |v| written (they bound the scores and sums: exact_step._reach, _attend); and
+    meta = [positions fed, position at slot 0] (exact_step.advance keeps them).
 
     Attention sees at most `window` positions, so the cache holds 2 × window + FEED_BLOCK of them
     and, when the next positions do not fit, moves the newest window − 1 to the front: memory
-    stays bounded however long the sequence."""
+    stays bounded however long the sequence. Keys and values are int16 where the model's weights
+    prove that queries, keys and values fit (_qkv_bound: every shipped model), else float32. Either
+    holds the integers exactly and gives the same ones, but int16 halves what a step reads and lets
+    attention sum with pmaddwd (exact_step._attend)."""
 
-    def __init__(self, batch_size: int, cfg: TransformerConfig):
+    def __init__(self, batch_size: int, cfg: TransformerConfig, dtype: type):
         self.batch_size = batch_size
-        shape = (cfg.n_layers, batch_size, cfg.n_heads, cfg.head_dim, 2 * cfg.attention_window + FEED_BLOCK)
-        # float32 holds these integers (|k|, |v| <= 2^20) exactly, in half the memory a step reads
-        self.keys, self.values = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
-        self.key_norms = np.zeros(shape[:3])
+        capacity = 2 * cfg.attention_window + FEED_BLOCK + simd.BLOCK  # simd reads up to a BLOCK past the last
+        heads = (cfg.n_layers, batch_size, cfg.n_heads)
+        self.keys = np.zeros(heads + ((cfg.head_dim + 1) // 2, capacity, 2), dtype)
+        self.values = np.zeros(heads + (cfg.head_dim, capacity), dtype)
+        self.key_norms = np.zeros(heads + (2,))
         self.meta = np.zeros(2, np.int64)
 
     @property
@@ -104,6 +127,8 @@ class ExactTransformer(Predictor):
         slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * SCORE_SCALE  # (H,) integers
         assert np.array_equal(slope_units, np.round(slope_units)), "ALiBi slopes must be exact in score units"
         self.packed = self._pack(model, slope_units, score_scale)
+        compact = _qkv_bound(self.packed, model.cfg.d_model) <= np.iinfo(np.int16).max
+        self._cache_dtype = np.int16 if compact else np.float32  # float32: |k|, |v| <= 2^20 exactly
 
     @staticmethod
     def _pack(model: ByteTransformer, slope_units: np.ndarray, score_scale: float) -> tuple:
@@ -186,7 +211,7 @@ class ExactTransformer(Predictor):
             return np.concatenate(list(pool.map(lambda rows: self._feed_all(self.start(len(rows)), inputs[rows]), groups)))
 
     def start(self, batch_size: int) -> _Cache:
-        return _Cache(batch_size, self.cfg)
+        return _Cache(batch_size, self.cfg, self._cache_dtype)
 
     def step(self, state: _Cache, previous: Optional[np.ndarray]) -> np.ndarray:
         """One position for every row, in one compiled call: the same arithmetic as `weights`, so

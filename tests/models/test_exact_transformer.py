@@ -15,13 +15,14 @@ from gencomp.models.zoo import load_byte_transformer
 from tests.conftest import SEEDS, rng_for
 
 
-def random_model(seed: int) -> ExactTransformer:
+def random_model(seed: int, d_model: int = 0, scale: float = 0.3) -> ExactTransformer:
+    """Weights ~ N(0, scale²): at 0.3, larger than init, attention patterns far from uniform."""
     torch.manual_seed(seed)
-    d_model = 32 if seed % 2 == 0 else 24  # head dimensions 8 and 6 (the kernel sums four at a time, then the rest)
+    d_model = d_model or (32 if seed % 2 == 0 else 24)  # head dimensions 8 and 6
     net = ByteTransformer(TransformerConfig(d_model=d_model, n_layers=2, n_heads=4, d_ff=64, attention_window=48))
     with torch.no_grad():
         for p in net.parameters():
-            p.normal_(0, 0.3)  # larger than init: attention patterns far from uniform
+            p.normal_(0, scale)
     return ExactTransformer(net.eval(), "random", f"seed{seed}")
 
 
@@ -57,6 +58,26 @@ def assert_full_pass_equals_steps(model: Predictor, symbols: np.ndarray, label: 
 def test_full_pass_equals_steps_at_any_batch_size_and_thread_count(seed, wiki_heldout):
     symbols = inputs(seed, wiki_heldout, 150)  # longer than the window and than one query block
     assert_full_pass_equals_steps(random_model(seed), symbols, f"seed {seed}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_int16_and_float32_caches_give_the_same_integers(seed, wiki_heldout):
+    """A model whose weights prove |q|, |k|, |v| fit int16 keeps its cache in int16 (every shipped model
+    does) and attends with pmaddwd where it can; its integers are those of a float32 cache, for whole
+    passes and steps, with head dimensions even and odd (20 / 4 = 5). Larger weights keep float32."""
+    from gencomp.models.exact_transformer import _qkv_bound
+
+    symbols = inputs(seed, wiki_heldout, 150)
+    large = random_model(seed, scale=1.0)
+    assert _qkv_bound(large.packed, large.cfg.d_model) > 32767 and large.start(1).keys.dtype == np.float32
+    assert_full_pass_equals_steps(large, symbols, f"seed {seed} float32")
+    for model in (random_model(seed, d_model=20, scale=0.05), random_model(seed, scale=0.05)):
+        assert _qkv_bound(model.packed, model.cfg.d_model) <= 32767 and model.start(1).keys.dtype == np.int16
+        assert_full_pass_equals_steps(model, symbols, f"seed {seed} int16")
+        wide = ExactTransformer.__new__(ExactTransformer)
+        wide.__dict__.update(model.__dict__, _cache_dtype=np.float32)
+        assert np.array_equal(model.weights(symbols), wide.weights(symbols))
+        assert np.array_equal(stepwise(model, symbols[:2]), stepwise(wide, symbols[:2]))
 
 
 def test_shipped_model_is_exact_and_close_to_its_float_twin(wiki_heldout):
@@ -98,9 +119,11 @@ def test_a_narrower_window_stays_exact_and_says_so_in_its_identity(wiki_heldout)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_positions_attention_skips_weigh_nothing(seed):
-    """exact_step._attend leaves out positions too far back to weigh anything (exact_step._reach): its
-    output equals the whole window's attention written out, with keys small and large."""
+def test_attention_equals_the_whole_window_written_out_on_every_path(seed):
+    """exact_step._attend leaves out positions too far back to weigh anything (exact_step._reach) and,
+    with an int16 cache, sums in int32 with pmaddwd wherever a bound allows: its output equals the
+    whole window's attention written out in int64, with keys small and large, and with values large
+    enough that the int32 sums must give way to float64 ones."""
     from gencomp.models import exact_step
     from gencomp.models.exact_transformer import _ATTN_TABLE
 
@@ -108,20 +131,30 @@ def test_the_positions_attention_skips_weigh_nothing(seed):
     H, hd, C, index, lo = 4, 8, 300, 290, 10
     slopes = np.array([64.0, 16.0, 4.0, 1.0])  # ALiBi's, in score units a position
     last = len(_ATTN_TABLE) - 1
-    for magnitude in (30, 3000, 300_000):
-        k = np.round(rng.normal(0, magnitude, (H, hd, C))).astype(np.float32)
-        v = np.round(rng.normal(0, 3000, (H, hd, C))).astype(np.float32)
-        q = np.round(rng.normal(0, magnitude, H * hd))
+    for magnitude, value_magnitude, dtype in [(30, 3000, np.float32), (3000, 3000, np.float32),
+                                              (300_000, 3000, np.float32), (30, 3000, np.int16),
+                                              (3000, 3000, np.int16), (9000, 30_000, np.int16)]:
+        limit = 32767 if dtype == np.int16 else 2**20
+        k = np.clip(np.round(rng.normal(0, magnitude, (H, hd, C))), -limit, limit)
+        v = np.clip(np.round(rng.normal(0, value_magnitude, (H, hd, C))), -limit, limit)
+        q = np.clip(np.round(rng.normal(0, magnitude, H * hd)), -limit, limit)
         score_scale = 256 / (1024.0**2 * np.sqrt(hd))
-        norms = (k.astype(np.float64) ** 2).sum(1).max(1)  # (H,)
+        bounds = np.stack([(k**2).sum(1).max(1), np.abs(v).max((1, 2))], axis=1)  # (H, 2)
+        k_pairs = np.zeros((H, hd // 2, C + 32, 2), dtype)
+        k_pairs[:, :, :C] = k.reshape(H, hd // 2, 2, C).transpose(0, 1, 3, 2)
+        values = np.zeros((H, hd, C + 32), dtype)
+        values[:, :, :C] = v
         out = np.empty(H * hd)
-        exact_step._attend(q, k, v, norms, index, lo, slopes, score_scale, _ATTN_TABLE, np.empty(C), out)
+        exact_step._attend(q, k[:, :, index].reshape(-1), k_pairs, values, bounds, index, lo, slopes, score_scale,
+                           _ATTN_TABLE, exact_step.attention_scratch(C, hd), out)
         expected = np.empty(H * hd)
         for h in range(H):
-            qh, keys = q[h * hd : (h + 1) * hd], k[h, :, lo : index + 1].astype(np.float64)
-            scores = np.rint(qh @ keys * score_scale) - slopes[h] * (index - np.arange(lo, index + 1))
-            weights = _ATTN_TABLE[np.minimum(scores.max() - scores, last).astype(np.int64)]
-            expected[h * hd : (h + 1) * hd] = (v[h, :, lo : index + 1] @ weights) / weights.sum() / 1024.0
-        assert np.array_equal(out, expected), magnitude
-        reach = exact_step._reach(q[:hd], k[0, :, index], norms[0], slopes[0], score_scale, last)
-        assert (reach < index + 1 - lo) == (magnitude < 300_000), (magnitude, reach)  # skips, where it can
+            qh, keys = q[h * hd : (h + 1) * hd].astype(np.int64), k[h, :, lo : index + 1].astype(np.int64)
+            scores = np.rint((qh @ keys) * score_scale) - slopes[h] * (index - np.arange(lo, index + 1))
+            weights = _ATTN_TABLE[np.minimum(scores.max() - scores, last).astype(np.int64)].astype(np.int64)
+            sums = v[h, :, lo : index + 1].astype(np.int64) @ weights
+            expected[h * hd : (h + 1) * hd] = sums.astype(np.float64) / float(weights.sum()) / 1024.0
+        assert np.array_equal(out, expected), (magnitude, dtype)
+        reach = exact_step._reach(q[:hd], q[:hd] @ q[:hd], k[0, :, index], bounds[0, 0], slopes[0], score_scale, last)
+        if magnitude in (30, 300_000):  # small keys leave most positions out; huge ones none
+            assert (reach < index + 1 - lo) == (magnitude == 30), (magnitude, reach)

@@ -1,0 +1,51 @@
+"""gencomp.models.simd: int16 pair products summed in int32, on x86 (pmaddwd) and as the plain vector
+arithmetic other CPUs get; both must give the int64 sums modulo 2^32."""
+
+from unittest import mock
+
+import numpy as np
+import pytest
+from numba import njit
+
+from gencomp.models import simd
+from tests.conftest import SEEDS, rng_for
+
+
+def _wrapped(sums: np.ndarray) -> np.ndarray:
+    return ((sums + 2**31) % 2**32 - 2**31).astype(np.int64)
+
+
+def _kernels():
+    """Fresh compilations (the intrinsics lower at compile time, so each sees the current simd._X86)."""
+    @njit
+    def scores(q, k_pairs, first, blocks, out):
+        simd.pair_scores(out.ctypes.data, k_pairs.ctypes.data + first * 4, k_pairs.shape[1] * 2, q.ctypes.data,
+                         k_pairs.shape[0], blocks)
+
+    @njit
+    def row(r, w, first, blocks):
+        return simd.weighted_row(r.ctypes.data + first * 2, w.ctypes.data, blocks)
+
+    return scores, row
+
+
+@pytest.mark.parametrize("x86", [True, False])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86):
+    rng = rng_for(seed)
+    pairs, capacity = 5, 200
+    keys = rng.integers(-32768, 32768, (pairs, capacity, 2)).astype(np.int16)
+    keys[0, :8] = -32768  # the one product pair whose sum, 2^31, wraps even in pmaddwd
+    q = rng.integers(-32768, 32768, 2 * pairs).astype(np.int16)
+    q[:2] = -32768
+    weights = rng.integers(-32768, 32768, capacity).astype(np.int16)
+    with mock.patch.object(simd, "_X86", x86):
+        scores, row = _kernels()
+        for first, blocks in [(0, 1), (3, 2), (capacity - 2 * simd.BLOCK, 2)]:
+            n = blocks * simd.BLOCK
+            out = np.zeros(n, np.int32)
+            scores(q, keys, first, blocks, out)
+            dense = keys[:, first : first + n].transpose(1, 0, 2).reshape(n, -1).astype(np.int64)
+            assert np.array_equal(out, _wrapped(dense @ q.astype(np.int64))), (first, blocks)
+            expected = keys[1, first : first + n, 0].astype(np.int64) @ weights[:n].astype(np.int64)
+            assert row(np.ascontiguousarray(keys[1, :, 0]), weights, first, blocks) == _wrapped(np.array(expected))
