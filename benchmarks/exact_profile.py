@@ -1,6 +1,6 @@
 """Where the integer-exact transformer's time goes, per byte on one core: linear layers, attention, the rest.
 
-Decoding feeds one position of 4 streams at a time (LMCompressor.batch_chunks), encoding 64
+Decoding feeds one position of 2 streams at a time (LMCompressor.batch_chunks), encoding 64
 positions of a stream (exact_transformer.FEED_BLOCK). Each is timed over held-out text after 300
 positions of context, with the model's attention window and with a window of 1 (attention then
 reads one position: the difference is attention's share); the linear layers are timed alone on
@@ -49,29 +49,33 @@ def feed_seconds(model, text: np.ndarray, rows: int, block: int) -> float:
 
 def linear_seconds(model, rows: int) -> float:
     """Seconds a byte in the linear layers (every layer's four and the output layer), `rows` rows at a time."""
-    (_, _, _, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s, _, _, head_w, head_s) = model.packed[:15]
+    (_, _, _, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s, _, _, head_w, head_s, passes) = model.packed[:16]
     rng = np.random.default_rng(0)
     total = 0.0
-    for weights, scales in [(qkv_w[0], qkv_s[0]), (proj_w[0], proj_s[0]), (up_w[0], up_s[0]), (down_w[0], down_s[0])]:
-        total += model.cfg.n_layers * _time_linear(rng, weights, scales, rows)
-    return total + _time_linear(rng, head_w, head_s, rows)
+    layers = [(qkv_w[0], qkv_s[0], passes[0]), (proj_w[0], proj_s[0], passes[1]), (up_w[0], up_s[0], passes[2]),
+              (down_w[0], down_s[0], passes[3])]
+    for weights, scales, kind in layers:
+        total += model.cfg.n_layers * _time_linear(rng, weights, scales, kind, rows)
+    return total + _time_linear(rng, head_w, head_s, passes[4], rows)
 
 
-def _time_linear(rng, weights: np.ndarray, scales: np.ndarray, rows: int) -> float:
-    x = np.round(rng.normal(0, 2000, (rows, weights.shape[1])))
-    out = np.empty((rows, weights.shape[0]))
-    exact_step._linear(x, weights, scales, out)
+def _time_linear(rng, weights: np.ndarray, scales: np.ndarray, passes: int, rows: int) -> float:
+    inputs = 2 * weights.shape[0]  # pairs of inputs (an odd count is padded)
+    x = np.round(rng.normal(0, 2000, (rows, inputs)))
+    out = np.empty((rows, len(scales)))
+    scratch = exact_step.linear_scratch(inputs, weights.shape[1])
+    exact_step._linear(x, weights, scales, passes, out, scratch)
     reps = 2000
     start = time.perf_counter()
     for _ in range(reps):
-        exact_step._linear(x, weights, scales, out)
+        exact_step._linear(x, weights, scales, passes, out, scratch)
     return (time.perf_counter() - start) / (reps * rows)
 
 
 def profile(name: str, window: int, text: np.ndarray) -> dict:
     model = load_byte_transformer(name).with_window(window)
     row = {"model": name, "window": window}
-    for path, rows, block in (("decode", 4, 1), ("encode", 1, 64)):
+    for path, rows, block in (("decode", 2, 1), ("encode", 1, 64)):
         total = feed_seconds(model, text, rows, block)
         attention = total - feed_seconds(model.with_window(1), text, rows, block)
         linear = linear_seconds(model, rows * block)
@@ -96,7 +100,7 @@ def main() -> None:
 
 
 def report(rows: list[dict]) -> str:
-    lines = [f"# Exact transformer, µs a byte on one core (held-out {SOURCE}; decode: 4 streams, 1 position "
+    lines = [f"# Exact transformer, µs a byte on one core (held-out {SOURCE}; decode: 2 streams, 1 position "
              "a step; encode: 64 positions a step)", "",
              "| model | window | path | total | linear | attention | rest |", "|---|---|---|---|---|---|---|"]
     for r in rows:

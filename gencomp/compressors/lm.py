@@ -31,16 +31,17 @@ class LMCompressor(Compressor):
 
     Encoding runs the model's full pass over `encode_batch_chunks` chunks at a time (the
     transformer splits them across cores; their (B, T, 256) int64 weights take 4 MB a chunk).
-    Decoding steps `batch_chunks` chunks in lockstep, a group per core at once. Four is the fastest
-    (benchmarks/lm_speed.py --group-sizes): a step reads every row's keys and values, and with more
-    rows the two cores' caches spill out of the shared L3 cache."""
+    Decoding steps `batch_chunks` chunks in lockstep, a group per core at once. Two is the fastest
+    (benchmarks/lm_speed.py --group-sizes: lm:tiny 67 / 72 / 62 / 52 KB/s at 1 / 2 / 4 / 8): the linear
+    layers take one row at a time, so more rows share little, while a step reads every row's keys
+    and values, and with more rows they spill out of the core's L2 cache."""
 
     encode_batch_chunks = 8
     sampling_temperature = 0.7
     default_chunk_size_bytes = 2048
     first_format_version = 2  # the integer-exact path
 
-    def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 4):
+    def __init__(self, predictor: Predictor, name: str, chunk_size_bytes: Optional[int] = None, batch_chunks: int = 2):
         super().__init__(chunk_size_bytes)
         if predictor.alphabet_size != 256:
             raise ValueError("LMCompressor codes bytes: the predictor's alphabet must have 256 symbols")

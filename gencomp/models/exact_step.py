@@ -1,15 +1,16 @@
 """The integer-exact transformer's forward pass as one compiled kernel, for any number of rows
 and positions at a time.
 
-ExactTransformer (gencomp.models.exact_transformer) defines the arithmetic: integer-valued
-float64 dot products (exact in any order, so they may be summed in any order and vectorized),
+ExactTransformer (gencomp.models.exact_transformer) defines the arithmetic: exact integer dot
+products (in int32 through pmaddwd where they provably fit, else in float64, exact in any order),
 then correctly rounded +, ×, ÷, sqrt and round-half-to-even, in a fixed order. `feed` runs it
 for B rows × P positions through the KV cache: encoding feeds 64 positions at a time, decoding
-one, and each position's arithmetic is the same either way. The linear layers run over all B·P
-rows at once, four rows per pass over a weight row. The activation and score grids are defined here.
+one, and each position's arithmetic is the same either way. The activation and score grids are
+defined here.
 
-Weights come packed by ExactTransformer._pack (layer-stacked, (out, in) matrices); the KV cache
-holds keys and values as (L, B, H, hd, C): each sum runs along contiguous memory.
+Weights come packed by ExactTransformer._pack (layer-stacked int16 matrices in pairs of inputs,
+(⌈in/2⌉, out, 2)); the KV cache holds keys in pairs of dimensions and values as (L, B, H, hd, C):
+each sum runs along contiguous memory.
 """
 
 from __future__ import annotations
@@ -54,33 +55,6 @@ def _exact_dot(a, b):
 
 
 @njit(cache=CACHE, fastmath={"reassoc", "contract"})
-def _exact_matmul(x, w, out):
-    """out[n, o] = Σ_i x[n, i] w[o, i] for integer-valued x (N, I) float64 and w (O, I) float32
-    (exact, see _exact_dot). Four rows at a time, so each weight row is read once per four."""
-    N, I = x.shape
-    n = 0
-    while n + 4 <= N:
-        x0, x1, x2, x3 = x[n], x[n + 1], x[n + 2], x[n + 3]
-        for o in range(w.shape[0]):
-            wo = w[o]
-            s0 = s1 = s2 = s3 = 0.0
-            for i in range(I):
-                wi = np.float64(wo[i])
-                s0 += x0[i] * wi
-                s1 += x1[i] * wi
-                s2 += x2[i] * wi
-                s3 += x3[i] * wi
-            out[n, o], out[n + 1, o], out[n + 2, o], out[n + 3, o] = s0, s1, s2, s3
-        n += 4
-    for r in range(n, N):
-        for o in range(w.shape[0]):
-            s = 0.0
-            for i in range(I):
-                s += x[r, i] * np.float64(w[o, i])
-            out[r, o] = s
-
-
-@njit(cache=CACHE, fastmath={"reassoc", "contract"})
 def _exact_scores(q, k_pairs, lo, hi, out):
     """out[j] = Σ_d q[d] k[d, lo + j] for j < hi − lo, keys in pairs of dimensions: k[d, i] is
     k_pairs[d // 2, i, d % 2] (integer-valued: exact, see _exact_dot). Two pairs per pass over out.
@@ -112,13 +86,55 @@ def _exact_weighted_sum(weights, v_t, lo, hi, out):
         out[d] = s
 
 
+MAX_PAIRS = 512  # inputs a pmaddwd pass sums: 1024 × 2047 × 1024 < 2^31, so a split pass never overflows
+
+
 @njit(cache=CACHE)
-def _linear(x_int, w, scale, out):
-    """out = (x_int wᵀ) · scale for rows x_int (N, I) on the activation grid, w (O, I) float32 integer
-    weights (held exactly; float32 halves what is read): the exact sum, then one rounding."""
-    _exact_matmul(x_int, w, out)
-    for n in range(out.shape[0]):
-        for o in range(out.shape[1]):
+def linear_scratch(inputs, padded_outputs):
+    """_linear's working arrays: two int16 halves of an input row, two int32 sums per output."""
+    return (np.zeros(inputs + 1, np.int16), np.zeros(inputs + 1, np.int16),
+            np.empty(padded_outputs, np.int32), np.empty(padded_outputs, np.int32))
+
+
+@njit(cache=CACHE)
+def _linear(x_int, w_pairs, scale, passes, out, scratch):
+    """out = (x_int wᵀ) · scale for rows x_int (N, I) on the activation grid (|x| <= 2^20) and integer
+    weights w in pairs of inputs (⌈I/2⌉, O padded, 2) int16 (ExactTransformer._pack): the exact sum,
+    then one rounding.
+
+    The sums run in int32 through pmaddwd (gencomp.models.simd), MAX_PAIRS pairs a pass: with passes == 2
+    over x's high and low halves (x = 1024 x_hi + x_lo, each fits int16 and each sum int32 whatever x
+    is); with passes == 1 over x itself, which _pack allows only where it proved x fits int16 and the
+    sums int32 (the norms' outputs, for every shipped model). Either way the integer is Σ x w exactly."""
+    N, I = x_int.shape
+    O, pairs, padded = out.shape[1], w_pairs.shape[0], w_pairs.shape[1]
+    x_hi, x_lo, sum_hi, sum_lo = scratch
+    if sum_hi.shape[0] < padded or x_hi.shape[0] < 2 * pairs or w_pairs.shape[2] != 2 or not w_pairs.flags.c_contiguous:
+        raise ValueError("_linear: scratch smaller than the layer, or weights not in pairs")  # simd reads raw memory
+    for n in range(N):
+        row = x_int[n]
+        for i in range(I):
+            if passes == 1:
+                x_hi[i] = np.int16(row[i])
+            else:
+                high = np.floor(row[i] * (1.0 / ACT_SCALE))
+                x_hi[i], x_lo[i] = np.int16(high), np.int16(row[i] - high * ACT_SCALE)
+        for o in range(O):
+            out[n, o] = 0.0
+        for first in range(0, pairs, MAX_PAIRS):
+            count = min(MAX_PAIRS, pairs - first)
+            weights = w_pairs.ctypes.data + first * padded * 4
+            simd.pair_scores(sum_hi.ctypes.data, weights, padded * 2, x_hi.ctypes.data + first * 4, count,
+                             padded // simd.BLOCK)
+            if passes == 1:
+                for o in range(O):
+                    out[n, o] += np.float64(sum_hi[o])
+            else:
+                simd.pair_scores(sum_lo.ctypes.data, weights, padded * 2, x_lo.ctypes.data + first * 4, count,
+                                 padded // simd.BLOCK)
+                for o in range(O):
+                    out[n, o] += np.float64(sum_hi[o]) * ACT_SCALE + np.float64(sum_lo[o])
+        for o in range(O):
             out[n, o] = out[n, o] * scale[o]
 
 
@@ -204,6 +220,8 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
                                            last_table))
         n = index + 1 - first
         blocks = (n + simd.BLOCK - 1) // simd.BLOCK
+        if scores.shape[0] < blocks * simd.BLOCK or first + blocks * simd.BLOCK > v_cache.shape[2]:
+            raise ValueError("_attend: scratch or cache without room for whole simd blocks")  # simd reads raw memory
         if compact and np.sqrt(q_norm2) * np.sqrt(key_norm2) * (1.0 + 2.0**-40) < 2.0**31:
             for d in range(hd):
                 q16[d] = np.int16(qh[d])
@@ -243,25 +261,27 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
 
 @njit(cache=CACHE, nogil=True)
 def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
-         out_norm, out_eps, head_w, head_s, slopes, score_scale, attn_table, logit_table,
+         out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_table, logit_table,
          keys, values, key_norms, slot, window, out):
     """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
     slots ending at its own, none before slot 0) and write each next symbol's integer weights to
-    out (B, P, V) int64. Layer by layer over all B·P rows, so each weight is read once per four rows."""
+    out (B, P, V) int64. Layer by layer over all B·P rows."""
     B, P = tokens.shape
     N, L, D = B * P, norms.shape[0], embed.shape[1]
-    F, V, H = up_w.shape[1], head_w.shape[0], keys.shape[2]
+    F, V, H = up_s.shape[1], head_s.shape[0], keys.shape[2]
     hd = D // H
     x, h, a = np.empty((N, D)), np.empty((N, D)), np.empty((N, D))
     x_int, qkv, hidden = np.empty(D), np.empty((N, 3 * D)), np.empty((N, F))
     scratch = attention_scratch(window, hd)
+    widest = max(max(qkv_w.shape[2], up_w.shape[2]), max(down_w.shape[2], head_w.shape[1]))  # outputs, padded
+    lin = linear_scratch(max(D, F), widest)
     for b in range(B):
         for p in range(P):
             x[b * P + p] = embed[tokens[b, p]]
     for layer in range(L):
         for n in range(N):
             _norm(x[n], norms[layer, 0], eps[layer, 0], x_int, h[n])
-        _linear(h, qkv_w[layer], qkv_s[layer], qkv)
+        _linear(h, qkv_w[layer], qkv_s[layer], passes[0], qkv, lin)
         for n in range(N):
             _grid(qkv[n], qkv[n])
         for b in range(B):
@@ -281,24 +301,24 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
                 _attend(qkv[n], qkv[n, D : 2 * D], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes,
                         score_scale, attn_table, scratch, a[n])
                 _grid(a[n], a[n])
-        _linear(a, proj_w[layer], proj_s[layer], h)
+        _linear(a, proj_w[layer], proj_s[layer], passes[1], h, lin)
         for n in range(N):
             for i in range(D):
                 x[n, i] = x[n, i] + h[n, i]
             _norm(x[n], norms[layer, 1], eps[layer, 1], x_int, h[n])
-        _linear(h, up_w[layer], up_s[layer], hidden)
+        _linear(h, up_w[layer], up_s[layer], passes[2], hidden, lin)
         for n in range(N):
             for i in range(F):
                 hidden[n, i] = max(hidden[n, i], 0.0)
             _grid(hidden[n], hidden[n])
-        _linear(hidden, down_w[layer], down_s[layer], h)
+        _linear(hidden, down_w[layer], down_s[layer], passes[3], h, lin)
         for n in range(N):
             for i in range(D):
                 x[n, i] = x[n, i] + h[n, i]
     for n in range(N):
         _norm(x[n], out_norm, out_eps, x_int, h[n])
     logits = np.empty((N, V))
-    _linear(h, head_w, head_s, logits)
+    _linear(h, head_w, head_s, passes[4], logits, lin)
     last = logit_table.shape[0] - 1
     for b in range(B):
         for p in range(P):
@@ -337,7 +357,7 @@ def decode_streams(bos, packed, keys, values, key_norms, meta, window, lengths, 
     lengths[b] symbols, each under the weights `advance` gives for it (range_coder.decode_symbol
     on buf and state). One compiled loop: no Python, and no GIL, between symbols."""
     B, T = symbols.shape
-    V = packed[13].shape[0]  # the output layer's rows (ExactTransformer._pack's order)
+    V = packed[14].shape[0]  # the output layer's scales, one a symbol (ExactTransformer._pack's order)
     tokens, weights, freq = np.full((B, 1), bos, np.int64), np.empty((B, 1, V), np.int64), np.empty(V, np.int64)
     for t in range(T):
         advance(tokens, packed, keys, values, key_norms, meta, window, weights)

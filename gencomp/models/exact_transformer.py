@@ -42,6 +42,7 @@ from gencomp.models.predictor import Predictor
 from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
 
 WEIGHT_BITS = 12  # weights: |integer| <= 2047 per output channel
+INT16_MAX = 32767
 ATTN_TABLE_BITS = 20  # attention weights: integers in [0, 2^20]
 LOGIT_TABLE_BITS = 30  # output weights: integers in [1, 2^30]
 LOGIT_RANGE_NATS = 12  # no symbol gets less than e^-12 of the top one (text: -0.001 bits/byte vs 30; unseen bytes: 17 bits, not 43)
@@ -66,20 +67,38 @@ def _quantized(weight: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     return np.round(w / scale[:, None]).astype(np.float32), scale / ACT_SCALE
 
 
-def _qkv_bound(packed: tuple, d_model: int) -> float:
-    """An upper bound on |q|, |k| and |v|, in grid units, for any input: what decides the KV cache's dtype.
+def _norm_fed_sums_bound(w: np.ndarray, gain: np.ndarray, d_model: int) -> np.ndarray:
+    """(O,) bounds on Σ_i |w_oi h_i| for integer weights w (O, I) and h the grid integers of an RMS norm
+    with gain g (exact_step._norm): h_i = round(1024 · g_i · u_i) with ‖u‖² <= D, so by Cauchy–Schwarz
+    Σ_i |w_oi h_i| <= 1024 √D ‖w_o ∘ g‖ + ½ Σ_i |w_oi| (the ½ is h's rounding), widened for the float
+    roundings on the way. It bounds every partial sum too."""
+    w = w.astype(np.float64)
+    reach = ACT_SCALE * math.sqrt(d_model) * np.linalg.norm(w * gain, axis=1) + 0.5 * np.abs(w).sum(axis=1)
+    return reach * (1 + 1e-9) + 1.0
 
-    A query, key or value is round(s_o · Σ_i w_oi h_i) with h_i = round(1024 · g_i · u_i) (exact_step._norm),
-    where u = x / rms(x) has ‖u‖² <= D. So |Σ_i w_oi h_i| <= 1024 √D ‖w_o ∘ g‖ + ½ Σ_i |w_oi|
-    (Cauchy–Schwarz; the ½ is h's rounding), widened for the float roundings on the way."""
-    norms, qkv_w, qkv_s = packed[1], packed[3], packed[4]  # ExactTransformer._pack's order
-    bound = 0.0
-    for layer in range(qkv_w.shape[0]):
-        w = qkv_w[layer].astype(np.float64)  # the query, key and value rows
-        gain = norms[layer, 0]
-        reach = ACT_SCALE * math.sqrt(d_model) * np.linalg.norm(w * gain, axis=1) + 0.5 * np.abs(w).sum(axis=1)
-        bound = max(bound, float((reach * qkv_s[layer]).max()) * ACT_SCALE)
-    return bound * (1 + 1e-9) + 1.0
+
+def _norm_output_bound(gain: np.ndarray, d_model: int) -> float:
+    """A bound on |h_i|, the grid integers of an RMS norm's output (|u_i| <= √D)."""
+    return float(ACT_SCALE * math.sqrt(d_model) * np.abs(gain).max() * (1 + 1e-9) + 1.0)
+
+
+def _single_pass(w: np.ndarray, gains: np.ndarray, d_model: int) -> bool:
+    """Whether a norm-fed layer's inputs fit int16 and its sums int32 for every layer (w (L, O, I), gains
+    (L, I)): then exact_step._linear takes one pmaddwd pass, not two (high and low halves)."""
+    return all(_norm_output_bound(g, d_model) <= INT16_MAX and _norm_fed_sums_bound(wl, g, d_model).max() < 2**31
+               for wl, g in zip(w, gains))
+
+
+def _in_pairs(w: np.ndarray) -> np.ndarray:
+    """Integer weights (..., O, I) -> int16 (..., ⌈I/2⌉, O padded to whole simd blocks, 2), the layout
+    exact_step._linear's pmaddwd passes read: [p, o, t] = w[o, 2p + t], zero where padded."""
+    *lead, outputs, inputs = w.shape
+    padded = -(-outputs // simd.BLOCK) * simd.BLOCK
+    out = np.zeros((*lead, (inputs + 1) // 2, padded, 2), np.int16)
+    even = np.zeros((*lead, padded, 2 * out.shape[-3]), np.int16)
+    even[..., :outputs, :inputs] = w
+    out[...] = np.moveaxis(even.reshape(*lead, padded, -1, 2), -2, -3)
+    return out
 
 
 class _Cache:
@@ -91,7 +110,7 @@ class _Cache:
     Attention sees at most `window` positions, so the cache holds 2 × window + FEED_BLOCK of them
     and, when the next positions do not fit, moves the newest window − 1 to the front: memory
     stays bounded however long the sequence. Keys and values are int16 where the model's weights
-    prove that queries, keys and values fit (_qkv_bound: every shipped model), else float32. Either
+    prove that queries, keys and values fit (_pack: every shipped model), else float32. Either
     holds the integers exactly and gives the same ones, but int16 halves what a step reads and lets
     attention sum with pmaddwd (exact_step._attend)."""
 
@@ -126,13 +145,13 @@ class ExactTransformer(Predictor):
         score_scale = SCORE_SCALE / (ACT_SCALE**2 * math.sqrt(model.cfg.head_dim))
         slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * SCORE_SCALE  # (H,) integers
         assert np.array_equal(slope_units, np.round(slope_units)), "ALiBi slopes must be exact in score units"
-        self.packed = self._pack(model, slope_units, score_scale)
-        compact = _qkv_bound(self.packed, model.cfg.d_model) <= np.iinfo(np.int16).max
-        self._cache_dtype = np.int16 if compact else np.float32  # float32: |k|, |v| <= 2^20 exactly
+        self.packed, self._cache_dtype = self._pack(model, slope_units, score_scale)
 
     @staticmethod
-    def _pack(model: ByteTransformer, slope_units: np.ndarray, score_scale: float) -> tuple:
-        """The weights as exact_step.feed takes them, stacked by layer."""
+    def _pack(model: ByteTransformer, slope_units: np.ndarray, score_scale: float) -> tuple[tuple, type]:
+        """The weights as exact_step.feed takes them, stacked by layer, and the KV cache's dtype: int16
+        where the weights prove every query, key and value fits (every shipped model), else float32
+        (|k|, |v| <= 2^20, exactly)."""
         def stack(get):
             return np.ascontiguousarray(np.stack([get(b) for b in model.blocks]))
 
@@ -140,13 +159,20 @@ class ExactTransformer(Predictor):
             quantized = [_quantized(getattr(b, name).weight) for b in model.blocks]
             return tuple(np.ascontiguousarray(np.stack(part)) for part in zip(*quantized))  # weights, scales
 
+        D = model.cfg.d_model
+        norms = stack(lambda b: np.stack([_float64(b.norm_attn.weight), _float64(b.norm_mlp.weight)]))
+        out_norm = _float64(model.norm_out.weight)
+        (qkv_w, qkv_s), proj, (up_w, up_s), down = linear("qkv"), linear("proj"), linear("up"), linear("down")
         head_w, head_s = _quantized(model.head.weight)
-        return (_float64(model.embed.weight),
-                stack(lambda b: np.stack([_float64(b.norm_attn.weight), _float64(b.norm_mlp.weight)])),
-                stack(lambda b: np.array([b.norm_attn.eps, b.norm_mlp.eps]) * ACT_SCALE**2),
-                *linear("qkv"), *linear("proj"), *linear("up"), *linear("down"),
-                _float64(model.norm_out.weight), float(model.norm_out.eps * ACT_SCALE**2),
-                head_w, head_s, slope_units, float(score_scale), _ATTN_TABLE, _LOGIT_TABLE)
+        qkv_bound = max((_norm_fed_sums_bound(w, g, D) * s).max() * ACT_SCALE for w, s, g in zip(qkv_w, qkv_s, norms[:, 0]))
+        cache_dtype = np.int16 if qkv_bound * (1 + 1e-9) + 1.0 <= INT16_MAX else np.float32
+        passes = np.array([1 if _single_pass(qkv_w, norms[:, 0], D) else 2, 2,
+                           1 if _single_pass(up_w, norms[:, 1], D) else 2, 2,
+                           1 if _single_pass(head_w[None], out_norm[None], D) else 2])
+        return (_float64(model.embed.weight), norms, stack(lambda b: np.array([b.norm_attn.eps, b.norm_mlp.eps]) * ACT_SCALE**2),
+                _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
+                out_norm, float(model.norm_out.eps * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
+                slope_units, float(score_scale), _ATTN_TABLE, _LOGIT_TABLE), cache_dtype
 
     @property
     def name(self) -> str:
