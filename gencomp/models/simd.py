@@ -1,11 +1,14 @@
 """Integer dot products on int16 data with int32 sums, the pmaddwd way, for the exact transformer.
 
 numba widens every int16 product to 64 bits, so LLVM cannot use the instruction that multiplies
-int16 pairs and adds each pair into an int32 lane (x86's pmaddwd, 8 products an instruction, and
-vpdpwssd where the CPU has VNNI). These two kernels emit it directly: `llvm.x86.sse2.pmadd.wd`
-on x86-64 (SSE2 is part of x86-64, so every such CPU has it), elsewhere the same operation written
-as plain vector arithmetic. Sums are int32 with wraparound: exact whenever the true sum fits
-int32, which the caller must know (exact_step checks a bound before it calls them).
+int16 pairs and adds each pair into an int32 lane (x86's pmaddwd; vpdpwssd where the CPU has VNNI).
+These two kernels emit it directly: `llvm.x86.avx2.pmadd.wd` (8 lanes) where the CPU numba compiles
+for has AVX2, else `llvm.x86.sse2.pmadd.wd` (4 lanes; SSE2 is part of x86-64), and off x86 the same
+operation written as plain vector arithmetic. Sums are int32 with wraparound: exact whenever the
+true sum fits int32, which the caller must know (exact_step proves or checks a bound first).
+
+The kernels take raw addresses (numba's `arr.ctypes.data`) and read whole blocks of BLOCK
+positions: the caller sizes and pads its arrays (exact_step checks before each call).
 """
 
 from __future__ import annotations
@@ -14,25 +17,32 @@ import platform
 
 from llvmlite import ir
 from numba import types
-from numba.core import cgutils
+from numba.core import cgutils, config
+from numba.core.codegen import get_host_cpu_features
 from numba.extending import intrinsic
 
+BLOCK = 32  # positions (or outputs) a pass: several independent accumulators hide the instruction's latency
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 _I16, _I32, _I64 = ir.IntType(16), ir.IntType(32), ir.IntType(64)
-_V8I16, _V4I32 = ir.VectorType(_I16, 8), ir.VectorType(_I32, 4)
-BLOCK = 32  # positions a pass: four independent accumulators hide the instruction's latency
 
 
-def _pmadd(builder, a, b):
-    """<8 x i16> a, b -> <4 x i32>: a[2i] b[2i] + a[2i+1] b[2i+1], wrapping."""
+def _lanes() -> int:
+    """int32 lanes one pmaddwd fills on the CPU numba compiles for (its NUMBA_CPU_FEATURES, else the host's)."""
+    features = config.CPU_FEATURES if config.CPU_FEATURES is not None else get_host_cpu_features()
+    return 8 if _X86 and "+avx2" in str(features).split(",") else 4
+
+
+def _pmadd(builder, a, b, lanes):
+    """<2·lanes x i16> a, b -> <lanes x i32>: a[2i] b[2i] + a[2i+1] b[2i+1], wrapping."""
+    halves, sums = ir.VectorType(_I16, 2 * lanes), ir.VectorType(_I32, lanes)
     if _X86:
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_V4I32, [_V8I16, _V8I16]),
-                                            "llvm.x86.sse2.pmadd.wd")
-        return builder.call(fn, [a, b])
-    wide = ir.VectorType(_I32, 8)
+        name = "llvm.x86.avx2.pmadd.wd" if lanes == 8 else "llvm.x86.sse2.pmadd.wd"
+        return builder.call(cgutils.get_or_insert_function(builder.module, ir.FunctionType(sums, [halves, halves]), name),
+                            [a, b])
+    wide = ir.VectorType(_I32, 2 * lanes)
     m = builder.mul(builder.sext(a, wide), builder.sext(b, wide))
-    lanes = lambda first: ir.Constant(ir.VectorType(_I32, 4), list(range(first, 8, 2)))
-    return builder.add(builder.shuffle_vector(m, m, lanes(0)), builder.shuffle_vector(m, m, lanes(1)))
+    pick = lambda first: ir.Constant(ir.VectorType(_I32, lanes), list(range(first, 2 * lanes, 2)))
+    return builder.add(builder.shuffle_vector(m, m, pick(0)), builder.shuffle_vector(m, m, pick(1)))
 
 
 def _at(builder, address, offset_elements, element_bytes, vector):
@@ -41,34 +51,45 @@ def _at(builder, address, offset_elements, element_bytes, vector):
     return builder.inttoptr(byte, vector.as_pointer())
 
 
+def _accumulators(builder, count, lanes):
+    """`count` zeroed <lanes x i32> accumulators (stack slots LLVM keeps in registers)."""
+    vector = ir.VectorType(_I32, lanes)
+    acc = cgutils.alloca_once(builder, ir.ArrayType(vector, count))
+    slots = [builder.gep(acc, [ir.Constant(_I32, 0), ir.Constant(_I32, i)]) for i in range(count)]
+    return slots, vector
+
+
 @intrinsic
 def pair_scores(typingctx, out_addr, keys_addr, pair_stride, q_addr, pairs, blocks):
     """out[j] = Σ_p q[2p] k[p, j, 0] + q[2p+1] k[p, j, 1] for j < BLOCK × blocks, as int32.
 
-    keys_addr: int16 keys in pairs of dimensions, k[p, j, :] at element p × pair_stride + 2j;
-    q_addr: int16 (2 × pairs,); out_addr: int32 (BLOCK × blocks,). Addresses in bytes."""
+    keys_addr: int16 in pairs, k[p, j, :] at element p × pair_stride + 2j; q_addr: int16 (2 × pairs,);
+    out_addr: int32 (BLOCK × blocks,). Addresses in bytes. Attention scores (p: pairs of a head's
+    dimensions, j: positions) and linear layers (p: pairs of inputs, j: outputs) both take this form."""
     sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, types.intp)
 
     def codegen(context, builder, signature, args):
         out_addr, keys_addr, pair_stride, q_addr, pairs, blocks = args
-        lanes = BLOCK // 4
-        acc = cgutils.alloca_once(builder, ir.ArrayType(_V4I32, lanes))
-        slots = [builder.gep(acc, [ir.Constant(_I32, 0), ir.Constant(_I32, i)]) for i in range(lanes)]
+        lanes = _lanes()
+        halves = ir.VectorType(_I16, 2 * lanes)
+        slots, vector = _accumulators(builder, BLOCK // lanes, lanes)
         with cgutils.for_range(builder, blocks) as block:
             first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
             for slot in slots:
-                builder.store(ir.Constant(_V4I32, None), slot)
+                builder.store(ir.Constant(vector, None), slot)
             with cgutils.for_range(builder, pairs) as pair:
                 q = builder.load(_at(builder, q_addr, builder.mul(pair.index, ir.Constant(_I64, 2)), 2, _I32))
-                q = builder.bitcast(builder.insert_element(ir.Constant(_V4I32, ir.Undefined), q, ir.Constant(_I32, 0)), _V8I16)
-                q = builder.shuffle_vector(q, q, ir.Constant(ir.VectorType(_I32, 8), [0, 1] * 4))
+                q = builder.insert_element(ir.Constant(ir.VectorType(_I32, lanes), ir.Undefined), q, ir.Constant(_I32, 0))
+                q = builder.bitcast(q, halves)
+                q = builder.shuffle_vector(q, q, ir.Constant(ir.VectorType(_I32, 2 * lanes), [0, 1] * lanes))
                 row = builder.add(builder.mul(pair.index, pair_stride), builder.mul(first, ir.Constant(_I64, 2)))
                 for i, slot in enumerate(slots):
-                    k = builder.load(_at(builder, keys_addr, builder.add(row, ir.Constant(_I64, 8 * i)), 2, _V8I16), align=2)
-                    builder.store(builder.add(builder.load(slot), _pmadd(builder, k, q)), slot)
+                    at = builder.add(row, ir.Constant(_I64, 2 * lanes * i))
+                    k = builder.load(_at(builder, keys_addr, at, 2, halves), align=2)
+                    builder.store(builder.add(builder.load(slot), _pmadd(builder, k, q, lanes)), slot)
             for i, slot in enumerate(slots):
-                j = builder.add(first, ir.Constant(_I64, 4 * i))
-                builder.store(builder.load(slot), _at(builder, out_addr, j, 4, _V4I32), align=4)
+                j = builder.add(first, ir.Constant(_I64, lanes * i))
+                builder.store(builder.load(slot), _at(builder, out_addr, j, 4, vector), align=4)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -81,22 +102,25 @@ def weighted_row(typingctx, row_addr, weights_addr, blocks):
 
     def codegen(context, builder, signature, args):
         row_addr, weights_addr, blocks = args
-        parts = BLOCK // 8
-        acc = cgutils.alloca_once(builder, ir.ArrayType(_V4I32, parts))
-        slots = [builder.gep(acc, [ir.Constant(_I32, 0), ir.Constant(_I32, i)]) for i in range(parts)]
+        lanes = _lanes()
+        halves = ir.VectorType(_I16, 2 * lanes)
+        slots, vector = _accumulators(builder, BLOCK // (2 * lanes), lanes)
         for slot in slots:
-            builder.store(ir.Constant(_V4I32, None), slot)
+            builder.store(ir.Constant(vector, None), slot)
         with cgutils.for_range(builder, blocks) as block:
             first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
             for i, slot in enumerate(slots):
-                at = builder.add(first, ir.Constant(_I64, 8 * i))
-                r = builder.load(_at(builder, row_addr, at, 2, _V8I16), align=2)
-                w = builder.load(_at(builder, weights_addr, at, 2, _V8I16), align=2)
-                builder.store(builder.add(builder.load(slot), _pmadd(builder, r, w)), slot)
+                at = builder.add(first, ir.Constant(_I64, 2 * lanes * i))
+                r = builder.load(_at(builder, row_addr, at, 2, halves), align=2)
+                w = builder.load(_at(builder, weights_addr, at, 2, halves), align=2)
+                builder.store(builder.add(builder.load(slot), _pmadd(builder, r, w, lanes)), slot)
         total = builder.load(slots[0])
         for slot in slots[1:]:
             total = builder.add(total, builder.load(slot))
-        lanes = [builder.extract_element(total, ir.Constant(_I32, i)) for i in range(4)]
-        return builder.add(builder.add(lanes[0], lanes[1]), builder.add(lanes[2], lanes[3]))
+        lane_sums = [builder.extract_element(total, ir.Constant(_I32, i)) for i in range(lanes)]
+        out = lane_sums[0]
+        for value in lane_sums[1:]:
+            out = builder.add(out, value)
+        return out
 
     return sig, codegen

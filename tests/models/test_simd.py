@@ -1,5 +1,5 @@
-"""gencomp.models.simd: int16 pair products summed in int32, on x86 (pmaddwd) and as the plain vector
-arithmetic other CPUs get; both must give the int64 sums modulo 2^32."""
+"""gencomp.models.simd: int16 pair products summed in int32, on x86 (pmaddwd, SSE2's 4 lanes and AVX2's 8)
+and as the plain vector arithmetic other CPUs get; each must give the int64 sums modulo 2^32."""
 
 from unittest import mock
 
@@ -16,7 +16,7 @@ def _wrapped(sums: np.ndarray) -> np.ndarray:
 
 
 def _kernels():
-    """Fresh compilations (the intrinsics lower at compile time, so each sees the current simd._X86)."""
+    """Fresh compilations (the intrinsics lower at compile time, so each sees the current simd._X86 and _lanes)."""
     @njit
     def scores(q, k_pairs, first, blocks, out):
         simd.pair_scores(out.ctypes.data, k_pairs.ctypes.data + first * 4, k_pairs.shape[1] * 2, q.ctypes.data,
@@ -29,9 +29,11 @@ def _kernels():
     return scores, row
 
 
-@pytest.mark.parametrize("x86", [True, False])
+@pytest.mark.parametrize("x86, lanes", [(True, 4), (True, 8), (False, 4), (False, 8)])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86):
+def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86, lanes):
+    if x86 and lanes == 8 and (not simd._X86 or simd._lanes() != 8):
+        pytest.skip("this CPU has no AVX2")
     rng = rng_for(seed)
     pairs, capacity = 5, 200
     keys = rng.integers(-32768, 32768, (pairs, capacity, 2)).astype(np.int16)
@@ -39,7 +41,7 @@ def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86):
     q = rng.integers(-32768, 32768, 2 * pairs).astype(np.int16)
     q[:2] = -32768
     weights = rng.integers(-32768, 32768, capacity).astype(np.int16)
-    with mock.patch.object(simd, "_X86", x86):
+    with mock.patch.object(simd, "_X86", x86), mock.patch.object(simd, "_lanes", lambda: lanes):
         scores, row = _kernels()
         for first, blocks in [(0, 1), (3, 2), (capacity - 2 * simd.BLOCK, 2)]:
             n = blocks * simd.BLOCK
