@@ -207,7 +207,7 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
 
     An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
     sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
-    10-bit halves): the same integers as the float64 sums, 4× faster."""
+    10-bit halves): the same integers as the float64 sums (scores 4×, weighted sums 1.4× faster)."""
     weights, scores, q16, w_hi, w_lo = scratch
     H, hd = v_cache.shape[0], v_cache.shape[1]
     compact = _int16_cache(k_pairs)

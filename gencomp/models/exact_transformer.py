@@ -13,8 +13,9 @@ for bit, so this module keeps every value that enters a sum on an integer grid:
   integer table built without libm (gencomp.coding.exact), and the normalizing sums add
   integers; the output is the table's integer weights, which the coder takes as they are;
 * everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round);
-* where a bound proves an integer sum fits int32, attention takes it in int32 instead (int16 data,
-  pmaddwd: gencomp.models.simd): the same integer, faster.
+* where a bound proves an integer sum fits int32 (int16 data: weights, activations or their two
+  halves, keys and values), it is taken in int32 through pmaddwd (gencomp.models.simd): the same
+  integer, faster.
 
 Both forms run one compiled kernel (gencomp.models.exact_step) that feeds B rows × P positions
 through the KV cache: `weights` (encoding) feeds whole chunks 64 positions at a time on all cores,
@@ -164,15 +165,19 @@ class ExactTransformer(Predictor):
         out_norm = _float64(model.norm_out.weight)
         (qkv_w, qkv_s), proj, (up_w, up_s), down = linear("qkv"), linear("proj"), linear("up"), linear("down")
         head_w, head_s = _quantized(model.head.weight)
-        qkv_bound = max((_norm_fed_sums_bound(w, g, D) * s).max() * ACT_SCALE for w, s, g in zip(qkv_w, qkv_s, norms[:, 0]))
+        # |q|, |k|, |v| in grid units: round(s_o · Σ w h) · 1024
+        qkv_bound = max((_norm_fed_sums_bound(w, g, D) * s).max() * ACT_SCALE
+                        for w, s, g in zip(qkv_w, qkv_s, norms[:, 0]))
         cache_dtype = np.int16 if qkv_bound * (1 + 1e-9) + 1.0 <= INT16_MAX else np.float32
-        passes = np.array([1 if _single_pass(qkv_w, norms[:, 0], D) else 2, 2,
-                           1 if _single_pass(up_w, norms[:, 1], D) else 2, 2,
-                           1 if _single_pass(head_w[None], out_norm[None], D) else 2])
-        return (_float64(model.embed.weight), norms, stack(lambda b: np.array([b.norm_attn.eps, b.norm_mlp.eps]) * ACT_SCALE**2),
-                _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
-                out_norm, float(model.norm_out.eps * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
-                slope_units, float(score_scale), _ATTN_TABLE, _LOGIT_TABLE), cache_dtype
+        passes = np.array([1 if _single_pass(qkv_w, norms[:, 0], D) else 2, 2,  # qkv, proj
+                           1 if _single_pass(up_w, norms[:, 1], D) else 2, 2,  # up, down
+                           1 if _single_pass(head_w[None], out_norm[None], D) else 2])  # the output layer
+        eps = stack(lambda b: np.array([b.norm_attn.eps, b.norm_mlp.eps]) * ACT_SCALE**2)
+        packed = (_float64(model.embed.weight), norms, eps,
+                  _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
+                  out_norm, float(model.norm_out.eps * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
+                  slope_units, float(score_scale), _ATTN_TABLE, _LOGIT_TABLE)
+        return packed, cache_dtype
 
     @property
     def name(self) -> str:
