@@ -180,10 +180,11 @@ def _reach(q, q_norm2, k_newest, key_norm2, slope, score_scale, last_table):
 @njit(cache=CACHE)
 def attention_scratch(window, head_dim):
     """_attend's working arrays for `window` positions: scores and weights (float64), scores (int32),
-    the query (int16) and the weights' two halves (int16), padded to whole simd blocks."""
+    the query (int16), the weights' two halves (int16), padded to whole simd blocks, and the weighted
+    sums of the values by those halves (int32)."""
     padded = window + simd.BLOCK
     return (np.empty(window), np.empty(padded, np.int32), np.zeros(head_dim + 1, np.int16),
-            np.empty(padded, np.int16), np.empty(padded, np.int16))
+            np.empty(padded, np.int16), np.empty(padded, np.int16), np.empty(2 * head_dim, np.int32))
 
 
 def _int16_cache(cache):
@@ -208,7 +209,7 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
     An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
     sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
     10-bit halves): the same integers as the float64 sums (scores 4×, weighted sums 1.4× faster)."""
-    weights, scores, q16, w_hi, w_lo = scratch
+    weights, scores, q16, w_hi, w_lo, sums = scratch
     H, hd = v_cache.shape[0], v_cache.shape[1]
     compact = _int16_cache(k_pairs)
     last_table = attn_table.shape[0] - 1
@@ -220,7 +221,8 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
                                            last_table))
         n = index + 1 - first
         blocks = (n + simd.BLOCK - 1) // simd.BLOCK
-        if scores.shape[0] < blocks * simd.BLOCK or first + blocks * simd.BLOCK > v_cache.shape[2]:
+        if (scores.shape[0] < blocks * simd.BLOCK or first + blocks * simd.BLOCK > v_cache.shape[2]
+                or sums.shape[0] < 2 * hd):
             raise ValueError("_attend: scratch or cache without room for whole simd blocks")  # simd reads raw memory
         if compact and np.sqrt(q_norm2) * np.sqrt(key_norm2) * (1.0 + 2.0**-40) < 2.0**31:
             for d in range(hd):
@@ -248,11 +250,10 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
             for j in range(n, blocks * simd.BLOCK):
                 w_hi[j] = w_lo[j] = 0
             values = v_cache[head]
+            simd.weighted_rows(sums.ctypes.data, values.ctypes.data + first * 2, values.shape[1], w_hi.ctypes.data,
+                               w_lo.ctypes.data, hd, blocks)
             for d in range(hd):
-                row = values.ctypes.data + (d * values.shape[1] + first) * 2
-                high = simd.weighted_row(row, w_hi.ctypes.data, blocks)
-                low = simd.weighted_row(row, w_lo.ctypes.data, blocks)
-                out[d] = np.float64(high) * 1024.0 + np.float64(low)
+                out[d] = np.float64(sums[2 * d]) * 1024.0 + np.float64(sums[2 * d + 1])
         else:
             _exact_weighted_sum(weights, v_cache[head], first, index + 1, out)
         for d in range(hd):

@@ -2,7 +2,7 @@
 
 numba widens every int16 product to 64 bits, so LLVM cannot use the instruction that multiplies
 int16 pairs and adds each pair into an int32 lane (x86's pmaddwd; vpdpwssd where the CPU has VNNI).
-These two kernels emit it directly: `llvm.x86.avx2.pmadd.wd` (8 lanes) where the CPU numba compiles
+Two kernels emit it directly: `llvm.x86.avx2.pmadd.wd` (8 lanes) where the CPU numba compiles
 for has AVX2, else `llvm.x86.sse2.pmadd.wd` (4 lanes; SSE2 is part of x86-64), and off x86 the same
 operation written as plain vector arithmetic. Sums are int32 with wraparound: exact whenever the
 true sum fits int32, which the caller must know (exact_step proves or checks a bound first).
@@ -96,31 +96,40 @@ def pair_scores(typingctx, out_addr, keys_addr, pair_stride, q_addr, pairs, bloc
 
 
 @intrinsic
-def weighted_row(typingctx, row_addr, weights_addr, blocks):
-    """Σ_j w[j] r[j] for j < BLOCK × blocks, as int32 (wrapping): row_addr and weights_addr int16."""
-    sig = types.int32(types.intp, types.intp, types.intp)
+def weighted_rows(typingctx, out_addr, rows_addr, row_stride, high_addr, low_addr, rows, blocks):
+    """For each row r < rows: out[2r] = Σ_j high[j] x[r, j] and out[2r + 1] = Σ_j low[j] x[r, j] for
+    j < BLOCK × blocks, as int32 (wrapping). rows_addr: int16, x[r, j] at element r × row_stride + j;
+    high_addr, low_addr: int16 (BLOCK × blocks,); out_addr: int32 (2 × rows,). Each row is read once
+    for both sums (attention's weighted values, the weights split into two halves)."""
+    sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, types.intp, types.intp)
 
     def codegen(context, builder, signature, args):
-        row_addr, weights_addr, blocks = args
+        out_addr, rows_addr, row_stride, high_addr, low_addr, rows, blocks = args
         lanes = _lanes()
         halves = ir.VectorType(_I16, 2 * lanes)
-        slots, vector = _accumulators(builder, BLOCK // (2 * lanes), lanes)
-        for slot in slots:
-            builder.store(ir.Constant(vector, None), slot)
-        with cgutils.for_range(builder, blocks) as block:
-            first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
-            for i, slot in enumerate(slots):
-                at = builder.add(first, ir.Constant(_I64, 2 * lanes * i))
-                r = builder.load(_at(builder, row_addr, at, 2, halves), align=2)
-                w = builder.load(_at(builder, weights_addr, at, 2, halves), align=2)
-                builder.store(builder.add(builder.load(slot), _pmadd(builder, r, w, lanes)), slot)
-        total = builder.load(slots[0])
-        for slot in slots[1:]:
-            total = builder.add(total, builder.load(slot))
-        lane_sums = [builder.extract_element(total, ir.Constant(_I32, i)) for i in range(lanes)]
-        out = lane_sums[0]
-        for value in lane_sums[1:]:
-            out = builder.add(out, value)
-        return out
+        parts = BLOCK // (2 * lanes)
+        slots, vector = _accumulators(builder, 2 * parts, lanes)
+        with cgutils.for_range(builder, rows) as row:
+            start = builder.mul(row.index, row_stride)
+            for slot in slots:
+                builder.store(ir.Constant(vector, None), slot)
+            with cgutils.for_range(builder, blocks) as block:
+                first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
+                for i in range(parts):
+                    at = builder.add(first, ir.Constant(_I64, 2 * lanes * i))
+                    x = builder.load(_at(builder, rows_addr, builder.add(start, at), 2, halves), align=2)
+                    for weights_addr, slot in ((high_addr, slots[i]), (low_addr, slots[parts + i])):
+                        w = builder.load(_at(builder, weights_addr, at, 2, halves), align=2)
+                        builder.store(builder.add(builder.load(slot), _pmadd(builder, x, w, lanes)), slot)
+            for half in range(2):
+                total = builder.load(slots[half * parts])
+                for slot in slots[half * parts + 1 : (half + 1) * parts]:
+                    total = builder.add(total, builder.load(slot))
+                out = builder.extract_element(total, ir.Constant(_I32, 0))
+                for i in range(1, lanes):
+                    out = builder.add(out, builder.extract_element(total, ir.Constant(_I32, i)))
+                where = builder.add(builder.mul(row.index, ir.Constant(_I64, 2)), ir.Constant(_I64, half))
+                builder.store(out, _at(builder, out_addr, where, 4, _I32))
+        return context.get_dummy_value()
 
     return sig, codegen

@@ -23,10 +23,11 @@ def _kernels():
                          k_pairs.shape[0], blocks)
 
     @njit
-    def row(r, w, first, blocks):
-        return simd.weighted_row(r.ctypes.data + first * 2, w.ctypes.data, blocks)
+    def rows(x, high, low, first, blocks, out):
+        simd.weighted_rows(out.ctypes.data, x.ctypes.data + first * 2, x.shape[1], high.ctypes.data, low.ctypes.data,
+                           x.shape[0], blocks)
 
-    return scores, row
+    return scores, rows
 
 
 @pytest.mark.parametrize("x86, lanes", [(True, 4), (True, 8), (False, 4), (False, 8)])
@@ -40,14 +41,17 @@ def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86, lanes):
     keys[0, :8] = -32768  # the one product pair whose sum, 2^31, wraps even in pmaddwd
     q = rng.integers(-32768, 32768, 2 * pairs).astype(np.int16)
     q[:2] = -32768
-    weights = rng.integers(-32768, 32768, capacity).astype(np.int16)
+    high, low = rng.integers(-32768, 32768, (2, capacity)).astype(np.int16)
     with mock.patch.object(simd, "_X86", x86), mock.patch.object(simd, "_lanes", lambda: lanes):
-        scores, row = _kernels()
+        scores, rows = _kernels()
         for first, blocks in [(0, 1), (3, 2), (capacity - 2 * simd.BLOCK, 2)]:
             n = blocks * simd.BLOCK
             out = np.zeros(n, np.int32)
             scores(q, keys, first, blocks, out)
             dense = keys[:, first : first + n].transpose(1, 0, 2).reshape(n, -1).astype(np.int64)
             assert np.array_equal(out, _wrapped(dense @ q.astype(np.int64))), (first, blocks)
-            expected = keys[1, first : first + n, 0].astype(np.int64) @ weights[:n].astype(np.int64)
-            assert row(np.ascontiguousarray(keys[1, :, 0]), weights, first, blocks) == _wrapped(np.array(expected))
+            x = np.ascontiguousarray(keys[:, :, 0])  # 5 rows of `capacity`
+            sums = np.zeros(2 * len(x), np.int32)
+            rows(x, high, low, first, blocks, sums)
+            expected = np.stack([x[:, first : first + n].astype(np.int64) @ w[:n].astype(np.int64) for w in (high, low)], 1)
+            assert np.array_equal(sums, _wrapped(expected).reshape(-1)), (first, blocks)
