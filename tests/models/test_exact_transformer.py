@@ -157,3 +157,26 @@ def test_attention_equals_the_whole_window_written_out_on_every_path(seed):
         reach = exact_step._reach(q[:hd], q[:hd] @ q[:hd], k[0, :, index], bounds[0, 0], slopes[0], score_scale, last)
         if magnitude in (30, 300_000):  # small keys leave most positions out; huge ones none
             assert (reach < index + 1 - lo) == (magnitude == 30), (magnitude, reach)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_linear_layers_sum_exactly_in_one_or_two_int32_passes(seed):
+    """exact_step._linear against the int64 matmul: inputs anywhere on the grid (|x| <= 2^20) in two
+    passes, int16 inputs in one, over odd and even widths and more inputs than one pass takes."""
+    from gencomp.models import exact_step
+    from gencomp.models.exact_transformer import _in_pairs
+
+    rng = rng_for(seed)
+    for inputs, outputs in [(7, 5), (64, 192), (1100, 40), (2049, 33)]:
+        w = rng.integers(-2047, 2048, (outputs, inputs))
+        w[0] = -2047
+        scale = rng.uniform(0.5, 2.0, outputs)
+        w_pairs = _in_pairs(w.astype(np.float32))
+        one_pass_limit = min(32767, (2**31 - 1) // (inputs * 2047))  # int16, and sums in int32 (_pack proves it)
+        for passes, limit in [(2, 2**20), (1, one_pass_limit)]:
+            x = rng.integers(-limit, limit + 1, (3, inputs))
+            x[0] = -limit  # the extreme row: every product at its largest
+            out = np.empty((3, outputs))
+            exact_step._linear(x.astype(np.float64), w_pairs, scale, passes, out,
+                               exact_step.linear_scratch(inputs, w_pairs.shape[1]))
+            assert np.array_equal(out, (x @ w.T).astype(np.float64) * scale), (inputs, passes)
