@@ -91,7 +91,7 @@ MAX_PAIRS = 512  # inputs a pmaddwd pass sums: 1024 × 2047 × 1024 < 2^31, so a
 
 @njit(cache=CACHE)
 def linear_scratch(inputs, padded_outputs):
-    """_linear's working arrays: two int16 halves of an input row, two int32 sums per output."""
+    """_linear's working arrays: two int16 input vectors (a row's halves, or two rows), two int32 sums per output."""
     return (np.zeros(inputs + 1, np.int16), np.zeros(inputs + 1, np.int16),
             np.empty(padded_outputs, np.int32), np.empty(padded_outputs, np.int32))
 
@@ -104,38 +104,49 @@ def _linear(x_int, w_pairs, scale, passes, out, scratch):
 
     The sums run in int32 through pmaddwd (gencomp.models.simd), MAX_PAIRS pairs a pass: with passes == 2
     over x's high and low halves (x = 1024 x_hi + x_lo, each fits int16 and each sum int32 whatever x
-    is); with passes == 1 over x itself, which _pack allows only where it proved x fits int16 and the
-    sums int32 (the norms' outputs, for every shipped model). Either way the integer is Σ x w exactly."""
+    is); with passes == 1 over x itself, two rows at a time, which _pack allows only where it proved x
+    fits int16 and the sums int32 (the norms' outputs, for every shipped model). Either way the integer
+    is Σ x w exactly."""
     N, I = x_int.shape
     O, pairs, padded = out.shape[1], w_pairs.shape[0], w_pairs.shape[1]
-    x_hi, x_lo, sum_hi, sum_lo = scratch
-    if sum_hi.shape[0] < padded or x_hi.shape[0] < 2 * pairs or w_pairs.shape[2] != 2 or not w_pairs.flags.c_contiguous:
+    x_a, x_b, sum_a, sum_b = scratch
+    if sum_a.shape[0] < padded or x_a.shape[0] < 2 * pairs or w_pairs.shape[2] != 2 or not w_pairs.flags.c_contiguous:
         raise ValueError("_linear: scratch smaller than the layer, or weights not in pairs")  # simd reads raw memory
-    for n in range(N):
-        row = x_int[n]
+    stride, blocks = padded * 2, padded // simd.BLOCK
+    n = 0
+    while n < N:  # two int16 vectors a pass, which share each weight read: a row's halves, or two rows
+        two_rows = passes == 1 and n + 1 < N
         for i in range(I):
             if passes == 1:
-                x_hi[i] = np.int16(row[i])
+                x_a[i] = np.int16(x_int[n, i])
+                if two_rows:
+                    x_b[i] = np.int16(x_int[n + 1, i])
             else:
-                high = np.floor(row[i] * (1.0 / ACT_SCALE))
-                x_hi[i], x_lo[i] = np.int16(high), np.int16(row[i] - high * ACT_SCALE)
-        for o in range(O):
-            out[n, o] = 0.0
+                high = np.floor(x_int[n, i] * (1.0 / ACT_SCALE))
+                x_a[i], x_b[i] = np.int16(high), np.int16(x_int[n, i] - high * ACT_SCALE)
+        rows = 2 if two_rows else 1
+        for r in range(rows):
+            for o in range(O):
+                out[n + r, o] = 0.0
         for first in range(0, pairs, MAX_PAIRS):
             count = min(MAX_PAIRS, pairs - first)
             weights = w_pairs.ctypes.data + first * padded * 4
-            simd.pair_scores(sum_hi.ctypes.data, weights, padded * 2, x_hi.ctypes.data + first * 4, count,
-                             padded // simd.BLOCK)
-            if passes == 1:
-                for o in range(O):
-                    out[n, o] += np.float64(sum_hi[o])
+            if passes == 1 and not two_rows:
+                simd.pair_scores(sum_a.ctypes.data, weights, stride, x_a.ctypes.data + first * 4, count, blocks)
             else:
-                simd.pair_scores(sum_lo.ctypes.data, weights, padded * 2, x_lo.ctypes.data + first * 4, count,
-                                 padded // simd.BLOCK)
-                for o in range(O):
-                    out[n, o] += np.float64(sum_hi[o]) * ACT_SCALE + np.float64(sum_lo[o])
-        for o in range(O):
-            out[n, o] = out[n, o] * scale[o]
+                simd.pair_scores2(sum_a.ctypes.data, sum_b.ctypes.data, weights, stride, x_a.ctypes.data + first * 4,
+                                  x_b.ctypes.data + first * 4, count, blocks)
+            for o in range(O):
+                if passes == 2:
+                    out[n, o] += np.float64(sum_a[o]) * ACT_SCALE + np.float64(sum_b[o])
+                else:
+                    out[n, o] += np.float64(sum_a[o])
+                    if two_rows:
+                        out[n + 1, o] += np.float64(sum_b[o])
+        for r in range(rows):
+            for o in range(O):
+                out[n + r, o] = out[n + r, o] * scale[o]
+        n += rows
 
 
 @njit(cache=CACHE)

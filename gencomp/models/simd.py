@@ -59,6 +59,45 @@ def _accumulators(builder, count, lanes):
     return slots, vector
 
 
+def _pair_scores(vectors: int):
+    """Codegen for pair_scores over `vectors` q vectors at once (each key load serves all of them)."""
+
+    def codegen(context, builder, signature, args):
+        outs, (keys_addr, pair_stride), qs = args[:vectors], args[vectors : vectors + 2], args[vectors + 2 : -2]
+        pairs, blocks = args[-2:]
+        lanes = _lanes()
+        halves = ir.VectorType(_I16, 2 * lanes)
+        per_vector = BLOCK // lanes
+        slots, vector = _accumulators(builder, vectors * per_vector, lanes)
+        with cgutils.for_range(builder, blocks) as block:
+            first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
+            for slot in slots:
+                builder.store(ir.Constant(vector, None), slot)
+            with cgutils.for_range(builder, pairs) as pair:
+                broadcast = []
+                for q_addr in qs:
+                    q = builder.load(_at(builder, q_addr, builder.mul(pair.index, ir.Constant(_I64, 2)), 2, _I32))
+                    q = builder.insert_element(ir.Constant(ir.VectorType(_I32, lanes), ir.Undefined), q,
+                                               ir.Constant(_I32, 0))
+                    q = builder.bitcast(q, halves)
+                    broadcast.append(builder.shuffle_vector(q, q, ir.Constant(ir.VectorType(_I32, 2 * lanes),
+                                                                              [0, 1] * lanes)))
+                row = builder.add(builder.mul(pair.index, pair_stride), builder.mul(first, ir.Constant(_I64, 2)))
+                for i in range(per_vector):
+                    at = builder.add(row, ir.Constant(_I64, 2 * lanes * i))
+                    k = builder.load(_at(builder, keys_addr, at, 2, halves), align=2)
+                    for v, q in enumerate(broadcast):
+                        slot = slots[v * per_vector + i]
+                        builder.store(builder.add(builder.load(slot), _pmadd(builder, k, q, lanes)), slot)
+            for v, out_addr in enumerate(outs):
+                for i in range(per_vector):
+                    j = builder.add(first, ir.Constant(_I64, lanes * i))
+                    builder.store(builder.load(slots[v * per_vector + i]), _at(builder, out_addr, j, 4, vector), align=4)
+        return context.get_dummy_value()
+
+    return codegen
+
+
 @intrinsic
 def pair_scores(typingctx, out_addr, keys_addr, pair_stride, q_addr, pairs, blocks):
     """out[j] = Σ_p q[2p] k[p, j, 0] + q[2p+1] k[p, j, 1] for j < BLOCK × blocks, as int32.
@@ -66,33 +105,14 @@ def pair_scores(typingctx, out_addr, keys_addr, pair_stride, q_addr, pairs, bloc
     keys_addr: int16 in pairs, k[p, j, :] at element p × pair_stride + 2j; q_addr: int16 (2 × pairs,);
     out_addr: int32 (BLOCK × blocks,). Addresses in bytes. Attention scores (p: pairs of a head's
     dimensions, j: positions) and linear layers (p: pairs of inputs, j: outputs) both take this form."""
-    sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, types.intp)
+    return types.void(*[types.intp] * 6), _pair_scores(1)
 
-    def codegen(context, builder, signature, args):
-        out_addr, keys_addr, pair_stride, q_addr, pairs, blocks = args
-        lanes = _lanes()
-        halves = ir.VectorType(_I16, 2 * lanes)
-        slots, vector = _accumulators(builder, BLOCK // lanes, lanes)
-        with cgutils.for_range(builder, blocks) as block:
-            first = builder.mul(block.index, ir.Constant(_I64, BLOCK))
-            for slot in slots:
-                builder.store(ir.Constant(vector, None), slot)
-            with cgutils.for_range(builder, pairs) as pair:
-                q = builder.load(_at(builder, q_addr, builder.mul(pair.index, ir.Constant(_I64, 2)), 2, _I32))
-                q = builder.insert_element(ir.Constant(ir.VectorType(_I32, lanes), ir.Undefined), q, ir.Constant(_I32, 0))
-                q = builder.bitcast(q, halves)
-                q = builder.shuffle_vector(q, q, ir.Constant(ir.VectorType(_I32, 2 * lanes), [0, 1] * lanes))
-                row = builder.add(builder.mul(pair.index, pair_stride), builder.mul(first, ir.Constant(_I64, 2)))
-                for i, slot in enumerate(slots):
-                    at = builder.add(row, ir.Constant(_I64, 2 * lanes * i))
-                    k = builder.load(_at(builder, keys_addr, at, 2, halves), align=2)
-                    builder.store(builder.add(builder.load(slot), _pmadd(builder, k, q, lanes)), slot)
-            for i, slot in enumerate(slots):
-                j = builder.add(first, ir.Constant(_I64, lanes * i))
-                builder.store(builder.load(slot), _at(builder, out_addr, j, 4, vector), align=4)
-        return context.get_dummy_value()
 
-    return sig, codegen
+@intrinsic
+def pair_scores2(typingctx, out_a, out_b, keys_addr, pair_stride, q_a, q_b, pairs, blocks):
+    """pair_scores for two q vectors over the same keys, each key read once: out_a from q_a, out_b from q_b
+    (a linear layer's two rows, or one row's high and low halves)."""
+    return types.void(*[types.intp] * 8), _pair_scores(2)
 
 
 @intrinsic

@@ -23,11 +23,16 @@ def _kernels():
                          k_pairs.shape[0], blocks)
 
     @njit
+    def scores2(q, q2, k_pairs, first, blocks, out, out2):
+        simd.pair_scores2(out.ctypes.data, out2.ctypes.data, k_pairs.ctypes.data + first * 4, k_pairs.shape[1] * 2,
+                          q.ctypes.data, q2.ctypes.data, k_pairs.shape[0], blocks)
+
+    @njit
     def rows(x, high, low, first, blocks, out):
         simd.weighted_rows(out.ctypes.data, x.ctypes.data + first * 2, x.shape[1], high.ctypes.data, low.ctypes.data,
                            x.shape[0], blocks)
 
-    return scores, rows
+    return scores, scores2, rows
 
 
 @pytest.mark.parametrize("x86, lanes", [(True, 4), (True, 8), (False, 4), (False, 8)])
@@ -43,13 +48,17 @@ def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86, lanes):
     q[:2] = -32768
     high, low = rng.integers(-32768, 32768, (2, capacity)).astype(np.int16)
     with mock.patch.object(simd, "_X86", x86), mock.patch.object(simd, "_lanes", lambda: lanes):
-        scores, rows = _kernels()
+        scores, scores2, rows = _kernels()
         for first, blocks in [(0, 1), (3, 2), (capacity - 2 * simd.BLOCK, 2)]:
             n = blocks * simd.BLOCK
             out = np.zeros(n, np.int32)
             scores(q, keys, first, blocks, out)
             dense = keys[:, first : first + n].transpose(1, 0, 2).reshape(n, -1).astype(np.int64)
             assert np.array_equal(out, _wrapped(dense @ q.astype(np.int64))), (first, blocks)
+            out2 = np.zeros(n, np.int32)
+            scores2(q[::-1].copy(), q, keys, first, blocks, out, out2)  # two vectors, each key read once
+            assert np.array_equal(out, _wrapped(dense @ q[::-1].astype(np.int64))), (first, blocks)
+            assert np.array_equal(out2, _wrapped(dense @ q.astype(np.int64))), (first, blocks)
             x = np.ascontiguousarray(keys[:, :, 0])  # 5 rows of `capacity`
             sums = np.zeros(2 * len(x), np.int32)
             rows(x, high, low, first, blocks, sums)
