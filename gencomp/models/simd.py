@@ -2,7 +2,7 @@
 
 numba widens every int16 product to 64 bits, so LLVM cannot use the instruction that multiplies
 int16 pairs and adds each pair into an int32 lane (x86's pmaddwd; vpdpwssd where the CPU has VNNI).
-Two kernels emit it directly: `llvm.x86.avx2.pmadd.wd` (8 lanes) where the CPU numba compiles
+The kernels here emit it directly: `llvm.x86.avx2.pmadd.wd` (8 lanes) where the CPU numba compiles
 for has AVX2, else `llvm.x86.sse2.pmadd.wd` (4 lanes; SSE2 is part of x86-64), and off x86 the same
 operation written as plain vector arithmetic. Sums are int32 with wraparound: exact whenever the
 true sum fits int32, which the caller must know (exact_step proves or checks a bound first).
@@ -52,7 +52,7 @@ def _at(builder, address, offset_elements, element_bytes, vector):
 
 
 def _accumulators(builder, count, lanes):
-    """`count` zeroed <lanes x i32> accumulators (stack slots LLVM keeps in registers)."""
+    """`count` <lanes x i32> accumulators: stack slots LLVM keeps in registers (the caller zeroes them)."""
     vector = ir.VectorType(_I32, lanes)
     acc = cgutils.alloca_once(builder, ir.ArrayType(vector, count))
     slots = [builder.gep(acc, [ir.Constant(_I32, 0), ir.Constant(_I32, i)]) for i in range(count)]
