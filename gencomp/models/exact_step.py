@@ -209,13 +209,13 @@ def _int16_cache_impl(cache):
 
 
 @njit(cache=CACHE)
-def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scale, attn_table, scratch, a):
+def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scale, attn_high, attn_low, scratch, a):
     """One query's attention output a (D,) from q (D,) over cache slots lo … index: keys k_pairs
     (H, ⌈hd/2⌉, C, 2) (exact_transformer._Cache), values (H, hd, C), bounds (H, 2) the largest ‖k‖²
     and |v| written to each head, k_newest (D,) the key at index. Per head: each score q·k rounded
     to score units plus the ALiBi bias, its weight the exp table's entry for its distance below the
-    best score, then Σ w v / Σ w in real units. Positions further back than _reach weigh 0 and are
-    skipped.
+    best score (the table as its two int16 halves, attn_high · 1024 + attn_low), then Σ w v / Σ w in
+    real units. Positions further back than _reach weigh 0 and are skipped.
 
     An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
     sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
@@ -223,7 +223,7 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
     weights, scores, q16, w_hi, w_lo, sums = scratch
     H, hd = v_cache.shape[0], v_cache.shape[1]
     compact = _int16_cache(k_pairs)
-    last_table = attn_table.shape[0] - 1
+    last_table = attn_high.shape[0] - 1
     for head in range(H):
         q0 = head * hd
         qh, slope = q[q0 : q0 + hd], slopes[head]
@@ -248,14 +248,15 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
         for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
             weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
-        total = sum_hi = sum_lo = 0
+        for j in range(n):  # each weight's row in the table, by its distance below the best score
+            scores[j] = np.int32(min(best - weights[j], last_table))
+        sum_hi = sum_lo = 0
         for j in range(n):
-            w = np.int64(attn_table[min(np.int64(best - weights[j]), last_table)])
-            weights[j] = w
-            total += w
-            w_hi[j], w_lo[j] = w >> 10, w & 1023
-            sum_hi += w >> 10
-            sum_lo += w & 1023
+            high, low = attn_high[scores[j]], attn_low[scores[j]]
+            w_hi[j], w_lo[j] = high, low
+            sum_hi += high
+            sum_lo += low
+        total = sum_hi * 1024 + sum_lo
         out = a[q0 : q0 + hd]
         if compact and max(sum_hi, sum_lo) * np.int64(value_max) < 2**31:
             for j in range(n, blocks * simd.BLOCK):
@@ -266,6 +267,8 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
             for d in range(hd):
                 out[d] = np.float64(sums[2 * d]) * 1024.0 + np.float64(sums[2 * d + 1])
         else:
+            for j in range(n):
+                weights[j] = np.float64(w_hi[j]) * 1024.0 + np.float64(w_lo[j])
             _exact_weighted_sum(weights, v_cache[head], first, index + 1, out)
         for d in range(hd):
             out[d] = out[d] / np.float64(total) / ACT_SCALE
@@ -273,7 +276,7 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
 
 @njit(cache=CACHE, nogil=True)
 def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
-         out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_table, logit_table,
+         out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_high, attn_low, logit_table,
          keys, values, key_norms, slot, window, out):
     """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
     slots ending at its own, none before slot 0) and write each next symbol's integer weights to
@@ -311,7 +314,7 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
             for p in range(P):
                 n, index = b * P + p, slot + p
                 _attend(qkv[n], qkv[n, D : 2 * D], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes,
-                        score_scale, attn_table, scratch, a[n])
+                        score_scale, attn_high, attn_low, scratch, a[n])
                 _grid(a[n], a[n])
         _linear(a, proj_w[layer], proj_s[layer], passes[1], h, lin)
         for n in range(N):

@@ -50,9 +50,10 @@ LOGIT_RANGE_NATS = 12  # no symbol gets less than e^-12 of the top one (text: -0
 FEED_BLOCK = 64  # positions per kernel call in `weights` (bounds the activations' memory)
 
 
-_ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2
-                              ).astype(np.float64)  # integers, as float64 for the exact sums
-_ATTN_TABLE[-1] = 0.0  # scores further below the row's max weigh nothing
+_ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2).copy()
+_ATTN_TABLE[-1] = 0  # scores further below the row's max weigh nothing
+# the table in two int16 halves, w = 1024 high + low, as attention's pmaddwd sums take the weights
+_ATTN_HIGH, _ATTN_LOW = (_ATTN_TABLE >> 10).astype(np.int16), (_ATTN_TABLE & 1023).astype(np.int16)
 _LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
 
 
@@ -176,7 +177,7 @@ class ExactTransformer(Predictor):
         packed = (_float64(model.embed.weight), norms, eps,
                   _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
                   out_norm, float(model.norm_out.eps * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
-                  slope_units, float(score_scale), _ATTN_TABLE, _LOGIT_TABLE)
+                  slope_units, float(score_scale), _ATTN_HIGH, _ATTN_LOW, _LOGIT_TABLE)
         return packed, cache_dtype
 
     @property
