@@ -32,7 +32,7 @@ class LMCompressor(Compressor):
     Encoding runs the model's full pass over `encode_batch_chunks` chunks at a time (the
     transformer splits them across cores; their (B, T, 256) int64 weights take 4 MB a chunk).
     Decoding steps `batch_chunks` chunks in lockstep, a group per core at once. Two is the fastest
-    (benchmarks/lm_speed.py --group-sizes: lm:tiny 80 / 89 / 81 / 64 KB/s at 1 / 2 / 4 / 8): the linear
+    (benchmarks/lm_speed.py --group-sizes: lm:tiny 85 / 95 / 82 / 67 KB/s at 1 / 2 / 4 / 8): the linear
     layers share each weight read between two rows, while a step reads every row's keys and values,
     and with more rows they spill out of the core's L2 cache."""
 
