@@ -6,16 +6,16 @@ its sums differently). The decoder must reproduce the encoder's probabilities bi
 for bit, so this module keeps every value that enters a sum on an integer grid:
 
 * every matmul input is rounded to a multiple of 2**-ACT_FRAC_BITS and every weight to
-  a per-channel integer (WEIGHT_BITS); the float64 matmul of integers below 2**53 is
-  exact in any summation order, so any BLAS, batch size or thread count gives the
-  same result;
+  a per-channel integer (WEIGHT_BITS); a sum of integer products is exact in any order
+  (in int32 where a bound proves it fits, else in float64 below 2**53), so any batch
+  size, thread count or CPU gives the same result;
 * softmax uses no exp at run time: scores are rounded to 1/256 nat and looked up in an
   integer table built without libm (gencomp.coding.exact), and the normalizing sums add
   integers; the output is the table's integer weights, which the coder takes as they are;
-* everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round);
-* where a bound proves an integer sum fits int32 (int16 data: weights, activations or their two
-  halves, keys and values), it is taken in int32 through pmaddwd (gencomp.models.simd): the same
-  integer, faster.
+* everything else is elementwise and correctly rounded (+, ×, ÷, sqrt, round).
+
+The int32 sums take int16 data (weights, activations or their two halves, keys and values)
+through pmaddwd (gencomp.models.simd): the same integers as float64 sums, faster.
 
 Both forms run one compiled kernel (gencomp.models.exact_step) that feeds B rows × P positions
 through the KV cache: `weights` (encoding) feeds whole chunks 64 positions at a time on all cores,
