@@ -63,6 +63,7 @@ from gencomp.coding import exact
 from gencomp.coding.range_coder import decode_bit, encode_bit
 from gencomp.jit import CACHE
 
+INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 HASHED = 8  # hashed contexts: orders 2, 3, 4, 6, word, word pair, column, sparse
 N_INPUTS = 2 + HASHED + 3  # order 0, order 1, hashed, match, external, bias
 X_MATCH, X_EXT, X_BIAS = 2 + HASHED, 3 + HASHED, 4 + HASHED
@@ -188,8 +189,8 @@ class State:
         return sum(a.nbytes for a in self.arrays)
 
 
-def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = 1 << 14,
-              input_weight: int = 1 << 14, image_width: int = 0, audio_channels: int = 0,
+def new_state(slot_bits: int, match_bits: int, history: np.ndarray, ext_weight: int = INPUT_WEIGHT,
+              input_weight: int = INPUT_WEIGHT, image_width: int = 0, audio_channels: int = 0,
               audio_least_squares: bool = True, audio_generating: bool = False, audio_bits: int = 16,
               audio_error_scales: int = len(AUDIO_SCALE_RATES), image_bias: bool = True) -> State:
     """A fresh model with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
