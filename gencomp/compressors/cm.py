@@ -24,7 +24,7 @@ A stream the model would expand (random bytes) is stored, as lm.py stores chunks
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -37,6 +37,7 @@ from gencomp.errors import GencompError
 from gencomp.jit import CACHE, threads
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
+from gencomp.models.context_mixing.predictor import ContextMixingPredictor
 from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MIX_MODEL
 
@@ -55,9 +56,6 @@ INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
-AUDIO_LEAST_SQUARES = "least-squares"  # the identity's audio_predictor since gencomp 0.5 (none before: normalised LMS)
-AUDIO_ERROR_SCALES = len(cmx.AUDIO_SCALE_RATES)  # the identity's audio_error_scales since gencomp 0.7 (none before: 1)
-IMAGE_BIAS = 1  # the identity's image_bias since gencomp 0.8: the median corrected per gradient-sign context (none before)
 
 
 def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, int]:
@@ -68,56 +66,17 @@ def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, i
             min(max(need, MIN_MATCH_BITS), MAX_MATCH_BITS))
 
 
-@dataclass(frozen=True)
-class Mode:
-    """What a context-mixing model codes, and which version of its image or audio model: bytes (the
-    default), 8-bit pixels in rows of image_width, or PCM of audio_channels channels of audio_bits.
-    The version fields default to the newest model; an archive made with an earlier one names it in
-    its identity (ContextMixingCompressor.for_identity). Each field is cmx.new_state's argument."""
-    image_width: int = 0
-    image_bias: bool = True  # the Laplace's centre corrected per bias context (0.8; False: 0.4 to 0.7)
-    audio_channels: int = 0
-    audio_bits: int = 16
-    audio_least_squares: bool = True  # stage 1 is recursive least squares (0.5; False: 0.4's normalised LMS)
-    audio_error_scales: int = AUDIO_ERROR_SCALES  # (0.7; 1: 0.5 and 0.6)
-
-    def identity(self) -> dict:
-        """The identity entries of image or audio mode (none for bytes). Audio archives made before the
-        least-squares stage (gencomp 0.4) name no predictor, those before several error scales (0.5,
-        0.6) no scales; 16-bit ones name no sample width. Image archives made before the bias
-        correction (0.4 to 0.7) name none."""
-        identity = {k: v for k, v in (("image_width", self.image_width), ("audio_channels", self.audio_channels)) if v}
-        if self.image_width and self.image_bias:
-            identity["image_bias"] = IMAGE_BIAS
-        if self.audio_channels:
-            identity |= {"audio_predictor": AUDIO_LEAST_SQUARES} if self.audio_least_squares else {}
-            identity |= {"audio_error_scales": self.audio_error_scales} if self.audio_error_scales > 1 else {}
-            identity |= {"audio_bits": self.audio_bits} if self.audio_bits != 16 else {}
-        return identity
-
-
-def new_model(history: np.ndarray, mode: Mode = Mode(), headroom_bits: int = HEADROOM_BITS,
+def new_model(history: np.ndarray, model: cmx.Model = cmx.Bytes(), headroom_bits: int = HEADROOM_BITS,
               short_inputs_weight: int = INPUT_WEIGHT) -> cmx.State:
-    """A fresh model sized for coding `history` (uint8, the stream's buffer) in `mode`;
-    headroom_bits: see table_bits.
+    """A fresh `model` sized for coding `history` (uint8, the stream's buffer); headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, every other input at short_inputs_weight: the mixer has little time to learn whom to
     trust (mix:tiny, 0.10: held-out Wikipedia in 2048-byte chunks 25.5 % instead of 27.0 % with the
     transformer at 0.25). In a longer one every input starts at INPUT_WEIGHT, 0.25: trusted at once,
     the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    ext_weight, input_weight = _initial_weights(len(history) <= SHORT_STREAM_BYTES, mode, short_inputs_weight)
-    return cmx.new_state(*table_bits(len(history), headroom_bits), history, ext_weight=ext_weight,
-                         input_weight=input_weight, **asdict(mode))
-
-
-def _initial_weights(short: bool, mode: Mode, short_inputs_weight: int = INPUT_WEIGHT) -> tuple[int, int]:
-    """(external input's, every other input's) initial mixing weight (2^16 = 1.0). The external input is
-    trusted at once in image or audio mode, whose built-in input is the model's best guess, and in a
-    short stream of bytes, where the others start at short_inputs_weight (see new_model); else 0.25 each."""
-    if mode.image_width > 0 or mode.audio_channels > 0:
-        return 1 << 16, INPUT_WEIGHT
-    return (1 << 16, short_inputs_weight) if short else (INPUT_WEIGHT, INPUT_WEIGHT)
+    ext_weight, input_weight = cmx.initial_weights(model, len(history) <= SHORT_STREAM_BYTES, short_inputs_weight)
+    return cmx.new_state(*table_bits(len(history), headroom_bits), history, model, ext_weight, input_weight)
 
 
 class ContextMixingCompressor(Compressor):
@@ -128,23 +87,23 @@ class ContextMixingCompressor(Compressor):
     min_frame_chunks = 4  # an image's colour planes, an audio file's channels: coded side by side (_each)
 
     def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None,
-                 chunk_size_bytes: Optional[int] = None, mode: Mode = Mode(), headroom_bits: Optional[int] = None,
+                 chunk_size_bytes: Optional[int] = None, model: cmx.Model = cmx.Bytes(), headroom_bits: Optional[int] = None,
                  prefix_bytes: Optional[int] = None, short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT):
         """With a transformer: prefix_bytes, the context each of its segments starts from (default: its
         attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window); short_inputs_weight, the
         context model's inputs' initial weight in a short stream (new_model)."""
         super().__init__(chunk_size_bytes)
-        self.name, self.transformer, self.mode = name, transformer, mode
+        self.name, self.transformer, self.model = name, transformer, model
         self.prefix_bytes = (prefix_bytes if prefix_bytes is not None or transformer is None
                              else transformer.cfg.attention_window)
         self.short_inputs_weight = short_inputs_weight if transformer is not None else INPUT_WEIGHT
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
-            IMAGE_HEADROOM_BITS if mode.image_width else HEADROOM_BITS)
-        self.predictor = ContextMixingPredictor(transformer, mode)
+            IMAGE_HEADROOM_BITS if isinstance(model, cmx.Image) else HEADROOM_BITS)
+        self.predictor = ContextMixingPredictor(transformer, model)
 
     def identity(self) -> dict:
         identity = {"model": "context-mixing-v1", "slots": [MIN_SLOT_BITS, MAX_SLOT_BITS]}
-        identity |= self.mode.identity()
+        identity |= self.model.identity()
         identity |= {"headroom_bits": self.headroom_bits} if self.headroom_bits != HEADROOM_BITS else {}
         if self.transformer is not None:
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, self.prefix_bytes]}
@@ -163,16 +122,16 @@ class ContextMixingCompressor(Compressor):
         if self.transformer is not None and "segment" in identity:
             window = identity.get("transformer", {}).get("attention_window", self.transformer.trained_attention_window)
             return ContextMixingCompressor(self.name, self.transformer.with_window(window), self.chunk_size_bytes,
-                                           self.mode, self.headroom_bits, identity["segment"][1],
+                                           self.model, self.headroom_bits, identity["segment"][1],
                                            identity.get("short_inputs_weight", INPUT_WEIGHT))
-        if self.mode.audio_channels and "audio_error_scales" not in identity:
+        if isinstance(self.model, cmx.Audio) and "audio_error_scales" not in identity:
             least_squares = "audio_predictor" in identity
-            if not least_squares and self.mode.audio_bits != 16:
+            if not least_squares and self.model.bits != 16:
                 return None
-            earlier = replace(self.mode, audio_least_squares=least_squares, audio_error_scales=1)
+            earlier = replace(self.model, least_squares=least_squares, error_scales=1)
             return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, earlier)
-        if self.mode.image_width and "image_bias" not in identity:
-            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, replace(self.mode, image_bias=False),
+        if isinstance(self.model, cmx.Image) and "image_bias" not in identity:
+            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, replace(self.model, bias=False),
                                            identity.get("headroom_bits", HEADROOM_BITS))
         return None
 
@@ -205,7 +164,7 @@ class ContextMixingCompressor(Compressor):
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
         history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.mode, self.headroom_bits, self.short_inputs_weight)
+        model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -249,7 +208,7 @@ class ContextMixingCompressor(Compressor):
                 progress(length)
             return unstore(payload)
         history = np.zeros(length, np.uint8)
-        model = new_model(history, self.mode, self.headroom_bits, self.short_inputs_weight)
+        model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(0, length, PROGRESS_BYTES):
@@ -286,107 +245,6 @@ def _decode_stepping(model, history, squash, stretch, start, stop, coder, buf, p
             exact_step.advance(token, packed, keys, values, key_norms, meta, window, fed)
 
 
-class ContextMixingPredictor(Predictor):
-    """The context-mixing model as a Predictor (for sampling and analysis): each row runs its own
-    model, PREDICTOR_SLOT_BITS large; `weights` and `step` give the same integer distributions."""
-
-    PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS, MAX_BYTES = 18, 18, 1 << 20
-
-    def __init__(self, transformer: Optional[Predictor] = None, mode: Mode = Mode(), audio_generating: bool = False):
-        self.transformer, self.mode, self.audio_generating = transformer, mode, audio_generating
-
-    @property
-    def name(self) -> str:
-        return "context-mixing" + (f"+{self.transformer.name}" if self.transformer is not None else "")
-
-    def identity(self) -> dict:
-        identity = {"name": "context-mixing-v1", "slots": self.PREDICTOR_SLOT_BITS}
-        identity |= self.mode.identity()
-        identity |= {"audio_generation": "stable"} if self.audio_generating else {}
-        return identity | ({"transformer": self.transformer.identity()} if self.transformer is not None else {})
-
-    def num_parameters(self) -> int:
-        return self.transformer.num_parameters() if self.transformer is not None else 0
-
-    def _new(self) -> list:
-        history = np.zeros(self.MAX_BYTES, np.uint8)
-        ext_weight, input_weight = _initial_weights(False, self.mode)
-        model = cmx.new_state(self.PREDICTOR_SLOT_BITS, self.PREDICTOR_MATCH_BITS, history, ext_weight=ext_weight,
-                              input_weight=input_weight, audio_generating=self.audio_generating, **asdict(self.mode))
-        return [model, history, 0]
-
-    def for_generation(self) -> "ContextMixingPredictor":
-        """Audio: the model with a stable predictor (cmx.new_state's audio_generating); else itself."""
-        if not (self.mode.audio_channels and self.mode.audio_least_squares) or self.audio_generating:
-            return self
-        return ContextMixingPredictor(self.transformer, self.mode, audio_generating=True)
-
-    @staticmethod
-    def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
-        out = np.empty(256, np.int64)
-        cmx.byte_weights(*row[0].arrays, cmx.SQUASH, cmx.STRETCH, ext_row, out)
-        return out
-
-    @staticmethod
-    def _learn(row: list, symbols: np.ndarray, ext: np.ndarray) -> None:
-        """The model learns more bytes (ext: (len(symbols), 256) external distributions they were
-        predicted with, or (0, 256))."""
-        model, history, n = row
-        if n + len(symbols) > len(history):
-            raise GencompError(f"the context-mixing predictor holds at most {len(history)} bytes of context")
-        history[n : n + len(symbols)] = symbols
-        cmx.learn_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, n, n + len(symbols))
-        row[2] = n + len(symbols)
-
-    def weights(self, symbols: np.ndarray) -> np.ndarray:
-        symbols = np.asarray(symbols, dtype=np.int64)
-        B, T = symbols.shape
-        ext = self.transformer.weights(symbols) if self.transformer is not None else np.zeros((B, T, 0), np.int64)
-        out = np.empty((B, T, 256), np.int64)
-        for b in range(B):
-            row = self._new()
-            for t in range(T):
-                out[b, t] = self._distribution(row, ext[b, t])
-                self._learn(row, symbols[b, t : t + 1], ext[b, t : t + 1] if ext.shape[2] else _NO_EXT)
-        return out
-
-    def start(self, batch_size: int) -> dict:
-        """rows: each row's model; ext: the external distributions of the next bytes (B, 256) or None."""
-        return {"rows": [self._new() for _ in range(batch_size)], "ext": None,
-                "transformer": self.transformer.start(batch_size) if self.transformer is not None else None}
-
-    def _next(self, state: dict) -> np.ndarray:
-        ext = state["ext"] if state["ext"] is not None else np.zeros((len(state["rows"]), 0), np.int64)
-        return np.stack([self._distribution(row, ext[r]) for r, row in enumerate(state["rows"])])
-
-    def step(self, state: dict, previous: Optional[np.ndarray]) -> np.ndarray:
-        if previous is not None:
-            for r, row in enumerate(state["rows"]):
-                ext = state["ext"][r : r + 1] if state["ext"] is not None else _NO_EXT
-                self._learn(row, np.asarray(previous[r : r + 1], np.uint8), ext)
-        if self.transformer is not None:
-            state["ext"] = self.transformer.step(state["transformer"], previous)
-        return self._next(state)
-
-    def start_from(self, contexts: np.ndarray) -> tuple[dict, np.ndarray]:
-        """The same as start + step through each context, learning each context in one call."""
-        contexts = np.asarray(contexts, dtype=np.int64)
-        B, T = contexts.shape
-        if self.transformer is None or T == 0:
-            state = self.start(B)
-            if self.transformer is not None:
-                state["ext"] = self.transformer.step(state["transformer"], None)
-            for row, context in zip(state["rows"], contexts):
-                self._learn(row, context.astype(np.uint8), _NO_EXT)
-            return state, self._next(state)
-        ext = self.transformer.weights(contexts)  # (B, T, 256): each context byte's external distribution
-        transformer_state, next_ext = self.transformer.start_from(contexts)
-        state = {"rows": [self._new() for _ in range(B)], "ext": next_ext, "transformer": transformer_state}
-        for row, context, e in zip(state["rows"], contexts, ext):
-            self._learn(row, context.astype(np.uint8), e)
-        return state, self._next(state)
-
-
 @COMPRESSORS.register("cm", "context mixing (orders 0-6, words, columns, match model; learns from the input), whole input")
 def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     return ContextMixingCompressor("cm", None, chunk_size_bytes)
@@ -411,7 +269,7 @@ def _spec_number(text: str, low: int, high: int, message: str) -> int:
 def _image_compressor(width: str = str(IMAGE_WIDTH), chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
     pixels = _spec_number(width, 1, 1 << 20, "image:W needs a width of 1 … {high} pixels")
     return ContextMixingCompressor("image" if pixels == IMAGE_WIDTH else f"image:{pixels}", None, chunk_size_bytes,
-                                   Mode(image_width=pixels))
+                                   cmx.Image(pixels))
 
 
 @COMPRESSORS.register("audio", "context mixing with adaptive linear prediction (recursive least squares, then normalised LMS) for "
@@ -424,7 +282,7 @@ def _audio_compressor(spec: str = "1", chunk_size_bytes: Optional[int] = None) -
     if width not in (16, 24):
         raise GencompError(f"audio:C:B needs B = 16 or 24 bits, got {bits!r}")
     name = "audio" if count == 1 and width == 16 else f"audio:{count}" if width == 16 else f"audio:{count}:24"
-    return ContextMixingCompressor(name, None, chunk_size_bytes, Mode(audio_channels=count, audio_bits=width))
+    return ContextMixingCompressor(name, None, chunk_size_bytes, cmx.Audio(count, width))
 
 
 @COMPRESSORS.register("mix", f"context mixing with a byte transformer as one more input, whole input (mix:NAME; default mix:{DEFAULT_MIX_MODEL})")

@@ -8,6 +8,7 @@ from gencomp.compressors import get_compressor
 from gencomp.data.modalities import read_pcm16
 from gencomp.errors import GencompError
 from gencomp.models import context_mixing as cmx
+from gencomp.models.context_mixing import audio
 from tests.conftest import SEEDS, rng_for
 
 
@@ -50,25 +51,25 @@ def test_bad_sample_widths_are_named(spec):
 def test_archives_of_the_first_audio_decode_and_name_no_predictor():
     """gencomp 0.4's audio (normalised LMS, no audio_predictor in its identity) still decodes; a
     different identity is refused by name."""
-    from gencomp.compressors.cm import ContextMixingCompressor, Mode
+    from gencomp.compressors.cm import ContextMixingCompressor
 
     tone = (np.sin(np.arange(3000) / 5.0) * 9000).astype("<i2").tobytes()
-    first = ContextMixingCompressor("audio", None, mode=Mode(audio_channels=1, audio_least_squares=False, audio_error_scales=1))
+    first = ContextMixingCompressor("audio", None, model=cmx.Audio(1, least_squares=False, error_scales=1))
     archive = first.compress(tone)
     assert "audio_predictor" not in first.identity() and archive != get_compressor("audio").compress(tone)
     assert gencomp.decompress(archive) == tone
     with pytest.raises(GencompError, match="archive needs audio"):
-        ContextMixingCompressor("audio", None, mode=Mode(audio_channels=1, audio_bits=24)).decompress(archive)
+        ContextMixingCompressor("audio", None, model=cmx.Audio(1, 24)).decompress(archive)
 
 
 @pytest.mark.parametrize("spec,channels,bits", [("audio", 1, 16), ("audio:2:24", 2, 24)])
 def test_archives_with_one_error_scale_decode(spec, channels, bits):
     """gencomp 0.5 and 0.6 tracked one error scale (no audio_error_scales in the identity): their
     archives decode, and differ from today's."""
-    from gencomp.compressors.cm import ContextMixingCompressor, Mode
+    from gencomp.compressors.cm import ContextMixingCompressor
 
     tone = (np.sin(np.arange(6000) / 5.0) * 9000 * (1 + np.arange(6000) % 700 // 350)).astype("<i2").tobytes()
-    earlier = ContextMixingCompressor(spec, None, mode=Mode(audio_channels=channels, audio_bits=bits, audio_error_scales=1))
+    earlier = ContextMixingCompressor(spec, None, model=cmx.Audio(channels, bits, error_scales=1))
     archive = earlier.compress(tone)
     assert "audio_error_scales" not in earlier.identity() and archive != get_compressor(spec).compress(tone)
     assert gencomp.decompress(archive) == tone
@@ -79,13 +80,11 @@ def test_the_error_scale_that_lately_cost_least_is_used():
     errors whose level jumps every 100 samples favour the fastest (1/4). One scale alone moves
     by 1/4 of each error, as in gencomp 0.5 and 0.6."""
     def scale_after(errors, count):
-        regs = np.zeros(cmx.R_SIZE, np.int64)
-        regs[cmx.R_SCALES] = count
-        regs[cmx.R_SCALE : cmx.R_SCALE + len(cmx.AUDIO_SCALE_RATES)] = 16 * 256
-        regs[cmx.R_AERR] = 16 * 256
+        regs = np.zeros(audio.R_END, np.int64)
+        audio.Audio(error_scales=count).init(regs)
         for e in errors:
-            cmx._learn_error_scale(regs, e * 16)
-        return regs[cmx.R_AERR], regs[cmx.R_SCALE : cmx.R_SCALE + 3].tolist()
+            audio.learn_error_scale(regs, e * 16)
+        return regs[audio.R_AERR], regs[audio.R_SCALE : audio.R_SCALE + 3].tolist()
 
     steady = [50] * 2000
     for at in range(100, 2000, 400):
@@ -105,7 +104,7 @@ def test_fixed_point_log2_is_within_a_unit_of_the_true_one():
     import math
 
     for x in [1, 2, 3, 16, 255, 256, 257, 1000, 12345, 1 << 20, (1 << 28) + 12345]:
-        assert abs(cmx._log2_4096(x) - 4096 * math.log2(x)) < 4096 / 256 + 1
+        assert abs(audio.log2_4096(x) - 4096 * math.log2(x)) < 4096 / 256 + 1
 
 
 def test_chunks_coded_side_by_side_make_the_same_archive(monkeypatch, data_dir):

@@ -113,10 +113,10 @@ def test_corrupt_payload_is_an_error_not_wrong_output(cm, wiki_heldout):
 
 
 def test_a_context_table_in_huge_pages_is_zeroed_writable_memory():
-    from gencomp.models import context_mixing as cmx
+    from gencomp.models.context_mixing import state
 
-    for count in (1000, cmx.HUGE_PAGE_BYTES // 4 * 3):
-        table = cmx._zeroed_in_huge_pages(count, np.uint32)
+    for count in (1000, state.HUGE_PAGE_BYTES // 4 * 3):
+        table = state._zeroed_in_huge_pages(count, np.uint32)
         assert table.shape == (count,) and table.dtype == np.uint32 and table.flags.writeable
         assert not table.any()
         table[-1] = 7

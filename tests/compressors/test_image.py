@@ -10,7 +10,8 @@ import gencomp
 from gencomp.compressors import get_compressor
 from gencomp.data.modalities import image_to_patches, read_grayscale
 from gencomp.errors import GencompError
-from gencomp.models import context_mixing as cmx
+from gencomp.models.context_mixing import image
+from gencomp.models.context_mixing.laplace import LAPLACE
 from tests.conftest import SEEDS, rng_for
 
 
@@ -50,18 +51,18 @@ def test_bad_widths_are_named(spec):
         get_compressor(spec)
 
 
-@pytest.mark.parametrize("step", [0, 1, 5, 91, cmx.MAX_STEP])
+@pytest.mark.parametrize("step", [0, 1, 5, 91, image.MAX_STEP])
 def test_cumulative_laplace_weights_are_the_sums_they_stand_for(step):
     """The image predictor reads each bit's Laplace input from prefix sums: every cumulative weight
     must be the integer the 256-term sum over the pixel values below it gives, for every prediction."""
-    regs = np.zeros(cmx.R_SIZE, np.int64)
-    cmx._laplace_prefix(regs, step)
-    regs[cmx.R_STEP] = step
+    regs = np.zeros(image.R_END, np.int64)
+    image.laplace_prefix(regs, step)
+    regs[image.R_STEP] = step
     for mu in range(256):
-        regs[cmx.R_MU] = mu
-        weights = cmx.LAPLACE[np.minimum(np.abs(np.arange(256) - mu) * step, 8191)]
+        regs[image.R_MU] = mu
+        weights = LAPLACE[np.minimum(np.abs(np.arange(256) - mu) * step, 8191)]
         expected = np.concatenate([[0], np.cumsum(weights)])
-        assert [cmx._image_cumulative(regs, k) for k in range(257)] == expected.tolist()
+        assert [image.cumulative(regs, k) for k in range(257)] == expected.tolist()
 
 
 def test_the_bias_corrected_centre_codes_a_photograph_smaller_and_older_archives_still_decode(data_dir):

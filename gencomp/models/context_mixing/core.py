@@ -1,0 +1,160 @@
+"""The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
+contexts, the match model, the external input), three online logistic mixers and a second layer,
+then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py).
+
+Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters +
+a 16-bit check), two probes a lookup, the less used slot replaced: two cache misses per context per
+byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
+and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from gencomp.jit import CACHE
+from gencomp.models.context_mixing import kinds, match
+from gencomp.models.context_mixing.counters import (CONTEXT_LIMIT, MASK32, MATCH_LIMIT, bit_position, count, find_slot,
+                                                    hash2, stretched)
+from gencomp.models.context_mixing.layout import (D_O1, HASHED, N_INPUTS, N_MIXERS, R_APM, R_BITPOS, R_C0, R_C4,
+                                                  R_C8, R_CTX, R_KNOWN, R_MCTX, R_P, R_PF, R_POS, R_S, R_SEL, R_SETS,
+                                                  R_SLOT, R_X, X_BIAS, X_EXT)
+
+INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
+# mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
+# R_SEL; then the second layer: 8 sets (bit position) of N_MIXERS weights
+M_A, M_B = 0, 256
+M_C = M_B + 9 * (HASHED + 1) * 8
+M_FINAL = M_C + 256
+MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
+MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
+FINAL_RATE = 2  # second layer, likewise
+# APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
+APM_BUCKETS = 33
+A_1 = 0  # context: partial byte (256)
+A_2 = 256 * APM_BUCKETS  # context: partial byte and R_SEL (65,536)
+APM_SIZE = A_2 + 65536 * APM_BUCKETS
+APM_RATE = 6
+
+
+@njit(cache=CACHE)
+def begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch):
+    """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
+    values = kinds.contexts(regs, history, regs[R_POS])
+    known = 0
+    for k in range(HASHED):
+        h = hash2(k + 1, values[k])
+        regs[R_CTX + k] = h
+        slot = find_slot(table, hash2(h, 0), True)
+        regs[R_SLOT + k] = slot
+        known += (table[slot + 1] & 1023) > 0
+    regs[R_KNOWN] = known
+    match.expect(regs, history)
+    regs[R_C0], regs[R_BITPOS] = 1, 0
+
+
+@njit(cache=CACHE)
+def end_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch):
+    """Fold the byte just completed (history[regs[R_POS]]) into the history registers and the
+    sub-models, then begin the next."""
+    pos = regs[R_POS]
+    byte = np.int64(history[pos])
+    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
+    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
+    kinds.learn(regs, history, pos, byte)
+    match.learn(match_index, regs, history, pos, byte)
+    regs[R_POS] = pos + 1
+    begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch)
+
+
+@njit(cache=CACHE)
+def _nibble_index(c0, bitpos):
+    """The counter within a context's slot for this bit: the bits so far of the current nibble,
+    after a leading 1 (1 … 15)."""
+    return c0 if bitpos < 4 else (c0 & ((1 << (bitpos - 4)) - 1)) | (1 << (bitpos - 4))
+
+
+@njit(cache=CACHE)
+def _mix(mixer, regs, base):
+    dot = 0
+    for i in range(N_INPUTS):
+        dot += regs[R_X + i] * np.int64(mixer[base + i])
+    return min(max(dot >> 16, -2047), 2047)
+
+
+@njit(cache=CACHE)
+def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots):
+    """P(next bit = 1) in units of 2^-16 after the partial byte c0 (leading 1, then the bits so far),
+    reading slots[k] for the hashed contexts (-1: absent). ext_p12: the external input's P(bit = 1)
+    in units of 2^-12, or -1. Leaves in regs what `update` needs."""
+    bitpos = bit_position(c0)
+    nib = _nibble_index(c0, bitpos)
+    c1 = regs[R_C4] & 255
+    regs[R_X + 0] = stretched(direct, c0, stretch)
+    regs[R_X + 1] = stretched(direct, D_O1 + (c1 << 8) + c0, stretch)
+    for k in range(HASHED):
+        regs[R_X + 2 + k] = stretched(table, slots[k] + nib, stretch) if slots[k] >= 0 else 0
+    match_state = match.predict(direct, regs, c0, bitpos, stretch)
+    regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
+    regs[R_X + X_BIAS] = 256
+    regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
+    regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
+    regs[R_SETS + 2] = (M_C + regs[R_SEL]) * N_INPUTS
+    final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
+    dot = 0
+    for j in range(N_MIXERS):
+        s = _mix(mixer, regs, regs[R_SETS + j])
+        regs[R_S + j] = s
+        regs[R_P + j] = squash[s + 2048]
+        dot += s * np.int64(mixer[final + j])
+    s = min(max(dot >> 16, -2047), 2047)
+    regs[R_PF] = squash[s + 2048]
+    # APMs: interpolate between the two buckets around s
+    t = (s + 2048) * (APM_BUCKETS - 1)
+    low, weight = t >> 12, t & 4095
+    regs[R_APM + 0] = A_1 + c0 * APM_BUCKETS + low
+    regs[R_APM + 1] = A_2 + ((regs[R_SEL] << 8) | c0) * APM_BUCKETS + low
+    regs[R_APM + 2] = weight
+    a1 = (np.int64(apm[regs[R_APM]]) * (4096 - weight) + np.int64(apm[regs[R_APM] + 1]) * weight) >> 12
+    a2 = (np.int64(apm[regs[R_APM + 1]]) * (4096 - weight) + np.int64(apm[regs[R_APM + 1] + 1]) * weight) >> 12
+    p = kinds.final_p(regs, (regs[R_PF] * 16 + a1 + 2 * a2) >> 2, ext_p12)
+    return min(max(p, 32), 65536 - 32)
+
+
+@njit(cache=CACHE)
+def update(table, direct, mixer, apm, match_index, regs, history, squash, stretch, bit):
+    """Learn from the bit just coded (the last `predict` was for it) and move to the next."""
+    c0 = regs[R_C0]
+    nib = _nibble_index(c0, regs[R_BITPOS])
+    c1 = regs[R_C4] & 255
+    count(direct, c0, bit, CONTEXT_LIMIT)
+    count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
+    limit = kinds.context_limit(regs)
+    for k in range(HASHED):
+        count(table, regs[R_SLOT + k] + nib, bit, limit)
+    if regs[R_MCTX] >= 0:
+        count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
+    target = bit << 12
+    for j in range(N_MIXERS):
+        base = regs[R_SETS + j]
+        err = (target - regs[R_P + j]) * MIX_RATE
+        for i in range(N_INPUTS):
+            mixer[base + i] = min(max(mixer[base + i] + ((regs[R_X + i] * err) >> 14), -(1 << 24)), 1 << 24)
+    final = M_FINAL * N_INPUTS + regs[R_BITPOS] * N_MIXERS
+    err = (target - regs[R_PF]) * FINAL_RATE
+    for j in range(N_MIXERS):
+        mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)
+    goal = (bit << 16) + (bit << APM_RATE) - bit - bit
+    for a in range(2):
+        i = regs[R_APM + a]
+        apm[i] += (goal - apm[i]) >> APM_RATE
+        apm[i + 1] += (goal - apm[i + 1]) >> APM_RATE
+    regs[R_C0] = c0 * 2 + bit
+    regs[R_BITPOS] += 1
+    if regs[R_BITPOS] == 4:
+        for k in range(HASHED):
+            regs[R_SLOT + k] = find_slot(table, hash2(regs[R_CTX + k], regs[R_C0]), True)
+    elif regs[R_BITPOS] == 8:
+        history[regs[R_POS]] = regs[R_C0] & 255
+        end_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch)

@@ -1,0 +1,184 @@
+"""The image model: 8-bit grayscale pixels in rows (the `image` codec).
+
+The hashed contexts come from the causal neighbours (W, N, NW, NE, WW, NN, the LOCO-I median and
+gradient predictions with quantized local activity, as JPEG-LS and paq8px's image model use them);
+the built-in input is a discrete Laplace distribution around the median prediction whose width is
+learned per activity class, so a 2048-byte patch is predicted well from its first row; since
+gencomp 0.8 its centre is the median plus the mean residual of the pixel's bias context (signs of
+three gradients × activity), as JPEG-LS cancels its predictor's bias per context. The predicted
+pixel, not the previous byte, selects mixer C's weights and APM 2's context, and the activity class
+mixer B's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from gencomp.jit import CACHE
+from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
+from gencomp.models.context_mixing.layout import R_MODEL, R_SEL
+
+CLASSES = 64  # activity classes: 8 × 8
+BIAS_CONTEXTS = 5 * 5 * 5 * 8
+BIAS_LIMIT, BIAS_MIN = 64, 16  # a bias context's residuals are halved at BIAS_LIMIT, used once BIAS_MIN are in
+MAX_STEP = 1024  # the widest step (the narrowest Laplace)
+PREFIX_LENGTH = 257  # a step's prefix sums P[0 … 256]
+CONTEXT_LIMIT = 1023  # the hashed contexts' counters slow down to 1/1024 (bytes: 1/256)
+
+R_WIDTH = R_MODEL  # pixels a row
+R_ACT = R_WIDTH + 1  # the pixel's activity class
+R_MU = R_ACT + 1  # the Laplace's centre: the median prediction (R_SEL) corrected by its bias context's mean residual
+R_BIAS_ON = R_MU + 1  # 1 when the centre is corrected (gencomp 0.8 on), 0 in earlier archives
+R_BIAS_CTX = R_BIAS_ON + 1  # the pixel's bias context (signs and sizes of three gradients, activity)
+R_STEP = R_BIAS_CTX + 1  # the Laplace's step (256 / halving distance)
+R_CLASS = R_STEP + 1  # per activity class, (sum of |residual|, count), halved every 64
+R_BIAS = R_CLASS + 2 * CLASSES  # per bias context, (sum of residuals from the median, count)
+R_PREFIX = R_BIAS + 2 * BIAS_CONTEXTS  # per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)],
+#   made on the step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB, a few pages touched)
+R_END = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
+
+
+@dataclass(frozen=True)
+class Image:
+    """8-bit grayscale pixels, rows of `width`; bias: the Laplace's centre corrected per bias context
+    (gencomp 0.8; False: as archives of 0.4 to 0.7 were made)."""
+
+    width: int
+    bias: bool = True
+    kind = 1  # kinds.IMAGE
+    registers = R_END - R_MODEL
+
+    def init(self, regs: np.ndarray) -> None:
+        regs[R_WIDTH] = self.width
+        regs[R_BIAS_ON] = int(self.bias)
+
+    def identity(self) -> dict:
+        """The archive identity's entries (archives of 0.4 to 0.7 name no image_bias)."""
+        return {"image_width": self.width} | ({"image_bias": 1} if self.bias else {})
+
+
+@njit(cache=CACHE)
+def _activity(d):
+    """|difference| quantized to 0 … 7 (0, 1, 2, 3–4, 5–8, 9–16, 17–32, more), as JPEG-LS quantizes gradients."""
+    d = abs(d)
+    q = 0
+    while q < 7 and d > (0 if q == 0 else 1 << (q - 1)):
+        q += 1
+    return q
+
+
+@njit(cache=CACHE)
+def _signed_level(d):
+    """A signed difference quantized to 0 … 4 (≤ −8, −7 … −2, −1 … 1, 2 … 7, ≥ 8)."""
+    return 0 if d <= -8 else (1 if d < -1 else (2 if d <= 1 else (3 if d < 8 else 4)))
+
+
+@njit(cache=CACHE)
+def neighbourhood(history, pos, width):
+    """The 8 hashed context values for pixel `pos`, the median prediction, the activity class (the
+    Laplace's width) and the bias context (the Laplace's centre).
+
+    Neighbours W, N, NW, NE, WW, NN (missing ones at the edges take the nearest present one); the
+    contexts: W and N; the median (LOCO-I) prediction with the local activity; the gradient W + N − NW
+    with |N − NW| and |W − NW|; W + NE − N; N, NE and NN; the mean of W and N with |W − N|; the
+    linear extrapolations 2W − WW and 2N − NN; W, NW, N, NE coarsely (texture)."""
+    col, row = pos % width, pos // width
+    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
+    n = np.int64(history[pos - width]) if row > 0 else w
+    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
+    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
+    ww = np.int64(history[pos - 2]) if col > 1 else w
+    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
+    if nw >= max(w, n):
+        med = min(w, n)
+    elif nw <= min(w, n):
+        med = max(w, n)
+    else:
+        med = w + n - nw
+    grad = min(max(w + n - nw, 0), 255)
+    values = (
+        (w << 8) | n,
+        (med << 6) | (_activity(n - nw) << 3) | _activity(w - nw),
+        (grad << 6) | (_activity(n - nw) << 3) | _activity(w - nw),
+        min(max(w + ne - n, 0), 255) | (_activity(ne - n) << 8),
+        ((n >> 2) << 12) | ((ne >> 2) << 6) | (nn >> 2),
+        (((w + n + 1) >> 1) << 3) | _activity(w - n),
+        ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
+        ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
+    )
+    activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
+    cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))
+    bias_ctx = ((_signed_level(n - nw) * 5 + _signed_level(w - nw)) * 5 + _signed_level(ne - n)) * 8 + activity
+    return values, med, cls, bias_ctx
+
+
+@njit(cache=CACHE)
+def contexts(regs, history, pos):
+    """At pixel `pos`: set the median prediction (R_SEL), the Laplace's centre (R_MU: the median plus
+    its bias context's rounded mean residual, where R_BIAS_ON), the activity class and the step of
+    the Laplace, whose width is this class's mean |residual| from the centre (the step's prefix sums
+    made on its first use). Returns the 8 hashed context values."""
+    values, med, cls, bias_ctx = neighbourhood(history, pos, regs[R_WIDTH])
+    mu = med
+    total, count = regs[R_BIAS + 2 * bias_ctx], regs[R_BIAS + 2 * bias_ctx + 1]
+    if regs[R_BIAS_ON] and count >= BIAS_MIN:
+        shift = (2 * total + count) // (2 * count) if total >= 0 else -((count - 2 * total) // (2 * count))
+        mu = min(max(med + shift, 0), 255)
+    regs[R_SEL], regs[R_MU], regs[R_BIAS_CTX], regs[R_ACT] = med, mu, bias_ctx, cls
+    total, count = regs[R_CLASS + 2 * cls], regs[R_CLASS + 2 * cls + 1]
+    mean16 = (total * 16 + count // 2) // count if count > 0 else 64  # mean |residual| × 16
+    step = 4096 // max(mean16 * 11 // 16, 4)  # 256 / halving distance (≈ 0.69 × mean)
+    regs[R_STEP] = step
+    if regs[R_PREFIX + step * PREFIX_LENGTH + 1] == 0:  # P[1], zero until made
+        laplace_prefix(regs, step)
+    return values
+
+
+@njit(cache=CACHE)
+def laplace_prefix(regs, step):
+    """Make the step's prefix sums (R_PREFIX)."""
+    at = R_PREFIX + step * PREFIX_LENGTH
+    total = 0
+    for d in range(PREFIX_LENGTH):
+        regs[at + d] = total
+        total += LAPLACE[min(d * step, 8191)]
+
+
+@njit(cache=CACHE)
+def cumulative(regs, k):
+    """Σ_{v<k} LAPLACE[min(|v − mu| · step, 8191)], the cumulative Laplace weight of the pixel values
+    below k (0 … 256; mu: the Laplace's centre), as two or three prefix sums of the step's: the same
+    integer a 256-term sum gives, for 3 reads a bit instead of 256 terms a pixel."""
+    mu = regs[R_MU]
+    at = R_PREFIX + regs[R_STEP] * PREFIX_LENGTH
+    if k <= mu:
+        return regs[at + mu + 1] - regs[at + mu - k + 1]
+    return regs[at + mu + 1] - regs[at + 1] + regs[at + k - mu]
+
+
+@njit(cache=CACHE)
+def laplace_p12(regs, c0):
+    """The built-in input: P(bit = 1) in units of 2^-12 under the pixel's Laplace, given partial byte c0."""
+    first, half = bit_values(c0)
+    return bit_p12(cumulative(regs, first), cumulative(regs, first + half), cumulative(regs, first + 2 * half))
+
+
+@njit(cache=CACHE)
+def learn(regs, byte):
+    """After a pixel: learn the residual's size in its activity class (halved every 64) and the
+    median's bias in its bias context."""
+    at = R_CLASS + 2 * regs[R_ACT]
+    regs[at] += abs(byte - regs[R_MU])
+    regs[at + 1] += 1
+    if regs[at + 1] >= 64:
+        regs[at] >>= 1
+        regs[at + 1] >>= 1
+    at = R_BIAS + 2 * regs[R_BIAS_CTX]
+    regs[at] += byte - regs[R_SEL]
+    regs[at + 1] += 1
+    if regs[at + 1] >= BIAS_LIMIT:
+        regs[at] = regs[at] // 2 if regs[at] >= 0 else -(-regs[at] // 2)
+        regs[at + 1] >>= 1

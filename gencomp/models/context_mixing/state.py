@@ -1,0 +1,90 @@
+"""A context-mixing model's memory (State) and how a fresh one is made (new_state)."""
+
+from __future__ import annotations
+
+import mmap
+from dataclasses import dataclass
+from typing import Union
+
+import numpy as np
+
+from gencomp.models.context_mixing.audio import Audio
+from gencomp.models.context_mixing.core import APM_BUCKETS, APM_SIZE, INPUT_WEIGHT, M_FINAL, MIXER_SIZE, begin_byte
+from gencomp.models.context_mixing.counters import COUNTER_INIT, SQUASH, STRETCH
+from gencomp.models.context_mixing.image import Image
+from gencomp.models.context_mixing.layout import DIRECT_SIZE, N_INPUTS, N_MIXERS, R_KIND, R_MODEL, X_EXT
+from gencomp.models.context_mixing.orders import Bytes
+
+Model = Union[Bytes, Image, Audio]  # what the model codes, with the settings of that kind's sub-model
+HUGE_PAGE_BYTES = 2 << 20
+
+
+@dataclass
+class State:
+    """One model's memory. table: (slots · 16,) uint32; direct: counters; mixer: int64 (each weight
+    within ±2^24; 64 bits spare the kernel a widening per product); apm: int32; match: (2^k,) int32
+    positions; regs: (layout.R_MODEL + the kind's registers,) int64 registers."""
+
+    table: np.ndarray
+    direct: np.ndarray
+    mixer: np.ndarray
+    apm: np.ndarray
+    match: np.ndarray
+    regs: np.ndarray
+
+    @property
+    def arrays(self) -> tuple:
+        return self.table, self.direct, self.mixer, self.apm, self.match, self.regs
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.arrays)
+
+
+def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model = Bytes(),
+              ext_weight: int = INPUT_WEIGHT, input_weight: int = INPUT_WEIGHT) -> State:
+    """A fresh `model` with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
+    before history[0] (history: the uint8 buffer its bytes will be written to, in order).
+    ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
+    input's (0 where the model starts from its external input alone: Audio.external_alone)."""
+    mixer = np.zeros(MIXER_SIZE, np.int64)
+    mixer[: M_FINAL * N_INPUTS] = 0 if getattr(model, "external_alone", False) else input_weight
+    mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
+    mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
+    stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
+    apm = _zeroed_in_huge_pages(APM_SIZE, np.int32)
+    apm.reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
+    regs = np.zeros(R_MODEL + model.registers, np.int64)
+    regs[R_KIND] = model.kind
+    model.init(regs)
+    state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
+                  mixer, apm, _zeroed_in_huge_pages(1 << match_bits, np.int32), regs)
+    begin_byte(*state.arrays, history, SQUASH, STRETCH)
+    return state
+
+
+def initial_weights(model: Model, short: bool, short_inputs_weight: int = INPUT_WEIGHT) -> tuple[int, int]:
+    """(external input's, every other input's) initial mixing weight (2^16 = 1.0). The external input is
+    trusted at once by the image and audio models, whose built-in input is their best guess, and in a
+    short stream of bytes, where the others start at short_inputs_weight; else 0.25 each."""
+    if model.kind != Bytes.kind:
+        return 1 << 16, INPUT_WEIGHT
+    return (1 << 16, short_inputs_weight) if short else (INPUT_WEIGHT, INPUT_WEIGHT)
+
+
+def _zeroed_in_huge_pages(count: int, dtype) -> np.ndarray:
+    """np.zeros(count, dtype), in memory the kernel is asked to back with 2 MiB pages where it is
+    2 MiB or more and the system has transparent huge pages (Linux; elsewhere plain np.zeros).
+    Every byte coded looks up 16 random slots of the context table: with 4 KiB pages nearly each
+    lookup also misses the TLB, and a fresh table's first touches fault a page each (16,384 for 64
+    MiB); the APM and the match index are looked up at random too. The contents, and so the
+    archives, are the same either way; this is 3–10 % faster."""
+    size = count * np.dtype(dtype).itemsize
+    if size < HUGE_PAGE_BYTES or not hasattr(mmap, "MADV_HUGEPAGE"):
+        return np.zeros(count, dtype)
+    memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # zero-filled by the kernel
+    try:
+        memory.madvise(mmap.MADV_HUGEPAGE)
+    except OSError:  # a kernel without transparent huge pages: ordinary pages
+        pass
+    return np.frombuffer(memory, dtype)  # holds the mapping until the array goes
