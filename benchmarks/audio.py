@@ -21,13 +21,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from peers import chunk_table, flac8_bytes  # benchmarks/peers.py, beside this script
 
 import gencomp
 from gencomp.compressors import get_compressor
 from gencomp.data.corpus import shared_data_dir
-from gencomp.data.modalities import read_pcm16
-
-from peers import chunk_table, flac8_bytes  # benchmarks/peers.py, beside this script
+from gencomp.media.audio import read_pcm16
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -16,9 +16,9 @@ import json
 import time
 from pathlib import Path
 
+from gencomp.archive.stream import compress_stream
 from gencomp.cluster import frame_mapper
 from gencomp.compressors import get_compressor
-from gencomp.compressors.frames import compress_stream
 from gencomp.data.corpus import shared_data_dir
 
 
@@ -51,7 +51,7 @@ def main() -> None:
     with threadpool_limits(1):
         t_one_thread, _ = timed(local)
     with frame_mapper(f"local:{args.workers}") as map_frames:
-        list(map_frames(lambda frame: len(get_compressor(args.codec).compress(frame)), [data[:4096]] * args.workers))
+        list(map_frames(args.codec, get_compressor(args.codec).chunk_size_bytes, [data[:4096]] * args.workers))  # warm-up
 
         def cluster() -> bytes:
             sink = io.BytesIO()

@@ -2,11 +2,11 @@
 from each generator at the CLI's and app's defaults, as pictures, with one figure per sample.
 
 Images: each photograph shrunk to 96 pixels wide, the top half kept, the rest sampled (temperature
-1, top-k 32: `gencomp.sampling.media.IMAGE_TOP_K`). The figure is texture, the mean absolute
+1, top-k 32: `gencomp.media.image.TOP_K`). The figure is texture, the mean absolute
 difference between horizontally neighbouring pixels in the completed half, beside the same for
 the photograph's own lower half (noise: far above it; a flat fill: far below).
 Audio: 1 s of each speech file kept, 50 ms sampled (temperature 1, bytes at least 0.1 % as probable
-as the likeliest: `gencomp.sampling.media.AUDIO_MIN_P`), one plot per generator with the
+as the likeliest: `gencomp.media.audio.MIN_P`), one plot per generator with the
 original beside it. The figure is loudness, the RMS of the sampled samples over the RMS of the
 last 50 ms kept (a continuation of speech stays near 1).
 
@@ -28,8 +28,15 @@ import numpy as np  # noqa: E402
 
 from gencomp.compressors import get_compressor  # noqa: E402
 from gencomp.data.corpus import shared_data_dir  # noqa: E402
-from gencomp.data.modalities import read_grayscale, read_pcm16  # noqa: E402
-from gencomp.sampling.media import complete_image, continue_audio, shrink_image  # noqa: E402
+from gencomp.media.audio import (
+    continue_audio,  # noqa: E402
+    read_pcm16,  # noqa: E402
+)
+from gencomp.media.image import (  # noqa: E402
+    complete_image,
+    read_grayscale,  # noqa: E402
+    shrink_image,
+)
 
 OUT = Path(__file__).resolve().parent / "results" / "completions"
 PHOTOS = ["camera", "coins", "brick"]

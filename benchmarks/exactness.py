@@ -44,12 +44,12 @@ def measure(codec: str, max_bytes: int) -> list[dict]:
     import gencomp
 
     try:  # framed archives (format 3) and whole ones alike
-        from gencomp.container import summarize
+        from gencomp.archive.stream import summarize
 
         def payload_bytes(blob: bytes) -> int:
             return summarize(blob).payload_bytes
     except ImportError:  # a revision from before format 3
-        from gencomp.container import unpack
+        from gencomp.archive.legacy import unpack
 
         def payload_bytes(blob: bytes) -> int:
             return sum(map(len, unpack(blob).payloads))

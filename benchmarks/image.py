@@ -18,15 +18,14 @@ import json
 import time
 from pathlib import Path
 
+from peers import chunk_table, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
 from PIL import Image
 
 import gencomp
 from gencomp.compressors import get_compressor
 from gencomp.data.corpus import shared_data_dir
-from gencomp.data.modalities import image_to_patches, read_grayscale
 from gencomp.evaluation.datasets import PHOTOGRAPHS
-
-from peers import chunk_table, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
+from gencomp.media.image import image_to_patches, read_grayscale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

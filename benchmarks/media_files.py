@@ -38,14 +38,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
 from PIL import Image
 
-from gencomp.compressors.frames import media_archive, media_file_of
 from gencomp.data.corpus import shared_data_dir
-from gencomp.data.media_files import MediaStream, read_media_file
 from gencomp.evaluation.datasets import PHOTOGRAPHS
-
-from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
+from gencomp.media import MediaStream, media_archive, media_file_of, read_media_file
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MUSIC_PACKAGE = "sonic-pi-samples=3.2.2~repack-8"

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from typing import Callable, Iterable, Iterator
+import functools
+from typing import Iterable, Iterator
 
+from gencomp.archive.stream import MapFrames, encode_frame
+from gencomp.compressors import Compressor, get_compressor
 from gencomp.errors import GencompError
+from gencomp.jit import limit_threads
 
 FRAMES_IN_FLIGHT_PER_WORKER = 2  # bounds memory: frames waiting for a worker or for their turn to be written
 # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap
@@ -59,16 +63,28 @@ def connect(address: str):
             cluster.close()
 
 
+@functools.lru_cache(maxsize=8)
+def _registered(spec: str, chunk_size_bytes: int) -> Compressor:
+    limit_threads(1)  # a cluster runs a worker process per core: threads on top would oversubscribe it
+    return get_compressor(spec, chunk_size_bytes)
+
+
+def encode_frame_by_spec(spec: str, chunk_size_bytes: int, data: bytes) -> bytes:
+    """encode_frame with the codec rebuilt from its spec (once per process): what a cluster worker runs."""
+    return encode_frame(_registered(spec, chunk_size_bytes), data)
+
+
 @contextlib.contextmanager
-def frame_mapper(address: str) -> Iterator[Callable[[Callable, Iterable[bytes]], Iterator[bytes]]]:
-    """A map(fn, frames) for gencomp.compressors.frames that runs fn on the cluster: results in order,
-    at most FRAMES_IN_FLIGHT_PER_WORKER frames per worker held at once."""
+def frame_mapper(address: str) -> Iterator[MapFrames]:
+    """A map_frames for gencomp.archive.stream.compress_stream that encodes frames on the cluster, each
+    worker rebuilding the codec from its spec: packed frames in order, at most
+    FRAMES_IN_FLIGHT_PER_WORKER frames per worker held at once."""
     with connect(address) as client:
-        def map_frames(fn: Callable[[bytes], bytes], frames: Iterable[bytes]) -> Iterator[bytes]:
+        def map_frames(spec: str, chunk_size_bytes: int, frames: Iterable[bytes]) -> Iterator[bytes]:
             window = FRAMES_IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
             pending: collections.deque = collections.deque()
             for frame in frames:
-                pending.append(client.submit(fn, frame, pure=False))
+                pending.append(client.submit(encode_frame_by_spec, spec, chunk_size_bytes, frame, pure=False))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:

@@ -3,9 +3,9 @@ Table 1 figures equal, and the command line's --cluster."""
 
 import pytest
 
+from gencomp.archive.stream import compress_stream
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
-from gencomp.compressors.frames import compress_stream
 from gencomp.evaluation.parallel import run_tasks, split_tasks
 
 pytest.importorskip("dask.distributed")

@@ -18,21 +18,19 @@ from typing import Iterator, Optional
 
 import numpy as np
 
+from gencomp.archive.stream import summarize
 from gencomp.compressors import Compressor, decompress, get_compressor
-from gencomp.compressors.frames import media_archive, media_file_of
-from gencomp.container import summarize
-from gencomp.data.media_files import MediaStream, media_kind, media_suffix, read_media
-from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
+from gencomp.media import MediaKind, MediaStream, media_archive, media_file_of, media_kind, read_media
+from gencomp.media.audio import continue_audio, read_pcm16
+from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.resources import assets_dir
 from gencomp.sampling.dictionaries import CHOICES as DICTIONARY_CHOICES
 from gencomp.sampling.dictionaries import resolve_dictionary
 from gencomp.sampling.generate import stream
 from gencomp.sampling.rating import Rating, rate
-from gencomp.sampling.media import complete_image, continue_audio, shrink_image
-
 
 
 @dataclass
@@ -201,10 +199,10 @@ def compression_table(data: bytes, config: AppConfig, generators: Optional[list[
     rows, archives, media = [], {}, {}
     for spec in generators or generator_names(config):
         kind = media_kind(spec)
-        if kind and kind not in media:
-            media[kind] = _media_stream(data, name, kind)
-        stream = media.get(kind)
-        label = f"{spec} ({'pixels' if kind == 'image' else 'samples'})" if stream else spec
+        if kind and kind.name not in media:
+            media[kind.name] = _media_stream(data, name, kind)
+        stream = media.get(kind.name) if kind else None
+        label = f"{spec} ({kind.unit})" if stream else spec
         codec = compressor(stream.spec) if stream else compressor(spec)
         start = time.perf_counter()
         archives[label] = media_archive(stream) if stream else codec.compress(data)
@@ -215,10 +213,10 @@ def compression_table(data: bytes, config: AppConfig, generators: Optional[list[
     return rows, archives
 
 
-def _media_stream(data: bytes, name: str, kind: str) -> Optional[MediaStream]:
+def _media_stream(data: bytes, name: str, kind: MediaKind) -> Optional[MediaStream]:
     """The upload's pixels or samples, or None: not such a file, or one that cannot be kept exactly."""
     try:
-        return read_media(data, name, kind)
+        return kind.read(data, name)
     except GencompError:
         return None
 
@@ -246,7 +244,7 @@ def restore(archive: bytes) -> tuple[str, bytes, str]:
     summary = summarize(archive)
     if summary.media is None:
         return summary.codec, decompress(archive), ""
-    return summary.codec, media_file_of(archive), media_suffix(summary.media)
+    return summary.codec, media_file_of(archive), summary.media["suffix"]
 
 
 def warm_up() -> None:

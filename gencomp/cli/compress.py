@@ -1,7 +1,7 @@
 """gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [--as-bytes] [-v]
 
 With -c image or -c audio, an image or audio file is coded as its pixels or samples
-(gencomp.data.media_files), unless --as-bytes."""
+(gencomp.media), unless --as-bytes."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from typing import Optional
 
 from tqdm import tqdm
 
+from gencomp.archive.stream import compress_stream
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
-from gencomp.compressors.frames import compress_stream
-from gencomp.data.media_files import MediaStream, media_kind, read_media_file
 from gencomp.errors import GencompError
+from gencomp.media import KINDS, MediaStream, media_kind, read_media_file
 
 DEFAULT_CODEC = "lzma"
 SUFFIX = ".gcz"
@@ -78,11 +78,11 @@ def _media(args) -> Optional[MediaStream]:
     if kind is None or args.as_bytes or args.file == STDIO:
         return None
     with open_input(args.file):  # the same errors as for any input: missing, a directory, unreadable
-        media = read_media_file(args.file, kind)
+        media = read_media_file(args.file, kind.name)
     if media is None:
         return None
     if args.chunk_size is not None:
-        raise GencompError(f"--chunk-size does not apply to {kind} files, coded as their {_coded(media)}; "
+        raise GencompError(f"--chunk-size does not apply to {kind.name} files, coded as their {_coded(media)}; "
                            "add --as-bytes to code the bytes in chunks")
     if media.dropped:
         print(f"gencomp compress: {args.file}: not kept: {', '.join(media.dropped)}", file=sys.stderr)
@@ -101,7 +101,7 @@ def _media_notes(name: str, media: MediaStream, written: Optional[int], keep: bo
 
 
 def _coded(media: MediaStream) -> str:
-    return "pixels" if media.record["kind"] == "image" else "samples"
+    return KINDS[media.record["kind"]].unit
 
 
 def _open(name: str, media: Optional[MediaStream]):

@@ -13,11 +13,12 @@ from typing import Optional
 
 from tqdm import tqdm
 
+from gencomp.archive.stream import decompress_stream, peek_header
 from gencomp.cli.compress import SUFFIX, report
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
-from gencomp.compressors.frames import decompress_stream, peek_header
-from gencomp.data.media_files import media_suffix, rebuild_media_file
+from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
+from gencomp.media import KINDS, rebuild_media_file
 
 
 def main(argv: list[str]) -> int:
@@ -44,10 +45,10 @@ def main(argv: list[str]) -> int:
                 tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None,
                      leave=False) as bar:
             if media is None:
-                original = decompress_stream(_Counted(source, bar.update), sink)
+                original = decompress_stream(_Counted(source, bar.update), sink, get_compressor)
             else:
                 decoded = io.BytesIO()
-                original = decompress_stream(_Counted(source, bar.update), decoded)
+                original = decompress_stream(_Counted(source, bar.update), decoded, get_compressor)
                 sink.write(rebuild_media_file(media, decoded.getvalue()))
     if args.verbose:
         report(original, size, time.perf_counter() - start, "decompressed")
@@ -58,10 +59,10 @@ def main(argv: list[str]) -> int:
 def _output_name(args, media: Optional[dict]) -> str:
     """-o, stdout for stdin, or the archive's name without .gcz (a media file's suffix where it differs:
     photo.jpg.gcz gives photo.png, as the pixels come back as a PNG)."""
-    suffix = media_suffix(media) if media is not None else None
+    suffix = media["suffix"] if media is not None else None
     if args.output:
         if suffix and args.output != STDIO and Path(args.output).suffix.lower() != suffix:
-            what = "an image" if media["kind"] == "image" else "audio"
+            what = KINDS[media["kind"]].noun if media["kind"] in KINDS else "a media file"
             raise GencompError(f"the archive holds {what}, written as {suffix[1:].upper()}: name the output {suffix}")
         return args.output
     if args.file == STDIO:

@@ -21,19 +21,15 @@ from tqdm import tqdm
 
 from gencomp.cli.files import STDIO, check_output, read_input, write_output
 from gencomp.compressors import COMPRESSORS, get_compressor
-from gencomp.data.modalities import pcm16_to_wav, read_grayscale, read_pcm16
 from gencomp.errors import GencompError
+from gencomp.media.audio import continue_audio, pcm16_to_wav, read_pcm16
+from gencomp.media.image import DEFAULT_WIDTH as DEFAULT_IMAGE_WIDTH
+from gencomp.media.image import TOP_K as IMAGE_TOP_K
+from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.sampling.dictionaries import MAX_DICTIONARY_BYTES, SHIPPED, resolve_dictionary
 from gencomp.sampling.generate import stream
 from gencomp.sampling.rating import JUDGE, rate
 from gencomp.sampling.text_safe import is_text
-from gencomp.sampling.media import (
-    DEFAULT_IMAGE_WIDTH,
-    IMAGE_TOP_K,
-    complete_image,
-    continue_audio,
-    shrink_image,
-)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,25 +1,21 @@
-"""The Compressor protocol and the registry of codecs.
+"""The Compressor protocol.
 
-A compressor turns bytes into a self-describing .gcz archive and back. The data is
-coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes
-(the paper's set-up: 2048). A codec implements only `encode_chunks` and
-`decode_chunks`, batched so that model-based codecs can run chunks together.
+A compressor turns bytes into a self-describing .gcz archive and back (gencomp.archive). The data
+is coded as one stream (chunk_size_bytes = 0) or as independent chunks of N bytes (the paper's
+set-up: 2048). A codec implements only `encode_chunks` and `decode_chunks`, batched so that
+model-based codecs can run chunks together.
 """
 
 from __future__ import annotations
 
 import io
-import zlib
 from abc import ABC, abstractmethod
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 import numpy as np
 
-from gencomp.container import Archive
+from gencomp.archive.stream import compress_stream, decompress_stream
 from gencomp.errors import GencompError
-from gencomp.jit import threads
-from gencomp.registry import Registry
 
 Progress = Optional[Callable[[int], None]]  # called with the number of bytes just finished
 
@@ -67,9 +63,9 @@ class Compressor(ABC):
         """What a decoder must match to read this codec's payloads (parameters, model hash)."""
         return {}
 
-    def for_identity(self, identity: dict) -> Optional["Compressor"]:
-        """This codec as an earlier version of it whose identity was `identity`, to decode its archives;
-        None when there is none (then the archive cannot be read here)."""
+    def earlier(self, settings: dict) -> Optional["Compressor"]:
+        """This codec with the settings an earlier release used (gencomp.archive.legacy.EARLIER_MODELS
+        names them), to decode that release's archives; None when it has no such settings."""
         return None
 
     def num_parameters(self) -> int:
@@ -91,12 +87,12 @@ class Compressor(ABC):
         byte x (default: all 256, in order).
 
         As exact as the codec allows; by default 8 × payload bytes (so most candidates tie)."""
-        return payload_bits_per_candidate(self, context, candidates)
+        return self.chunk_code_length_bits(candidate_texts(context, candidates))
 
     def continuation_code_lengths_bits(self, context: bytes, suffixes: list[bytes]) -> np.ndarray:
         """(N,) float64: bits that context + s, coded as one stream, costs for each byte string s;
         as exact as next_byte_code_lengths_bits."""
-        return payload_bits_of(self, [context + s for s in suffixes])
+        return self.chunk_code_length_bits([context + s for s in suffixes])
 
     # --- shared ----------------------------------------------------------------------
     def split(self, data: bytes) -> list[bytes]:
@@ -105,19 +101,15 @@ class Compressor(ABC):
         return [data[i : i + size] for i in range(0, len(data), size)]
 
     def compress(self, data: bytes, progress: Progress = None) -> bytes:
-        """The archive of `data` (format 3, framed: gencomp.compressors.frames)."""
-        from gencomp.compressors.frames import compress_stream
-
+        """The archive of `data` (framed: gencomp.archive)."""
         sink = io.BytesIO()
         compress_stream(self, io.BytesIO(bytes(data)), sink, progress)
         return sink.getvalue()
 
     def decompress(self, blob: bytes, progress: Progress = None) -> bytes:
         """The original of an archive made with this codec (GencompError for any other archive)."""
-        from gencomp.compressors.frames import decompress_stream
-
         sink = io.BytesIO()
-        decompress_stream(io.BytesIO(blob), sink, progress, compressor=self)
+        decompress_stream(io.BytesIO(blob), sink, lambda spec, chunk_size_bytes: self, progress)
         return sink.getvalue()
 
     def code_length_bits(self, data: bytes) -> float:
@@ -126,110 +118,6 @@ class Compressor(ABC):
         return float(self.chunk_code_length_bits(chunks).sum()) if chunks else 0.0
 
 
-def payload_bits_per_candidate(compressor: Compressor, context: bytes,
-                               candidates: Optional[np.ndarray] = None) -> np.ndarray:
-    """(N,) float64: 8 × payload bytes of context + bytes([x]) as one stream, for each candidate byte x
-    (default: all 256).
-
-    Classic codecs release the GIL while they compress, so the candidates run on all cores."""
-    texts = [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
-    return payload_bits_of(compressor, texts)
-
-
-def payload_bits_of(compressor: Compressor, texts: list[bytes]) -> np.ndarray:
-    """(N,) float64: 8 × payload bytes of each text as one stream (model codecs: their code length)."""
-    if not isinstance(compressor, ChunkwiseCodec):
-        return compressor.chunk_code_length_bits(texts)
-    if compressor.releases_gil:
-        with ThreadPoolExecutor(threads()) as pool:
-            payloads = list(pool.map(compressor.encode, texts))
-    else:
-        payloads = [compressor.encode(t) for t in texts]
-    return np.array([8.0 * len(p) for p in payloads], dtype=np.float64)
-
-
-RELEASE_OF_FORMAT = {1: "0.1.0", 2: "0.2.0", 3: "0.2.0"}  # the last release that wrote each older format
-
-
-def check_format_version(compressor: Compressor, version: int, codec: str) -> None:
-    """GencompError naming the release that reads an archive of this format version, if this codec no longer does."""
-    if version < compressor.first_format_version:
-        release = RELEASE_OF_FORMAT[version]
-        raise GencompError(
-            f"archive format {version} ({codec}) comes from gencomp {release[:3]}, whose {codec} payloads this version "
-            f"no longer decodes (its model changed). Decode it with gencomp {release} (pip install gencomp=={release})")
-
-
-def chunk_lengths(total_bytes: int, chunk_size_bytes: int, n_chunks: int) -> list[int]:
-    """Original length of each of n_chunks chunks of chunk_size_bytes covering total_bytes (the last shorter)."""
-    return [min(chunk_size_bytes, total_bytes - i * chunk_size_bytes) for i in range(n_chunks)]
-
-
-def decode_archive(compressor: Compressor, archive: Archive, progress: Progress = None) -> bytes:
-    """The original of a format 1 or 2 archive (one header for the whole archive)."""
-    size = archive.chunk_size_bytes or archive.original_length
-    n = len(archive.payloads)
-    if size == 0 and n or size and n != -(-archive.original_length // size):
-        raise GencompError("archive corrupt: chunk count does not match the original length")
-    chunks = compressor.decode_chunks(archive.payloads, chunk_lengths(archive.original_length, size, n), progress) if n else []
-    data = b"".join(chunks)
-    if len(data) != archive.original_length or zlib.crc32(data) != archive.crc32:
-        raise GencompError("archive corrupt: decoded data fails its CRC32 check (corrupt archive, or a decoder mismatch)")
-    return data
-
-
-COMPRESSORS: Registry[Compressor] = Registry("codec")
-
-
-def get_compressor(spec: str, chunk_size_bytes: Optional[int] = None) -> Compressor:
-    """The compressor named `spec` ("gzip", "lm:tiny", …), chunked as asked or as its default."""
-    return COMPRESSORS.create(spec, chunk_size_bytes=chunk_size_bytes)
-
-
-def decompress(blob: bytes, progress: Progress = None) -> bytes:
-    """Decode any gencomp archive, building the codec its header names."""
-    from gencomp.compressors.frames import decompress_stream
-
-    sink = io.BytesIO()
-    decompress_stream(io.BytesIO(blob), sink, progress)
-    return sink.getvalue()
-
-
-class ChunkwiseCodec(Compressor):
-    """A codec that handles one chunk at a time (the classic compressors).
-
-    `decode` gets the expected length and must not produce more than length + 1
-    bytes (so a corrupt payload cannot expand without bound); the exceptions in
-    `errors` are its library's ways of saying a payload is corrupt.
-    """
-
-    errors: tuple[type[Exception], ...] = ()
-    releases_gil = True  # encode() runs its library without the GIL, so threads speed it up
-
-    @abstractmethod
-    def encode(self, chunk: bytes) -> bytes: ...
-
-    @abstractmethod
-    def decode(self, payload: bytes, length: int) -> bytes: ...
-
-    def encode_chunks(self, chunks, progress=None):
-        out = []
-        for chunk in chunks:
-            out.append(self.encode(chunk))
-            if progress:
-                progress(len(chunk))
-        return out
-
-    def decode_chunks(self, payloads, lengths, progress=None):
-        out = []
-        for payload, length in zip(payloads, lengths):
-            try:
-                chunk = self.decode(payload, length)
-            except self.errors as exc:
-                raise GencompError(f"archive corrupt: a {self.name} chunk does not decode ({exc})") from None
-            if len(chunk) != length:
-                raise GencompError(f"archive corrupt: a {self.name} chunk decoded to {len(chunk)} bytes, expected {length}")
-            out.append(chunk)
-            if progress:
-                progress(length)
-        return out
+def candidate_texts(context: bytes, candidates: Optional[np.ndarray] = None) -> list[bytes]:
+    """context + bytes([x]) for each candidate byte x (default: all 256, in order)."""
+    return [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]

@@ -2,7 +2,8 @@
 
 import brotli
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 
 @COMPRESSORS.register("brotli", "Brotli quality 11")

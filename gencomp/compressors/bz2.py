@@ -2,7 +2,8 @@
 
 import bz2
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 
 @COMPRESSORS.register("bz2", "bzip2 level 9")

@@ -1,7 +1,7 @@
 """The context-mixing codecs: `cm` (gencomp.models.context_mixing alone) and `mix:NAME` (the same model
 with a byte transformer's distribution as one more input, its weight learned online).
 
-By default a whole input is one stream (frames of 8 MiB, gencomp.compressors.frames): the model
+By default a whole input is one stream (frames of 8 MiB, gencomp.archive.stream): the model
 learns from every byte before the one it codes, as xz and zpaq do. `--chunk-size 2048` codes
 independent 2048-byte chunks from a fresh model (the paper's set-up, for Table 1).
 
@@ -31,8 +31,9 @@ import numpy as np
 from numba import njit
 
 from gencomp.coding.range_coder import decoder_states, encoder_states, finish_streams
-from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
+from gencomp.compressors.base import Compressor, Progress
 from gencomp.compressors.lm import is_stored, store, unstore
+from gencomp.compressors.registry import COMPRESSORS
 from gencomp.errors import GencompError
 from gencomp.jit import CACHE, threads
 from gencomp.models import context_mixing as cmx
@@ -111,29 +112,17 @@ class ContextMixingCompressor(Compressor):
                 identity["short_inputs_weight"] = self.short_inputs_weight
         return identity
 
-    def for_identity(self, identity: dict) -> Optional["ContextMixingCompressor"]:
-        """mix archives of gencomp 0.3 to 0.10: the transformer attending to 32 bytes, segments starting
-        from 128, and in a short stream every other input starting at 0.25 (the window, prefix and
-        weight an identity names are taken; no weight named: 0.25). Archives of gencomp 0.4: audio
-        without "audio_predictor" (stage 1 was normalised LMS, 16-bit only), image without
-        "headroom_bits" (the table had 8 slots a byte, as for text); archives of 0.5 and 0.6: audio
-        without "audio_error_scales" (one error scale); archives of 0.4 to 0.7: image without
-        "image_bias" (the Laplace centred on the median prediction as it is)."""
-        if self.transformer is not None and "segment" in identity:
-            window = identity.get("transformer", {}).get("attention_window", self.transformer.trained_attention_window)
-            return ContextMixingCompressor(self.name, self.transformer.with_window(window), self.chunk_size_bytes,
-                                           self.model, self.headroom_bits, identity["segment"][1],
-                                           identity.get("short_inputs_weight", INPUT_WEIGHT))
-        if isinstance(self.model, cmx.Audio) and "audio_error_scales" not in identity:
-            least_squares = "audio_predictor" in identity
-            if not least_squares and self.model.bits != 16:
-                return None
-            earlier = replace(self.model, least_squares=least_squares, error_scales=1)
-            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, earlier)
-        if isinstance(self.model, cmx.Image) and "image_bias" not in identity:
-            return ContextMixingCompressor(self.name, None, self.chunk_size_bytes, replace(self.model, bias=False),
-                                           identity.get("headroom_bits", HEADROOM_BITS))
-        return None
+    def earlier(self, settings: dict) -> "ContextMixingCompressor":
+        """This codec with an earlier release's settings (gencomp.archive.legacy.EARLIER_MODELS): "model"
+        (changes to the model's fields), "headroom_bits"; for mix, "attention_window" (None: the
+        transformer's trained one), "prefix_bytes" and "short_inputs_weight"."""
+        transformer = self.transformer
+        if transformer is not None and "attention_window" in settings:
+            transformer = transformer.with_window(settings["attention_window"] or transformer.trained_attention_window)
+        return ContextMixingCompressor(self.name, transformer, self.chunk_size_bytes,
+                                       replace(self.model, **settings.get("model", {})),
+                                       settings.get("headroom_bits"), settings.get("prefix_bytes", self.prefix_bytes),
+                                       settings.get("short_inputs_weight", self.short_inputs_weight))
 
     def num_parameters(self) -> int:
         return self.transformer.num_parameters() if self.transformer is not None else 0

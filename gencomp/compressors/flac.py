@@ -7,7 +7,8 @@ import io
 import numpy as np
 import soundfile
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 SAMPLE_RATE = 16_000
 

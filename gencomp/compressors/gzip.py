@@ -5,8 +5,9 @@ import zlib
 
 import numpy as np
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
 from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
+from gencomp.compressors.registry import COMPRESSORS
 
 
 @COMPRESSORS.register("gzip", "DEFLATE level 9 (gzip's algorithm, raw stream)")

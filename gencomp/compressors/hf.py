@@ -14,10 +14,11 @@ from typing import Optional
 
 import numpy as np
 
+from gencomp.archive.layout import decode_varint, encode_varint
 from gencomp.coding import MAX_ALPHABET, StreamDecoder, encode
-from gencomp.compressors.base import COMPRESSORS, Compressor
+from gencomp.compressors.base import Compressor
 from gencomp.compressors.lm import is_stored, store, unstore
-from gencomp.container import decode_varint, encode_varint
+from gencomp.compressors.registry import COMPRESSORS
 from gencomp.errors import GencompError
 
 PORTABILITY_NOTE = ("hf: archives decode only where this model's float32 results are reproduced "

@@ -20,7 +20,8 @@ from typing import Optional
 import numpy as np
 
 from gencomp.coding import StreamDecoder, StreamEncoder
-from gencomp.compressors.base import COMPRESSORS, Compressor, Progress
+from gencomp.compressors.base import Compressor, Progress
+from gencomp.compressors.registry import COMPRESSORS
 from gencomp.jit import threads
 from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MODEL

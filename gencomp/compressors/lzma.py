@@ -6,7 +6,8 @@ are found, without allocating 64 MiB for every 2 KB chunk."""
 
 import lzma
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 _MAX_DICT = 64 << 20
 

@@ -7,7 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 ROW_BYTES = 64
 

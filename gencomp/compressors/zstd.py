@@ -3,7 +3,8 @@
 
 import zstandard
 
-from gencomp.compressors.base import COMPRESSORS, ChunkwiseCodec
+from gencomp.compressors.chunkwise import ChunkwiseCodec
+from gencomp.compressors.registry import COMPRESSORS
 
 
 @COMPRESSORS.register("zstd", "Zstandard level 22")

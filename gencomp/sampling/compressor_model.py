@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from gencomp.coding import exact
-from gencomp.compressors.base import Compressor, payload_bits_per_candidate
+from gencomp.compressors.base import Compressor, candidate_texts
 from gencomp.errors import GencompError
 from gencomp.models.predictor import Predictor
 
@@ -61,7 +61,7 @@ class CompressorModel(Predictor):
             if len(seen) < 255:
                 candidates = np.r_[seen, np.setdiff1d(np.arange(256), seen)[0]].astype(np.uint8)
         if self.resolution == "bytes":
-            scores = payload_bits_per_candidate(self.compressor, context, candidates)
+            scores = self.compressor.chunk_code_length_bits(candidate_texts(context, candidates))
         else:
             scores = np.asarray(self.compressor.next_byte_code_lengths_bits(context, candidates), dtype=np.float64)
         if candidates is None:

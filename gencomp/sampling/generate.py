@@ -8,7 +8,7 @@ Temperature scales log-probabilities (1: the model's own distribution); temperat
 <= 0 means greedy decoding (the most probable byte, the lowest byte value on a tie).
 top_k > 0 keeps the k most probable bytes (ties broken towards lower byte values); min_p > 0 keeps
 only bytes at least min_p times as probable as the most probable one (the coder's probability
-floor gives every byte some mass; media continuations drop those, see gencomp.sampling.media).
+floor gives every byte some mass; media continuations drop those, see gencomp.media.audio).
 
 Three options shape what is sampled (coding never uses them):
 - dictionary: bytes the model is conditioned on before the prompt, P(x | dictionary · prompt),

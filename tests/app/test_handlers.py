@@ -111,7 +111,7 @@ def test_a_photo_is_coded_as_pixels_and_restored_as_a_png_with_the_same_pixels()
 
 
 def test_a_media_codec_codes_as_bytes_other_files_and_images_it_cannot_keep_exactly(wiki_heldout):
-    from tests.data.test_media_files import sixteen_bit_rgb_png
+    from tests.media.test_media_files import sixteen_bit_rgb_png
 
     rows, archives = handlers.compression_table(wiki_heldout[:1000], CONFIG, ["image", "audio"], "notes.txt")
     assert [r["codec"] for r in rows] == ["image", "audio"]

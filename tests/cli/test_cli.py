@@ -103,8 +103,8 @@ def test_train_flags_parse_booleans(monkeypatch, tmp_path):
 
 
 def test_corrupt_frame_leaves_nothing_unless_keep_partial(tmp_path, wiki_heldout, capsys):
-    from gencomp.compressors.frames import FRAME_TARGET_BYTES
-    from tests.compressors.test_frames import frame_ends
+    from gencomp.archive.stream import FRAME_TARGET_BYTES
+    from tests.archive.test_stream import frame_ends
 
     data = (wiki_heldout * 2)[:200_000]
     source = tmp_path / "notes.txt"

@@ -8,9 +8,9 @@ import soundfile
 from PIL import Image
 
 import gencomp
+from gencomp.archive.layout import FORMAT_VERSION, MEDIA_FORMAT_VERSION, pack_stream_header
+from gencomp.archive.stream import peek_header
 from gencomp.cli.main import main
-from gencomp.compressors.frames import peek_header
-from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION, pack_stream_header
 from gencomp.errors import GencompError
 
 
@@ -104,8 +104,7 @@ def test_a_damaged_media_archive_is_named(photo, tmp_path, capsys):
 
 
 def test_the_library_writes_and_reads_the_cli_s_media_archives(photo):
-    from gencomp.compressors.frames import media_archive, media_file_of
-    from gencomp.data.media_files import read_media_file
+    from gencomp.media import media_archive, media_file_of, read_media_file
 
     archive = media_archive(read_media_file(str(photo), "image"))
     back = Image.open(io.BytesIO(media_file_of(archive)))

@@ -5,8 +5,8 @@ import pytest
 
 import gencomp
 from gencomp.compressors import get_compressor
-from gencomp.data.modalities import read_pcm16
 from gencomp.errors import GencompError
+from gencomp.media.audio import read_pcm16
 from gencomp.models import context_mixing as cmx
 from gencomp.models.context_mixing import audio
 from tests.conftest import SEEDS, rng_for

@@ -101,7 +101,7 @@ def test_mix_attends_to_the_trained_window_up_to_256_bytes_and_reads_0_10_archiv
     assert old["transformer"]["attention_window"] == 32 and old["segment"] == [4096, 128]
     assert "short_inputs_weight" not in old
     old_blob = as_0_10.compress(text)
-    assert gencomp.decompress(old_blob) == text  # by mix:tiny-v2 as it is now, through for_identity
+    assert gencomp.decompress(old_blob) == text  # by mix:tiny-v2 as it is now, through archive.legacy
     assert len(mix.compress(text)) < 0.99 * len(old_blob)
 
 

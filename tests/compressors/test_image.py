@@ -7,9 +7,10 @@ import pytest
 from PIL import Image
 
 import gencomp
+from gencomp.archive.legacy import earlier_codec
 from gencomp.compressors import get_compressor
-from gencomp.data.modalities import image_to_patches, read_grayscale
 from gencomp.errors import GencompError
+from gencomp.media.image import image_to_patches, read_grayscale
 from gencomp.models.context_mixing import image
 from gencomp.models.context_mixing.laplace import LAPLACE
 from tests.conftest import SEEDS, rng_for
@@ -72,7 +73,7 @@ def test_the_bias_corrected_centre_codes_a_photograph_smaller_and_older_archives
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
     assert codec.identity()["image_bias"] == 1
-    older = codec.for_identity({k: v for k, v in codec.identity().items() if k != "image_bias"})
+    older = earlier_codec(codec, {k: v for k, v in codec.identity().items() if k != "image_bias"})
     assert "image_bias" not in older.identity() and older.identity()["headroom_bits"] == 1
     corrected, uncorrected = codec.compress(data), older.compress(data)
     assert len(corrected) < 0.998 * len(uncorrected)

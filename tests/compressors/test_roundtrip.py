@@ -4,9 +4,10 @@ fresh random inputs, edge cases and real data exactly."""
 import numpy as np
 import pytest
 
+from gencomp.archive.stream import summarize
 from gencomp.compressors import COMPRESSORS, decompress, get_compressor
-from gencomp.container import summarize
-from gencomp.data.modalities import image_to_patches, read_grayscale, read_pcm16
+from gencomp.media.audio import read_pcm16
+from gencomp.media.image import image_to_patches, read_grayscale
 from tests.conftest import SEEDS, rng_for
 
 CODECS = COMPRESSORS.names()

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from gencomp.data.modalities import (PATCH_BYTES, image_to_patches, patches_to_image, pcm16_to_wav, read_grayscale,
-                                     read_pcm16)
 from gencomp.errors import GencompError
+from gencomp.media.audio import pcm16_to_wav, read_pcm16
+from gencomp.media.image import PATCH_BYTES, image_to_patches, patches_to_image, read_grayscale
 
 
 def test_image_patches_invert(data_dir):

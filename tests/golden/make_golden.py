@@ -19,14 +19,13 @@ from pathlib import Path
 import numpy as np
 
 import gencomp
+from gencomp.archive.layout import FORMAT_VERSION, MEDIA_FORMAT_VERSION
+from gencomp.archive.stream import peek_header
 from gencomp.compressors import COMPRESSORS
-from gencomp.compressors.frames import media_archive, peek_header
 from gencomp.data.corpus import shared_data_dir
 from gencomp.data.modalities import load_modality
 from gencomp.evaluation.datasets import modality_bytes
-
-from gencomp.container import FORMAT_VERSION, MEDIA_FORMAT_VERSION
-from gencomp.data.media_files import read_media_file
+from gencomp.media import media_archive, read_media_file
 
 FOLDER = Path(__file__).resolve().parent / f"v{FORMAT_VERSION}"
 MANIFEST = FOLDER / "manifest.json"

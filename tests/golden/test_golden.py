@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import gencomp
-from gencomp.errors import GencompError
+from gencomp.archive.layout import FORMAT_VERSION
 from gencomp.compressors import get_compressor
-from gencomp.container import FORMAT_VERSION
+from gencomp.errors import GencompError
 from tests.golden.make_golden import codec_specs
 
 FOLDER = Path(__file__).resolve().parent
@@ -39,7 +39,7 @@ def test_golden_archive_decodes_exactly_or_is_refused_naming_its_release(name):
 @pytest.mark.parametrize("name", sorted(n for n, e in GOLDEN.items() if "rebuilt_sha256" in e))
 def test_golden_media_archive_rebuilds_the_same_pixels_or_wav(name):
     """Formats 5 and 6: the media record rebuilds the file (its pixels, or a WAV byte for byte)."""
-    from gencomp.compressors.frames import media_file_of
+    from gencomp.media import media_file_of
     from tests.golden.make_golden import rebuilt_sha256
 
     rebuilt = media_file_of((FOLDER / name).read_bytes())

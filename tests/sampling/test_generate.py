@@ -9,8 +9,10 @@ from PIL import Image
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
 from gencomp.compressors.gzip import Gzip
-from gencomp.data.modalities import read_grayscale, read_pcm16
 from gencomp.errors import GencompError
+from gencomp.media.audio import continue_audio, read_pcm16
+from gencomp.media.image import TOP_K as IMAGE_TOP_K
+from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.models.exact_transformer import ExactTransformer
 from gencomp.sampling.compressor_model import CompressorModel
 from gencomp.sampling.generate import (
@@ -20,7 +22,6 @@ from gencomp.sampling.generate import (
     sample_next_byte,
     stream,
 )
-from gencomp.sampling.media import IMAGE_TOP_K, complete_image, continue_audio, shrink_image
 from tests.conftest import SEEDS, rng_for
 
 PROMPT = b"The city council met on Tuesday. The city council"

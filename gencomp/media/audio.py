@@ -1,4 +1,5 @@
-"""An audio file as the PCM the `audio` codec codes, and back.
+"""Audio: a file as the PCM the `audio` codec codes and back; the paper's mono 16-bit PCM;
+continuing a recording by sampling its bytes.
 
 WAV (linear PCM, 8, 16 or 24 bits, any number of channels) comes back byte for byte: the
 bytes before and after the samples (header, metadata chunks, a trailing partial sample) are kept as
@@ -25,17 +26,21 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 import soundfile
 
-from gencomp.data.media_files import MediaStream, from_text, to_text
 from gencomp.errors import GencompError
+from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
+from gencomp.sampling.generate import Model, stream
 
 PCM_SUBTYPES = {"PCM_U8": 8, "PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}
 MIN_HALF_SAMPLES = 1 << 14  # a mono file of fewer than twice this many samples stays one chunk
 WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 1, 0xFFFE
+MIN_P = 0.001  # continuation samples only bytes at least 0.1 % as probable as the likeliest: see continue_audio
 
 
 def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
@@ -208,3 +213,60 @@ def _bits(subtype: str, name: str) -> int:
         raise GencompError(f"{name} holds {subtype} audio: -c audio keeps 8-, 16- and 24-bit linear PCM exactly; "
                            "code its bytes with --as-bytes")
     return PCM_SUBTYPES[subtype]
+
+
+def read_pcm16(path_or_file) -> tuple[bytes, int]:
+    """(mono 16-bit little-endian PCM bytes, sample rate) of any file soundfile reads.
+
+    Channels are averaged; wider samples are rounded to 16 bits.
+    """
+    try:
+        samples, rate = soundfile.read(path_or_file, dtype="float64", always_2d=True)  # (N, C)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise GencompError(f"cannot read audio {path_or_file}: {exc}") from None
+    mono = samples.mean(axis=1)
+    pcm = np.clip(np.round(mono * 32768.0), -32768, 32767).astype("<i2")
+    return pcm.tobytes(), int(rate)
+
+
+def pcm16_to_wav(data: bytes, sample_rate: int) -> bytes:
+    """WAV file bytes of mono 16-bit PCM (an odd trailing byte is dropped)."""
+    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+    out = io.BytesIO()
+    soundfile.write(out, samples, sample_rate, format="WAV", subtype="PCM_16")
+    return out.getvalue()
+
+
+def paper_stream(path: Path) -> bytes:
+    """An audio file as the paper codes audio: mono 16-bit little-endian PCM."""
+    return read_pcm16(path)[0]
+
+
+def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_seconds: float, seconds: float,
+                   temperature: float = 1.0, top_k: int = 0, seed: int = 0, max_context_bytes: int = 2048,
+                   update_every: int = 256, min_p: float = MIN_P) -> Iterator[np.ndarray]:
+    """Yield int16 samples: the first keep_seconds of `samples`, then `seconds` more sampled,
+    growing by `update_every` samples per yield; the last one yielded is the whole clip.
+
+    min_p (see gencomp.sampling.generate): a coder gives every byte a floor of probability, and one
+    sampled high byte from that floor is a click of thousands that the predictor then echoes."""
+    samples = np.asarray(samples)
+    if samples.ndim != 1 or samples.dtype != np.int16:
+        raise GencompError(f"expected mono int16 samples, got {samples.dtype} {samples.shape}")
+    keep = round(keep_seconds * sample_rate)
+    if not 1 <= keep <= len(samples):
+        raise GencompError(f"cannot keep {keep_seconds} s of a clip {len(samples) / sample_rate:.3f} s long")
+    new = round(seconds * sample_rate)
+    if new < 1:
+        raise GencompError(f"seconds to generate must give at least one sample, got {seconds}")
+    prompt = samples[:keep].astype("<i2").tobytes()
+    out = bytearray(prompt)
+    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False,
+                          min_p=min_p)
+    for i, byte in enumerate(continuation):
+        out += byte
+        if (i + 1) % (2 * update_every) == 0 or i + 1 == 2 * new:
+            yield np.frombuffer(bytes(out), "<i2").astype(np.int16)
+
+
+KIND = MediaKind("audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)

@@ -1,46 +1,17 @@
-"""The .gcz archive: a self-describing, framed wrapper around a codec's chunk payloads.
+"""The .gcz archive's layout: fields, records and how to read them (docs/archive-format.md is the
+specification, with the history of formats 1 to 6).
 
-Format 6 (gencomp 0.6) is format 5, but an audio record may store a stereo pair as right and
-side or mid and side (gencomp.data.audio_files), which a reader of format 5 would rebuild wrongly;
-media archives are written as format 6, and format 5's are still read.
+Written today: format 4 (bytes), or 6 (an image or audio file: format 4 plus a media record in the
+header). Integers are unsigned LEB128 varints unless sized; CRC32s are 4 bytes big-endian.
 
-Format 5 (gencomp 0.4) is format 4 with one more header field after the frame size: a media
-record (varint length + zlib-compressed JSON, as it may hold an ICC profile or EXIF) that rebuilds
-an image or audio file from the pixels or samples the frames hold (gencomp.data.media_files). Only
-such archives are written as format 5; others stay format 4, which gencomp 0.3 reads.
+    header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON) | chunk size | frame size
+            [| media record (zlib-compressed JSON): format 5 and 6] | CRC32 of the header
+    frames  original bytes (> 0) | chunk count | each payload's length | CRC32 of the frame's original
+            | CRC32 of this frame header | payloads
+    end     0 | total original bytes | frame count | CRC32 of the whole original | CRC32 of this record
 
-Format 4 (written since gencomp 0.3) is format 3's layout; it marks the context-mixing `cm`
-and `mix` codecs, whose payloads format 3's `cm` and `mix` (another model) cannot read.
-
-Format 3 (gencomp 0.2; integers are unsigned LEB128 varints unless sized, CRC32s
-are 4 bytes big-endian):
-    magic b"GCZ" 0x1A | format version (1 byte)
-    codec spec (varint length + UTF-8)       e.g. "gzip", "lm:tiny"
-    codec identity (varint length + JSON)     parameters and model hash the decoder must match
-    chunk size (0: each frame is one stream) | frame size (original bytes per frame, the last less)
-    CRC32 of the header above
-  then frames, written as they finish, each:
-    original bytes in the frame (> 0) | chunk count | payload length of every chunk
-    CRC32 of the frame's original bytes | CRC32 of this frame header
-    payloads, concatenated
-  then the end record:
-    0 | total original bytes | frame count | CRC32 of the whole original | CRC32 of this record
-
-A reader holds one frame at a time, so compressing and decompressing run in bounded memory
-for any input size, stdin to stdout included; frames are independent, so they can be coded in
-parallel (on a cluster: gencomp.compressors.frames). Truncation and corruption are reported
-by frame.
-
-Formats 1 (gencomp 0.1) and 2 have one header for the whole archive:
-    magic | version | codec spec | codec identity | original length | chunk size | chunk count
-    payload length of every chunk | CRC32 of the original | CRC32 of everything above | payloads
-Format 2 marks the integer-exact probability path (gencomp.coding.exact). Both are read;
-an archive older than its codec's payload format (`Compressor.first_format_version`) is refused,
-naming the release that reads it (format 1: gencomp 0.1.0; formats 2 and 3: gencomp 0.2.0).
-
-Compatibility promise: every archive this version writes decodes, bit for bit, with every
-later gencomp on any machine (tests/golden/ holds archives of every codec); a format change
-bumps the version and keeps reading the old one, or refuses it naming the release that reads it.
+A reader holds one frame at a time; every error names the byte offset and what was being read.
+Formats 1 and 2 (one header for the whole archive) are read by gencomp.archive.legacy.
 """
 
 from __future__ import annotations
@@ -48,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from gencomp.errors import GencompError
@@ -58,21 +29,9 @@ FORMAT_VERSION = 4
 MEDIA_FORMAT_VERSION = 6  # format 4 plus a media record: written only for media files
 FIRST_MEDIA_VERSION = 5  # format 5 (gencomp 0.4–0.5): the same, but a stereo record names left-side at most
 READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
-WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by `unpack`
+WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by gencomp.archive.legacy
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30
-
-
-@dataclass
-class Archive:
-    codec: str
-    identity: dict
-    original_length: int
-    chunk_size_bytes: int
-    payloads: list[bytes]
-    crc32: int
-    header_bytes: int = field(default=0, compare=False)
-    format_version: int = field(default=2, compare=False)
 
 
 def encode_varint(n: int) -> bytes:
@@ -106,41 +65,6 @@ def format_version(blob: bytes) -> int:
         raise GencompError(f"archive format version {version} is newer than this gencomp reads "
                            f"({', '.join(map(str, READABLE_VERSIONS))}): upgrade gencomp")
     return version
-
-
-def unpack(blob: bytes) -> Archive:
-    """Parse and check a format 1 or 2 archive; GencompError names what is wrong (foreign, truncated, corrupt)."""
-    version = format_version(blob)
-    if version not in WHOLE_ARCHIVE_VERSIONS:
-        raise GencompError(f"format {version} is a framed archive: read it with read_stream_header and read_frame")
-    r = StreamReader(io.BytesIO(blob))
-    r.take(len(MAGIC) + 1, "magic and version")
-    codec_raw = r.take(r.varint("codec name length"), "codec name")
-    identity_raw = r.take(r.varint("codec identity length"), "codec identity")
-    original_length = r.varint("original length")
-    chunk_size = r.varint("chunk size")
-    n_chunks = r.varint("chunk count")
-    if original_length > MAX_ORIGINAL_BYTES or n_chunks > len(blob):
-        raise GencompError("archive corrupt: implausible lengths in header")
-    lengths = [r.varint(f"length of chunk {i}") for i in range(n_chunks)]
-    crc32 = int.from_bytes(r.take(4, "checksum"), "big")
-    header_end = r.pos
-    header_crc = int.from_bytes(r.take(4, "header checksum"), "big")
-    if zlib.crc32(blob[:header_end]) != header_crc:
-        raise GencompError("archive corrupt: header checksum mismatch")
-    try:
-        codec, identity = codec_raw.decode(), json.loads(identity_raw)
-    except (UnicodeDecodeError, ValueError):
-        raise GencompError("archive corrupt: unreadable codec description") from None
-    expected_end = r.pos + sum(lengths)
-    if len(blob) < expected_end:
-        raise GencompError(f"archive truncated at byte {len(blob)} of {expected_end}")
-    if len(blob) > expected_end:
-        raise GencompError(f"archive has {len(blob) - expected_end} unexpected trailing bytes")
-    payloads = []
-    for n in lengths:
-        payloads.append(r.take(n, "chunk payload"))
-    return Archive(codec, identity, original_length, chunk_size, payloads, crc32, header_end + 4, version)
 
 
 # --- format 3: a header, then frames, then an end record --------------------------------------
@@ -285,21 +209,8 @@ class StreamReader:
         return not self.file.read(1)
 
 
-@dataclass(frozen=True)
-class ArchiveSummary:
-    codec: str
-    original_bytes: int
-    payload_bytes: int  # the codec's output alone, without headers and checksums
-    media: Optional[dict] = None  # an image or audio file's record (formats 5, 6), else None
 
 
-def summarize(blob: bytes) -> ArchiveSummary:
-    """Codec and sizes of an archive in memory, any readable format (frames are checked, not decoded)."""
-    if format_version(blob) in WHOLE_ARCHIVE_VERSIONS:
-        archive = unpack(blob)
-        return ArchiveSummary(archive.codec, archive.original_length, sum(map(len, archive.payloads)))
-    reader = StreamReader(io.BytesIO(blob))
-    header, payload = reader.header(), 0
-    while not isinstance(record := reader.next(header), EndRecord):
-        payload += sum(map(len, record.payloads))
-    return ArchiveSummary(header.codec, record.original_bytes, payload, header.media)
+def chunk_lengths(total_bytes: int, chunk_size_bytes: int, n_chunks: int) -> list[int]:
+    """Original length of each of n_chunks chunks of chunk_size_bytes covering total_bytes (the last shorter)."""
+    return [min(chunk_size_bytes, total_bytes - i * chunk_size_bytes) for i in range(n_chunks)]

@@ -9,9 +9,9 @@ import pytest
 import soundfile
 from PIL import Image
 
-from gencomp.data.audio_files import _from_layout, _stereo_layouts, read_audio, rebuild_audio
-from gencomp.data.image_files import read_image, rebuild_image
 from gencomp.errors import GencompError
+from gencomp.media.audio import _from_layout, _stereo_layouts, read_audio, rebuild_audio
+from gencomp.media.image import read_image, rebuild_image
 from tests.conftest import SEEDS, rng_for
 
 
@@ -180,7 +180,7 @@ def test_24_bit_audio_is_predicted_at_full_precision(data_dir):
     """jfk's 24-bit samples: the low byte follows the waveform, so coding all 24 bits together beats
     FLAC -8 (gencomp 0.4 coded the low bytes as noise: 1.33x FLAC's size)."""
     import gencomp
-    from gencomp.compressors.frames import media_archive, media_file_of
+    from gencomp.media import media_archive, media_file_of
 
     wide = soundfile.read(data_dir / "audio" / "jfk.flac", dtype="int32")[0][100000:130000]
     out = io.BytesIO()
@@ -277,7 +277,7 @@ def test_a_damaged_record_is_named():
 
 def test_a_long_mono_file_is_two_chunks_that_come_back_whole(data_dir):
     """Two halves of one plane, so that two cores code them side by side; the file comes back byte for byte."""
-    from gencomp.compressors.frames import media_archive, media_file_of
+    from gencomp.media import media_archive, media_file_of
 
     blob = (data_dir / "audio" / "spk1_snt2.wav").read_bytes()
     stream = read_audio(blob, "spk1_snt2.wav")

@@ -1,57 +1,60 @@
-"""Compress and decompress as a stream of independent frames (container format 3), in bounded memory.
+"""Compress and decompress as a stream of independent frames (gencomp.archive.layout), in bounded memory.
 
 A frame holds FRAME_TARGET_BYTES of whole chunks (codecs with a chunk size: 32 of lm's 2048-byte
 chunks, one batch through the model and a few seconds of work, so frames spread over a cluster
 evenly), or ONE_STREAM_FRAME_BYTES coded as one stream (codecs whose chunk size is 0: the classic
 ones, cm and mix), like xz's blocks and zstd's frames. Memory is one frame of input and of output
 plus the codec's own state, whatever the input size. Frames are coded independently, so
-`map_frames` may send them elsewhere: any `map(fn, iterable)` that yields results in order, e.g.
-a Dask cluster (gencomp.cluster); each worker rebuilds the codec from its registry spec, so the
-archive is byte-identical to a local one.
+`map_frames` may send them elsewhere (gencomp.cluster: a Dask cluster, each worker rebuilding the
+codec from its registry spec), so the archive is byte-identical to a local one.
+
+The codecs are the caller's: compress_stream takes one, decompress_stream a function that gives
+the codec an archive names (gencomp.compressors.get_compressor, or one codec that must match).
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import zlib
-from typing import BinaryIO, Callable, Iterable, Iterator, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Optional
 
-from gencomp.compressors.base import (Compressor, Progress, check_format_version, chunk_lengths, decode_archive,
-                                      get_compressor)
-from gencomp.container import (WHOLE_ARCHIVE_VERSIONS, EndRecord, Frame, StreamHeader, StreamReader, format_version,
-                               pack_end, pack_frame, pack_stream_header, unpack)
-from gencomp.data.media_files import MediaStream, rebuild_media_file
+from gencomp.archive.layout import (
+    WHOLE_ARCHIVE_VERSIONS,
+    EndRecord,
+    Frame,
+    StreamHeader,
+    StreamReader,
+    chunk_lengths,
+    format_version,
+    pack_end,
+    pack_frame,
+    pack_stream_header,
+)
+from gencomp.archive.legacy import check_format_version, decode_archive, earlier_codec, unpack
 from gencomp.errors import GencompError
-from gencomp.jit import limit_threads
+
+if TYPE_CHECKING:
+    from gencomp.compressors.base import Compressor, Progress
 
 FRAME_TARGET_BYTES = 64 << 10  # chunked codecs: 64 KiB of whole chunks a frame (at least one chunk)
 ONE_STREAM_FRAME_BYTES = 8 << 20  # one-stream codecs: 8 MiB a stream (zstd -22's and xz -9e's state stay small)
 
-MapFrames = Callable[[Callable[[bytes], bytes], Iterable[bytes]], Iterable[bytes]]
+# (codec spec, chunk size, frames' original bytes) -> packed frames, in order (gencomp.cluster)
+MapFrames = Callable[[str, int, Iterable[bytes]], Iterable[bytes]]
+CodecFor = Callable[[str, int], "Compressor"]  # (codec spec, chunk size) -> the codec that decodes it
 
 
-def frame_bytes(compressor: Compressor) -> int:
+def frame_bytes(compressor: "Compressor") -> int:
     """Original bytes per frame for this compressor's chunking."""
     chunk = compressor.chunk_size_bytes
     return max(compressor.min_frame_chunks, FRAME_TARGET_BYTES // chunk) * chunk if chunk else ONE_STREAM_FRAME_BYTES
 
 
-def encode_frame(compressor: Compressor, data: bytes, progress: Progress = None) -> bytes:
+def encode_frame(compressor: "Compressor", data: bytes, progress: "Progress" = None) -> bytes:
     """One packed frame: the data's chunks coded by the compressor, with sizes and checksums."""
     payloads = compressor.encode_chunks(compressor.split(data), progress)
     return pack_frame(Frame(len(data), payloads, zlib.crc32(data)))
-
-
-@functools.lru_cache(maxsize=8)
-def _registered(spec: str, chunk_size_bytes: int) -> Compressor:
-    limit_threads(1)  # a cluster runs a worker process per core: threads on top would oversubscribe it
-    return get_compressor(spec, chunk_size_bytes)
-
-
-def encode_frame_by_spec(spec: str, chunk_size_bytes: int, data: bytes) -> bytes:
-    """encode_frame with the codec rebuilt from its spec (once per process): what a cluster worker runs."""
-    return encode_frame(_registered(spec, chunk_size_bytes), data)
 
 
 def _read_frames(source: BinaryIO, size: int, seen: list[int], crc: list[int]) -> Iterator[bytes]:
@@ -70,12 +73,12 @@ def _read_frames(source: BinaryIO, size: int, seen: list[int], crc: list[int]) -
         yield data
 
 
-def compress_stream(compressor: Compressor, source: BinaryIO, sink: BinaryIO, progress: Progress = None,
+def compress_stream(compressor: "Compressor", source: BinaryIO, sink: BinaryIO, progress: "Progress" = None,
                     map_frames: Optional[MapFrames] = None, media: Optional[dict] = None) -> int:
     """Read source to its end, write a framed archive to sink frame by frame; returns original bytes.
 
     map_frames: run frames elsewhere (gencomp.cluster); the codec must then be a registry spec.
-    media: the record that rebuilds a media file from the source's bytes (gencomp.data.media_files)."""
+    media: the record that rebuilds a media file from the source's bytes (gencomp.media)."""
     size = frame_bytes(compressor)
     sink.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes, size,
                                                media)))
@@ -84,7 +87,7 @@ def compress_stream(compressor: Compressor, source: BinaryIO, sink: BinaryIO, pr
     if map_frames is None:
         packed = (encode_frame(compressor, data, progress) for data in frames)
     else:
-        packed = map_frames(functools.partial(encode_frame_by_spec, compressor.name, compressor.chunk_size_bytes), frames)
+        packed = map_frames(compressor.name, compressor.chunk_size_bytes, frames)
     count = 0
     for frame in packed:
         sink.write(frame)
@@ -130,26 +133,23 @@ def peek_header(source: BinaryIO) -> tuple[Optional[StreamHeader], BinaryIO]:
     return header, _Prefixed(first + bytes(recorded.seen), source)
 
 
-def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = None,
-                      compressor: Optional[Compressor] = None) -> int:
+def decompress_stream(source: BinaryIO, sink: BinaryIO, codec_for: CodecFor, progress: "Progress" = None) -> int:
     """Decode any gencomp archive from source into sink; returns original bytes written.
 
-    compressor: the one the archive must have been made with (default: the one its header names).
+    codec_for(spec, chunk size): the codec for the spec the archive names (which must be its name).
     Formats 1 and 2 are read whole (they have one header for the archive); format 3 one frame at
     a time, each checked against its CRC32 before it is written."""
     first = source.read(5)
     version = format_version(first)
     if version in WHOLE_ARCHIVE_VERSIONS:
         archive = unpack(first + source.read())
-        codec = compressor or get_compressor(archive.codec, archive.chunk_size_bytes)
-        codec = _check_codec(codec, archive.codec, archive.identity, version)
+        codec = _check_codec(codec_for(archive.codec, archive.chunk_size_bytes), archive.codec, archive.identity, version)
         data = decode_archive(codec, archive, progress)
         sink.write(data)
         return len(data)
     reader = StreamReader(_Prefixed(first, source))
     header = reader.header()
-    codec = compressor or get_compressor(header.codec, header.chunk_size_bytes)
-    codec = _check_codec(codec, header.codec, header.identity, version)
+    codec = _check_codec(codec_for(header.codec, header.chunk_size_bytes), header.codec, header.identity, version)
     total, crc = 0, 0
     while True:
         record = reader.next(header)
@@ -165,40 +165,21 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, progress: Progress = Non
     return total
 
 
-def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:
-    """The archive of an image or audio file's stream (format 6), as `gencomp compress -c image/audio` writes it."""
-    sink = io.BytesIO()
-    compressor = get_compressor(stream.spec, stream.chunk_size_bytes)
-    compress_stream(compressor, io.BytesIO(stream.data), sink, progress, media=stream.record)
-    return sink.getvalue()
-
-
-def media_file_of(archive: bytes) -> bytes:
-    """The file an image or audio file's archive in memory rebuilds (`gencomp decompress` of it);
-    GencompError for an archive of bytes."""
-    header, source = peek_header(io.BytesIO(archive))
-    if header is None or header.media is None:
-        raise GencompError("this archive holds bytes, not an image or audio file: use gencomp.decompress")
-    decoded = io.BytesIO()
-    decompress_stream(source, decoded)
-    return rebuild_media_file(header.media, decoded.getvalue())
-
-
-def _check_codec(codec: Compressor, name: str, identity: dict, version: int) -> Compressor:
+def _check_codec(codec: "Compressor", name: str, identity: dict, version: int) -> "Compressor":
     """The codec that decodes an archive of codec `name` with `identity`: `codec`, or the earlier
     version of it the archive was made with; GencompError when neither fits."""
     if name != codec.name:
         raise GencompError(f"archive was made with codec {name!r}, not {codec.name!r}")
     check_format_version(codec, version, name)
     if identity != codec.identity():
-        earlier = codec.for_identity(identity)
-        if earlier is None or earlier.identity() != identity:
+        earlier = earlier_codec(codec, identity)
+        if earlier is None:
             raise GencompError(f"archive needs {name} with {identity}, but the local one is {codec.identity()}")
         return earlier
     return codec
 
 
-def _decode_frame(codec: Compressor, header: StreamHeader, frame: Frame, index: int, progress: Progress) -> bytes:
+def _decode_frame(codec: "Compressor", header: StreamHeader, frame: Frame, index: int, progress: "Progress") -> bytes:
     lengths = chunk_lengths(frame.original_bytes, header.chunk_size_bytes or frame.original_bytes, len(frame.payloads))
     try:
         data = b"".join(codec.decode_chunks(frame.payloads, lengths, progress))
@@ -207,3 +188,23 @@ def _decode_frame(codec: Compressor, header: StreamHeader, frame: Frame, index: 
     if len(data) != frame.original_bytes or zlib.crc32(data) != frame.crc32:
         raise GencompError(f"archive corrupt: frame {index} fails its CRC32 check (corrupt archive, or a decoder mismatch)")
     return data
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    codec: str
+    original_bytes: int
+    payload_bytes: int  # the codec's output alone, without headers and checksums
+    media: Optional[dict] = None  # an image or audio file's record (formats 5, 6), else None
+
+
+def summarize(blob: bytes) -> ArchiveSummary:
+    """Codec and sizes of an archive in memory, any readable format (frames are checked, not decoded)."""
+    if format_version(blob) in WHOLE_ARCHIVE_VERSIONS:
+        archive = unpack(blob)
+        return ArchiveSummary(archive.codec, archive.original_length, sum(map(len, archive.payloads)))
+    reader = StreamReader(io.BytesIO(blob))
+    header, payload = reader.header(), 0
+    while not isinstance(record := reader.next(header), EndRecord):
+        payload += sum(map(len, record.payloads))
+    return ArchiveSummary(header.codec, record.original_bytes, payload, header.media)

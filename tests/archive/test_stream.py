@@ -8,9 +8,14 @@ import zlib
 
 import pytest
 
+from gencomp.archive.stream import (
+    FRAME_TARGET_BYTES,
+    ONE_STREAM_FRAME_BYTES,
+    compress_stream,
+    decompress_stream,
+    frame_bytes,
+)
 from gencomp.compressors import decompress, get_compressor
-from gencomp.compressors.frames import (FRAME_TARGET_BYTES, ONE_STREAM_FRAME_BYTES, compress_stream, decompress_stream,
-                                        frame_bytes)
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 
@@ -33,13 +38,13 @@ def test_many_frames_round_trip_from_streams(seed, wiki_heldout):
     blob = sink.getvalue()
     assert blob == compressor.compress(data)  # the stream and in-memory paths write the same archive
     out = io.BytesIO()
-    assert decompress_stream(io.BytesIO(blob), out) == len(data)
+    assert decompress_stream(io.BytesIO(blob), out, get_compressor) == len(data)
     assert out.getvalue() == data and decompress(blob) == data, f"seed {seed}"
 
 
 def frame_ends(blob: bytes) -> list[int]:
     """Byte offset where each frame of a format-3 archive ends."""
-    from gencomp.container import EndRecord, StreamReader
+    from gencomp.archive.layout import EndRecord, StreamReader
 
     reader = StreamReader(io.BytesIO(blob))
     header, ends = reader.header(), []
@@ -71,14 +76,14 @@ def test_partial_output_is_only_the_frames_before_the_error(wiki_heldout):
     blob[frame_ends(bytes(blob))[2] - 100] ^= 0x10
     out = io.BytesIO()
     with pytest.raises(GencompError):
-        decompress_stream(io.BytesIO(bytes(blob)), out)
+        decompress_stream(io.BytesIO(bytes(blob)), out, get_compressor)
     assert out.getvalue() == data[: 2 * FRAME_TARGET_BYTES]  # frames 0 and 1, each checked by its CRC32
 
 
 MEMORY_PROBE = """
 import io, resource, sys
 from gencomp.compressors import get_compressor
-from gencomp.compressors.frames import compress_stream, decompress_stream
+from gencomp.archive.stream import compress_stream, decompress_stream
 
 class Source(io.RawIOBase):  # {size} bytes of varied text, made as they are read
     def __init__(self, block, size):
@@ -101,7 +106,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 sink, archive = Sink(), io.BytesIO()
 compress_stream(get_compressor("gzip"), Source(block, {size}), archive)
 archive.seek(0)
-assert decompress_stream(archive, sink) == {size}
+assert decompress_stream(archive, sink, get_compressor) == {size}
 print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
 """
 
@@ -124,5 +129,5 @@ def test_format_2_whole_archives_still_decode_from_streams():
     blob = (golden / "zstd.text.gcz").read_bytes()
     assert blob[4] == 2
     out = io.BytesIO()
-    decompress_stream(io.BytesIO(blob), out)
+    decompress_stream(io.BytesIO(blob), out, get_compressor)
     assert zlib.crc32(out.getvalue()) == zlib.crc32(decompress(blob))

@@ -1,4 +1,5 @@
-"""An image file (any format Pillow reads) as the pixel planes the `image` codec codes, and back as PNG.
+"""Images: a file (any format Pillow reads) as the pixel planes the `image` codec codes and back as
+PNG; the paper's grayscale patches; completing an image by sampling its rows.
 
 Kept exactly: every pixel value, the mode (1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and
 its transparency, the ICC profile, EXIF and DPI. Not kept: the file's own bytes (the PNG is written
@@ -14,18 +15,26 @@ centred): G, R − G + 128 and B − G + 128, modulo 256. 16-bit gray is two pla
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from gencomp.data.media_files import MediaStream, from_text, to_text
+from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
+from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
+from gencomp.sampling.generate import Model, stream
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I")
 KEPT_INFO = ("icc_profile", "exif", "dpi", "transparency")
 CENTRE = 128
+PATCH_HEIGHT, PATCH_WIDTH = 32, 64  # the paper's image patches
+PATCH_BYTES = PATCH_HEIGHT * PATCH_WIDTH
+TOP_K = 32  # completion samples among the 32 likeliest pixel values
+DEFAULT_WIDTH = 64  # completion: a 768×512 photo becomes 64×43, ~1,400 bytes to sample for half of it
 
 
 def read_image(blob: bytes, name: str) -> Optional[MediaStream]:
@@ -162,3 +171,69 @@ def _from_json(value):
     if isinstance(value, dict):
         return from_text(value["bytes"])
     return tuple(value) if isinstance(value, list) else value
+
+
+def read_grayscale(path_or_file) -> np.ndarray:
+    """(H, W) uint8 grayscale of any image pillow reads."""
+    try:
+        with Image.open(path_or_file) as image:
+            return np.asarray(image.convert("L"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise GencompError(f"cannot read image {path_or_file}: {exc}") from None
+
+
+def image_to_patches(gray: np.ndarray) -> bytes:
+    """(H, W) uint8 -> the 32×64 patches that fit, each 2048 bytes row-major, raster order."""
+    rows, cols = gray.shape[0] // PATCH_HEIGHT, gray.shape[1] // PATCH_WIDTH
+    if rows == 0 or cols == 0:
+        raise GencompError(f"image of {gray.shape[1]}×{gray.shape[0]} is smaller than one 64×32 patch")
+    crop = gray[: rows * PATCH_HEIGHT, : cols * PATCH_WIDTH]
+    patches = crop.reshape(rows, PATCH_HEIGHT, cols, PATCH_WIDTH).transpose(0, 2, 1, 3)  # (R, C, 32, 64)
+    return np.ascontiguousarray(patches).tobytes()
+
+
+def patches_to_image(data: bytes, width: int, height: int) -> np.ndarray:
+    """Inverse of image_to_patches for a (height, width) crop made of whole patches."""
+    rows, cols = height // PATCH_HEIGHT, width // PATCH_WIDTH
+    patches = np.frombuffer(data, np.uint8).reshape(rows, cols, PATCH_HEIGHT, PATCH_WIDTH)
+    return patches.transpose(0, 2, 1, 3).reshape(rows * PATCH_HEIGHT, cols * PATCH_WIDTH)
+
+
+def paper_stream(path: Path) -> bytes:
+    """An image file as the paper codes images: grayscale, in 32×64 patches."""
+    return image_to_patches(read_grayscale(path))
+
+
+def shrink_image(gray: np.ndarray, width: int = DEFAULT_WIDTH) -> np.ndarray:
+    """(H, W) uint8 resized (Lanczos) to `width` pixels wide, aspect kept; as it is if already narrower."""
+    if gray.ndim != 2 or gray.dtype != np.uint8:
+        raise GencompError(f"expected a (height, width) uint8 grayscale image, got {gray.dtype} {gray.shape}")
+    if width <= 0 or gray.shape[1] <= width:
+        return gray
+    height = max(1, round(gray.shape[0] * width / gray.shape[1]))
+    return np.asarray(Image.fromarray(gray).resize((width, height), Image.LANCZOS), dtype=np.uint8)
+
+
+def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: float = 1.0,
+                   top_k: Optional[int] = None, seed: int = 0, max_context_bytes: int = 2048) -> Iterator[np.ndarray]:
+    """Yield the (H, W) uint8 image after each completed row: rows < keep_rows are the original's,
+    later rows sampled; rows not yet sampled are 0. The last one yielded is the full completion.
+    top_k None: TOP_K."""
+    height, width = gray.shape
+    if not 1 <= keep_rows < height:
+        raise GencompError(f"keep_rows must be 1 … {height - 1} for an image {height} rows high, got {keep_rows}")
+    canvas = np.zeros_like(gray)
+    canvas[:keep_rows] = gray[:keep_rows]
+    prompt = gray[:keep_rows].tobytes()
+    if getattr(model, "image_width", 0) not in (0, width):
+        model = get_compressor(f"image:{width}")
+    pixels = stream(model, prompt, (height - keep_rows) * width, temperature, TOP_K if top_k is None else top_k,
+                    seed, max_context_bytes, text_safe=False, copies=False)
+    for i, byte in enumerate(pixels):
+        row, col = divmod(i, width)
+        canvas[keep_rows + row, col] = byte[0]
+        if col == width - 1:
+            yield canvas.copy()
+
+
+KIND = MediaKind("image", "pixels", "an image", read_image, rebuild_image, paper_stream, PATCH_BYTES)

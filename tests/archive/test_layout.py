@@ -4,8 +4,8 @@ import io
 
 import pytest
 
+from gencomp.archive.layout import StreamReader
 from gencomp.compressors import decompress, get_compressor
-from gencomp.container import StreamReader
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 

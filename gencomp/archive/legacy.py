@@ -1,0 +1,146 @@
+"""What reads archives of earlier releases: formats 1 and 2 (one header for the whole archive), and
+each earlier model identity with the settings that read it, in one table (EARLIER_MODELS).
+
+Formats 1 (gencomp 0.1) and 2 (0.2, the integer-exact probability path):
+    magic | version | codec spec | codec identity | original length | chunk size | chunk count
+    payload length of every chunk | CRC32 of the original | CRC32 of everything above | payloads
+An archive older than its codec's payload format (`Compressor.first_format_version`) is refused,
+naming the release that reads it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional
+
+from gencomp.archive.layout import (
+    MAGIC,
+    MAX_ORIGINAL_BYTES,
+    WHOLE_ARCHIVE_VERSIONS,
+    StreamReader,
+    chunk_lengths,
+    format_version,
+)
+from gencomp.errors import GencompError
+
+if TYPE_CHECKING:
+    from gencomp.compressors.base import Compressor, Progress
+
+RELEASE_OF_FORMAT = {1: "0.1.0", 2: "0.2.0", 3: "0.2.0"}  # the last release that wrote each older format
+EARLY_MIX_SHORT_WEIGHT = 1 << 14  # mix archives of 0.3 to 0.10: every input started at 0.25 in a short stream
+HEADROOM_BITS = 3  # the context table's slots a byte (2^3) before `image` named its own (gencomp 0.4)
+
+
+@dataclass(frozen=True)
+class EarlierModel:
+    """A model identity of an earlier release: archives of codec `family` (the spec before any colon)
+    whose identity `matches` are read by the codec with `settings(identity)`
+    (Compressor.earlier); `releases` names the releases that wrote them."""
+
+    family: str
+    releases: str
+    what: str
+    matches: Callable[[dict], bool]
+    settings: Callable[[dict], dict]
+
+
+EARLIER_MODELS = (
+    EarlierModel("mix", "0.3–0.10", "the transformer attending to 32 bytes, segments from 128, every input at 0.25",
+                 lambda identity: "segment" in identity,
+                 lambda identity: {"attention_window": identity.get("transformer", {}).get("attention_window"),
+                                   "prefix_bytes": identity["segment"][1],
+                                   "short_inputs_weight": identity.get("short_inputs_weight", EARLY_MIX_SHORT_WEIGHT)}),
+    EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
+                 lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
+                 lambda identity: {"model": {"least_squares": False, "error_scales": 1}}),
+    EarlierModel("audio", "0.5–0.6", "one error scale",
+                 lambda identity: "audio_predictor" in identity and "audio_error_scales" not in identity,
+                 lambda identity: {"model": {"error_scales": 1}}),
+    EarlierModel("image", "0.4–0.7", "the Laplace centred on the median prediction as it is",
+                 lambda identity: "image_bias" not in identity,
+                 lambda identity: {"model": {"bias": False}, "headroom_bits": identity.get("headroom_bits", HEADROOM_BITS)}),
+)
+
+
+def earlier_codec(codec: "Compressor", identity: dict) -> Optional["Compressor"]:
+    """The codec as the earlier release that wrote `identity` had it, or None when no entry of
+    EARLIER_MODELS reads it (then the archive cannot be read here)."""
+    family = codec.name.split(":", 1)[0]
+    for entry in EARLIER_MODELS:
+        if entry.family == family and entry.matches(identity):
+            earlier = codec.earlier(entry.settings(identity))
+            if earlier is not None and earlier.identity() == identity:
+                return earlier
+    return None
+
+
+def check_format_version(codec: "Compressor", version: int, name: str) -> None:
+    """GencompError naming the release that reads an archive of this format version, if this codec no longer does."""
+    if version < codec.first_format_version:
+        release = RELEASE_OF_FORMAT[version]
+        raise GencompError(
+            f"archive format {version} ({name}) comes from gencomp {release[:3]}, whose {name} payloads this version "
+            f"no longer decodes (its model changed). Decode it with gencomp {release} (pip install gencomp=={release})")
+
+
+@dataclass
+class Archive:
+    codec: str
+    identity: dict
+    original_length: int
+    chunk_size_bytes: int
+    payloads: list[bytes]
+    crc32: int
+    header_bytes: int = field(default=0, compare=False)
+    format_version: int = field(default=2, compare=False)
+
+
+def unpack(blob: bytes) -> Archive:
+    """Parse and check a format 1 or 2 archive; GencompError names what is wrong (foreign, truncated, corrupt)."""
+    version = format_version(blob)
+    if version not in WHOLE_ARCHIVE_VERSIONS:
+        raise GencompError(f"format {version} is a framed archive: read it with gencomp.archive.stream")
+    r = StreamReader(io.BytesIO(blob))
+    r.take(len(MAGIC) + 1, "magic and version")
+    codec_raw = r.take(r.varint("codec name length"), "codec name")
+    identity_raw = r.take(r.varint("codec identity length"), "codec identity")
+    original_length = r.varint("original length")
+    chunk_size = r.varint("chunk size")
+    n_chunks = r.varint("chunk count")
+    if original_length > MAX_ORIGINAL_BYTES or n_chunks > len(blob):
+        raise GencompError("archive corrupt: implausible lengths in header")
+    lengths = [r.varint(f"length of chunk {i}") for i in range(n_chunks)]
+    crc32 = int.from_bytes(r.take(4, "checksum"), "big")
+    header_end = r.pos
+    header_crc = int.from_bytes(r.take(4, "header checksum"), "big")
+    if zlib.crc32(blob[:header_end]) != header_crc:
+        raise GencompError("archive corrupt: header checksum mismatch")
+    try:
+        codec, identity = codec_raw.decode(), json.loads(identity_raw)
+    except (UnicodeDecodeError, ValueError):
+        raise GencompError("archive corrupt: unreadable codec description") from None
+    expected_end = r.pos + sum(lengths)
+    if len(blob) < expected_end:
+        raise GencompError(f"archive truncated at byte {len(blob)} of {expected_end}")
+    if len(blob) > expected_end:
+        raise GencompError(f"archive has {len(blob) - expected_end} unexpected trailing bytes")
+    payloads = []
+    for n in lengths:
+        payloads.append(r.take(n, "chunk payload"))
+    return Archive(codec, identity, original_length, chunk_size, payloads, crc32, header_end + 4, version)
+
+
+def decode_archive(codec: "Compressor", archive: Archive, progress: "Progress" = None) -> bytes:
+    """The original of a format 1 or 2 archive."""
+    size = archive.chunk_size_bytes or archive.original_length
+    n = len(archive.payloads)
+    if size == 0 and n or size and n != -(-archive.original_length // size):
+        raise GencompError("archive corrupt: chunk count does not match the original length")
+    chunks = codec.decode_chunks(archive.payloads, chunk_lengths(archive.original_length, size, n), progress) if n else []
+    data = b"".join(chunks)
+    if len(data) != archive.original_length or zlib.crc32(data) != archive.crc32:
+        raise GencompError("archive corrupt: decoded data fails its CRC32 check (corrupt archive, or a decoder mismatch)")
+    return data

@@ -1,0 +1,75 @@
+"""Image and audio files as people have them, coded as their pixels or samples (`gencomp compress
+photo.png -c image`), and the registry of media kinds: a new kind is one module that builds a
+MediaKind and one entry in KINDS.
+
+Each kind's module owns its file ⇄ stream conversion (what it keeps byte for byte is said there),
+its codec spec and chunking (in the MediaStream it reads), the paper's stream of it (Table 1) and
+its completion sampler. The archive holds the kind's record, which rebuilds the file.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Optional
+
+from gencomp.archive.stream import compress_stream, decompress_stream, peek_header
+from gencomp.compressors import get_compressor
+from gencomp.compressors.base import Progress
+from gencomp.errors import GencompError
+from gencomp.media import audio, image
+from gencomp.media.kind import MediaKind, MediaStream
+
+KINDS: dict[str, MediaKind] = {kind.name: kind for kind in (image.KIND, audio.KIND)}
+MAX_MEDIA_FILE_BYTES = 1 << 30  # a media file is held in memory (pixels and samples), unlike a byte stream
+
+__all__ = ["KINDS", "MediaKind", "MediaStream", "media_archive", "media_file_of", "media_kind", "read_media",
+           "read_media_file", "rebuild_media_file"]
+
+
+def media_kind(spec: str) -> Optional[MediaKind]:
+    """The media kind a codec spec names (image, image:W, audio, audio:C, …), else None."""
+    return KINDS.get(spec.split(":", 1)[0])
+
+
+def read_media_file(path: str, kind: str) -> Optional[MediaStream]:
+    """The MediaStream of a file of this kind (a name in KINDS), or None when the file is not one (then its bytes are
+    coded as they are); GencompError for a file of that kind that cannot be kept exactly (a 16-bit
+    colour PNG, float or lossy audio, …)."""
+    size = Path(path).stat().st_size
+    if size > MAX_MEDIA_FILE_BYTES:
+        raise GencompError(f"{path}: {size:,} bytes is more than the {MAX_MEDIA_FILE_BYTES:,} a media file may hold "
+                           "in memory; code its bytes with --as-bytes")
+    return read_media(Path(path).read_bytes(), path, kind)
+
+
+def read_media(blob: bytes, name: str, kind: str) -> Optional[MediaStream]:
+    """read_media_file of a file's bytes held in memory (name: its file name, for its format)."""
+    return KINDS[kind].read(blob, name)
+
+
+def rebuild_media_file(record: dict, data: bytes) -> bytes:
+    """The file a MediaStream's record and data stand for (GencompError if they do not fit together)."""
+    kind = KINDS.get(record.get("kind"))
+    if kind is None:
+        raise GencompError(f"archive holds a media file of unknown kind {record.get('kind')!r}: upgrade gencomp")
+    return kind.rebuild(record, data)
+
+
+def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:
+    """The archive of a media file's stream (format 6), as `gencomp compress -c image/audio` writes it."""
+    sink = io.BytesIO()
+    compressor = get_compressor(stream.spec, stream.chunk_size_bytes)
+    compress_stream(compressor, io.BytesIO(stream.data), sink, progress, media=stream.record)
+    return sink.getvalue()
+
+
+def media_file_of(archive: bytes) -> bytes:
+    """The file a media file's archive in memory rebuilds (`gencomp decompress` of it); GencompError
+    for an archive of bytes."""
+    header, source = peek_header(io.BytesIO(archive))
+    if header is None or header.media is None:
+        raise GencompError("this archive holds bytes, not an image or audio file: use gencomp.decompress")
+    decoded = io.BytesIO()
+    decompress_stream(source, decoded, get_compressor)
+    return rebuild_media_file(header.media, decoded.getvalue())
