@@ -23,7 +23,7 @@ from gencomp.compressors import Compressor, decompress, get_compressor
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
-from gencomp.media import MediaKind, MediaStream, media_archive, media_file_of, media_kind, read_media
+from gencomp.media import KINDS, MediaStream, is_media_codec, media_archive, media_file_of, read_media
 from gencomp.media.audio import continue_audio, read_pcm16
 from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.resources import assets_dir
@@ -198,11 +198,11 @@ def compression_table(data: bytes, config: AppConfig, generators: Optional[list[
         raise GencompError(f"the file is {len(data)} bytes; this app compresses at most {config.max_upload_bytes}")
     rows, archives, media = [], {}, {}
     for spec in generators or generator_names(config):
-        kind = media_kind(spec)
-        if kind and kind.name not in media:
-            media[kind.name] = _media_stream(data, name, kind)
-        stream = media.get(kind.name) if kind else None
-        label = f"{spec} ({kind.unit})" if stream else spec
+        family = spec.split(":", 1)[0]
+        if is_media_codec(spec) and family not in media:
+            media[family] = _media_stream(data, name, family)
+        stream = media.get(family)
+        label = f"{spec} ({KINDS[stream.record['kind']].unit})" if stream else spec
         codec = compressor(stream.spec) if stream else compressor(spec)
         start = time.perf_counter()
         archives[label] = media_archive(stream) if stream else codec.compress(data)
@@ -213,10 +213,10 @@ def compression_table(data: bytes, config: AppConfig, generators: Optional[list[
     return rows, archives
 
 
-def _media_stream(data: bytes, name: str, kind: MediaKind) -> Optional[MediaStream]:
+def _media_stream(data: bytes, name: str, codec: str) -> Optional[MediaStream]:
     """The upload's pixels or samples, or None: not such a file, or one that cannot be kept exactly."""
     try:
-        return kind.read(data, name)
+        return read_media(data, name, codec)
     except GencompError:
         return None
 
@@ -228,13 +228,13 @@ def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes],
     best = min(rows, key=lambda r: r["rate"])["codec"]
     _codec, restored, _suffix = restore(archives[best])
     media = summarize(archives[best]).media
-    if restored != data and not (media and _same_media(restored, data, name, media["kind"])):
+    if restored != data and not (media and _same_media(restored, data, name, KINDS[media["kind"]].codec)):
         raise GencompError(f"{best} failed to round-trip this file; please report it")
     return best, archives[best]
 
 
-def _same_media(rebuilt: bytes, original: bytes, name: str, kind: str) -> bool:
-    before, after = read_media(original, name, kind), read_media(rebuilt, name, kind)
+def _same_media(rebuilt: bytes, original: bytes, name: str, codec: str) -> bool:
+    before, after = read_media(original, name, codec), read_media(rebuilt, name, codec)
     return before is not None and after is not None and before.data == after.data
 
 

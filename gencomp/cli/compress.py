@@ -19,7 +19,7 @@ from gencomp.archive.stream import compress_stream
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.errors import GencompError
-from gencomp.media import KINDS, MediaStream, media_kind, read_media_file
+from gencomp.media import KINDS, MediaStream, is_media_codec, read_media_file
 
 DEFAULT_CODEC = "lzma"
 SUFFIX = ".gcz"
@@ -74,15 +74,14 @@ def main(argv: list[str]) -> int:
 
 def _media(args) -> Optional[MediaStream]:
     """The pixels or samples of a media file given to a media codec (None: code the bytes as they are)."""
-    kind = media_kind(args.codec)
-    if kind is None or args.as_bytes or args.file == STDIO:
+    if not is_media_codec(args.codec) or args.as_bytes or args.file == STDIO:
         return None
     with open_input(args.file):  # the same errors as for any input: missing, a directory, unreadable
-        media = read_media_file(args.file, kind.name)
+        media = read_media_file(args.file, args.codec)
     if media is None:
         return None
     if args.chunk_size is not None:
-        raise GencompError(f"--chunk-size does not apply to {kind.name} files, coded as their {_coded(media)}; "
+        raise GencompError(f"--chunk-size does not apply to {media.record['kind']} files, coded as their {_coded(media)}; "
                            "add --as-bytes to code the bytes in chunks")
     if media.dropped:
         print(f"gencomp compress: {args.file}: not kept: {', '.join(media.dropped)}", file=sys.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from gencomp.errors import GencompError
-from gencomp.media import KINDS
+from gencomp.media import paper_kinds
 
 
 def random_bytes(n: int, seed: int = 0) -> bytes:
@@ -20,7 +20,7 @@ def random_bytes(n: int, seed: int = 0) -> bytes:
     return np.random.default_rng(seed).bytes(n)
 
 
-MODALITIES = ("text", *KINDS, "random")
+MODALITIES = ("text", *paper_kinds(), "random")
 
 
 def load_modality(modality: str, files: list[Path], max_bytes: int, seed: int = 0) -> bytes:
@@ -28,14 +28,15 @@ def load_modality(modality: str, files: list[Path], max_bytes: int, seed: int = 
     (for images, to whole patches). For 'random', `files` is ignored."""
     if modality == "random":
         return random_bytes(max_bytes, seed)
-    if modality != "text" and modality not in KINDS:
+    kinds = paper_kinds()
+    if modality != "text" and modality not in kinds:
         raise GencompError(f"unknown modality {modality!r}; known: {', '.join(MODALITIES)}")
-    read = (lambda path: Path(path).read_bytes()) if modality == "text" else KINDS[modality].paper_stream
+    read = (lambda path: Path(path).read_bytes()) if modality == "text" else kinds[modality].paper_stream
     parts: list[bytes] = []
     for path in files:
         parts.append(read(path))
         if sum(map(len, parts)) >= max_bytes:
             break
     data = b"".join(parts)[:max_bytes]
-    alignment = KINDS[modality].paper_alignment if modality in KINDS else 1
+    alignment = kinds[modality].paper_alignment if modality in kinds else 1
     return data[: len(data) // alignment * alignment]

@@ -1,6 +1,7 @@
 """Image and audio files as people have them, coded as their pixels or samples (`gencomp compress
 photo.png -c image`), and the registry of media kinds: a new kind is one module that builds a
-MediaKind and one entry in KINDS.
+MediaKind and one entry in KINDS (docs/extending.md). A media codec's name selects every kind
+whose `codec` it is, tried in KINDS' order.
 
 Each kind's module owns its file ⇄ stream conversion (what it keeps byte for byte is said there),
 its codec spec and chunking (in the MediaStream it reads), the paper's stream of it (Table 1) and
@@ -23,29 +24,38 @@ from gencomp.media.kind import MediaKind, MediaStream
 KINDS: dict[str, MediaKind] = {kind.name: kind for kind in (image.KIND, audio.KIND)}
 MAX_MEDIA_FILE_BYTES = 1 << 30  # a media file is held in memory (pixels and samples), unlike a byte stream
 
-__all__ = ["KINDS", "MediaKind", "MediaStream", "media_archive", "media_file_of", "media_kind", "read_media",
-           "read_media_file", "rebuild_media_file"]
+__all__ = ["KINDS", "MediaKind", "MediaStream", "is_media_codec", "media_archive", "media_file_of", "paper_kinds",
+           "read_media", "read_media_file", "rebuild_media_file"]
 
 
-def media_kind(spec: str) -> Optional[MediaKind]:
-    """The media kind a codec spec names (image, image:W, audio, audio:C, …), else None."""
-    return KINDS.get(spec.split(":", 1)[0])
+def is_media_codec(spec: str) -> bool:
+    """True when a codec spec (image, image:W, audio, audio:C, …) codes media files as their pixels or samples."""
+    return any(kind.codec == spec.split(":", 1)[0] for kind in KINDS.values())
 
 
-def read_media_file(path: str, kind: str) -> Optional[MediaStream]:
-    """The MediaStream of a file of this kind (a name in KINDS), or None when the file is not one (then its bytes are
-    coded as they are); GencompError for a file of that kind that cannot be kept exactly (a 16-bit
-    colour PNG, float or lossy audio, …)."""
+def paper_kinds() -> dict[str, MediaKind]:
+    """The kinds that are Table 1 modalities (they have a paper_stream), by name."""
+    return {name: kind for name, kind in KINDS.items() if kind.paper_stream is not None}
+
+
+def read_media_file(path: str, codec: str) -> Optional[MediaStream]:
+    """The MediaStream of a file that a kind of the codec family `codec` reads, or None when none
+    does (then its bytes are coded as they are); GencompError for a file of such a kind that cannot
+    be kept exactly (a 16-bit colour PNG, float or lossy audio, …)."""
     size = Path(path).stat().st_size
     if size > MAX_MEDIA_FILE_BYTES:
         raise GencompError(f"{path}: {size:,} bytes is more than the {MAX_MEDIA_FILE_BYTES:,} a media file may hold "
                            "in memory; code its bytes with --as-bytes")
-    return read_media(Path(path).read_bytes(), path, kind)
+    return read_media(Path(path).read_bytes(), path, codec)
 
 
-def read_media(blob: bytes, name: str, kind: str) -> Optional[MediaStream]:
+def read_media(blob: bytes, name: str, codec: str) -> Optional[MediaStream]:
     """read_media_file of a file's bytes held in memory (name: its file name, for its format)."""
-    return KINDS[kind].read(blob, name)
+    family = codec.split(":", 1)[0]
+    for kind in KINDS.values():
+        if kind.codec == family and (stream := kind.read(blob, name)) is not None:
+            return stream
+    return None
 
 
 def rebuild_media_file(record: dict, data: bytes) -> bytes:

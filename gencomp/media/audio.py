@@ -269,4 +269,4 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
             yield np.frombuffer(bytes(out), "<i2").astype(np.int16)
 
 
-KIND = MediaKind("audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)
+KIND = MediaKind("audio", "audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)

@@ -236,4 +236,4 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
             yield canvas.copy()
 
 
-KIND = MediaKind("image", "pixels", "an image", read_image, rebuild_image, paper_stream, PATCH_BYTES)
+KIND = MediaKind("image", "image", "pixels", "an image", read_image, rebuild_image, paper_stream, PATCH_BYTES)

@@ -28,18 +28,21 @@ class MediaStream:
 class MediaKind:
     """A kind of media file that gencomp codes as its pixels or samples.
 
-    name: the kind, and the base of its codec spec ("image" codes with image:W); unit and noun: what
-    its stream holds and what a file of it is, for messages ("pixels", "an image"); read(blob, file
-    name): its MediaStream, or None when the bytes are not a file of this kind; rebuild(record, data):
-    the file again; paper_stream(path): the file as the paper's benchmarks code it (Table 1);
-    paper_alignment: that stream is cut to whole multiples of this many bytes."""
+    name: the kind (its archives' records say it); codec: the codec family whose name selects it on
+    the command line (`-c image` reads any kind whose codec is "image"); unit and noun: what its stream
+    holds and what a file of it is, for messages ("pixels", "an image"); read(blob, file name): its
+    MediaStream (whose spec names the codec that codes it), or None when the bytes are not a file of
+    this kind; rebuild(record, data): the file again; paper_stream(path): the file as the paper's
+    benchmarks code it (a Table 1 modality; None: not one); paper_alignment: that stream is cut to
+    whole multiples of this many bytes."""
 
     name: str
+    codec: str
     unit: str
     noun: str
     read: Callable[[bytes, str], Optional[MediaStream]]
     rebuild: Callable[[dict, bytes], bytes]
-    paper_stream: Callable[[Path], bytes]
+    paper_stream: Optional[Callable[[Path], bytes]] = None
     paper_alignment: int = 1
 
 
