@@ -1,6 +1,6 @@
 """gencomp: predictors as compressors, compressors as predictors."""
 
-__version__ = "0.12.0"  # first: modules imported below read it
+__version__ = "0.13.0"  # first: modules imported below read it
 
 from gencomp.compressors import COMPRESSORS, Compressor, decompress, get_compressor
 from gencomp.errors import GencompError
