@@ -23,7 +23,7 @@ FRAMES_IN_FLIGHT_PER_WORKER = 2  # bounds memory: frames waiting for a worker or
 # threshold: every large numpy temporary of a model codec is then a fresh mmap, faulted in page by
 # page (3.6 million page faults and 9.5 s of system time for a 64 KiB frame of lm:tiny, 3x slower than
 # a plain process). These keep freed memory for reuse; glibc reads them only at process start, so
-# they go in Dask's pre-spawn environment (remote workers: see the README).
+# they go in Dask's pre-spawn environment (remote workers: see docs/streams.md).
 WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
 WORKER_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # a worker per core
 
