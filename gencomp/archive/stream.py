@@ -200,10 +200,16 @@ class ArchiveSummary:
 
 def summarize(blob: bytes) -> ArchiveSummary:
     """Codec and sizes of an archive in memory, any readable format (frames are checked, not decoded)."""
-    if format_version(blob) in WHOLE_ARCHIVE_VERSIONS:
-        archive = unpack(blob)
+    return read_summary(io.BytesIO(blob))
+
+
+def read_summary(source: BinaryIO) -> ArchiveSummary:
+    """summarize of an archive read from source, one frame at a time."""
+    first = source.read(5)
+    if format_version(first) in WHOLE_ARCHIVE_VERSIONS:
+        archive = unpack(first + source.read())
         return ArchiveSummary(archive.codec, archive.original_length, sum(map(len, archive.payloads)))
-    reader = StreamReader(io.BytesIO(blob))
+    reader = StreamReader(_Prefixed(first, source))
     header, payload = reader.header(), 0
     while not isinstance(record := reader.next(header), EndRecord):
         payload += sum(map(len, record.payloads))

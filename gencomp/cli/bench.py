@@ -11,10 +11,16 @@ from tqdm import tqdm
 
 from gencomp.compressors import get_compressor
 from gencomp.data.modalities import MODALITIES
-from gencomp.models.zoo import DEFAULT_MODEL
 from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES
-from gencomp.evaluation.report import (ReportSettings, default_codecs, is_transformer, table1, table1_markdown,
-                                       write_report)
+from gencomp.evaluation.report import (
+    ReportSettings,
+    default_codecs,
+    is_transformer,
+    table1,
+    table1_markdown,
+    write_report,
+)
+from gencomp.models.zoo import DEFAULT_MODEL
 
 QUICK_CODECS = ["gzip", "lzma", "zstd", "png", "flac", "cm", "image", "audio", f"lm:{DEFAULT_MODEL}"]
 

@@ -21,7 +21,7 @@ from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.errors import GencompError
 from gencomp.media import KINDS, MediaStream, is_media_codec, read_media_file
 
-DEFAULT_CODEC = "lzma"
+DEFAULT_CODEC = "cm"  # learns the file and beats xz, zstd and zpaq on every file of the suite at ~300 KB/s (README)
 SUFFIX = ".gcz"
 
 
@@ -43,48 +43,59 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
     args = parser.parse_args(argv)
-
     output = args.output or (STDIO if args.file == STDIO else args.file + SUFFIX)
-    check_output(output, args.force)
-    media = _media(args)
-    compressor = get_compressor(media.spec if media else args.codec, media.chunk_size_bytes if media else args.chunk_size)
-    if compressor.portability_note:
+    compress_file(args.file, output, args.codec, chunk_size=args.chunk_size, as_bytes=args.as_bytes, keep=args.keep,
+                  force=args.force, keep_partial=args.keep_partial, quiet=args.quiet, verbose=args.verbose,
+                  cluster=args.cluster)
+    return 0
+
+
+def compress_file(name: str, output: str, codec: str = DEFAULT_CODEC, *, chunk_size: Optional[int] = None,
+                  as_bytes: bool = False, keep: bool = False, force: bool = False, keep_partial: bool = False,
+                  quiet: bool = False, silent: bool = False, verbose: bool = False,
+                  cluster: Optional[str] = None) -> None:
+    """Compress the file `name` (STDIO: stdin) into `output` (STDIO: stdout), as gzip does: never over an
+    existing file without force, atomically, the input removed afterwards unless keep (or written
+    to stdout, or a media file whose bytes do not come back). quiet: no progress bar; silent: no notes."""
+    check_output(output, force)
+    media = _media(name, codec, as_bytes, chunk_size, silent)
+    compressor = get_compressor(media.spec if media else codec, media.chunk_size_bytes if media else chunk_size)
+    if compressor.portability_note and not silent:
         print(f"gencomp compress: {compressor.portability_note}", file=sys.stderr)
     start = time.perf_counter()
-    with _open(args.file, media) as (source, size), atomic_output(output, args.keep_partial) as sink, \
+    with _open(name, media) as (source, size), atomic_output(output, keep_partial) as sink, \
             tqdm(total=size, unit="B", unit_scale=True, desc=f"compress {compressor.name}",
-                 disable=args.quiet or None, leave=False) as bar:
-        if args.cluster:
+                 disable=quiet or None, leave=False) as bar:
+        if cluster:
             from gencomp.cluster import frame_mapper
 
-            with frame_mapper(args.cluster) as map_frames:
+            with frame_mapper(cluster) as map_frames:
                 original = compress_stream(compressor, source, sink, bar.update, map_frames, media and media.record)
         else:
             original = compress_stream(compressor, source, sink, bar.update, media=media and media.record)
         written = sink.tell() if sink.seekable() else None
-    for note in compressor.notes:
+    for note in compressor.notes if not silent else []:
         print(f"gencomp compress: {note}", file=sys.stderr)
-    if args.verbose:
+    if verbose:
         report(original, written, time.perf_counter() - start, compressor.name)
-    if media:
-        _media_notes(args.file, media, written, args.keep)
-    remove_input(args.file, args.keep or output == STDIO or bool(media and not media.byte_exact))
-    return 0
+    if media and not silent:
+        _media_notes(name, media, written, keep)
+    remove_input(name, keep or output == STDIO or bool(media and not media.byte_exact))
 
 
-def _media(args) -> Optional[MediaStream]:
+def _media(name: str, codec: str, as_bytes: bool, chunk_size: Optional[int], silent: bool) -> Optional[MediaStream]:
     """The pixels or samples of a media file given to a media codec (None: code the bytes as they are)."""
-    if not is_media_codec(args.codec) or args.as_bytes or args.file == STDIO:
+    if not is_media_codec(codec) or as_bytes or name == STDIO:
         return None
-    with open_input(args.file):  # the same errors as for any input: missing, a directory, unreadable
-        media = read_media_file(args.file, args.codec)
+    with open_input(name):  # the same errors as for any input: missing, a directory, unreadable
+        media = read_media_file(name, codec)
     if media is None:
         return None
-    if args.chunk_size is not None:
+    if chunk_size is not None:
         raise GencompError(f"--chunk-size does not apply to {media.record['kind']} files, coded as their {_coded(media)}; "
                            "add --as-bytes to code the bytes in chunks")
-    if media.dropped:
-        print(f"gencomp compress: {args.file}: not kept: {', '.join(media.dropped)}", file=sys.stderr)
+    if media.dropped and not silent:
+        print(f"gencomp compress: {name}: not kept: {', '.join(media.dropped)}", file=sys.stderr)
     return media
 
 

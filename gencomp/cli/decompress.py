@@ -33,44 +33,65 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
     args = parser.parse_args(argv)
 
-    if not args.output and args.file != STDIO and not args.file.endswith(SUFFIX):
-        raise GencompError(f"{args.file} does not end in {SUFFIX}; name the output with -o")
-    start = time.perf_counter()
-    with open_input(args.file) as (source, size):
-        header, source = peek_header(source)
-        media = header.media if header is not None else None
-        output = _output_name(args, media)
-        check_output(output, args.force)
-        with atomic_output(output, args.keep_partial) as sink, \
-                tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=args.quiet or None,
-                     leave=False) as bar:
-            if media is None:
-                original = decompress_stream(_Counted(source, bar.update), sink, get_compressor)
-            else:
-                decoded = io.BytesIO()
-                original = decompress_stream(_Counted(source, bar.update), decoded, get_compressor)
-                sink.write(rebuild_media_file(media, decoded.getvalue()))
-    if args.verbose:
-        report(original, size, time.perf_counter() - start, "decompressed")
-    remove_input(args.file, args.keep or output == STDIO)
+    decompress_file(args.file, args.output, keep=args.keep, force=args.force, keep_partial=args.keep_partial,
+                    quiet=args.quiet, verbose=args.verbose)
     return 0
 
 
-def _output_name(args, media: Optional[dict]) -> str:
-    """-o, stdout for stdin, or the archive's name without .gcz (a media file's suffix where it differs:
+def decompress_file(name: str, output: Optional[str] = None, *, keep: bool = False, force: bool = False,
+                    keep_partial: bool = False, quiet: bool = False, verbose: bool = False) -> None:
+    """Restore the archive `name` (STDIO: stdin) into `output` (default: name without .gcz, or a media
+    file's own suffix; STDIO: stdout), as gzip -d does; the archive removed afterwards unless keep."""
+    if not output and name != STDIO and not name.endswith(SUFFIX):
+        raise GencompError(f"{name} does not end in {SUFFIX}; name the output with -o")
+    start = time.perf_counter()
+    with open_input(name) as (source, size):
+        header, source = peek_header(source)
+        media = header.media if header is not None else None
+        output = _output_name(name, output, media)
+        check_output(output, force)
+        with atomic_output(output, keep_partial) as sink, \
+                tqdm(total=size, unit="B", unit_scale=True, desc="decompress", disable=quiet or None,
+                     leave=False) as bar:
+            original = _decode(_Counted(source, bar.update), sink, media)
+    if verbose:
+        report(original, size, time.perf_counter() - start, "decompressed")
+    remove_input(name, keep or output == STDIO)
+
+
+def verify_archive(name: str) -> int:
+    """Decode the archive `name` (STDIO: stdin) and check its CRC32s (and a media file's record),
+    writing nothing; returns the original bytes."""
+    with open_input(name) as (source, _):
+        header, source = peek_header(source)
+        return _decode(source, _Discarded(), header.media if header is not None else None)
+
+
+def _decode(source, sink, media: Optional[dict]) -> int:
+    """Decode an archive from source into sink (a media file rebuilt from its record); original bytes."""
+    if media is None:
+        return decompress_stream(source, sink, get_compressor)
+    decoded = io.BytesIO()
+    original = decompress_stream(source, decoded, get_compressor)
+    sink.write(rebuild_media_file(media, decoded.getvalue()))
+    return original
+
+
+def _output_name(name: str, output: Optional[str], media: Optional[dict]) -> str:
+    """output, stdout for stdin, or the archive's name without .gcz (a media file's suffix where it differs:
     photo.jpg.gcz gives photo.png, as the pixels come back as a PNG)."""
     suffix = media["suffix"] if media is not None else None
-    if args.output:
-        if suffix and args.output != STDIO and Path(args.output).suffix.lower() != suffix:
+    if output:
+        if suffix and output != STDIO and Path(output).suffix.lower() != suffix:
             what = KINDS[media["kind"]].noun if media["kind"] in KINDS else "a media file"
             raise GencompError(f"the archive holds {what}, written as {suffix[1:].upper()}: name the output {suffix}")
-        return args.output
-    if args.file == STDIO:
+        return output
+    if name == STDIO:
         return STDIO
-    name = args.file[: -len(SUFFIX)]
-    if suffix and Path(name).suffix.lower() != suffix:
-        name = str(Path(name).with_suffix(suffix))
-    return name
+    stem = name[: -len(SUFFIX)]
+    if suffix and Path(stem).suffix.lower() != suffix:
+        stem = str(Path(stem).with_suffix(suffix))
+    return stem
 
 
 class _Counted:
@@ -84,3 +105,10 @@ class _Counted:
         out = self.file.read(n)
         self.progress(len(out))
         return out
+
+
+class _Discarded:
+    """A writer that keeps nothing (gencomp -t)."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)

@@ -1,4 +1,5 @@
-"""`gencomp COMMAND …`: one module per command, each with main(argv) -> exit code."""
+"""`gencomp COMMAND …`: one module per command, each with main(argv) -> exit code; anything else
+(`gencomp -d FILE`, `gencomp FILE`, `gencomp` in a pipe) is the gzip-like interface (filter.py)."""
 
 from __future__ import annotations
 
@@ -21,25 +22,24 @@ COMMANDS = {
 
 
 def _usage() -> str:
-    lines = ["usage: gencomp COMMAND [options]   (gencomp COMMAND -h for help)", "", "commands:"]
+    lines = ["usage: gencomp COMMAND [options]   (gencomp COMMAND -h for help)",
+             "       gencomp [-z|-d|-t|-l] [-c] [-k] [-f] [-q] [-v] [-T N] [--codec NAME] [FILE ...]   (gencomp -h)",
+             "", "commands:"]
     lines += [f"  {name:<12}{text}" for name, text in COMMANDS.items()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] in ("-h", "--help"):
+    if not argv and sys.stdin.isatty():
         print(_usage())
-        return 0 if argv else 2
-    command, rest = argv[0], argv[1:]
-    if command not in COMMANDS:
-        print(f"gencomp: unknown command {command!r}\n{_usage()}", file=sys.stderr)
         return 2
+    command, rest = (argv[0], argv[1:]) if argv and argv[0] in COMMANDS else ("filter", argv)
     module = importlib.import_module(f"gencomp.cli.{command}")
     try:
         return module.main(rest)
     except GencompError as exc:
-        print(f"gencomp {command}: {exc}", file=sys.stderr)
+        print(f"gencomp{'' if command == 'filter' else ' ' + command}: {exc}", file=sys.stderr)
         return 1
     except MemoryError:
         print(f"gencomp {command}: out of memory (try a smaller --chunk-size, or split the input)", file=sys.stderr)
