@@ -23,7 +23,7 @@ from gencomp.compressors import Compressor, decompress, get_compressor
 from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
-from gencomp.media import KINDS, MediaStream, is_media_codec, media_archive, media_file_of, read_media
+from gencomp.media import MediaStream, is_media_codec, media_archive, media_file_of, media_kind, read_media
 from gencomp.media.audio import continue_audio, read_pcm16
 from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.resources import assets_dir
@@ -202,7 +202,7 @@ def compression_table(data: bytes, config: AppConfig, generators: Optional[list[
         if is_media_codec(spec) and family not in media:
             media[family] = _media_stream(data, name, family)
         stream = media.get(family)
-        label = f"{spec} ({KINDS[stream.record['kind']].unit})" if stream else spec
+        label = f"{spec} ({media_kind(stream.record['kind']).unit})" if stream else spec
         codec = compressor(stream.spec) if stream else compressor(spec)
         start = time.perf_counter()
         archives[label] = media_archive(stream) if stream else codec.compress(data)
@@ -228,7 +228,7 @@ def best_archive(data: bytes, rows: list[dict], archives: dict[str, bytes],
     best = min(rows, key=lambda r: r["rate"])["codec"]
     _codec, restored, _suffix = restore(archives[best])
     media = summarize(archives[best]).media
-    if restored != data and not (media and _same_media(restored, data, name, KINDS[media["kind"]].codec)):
+    if restored != data and not (media and _same_media(restored, data, name, media_kind(media["kind"]).codec)):
         raise GencompError(f"{best} failed to round-trip this file; please report it")
     return best, archives[best]
 

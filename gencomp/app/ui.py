@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 from gencomp.app import handlers  # noqa: E402
 from gencomp.app.handlers import AppConfig  # noqa: E402
 from gencomp.errors import GencompError  # noqa: E402
-from gencomp.models.zoo import DEFAULT_MODEL  # noqa: E402
 from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a display)
+from gencomp.models.zoo import DEFAULT_MODEL  # noqa: E402
 
 DEFAULT_TEXT_GENERATORS = ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit

@@ -19,7 +19,7 @@ from gencomp.archive.stream import compress_stream
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.errors import GencompError
-from gencomp.media import KINDS, MediaStream, is_media_codec, read_media_file
+from gencomp.media import MediaStream, is_media_codec, media_kind, read_media_file
 
 DEFAULT_CODEC = "cm"  # learns the file and beats xz, zstd and zpaq on every file of the suite at ~300 KB/s (README)
 SUFFIX = ".gcz"
@@ -111,7 +111,7 @@ def _media_notes(name: str, media: MediaStream, written: Optional[int], keep: bo
 
 
 def _coded(media: MediaStream) -> str:
-    return KINDS[media.record["kind"]].unit
+    return media_kind(media.record["kind"]).unit
 
 
 def _open(name: str, media: Optional[MediaStream]):

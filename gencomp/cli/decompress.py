@@ -18,7 +18,7 @@ from gencomp.cli.compress import SUFFIX, report
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
-from gencomp.media import KINDS, rebuild_media_file
+from gencomp.media import KIND_MODULES, media_kind, rebuild_media_file
 
 
 def main(argv: list[str]) -> int:
@@ -83,7 +83,7 @@ def _output_name(name: str, output: Optional[str], media: Optional[dict]) -> str
     suffix = media["suffix"] if media is not None else None
     if output:
         if suffix and output != STDIO and Path(output).suffix.lower() != suffix:
-            what = KINDS[media["kind"]].noun if media["kind"] in KINDS else "a media file"
+            what = media_kind(media["kind"]).noun if media["kind"] in KIND_MODULES else "a media file"
             raise GencompError(f"the archive holds {what}, written as {suffix[1:].upper()}: name the output {suffix}")
         return output
     if name == STDIO:

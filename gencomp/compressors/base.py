@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 from abc import ABC, abstractmethod
-from typing import Callable, Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Optional
 
 from gencomp.archive.stream import compress_stream, decompress_stream
 from gencomp.errors import GencompError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Progress = Optional[Callable[[int], None]]  # called with the number of bytes just finished
 
@@ -80,6 +81,8 @@ class Compressor(ABC):
 
     def chunk_code_length_bits(self, chunks: list[bytes]) -> np.ndarray:
         """(len(chunks),) float64 bits each chunk costs: 8 × payload bytes unless the codec knows better."""
+        import numpy as np  # here, not above: coding alone never needs numpy, and it costs start-up
+
         return np.array([8.0 * len(p) for p in self.encode_chunks(chunks)], dtype=np.float64)
 
     def next_byte_code_lengths_bits(self, context: bytes, candidates: Optional[np.ndarray] = None) -> np.ndarray:
@@ -120,4 +123,4 @@ class Compressor(ABC):
 
 def candidate_texts(context: bytes, candidates: Optional[np.ndarray] = None) -> list[bytes]:
     """context + bytes([x]) for each candidate byte x (default: all 256, in order)."""
-    return [context + bytes([x]) for x in (range(256) if candidates is None else np.asarray(candidates).tolist())]
+    return [context + bytes([x]) for x in (range(256) if candidates is None else list(map(int, candidates)))]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from abc import abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
-
 from gencomp.compressors.base import Compressor
 from gencomp.errors import GencompError
 from gencomp.jit import threads
@@ -53,6 +51,8 @@ class ChunkwiseCodec(Compressor):
 
     def chunk_code_length_bits(self, chunks):
         """8 × each chunk's payload bytes; on all cores where the library releases the GIL."""
+        import numpy as np  # here, not above: coding alone never needs numpy, and it costs start-up
+
         if self.releases_gil and len(chunks) > 1:
             with ThreadPoolExecutor(threads()) as pool:
                 payloads = list(pool.map(self.encode, chunks))

@@ -29,14 +29,13 @@ from typing import Optional
 import numpy as np
 from numba import njit, prange
 
+from gencomp.compressors.deflate_window import MAX_CONTEXT_BYTES, MIN_LOOKAHEAD
 from gencomp.errors import GencompError
 
 Z_NO_FLUSH, Z_BLOCK = 0, 5
 # numba's built-in "workqueue" threading layer (where OpenMP and TBB are missing) aborts the process
 # when two threads enter a parallel region at once, as two app users would: one region at a time.
 _PARALLEL_REGION = threading.Lock()
-MIN_LOOKAHEAD = 262  # zlib's MAX_MATCH + MIN_MATCH + 1: bytes of look-ahead deflate keeps unparsed
-MAX_CONTEXT_BYTES = (1 << 15) - MIN_LOOKAHEAD - 1  # the largest context a 32 KiB window holds with a candidate
 
 
 class _ZStream(ctypes.Structure):

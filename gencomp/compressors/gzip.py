@@ -3,10 +3,8 @@ payload is raw DEFLATE, without gzip's 18-byte header and trailer."""
 
 import zlib
 
-import numpy as np
-
 from gencomp.compressors.chunkwise import ChunkwiseCodec
-from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
+from gencomp.compressors.deflate_window import MAX_CONTEXT_BYTES
 from gencomp.compressors.registry import COMPRESSORS
 
 
@@ -29,8 +27,12 @@ class Gzip(ChunkwiseCodec):
 
     def next_byte_code_lengths_bits(self, context, candidates=None):
         """Exact bits through the system libz (see gencomp.compressors.deflate_bits)."""
-        return DeflateBits()(context, candidates).astype(np.float64)
+        from gencomp.compressors.deflate_bits import DeflateBits
+
+        return DeflateBits()(context, candidates).astype("float64")
 
     def continuation_code_lengths_bits(self, context, suffixes):
         """Exact bits through the system libz, as next_byte_code_lengths_bits."""
-        return DeflateBits().continuations(context, suffixes).astype(np.float64)
+        from gencomp.compressors.deflate_bits import DeflateBits
+
+        return DeflateBits().continuations(context, suffixes).astype("float64")

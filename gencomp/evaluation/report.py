@@ -23,12 +23,12 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from gencomp.compressors import COMPRESSORS, get_compressor
+from gencomp.compressors.deflate_bits import DeflateBits
 from gencomp.data.modalities import MODALITIES
 from gencomp.evaluation.bench import BYTES_PER_PARAMETER, adjusted_rate
 from gencomp.evaluation.datasets import DEFAULT_MAX_BYTES, modality_bytes
 from gencomp.evaluation.parallel import run_tasks, split_tasks
 from gencomp.models.zoo import shipped_models
-from gencomp.compressors.deflate_bits import DeflateBits
 
 CHUNK_BYTES = 2048
 EMPTY_DEFLATE_BITS = 10  # an empty DEFLATE stream: a fixed-Huffman block header (3 bits) and end-of-block (7)

@@ -1,7 +1,7 @@
 """Image and audio files as people have them, coded as their pixels or samples (`gencomp compress
 photo.png -c image`), and the registry of media kinds: a new kind is one module that builds a
-MediaKind and one entry in KINDS (docs/extending.md). A media codec's name selects every kind
-whose `codec` it is, tried in KINDS' order.
+MediaKind (KIND) and one entry in KIND_MODULES (docs/extending.md). A media codec's name selects
+every kind whose codec it is, tried in KIND_MODULES' order; a kind's module is imported when used.
 
 Each kind's module owns its file ⇄ stream conversion (what it keeps byte for byte is said there),
 its codec spec and chunking (in the MediaStream it reads), the paper's stream of it (Table 1) and
@@ -10,6 +10,7 @@ its completion sampler. The archive holds the kind's record, which rebuilds the 
 
 from __future__ import annotations
 
+import importlib
 import io
 from pathlib import Path
 from typing import Optional
@@ -18,24 +19,34 @@ from gencomp.archive.stream import compress_stream, decompress_stream, peek_head
 from gencomp.compressors import get_compressor
 from gencomp.compressors.base import Progress
 from gencomp.errors import GencompError
-from gencomp.media import audio, image
 from gencomp.media.kind import MediaKind, MediaStream
 
-KINDS: dict[str, MediaKind] = {kind.name: kind for kind in (image.KIND, audio.KIND)}
+KIND_MODULES: dict[str, tuple[str, str]] = {  # kind -> (the codec whose name selects it, the module defining KIND)
+    "image": ("image", "gencomp.media.image"),
+    "audio": ("audio", "gencomp.media.audio"),
+}
 MAX_MEDIA_FILE_BYTES = 1 << 30  # a media file is held in memory (pixels and samples), unlike a byte stream
 
-__all__ = ["KINDS", "MediaKind", "MediaStream", "is_media_codec", "media_archive", "media_file_of", "paper_kinds",
-           "read_media", "read_media_file", "rebuild_media_file"]
+__all__ = ["KIND_MODULES", "MediaKind", "MediaStream", "is_media_codec", "media_archive", "media_file_of",
+           "media_kind", "paper_kinds", "read_media", "read_media_file", "rebuild_media_file"]
+
+
+def media_kind(name: str) -> MediaKind:
+    """The media kind of this name (GencompError for one this gencomp does not know)."""
+    if name not in KIND_MODULES:
+        raise GencompError(f"archive holds a media file of unknown kind {name!r}: upgrade gencomp")
+    return importlib.import_module(KIND_MODULES[name][1]).KIND
 
 
 def is_media_codec(spec: str) -> bool:
     """True when a codec spec (image, image:W, audio, audio:C, …) codes media files as their pixels or samples."""
-    return any(kind.codec == spec.split(":", 1)[0] for kind in KINDS.values())
+    return any(codec == spec.split(":", 1)[0] for codec, _ in KIND_MODULES.values())
 
 
 def paper_kinds() -> dict[str, MediaKind]:
     """The kinds that are Table 1 modalities (they have a paper_stream), by name."""
-    return {name: kind for name, kind in KINDS.items() if kind.paper_stream is not None}
+    kinds = {name: media_kind(name) for name in KIND_MODULES}
+    return {name: kind for name, kind in kinds.items() if kind.paper_stream is not None}
 
 
 def read_media_file(path: str, codec: str) -> Optional[MediaStream]:
@@ -52,18 +63,15 @@ def read_media_file(path: str, codec: str) -> Optional[MediaStream]:
 def read_media(blob: bytes, name: str, codec: str) -> Optional[MediaStream]:
     """read_media_file of a file's bytes held in memory (name: its file name, for its format)."""
     family = codec.split(":", 1)[0]
-    for kind in KINDS.values():
-        if kind.codec == family and (stream := kind.read(blob, name)) is not None:
+    for kind_name, (kind_codec, _) in KIND_MODULES.items():
+        if kind_codec == family and (stream := media_kind(kind_name).read(blob, name)) is not None:
             return stream
     return None
 
 
 def rebuild_media_file(record: dict, data: bytes) -> bytes:
     """The file a MediaStream's record and data stand for (GencompError if they do not fit together)."""
-    kind = KINDS.get(record.get("kind"))
-    if kind is None:
-        raise GencompError(f"archive holds a media file of unknown kind {record.get('kind')!r}: upgrade gencomp")
-    return kind.rebuild(record, data)
+    return media_kind(str(record.get("kind"))).rebuild(record, data)
 
 
 def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:

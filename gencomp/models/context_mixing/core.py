@@ -15,11 +15,40 @@ from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds, match
-from gencomp.models.context_mixing.counters import (CONTEXT_LIMIT, MASK32, MATCH_LIMIT, bit_position, count, find_slot,
-                                                    hash2, stretched)
-from gencomp.models.context_mixing.layout import (D_O1, HASHED, N_INPUTS, N_MIXERS, R_APM, R_BITPOS, R_C0, R_C4,
-                                                  R_C8, R_CTX, R_KNOWN, R_MCTX, R_P, R_PF, R_POS, R_S, R_SEL, R_SETS,
-                                                  R_SLOT, R_X, X_BIAS, X_EXT)
+from gencomp.models.context_mixing.counters import (
+    CONTEXT_LIMIT,
+    MASK32,
+    MATCH_LIMIT,
+    bit_position,
+    count,
+    find_slot,
+    hash2,
+    stretched,
+)
+from gencomp.models.context_mixing.layout import (
+    D_O1,
+    HASHED,
+    N_INPUTS,
+    N_MIXERS,
+    R_APM,
+    R_BITPOS,
+    R_C0,
+    R_C4,
+    R_C8,
+    R_CTX,
+    R_KNOWN,
+    R_MCTX,
+    R_P,
+    R_PF,
+    R_POS,
+    R_S,
+    R_SEL,
+    R_SETS,
+    R_SLOT,
+    R_X,
+    X_BIAS,
+    X_EXT,
+)
 
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing.counters import MASK32, hash2
+from gencomp.models.context_mixing.counters import hash2
 from gencomp.models.context_mixing.layout import R_C4, R_C8, R_LINE, R_POS, R_PREV_LINE, R_SEL, R_W0, R_W1
 
 
