@@ -97,6 +97,11 @@ class Archive:
     header_bytes: int = field(default=0, compare=False)
     format_version: int = field(default=2, compare=False)
 
+    @property
+    def original_bytes(self) -> int:
+        """The original's size (as a frame of a later format says it)."""
+        return self.original_length
+
 
 def unpack(blob: bytes) -> Archive:
     """Parse and check a format 1 or 2 archive; GencompError names what is wrong (foreign, truncated, corrupt)."""

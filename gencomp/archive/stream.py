@@ -31,7 +31,7 @@ from gencomp.archive.layout import (
     pack_frame,
     pack_stream_header,
 )
-from gencomp.archive.legacy import check_format_version, decode_archive, earlier_codec, unpack
+from gencomp.archive.legacy import Archive, check_format_version, decode_archive, earlier_codec, unpack
 from gencomp.errors import GencompError
 
 if TYPE_CHECKING:
@@ -137,32 +137,72 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, codec_for: CodecFor, pro
     """Decode any gencomp archive from source into sink; returns original bytes written.
 
     codec_for(spec, chunk size): the codec for the spec the archive names (which must be its name).
-    Formats 1 and 2 are read whole (they have one header for the archive); format 3 one frame at
-    a time, each checked against its CRC32 before it is written."""
-    first = source.read(5)
-    version = format_version(first)
-    if version in WHOLE_ARCHIVE_VERSIONS:
-        archive = unpack(first + source.read())
-        codec = _check_codec(codec_for(archive.codec, archive.chunk_size_bytes), archive.codec, archive.identity, version)
-        data = decode_archive(codec, archive, progress)
+    Formats 1 and 2 are read whole (they have one header for the archive); later ones one frame at
+    a time, each checked against its CRC32 before it is written, the whole against the end record."""
+    frames = FrameReader(source, codec_for)
+    total = 0
+    while (frame := frames.next_frame()) is not None:
+        data = frames.decode(frame, progress)
         sink.write(data)
-        return len(data)
-    reader = StreamReader(_Prefixed(first, source))
-    header = reader.header()
-    codec = _check_codec(codec_for(header.codec, header.chunk_size_bytes), header.codec, header.identity, version)
-    total, crc = 0, 0
-    while True:
-        record = reader.next(header)
-        if isinstance(record, EndRecord):
-            break
-        data = _decode_frame(codec, header, record, reader.frames_read - 1, progress)
-        sink.write(data)
-        total, crc = total + len(data), zlib.crc32(data, crc)
-    if (record.original_bytes, record.frames, record.crc32) != (total, reader.frames_read, crc):
-        raise GencompError("archive corrupt: the end record does not match the frames before it")
-    if not reader.at_end():
-        raise GencompError(f"archive has unexpected trailing bytes after its end record (byte {reader.pos})")
+        total += len(data)
     return total
+
+
+class FrameReader:
+    """An archive read one frame at a time: next_frame() gives each frame (or None after the last,
+    once the end record and what follows it are checked), decode(frame) its original bytes, checked
+    against the frame's CRC32. A frame need not be decoded (a reader seeking past it); the whole
+    original's CRC32 is checked when every frame was. Formats 1 and 2 are one frame."""
+
+    def __init__(self, source: BinaryIO, codec_for: CodecFor):
+        first = source.read(5)
+        version = format_version(first)
+        self.index, self.total, self.crc, self.every_frame_decoded = 0, 0, 0, True
+        self.reader: Optional[StreamReader] = None  # None: no frames left (or a format 1 or 2 archive)
+        if version in WHOLE_ARCHIVE_VERSIONS:
+            self._whole: Optional[Archive] = unpack(first + source.read())
+            name, identity, chunk = self._whole.codec, self._whole.identity, self._whole.chunk_size_bytes
+        else:
+            self._whole = None
+            self.reader = StreamReader(_Prefixed(first, source))
+            self.header = self.reader.header()
+            name, identity, chunk = self.header.codec, self.header.identity, self.header.chunk_size_bytes
+        self.codec = _check_codec(codec_for(name, chunk), name, identity, version)
+
+    def next_frame(self):
+        """The next frame (its original_bytes says its size), or None at the end."""
+        if self._whole is not None:
+            whole, self._whole = self._whole, None
+            return whole
+        if self.reader is None:
+            return None
+        record = self.reader.next(self.header)
+        if isinstance(record, EndRecord):
+            self._check_end(record)
+            self.reader = None
+            return None
+        self.index += 1
+        self.total += record.original_bytes
+        return record
+
+    def decode(self, frame, progress: "Progress" = None) -> bytes:
+        """The original bytes of a frame next_frame gave, in order (GencompError if they fail their CRC32)."""
+        if isinstance(frame, Archive):
+            return decode_archive(self.codec, frame, progress)
+        data = _decode_frame(self.codec, self.header, frame, self.index - 1, progress)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def skip(self) -> None:
+        """Note that a frame was passed over without decoding (the whole original's CRC32 goes unchecked)."""
+        self.every_frame_decoded = False
+
+    def _check_end(self, end: EndRecord) -> None:
+        if (end.original_bytes, end.frames) != (self.total, self.index) or (
+                self.every_frame_decoded and end.crc32 != self.crc):
+            raise GencompError("archive corrupt: the end record does not match the frames before it")
+        if not self.reader.at_end():
+            raise GencompError(f"archive has unexpected trailing bytes after its end record (byte {self.reader.pos})")
 
 
 def _check_codec(codec: "Compressor", name: str, identity: dict, version: int) -> "Compressor":
