@@ -176,6 +176,8 @@ class StreamReader:
             media = None if media_raw is None else json.loads(zlib.decompress(media_raw))
         except (UnicodeDecodeError, ValueError, zlib.error):
             raise GencompError("archive corrupt: unreadable codec description") from None
+        if not isinstance(identity, dict):
+            raise GencompError("archive corrupt: the codec identity is not a JSON object")
         if media is not None and not isinstance(media, dict):
             raise GencompError("archive corrupt: unreadable media record")
         return StreamHeader(codec, identity, chunk_size, frame_bytes, media)

@@ -70,10 +70,12 @@ def earlier_codec(codec: "Compressor", identity: dict) -> Optional["Compressor"]
     EARLIER_MODELS reads it (then the archive cannot be read here)."""
     family = codec.name.split(":", 1)[0]
     for entry in EARLIER_MODELS:
-        if entry.family == family and entry.matches(identity):
-            earlier = codec.earlier(entry.settings(identity))
-            if earlier is not None and earlier.identity() == identity:
-                return earlier
+        try:
+            earlier = codec.earlier(entry.settings(identity)) if entry.family == family and entry.matches(identity) else None
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):  # a malformed identity: no earlier model
+            continue
+        if earlier is not None and earlier.identity() == identity:
+            return earlier
     return None
 
 
@@ -127,6 +129,8 @@ def unpack(blob: bytes) -> Archive:
         codec, identity = codec_raw.decode(), json.loads(identity_raw)
     except (UnicodeDecodeError, ValueError):
         raise GencompError("archive corrupt: unreadable codec description") from None
+    if not isinstance(identity, dict):
+        raise GencompError("archive corrupt: the codec identity is not a JSON object")
     expected_end = r.pos + sum(lengths)
     if len(blob) < expected_end:
         raise GencompError(f"archive truncated at byte {len(blob)} of {expected_end}")

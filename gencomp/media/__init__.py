@@ -71,7 +71,13 @@ def read_media(blob: bytes, name: str, codec: str) -> Optional[MediaStream]:
 
 def rebuild_media_file(record: dict, data: bytes) -> bytes:
     """The file a MediaStream's record and data stand for (GencompError if they do not fit together)."""
-    return media_kind(str(record.get("kind"))).rebuild(record, data)
+    kind = media_kind(str(record.get("kind")))
+    try:
+        return kind.rebuild(record, data)
+    except GencompError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError, AttributeError) as exc:  # a malformed record
+        raise GencompError(f"archive corrupt: unreadable {kind.name} record ({type(exc).__name__}: {exc})") from None
 
 
 def media_archive(stream: MediaStream, progress: Progress = None) -> bytes:

@@ -121,3 +121,26 @@ def test_a_context_table_in_huge_pages_is_zeroed_writable_memory():
         assert not table.any()
         table[-1] = 7
         assert table[-1] == 7
+
+
+def test_a_frame_claiming_more_than_its_payload_can_hold_is_refused_at_once(wiki_heldout):
+    """A crafted frame (checksums right) claiming 3 MB from a few hundred payload bytes would keep the
+    decoder busy for minutes: the probability floor bounds what a payload holds, and beyond it the
+    frame is refused before decoding."""
+    import dataclasses
+    import io
+    import time
+
+    from gencomp.archive.layout import EndRecord, StreamReader, pack_end, pack_frame, pack_stream_header
+
+    blob = get_compressor("cm").compress(wiki_heldout[:3000])
+    reader = StreamReader(io.BytesIO(blob))
+    header = reader.header()
+    frame, end = reader.next(header), reader.next(header)
+    assert isinstance(end, EndRecord)
+    crafted = (pack_stream_header(header) + pack_frame(dataclasses.replace(frame, original_bytes=3_000_000))
+               + pack_end(end))
+    start = time.perf_counter()
+    with pytest.raises(GencompError, match="cannot hold"):
+        gencomp.decompress(crafted)
+    assert time.perf_counter() - start < 5
