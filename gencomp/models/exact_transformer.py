@@ -33,14 +33,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
-import torch
 
 from gencomp.coding import StreamDecoder, exact
+from gencomp.errors import GencompError
 from gencomp.jit import threads
 from gencomp.models import exact_step, simd
+from gencomp.models.config import RMS_EPS, TransformerConfig, alibi_slope_values
 from gencomp.models.exact_step import ACT_SCALE, SCORE_SCALE
 from gencomp.models.predictor import Predictor
-from gencomp.models.transformer import ByteTransformer, TransformerConfig, alibi_slopes
 
 WEIGHT_BITS = 12  # weights: |integer| <= 2047 per output channel
 INT16_MAX = 32767
@@ -57,14 +57,10 @@ _ATTN_HIGH, _ATTN_LOW = (_ATTN_TABLE >> 10).astype(np.int16), (_ATTN_TABLE & 102
 _LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
 
 
-def _float64(t: torch.Tensor) -> np.ndarray:
-    return t.detach().to(torch.float64).numpy().copy()
-
-
-def _quantized(weight: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """A linear layer's weight (out, in) as integers per output channel (float32, exact) and the
+def _quantized(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A linear layer's weight (out, in) float64 as integers per output channel (float32, exact) and the
     scale (out,) that takes their sum with grid activations back to real units."""
-    w = _float64(weight)
+    w = weight
     scale = np.maximum(np.abs(w).max(axis=1), 1e-12) / (2 ** (WEIGHT_BITS - 1) - 1)
     return np.round(w / scale[:, None]).astype(np.float32), scale / ACT_SCALE
 
@@ -136,36 +132,52 @@ class _Cache:
 
 
 class ExactTransformer(Predictor):
-    """Predictor over bytes from ByteTransformer weights; see the module docstring."""
+    """Predictor over bytes from a byte transformer's weights; see the module docstring.
 
-    def __init__(self, model: ByteTransformer, name: str, weights_sha256: str):
-        self.cfg = model.cfg
-        self._trained_window = model.cfg.attention_window
+    state: the checkpoint's tensors by name (cfg.tensor_shapes()), as float64 numpy arrays exactly
+    (a checkpoint's float32 weights widen exactly); from_model takes a torch ByteTransformer."""
+
+    def __init__(self, state: dict[str, np.ndarray], cfg: TransformerConfig, name: str, weights_sha256: str):
+        expected = cfg.tensor_shapes()
+        shapes = {k: tuple(v.shape) for k, v in state.items()}
+        if shapes != expected:
+            wrong = sorted(set(shapes.items()) ^ set(expected.items()))[:3]
+            raise GencompError(f"{name} does not hold a byte transformer of its config: {wrong}")
+        state = {k: np.asarray(v, np.float64) for k, v in state.items()}
+        self.cfg = cfg
+        self._trained_window = cfg.attention_window
         self._name, self._sha = name, weights_sha256
-        self._params = model.num_parameters()
-        self.bos = model.bos
-        score_scale = SCORE_SCALE / (ACT_SCALE**2 * math.sqrt(model.cfg.head_dim))
-        slope_units = alibi_slopes(model.cfg.n_heads).double().numpy() * SCORE_SCALE  # (H,) integers
+        self._params = sum(v.size for v in state.values())
+        self.bos = cfg.vocab_size
+        score_scale = SCORE_SCALE / (ACT_SCALE**2 * math.sqrt(cfg.head_dim))
+        slope_units = np.array(alibi_slope_values(cfg.n_heads), np.float32).astype(np.float64) * SCORE_SCALE  # (H,)
         assert np.array_equal(slope_units, np.round(slope_units)), "ALiBi slopes must be exact in score units"
-        self.packed, self._cache_dtype = self._pack(model, slope_units, score_scale)
+        self.packed, self._cache_dtype = self._pack(state, cfg, slope_units, score_scale)
+
+    @classmethod
+    def from_model(cls, model, name: str, weights_sha256: str) -> "ExactTransformer":
+        """The exact form of a torch ByteTransformer (its weights widened to float64 exactly)."""
+        state = {k: v.detach().cpu().double().numpy() for k, v in model.state_dict().items()}
+        return cls(state, model.cfg, name, weights_sha256)
 
     @staticmethod
-    def _pack(model: ByteTransformer, slope_units: np.ndarray, score_scale: float) -> tuple[tuple, type]:
+    def _pack(state: dict[str, np.ndarray], cfg: TransformerConfig, slope_units: np.ndarray,
+              score_scale: float) -> tuple[tuple, type]:
         """The weights as exact_step.feed takes them, stacked by layer, and the KV cache's dtype: int16
         where the weights prove every query, key and value fits (every shipped model), else float32
         (|k|, |v| <= 2^20, exactly)."""
-        def stack(get):
-            return np.ascontiguousarray(np.stack([get(b) for b in model.blocks]))
+        layers = range(cfg.n_layers)
 
         def linear(name: str) -> tuple:
-            quantized = [_quantized(getattr(b, name).weight) for b in model.blocks]
+            quantized = [_quantized(state[f"blocks.{i}.{name}.weight"]) for i in layers]
             return tuple(np.ascontiguousarray(np.stack(part)) for part in zip(*quantized))  # weights, scales
 
-        D = model.cfg.d_model
-        norms = stack(lambda b: np.stack([_float64(b.norm_attn.weight), _float64(b.norm_mlp.weight)]))
-        out_norm = _float64(model.norm_out.weight)
+        D = cfg.d_model
+        norms = np.ascontiguousarray(np.stack([np.stack([state[f"blocks.{i}.norm_attn.weight"],
+                                                         state[f"blocks.{i}.norm_mlp.weight"]]) for i in layers]))
+        out_norm = state["norm_out.weight"].copy()
         (qkv_w, qkv_s), proj, (up_w, up_s), down = linear("qkv"), linear("proj"), linear("up"), linear("down")
-        head_w, head_s = _quantized(model.head.weight)
+        head_w, head_s = _quantized(state["head.weight"])
         # |q|, |k|, |v| in grid units: round(s_o · Σ w h) · 1024
         qkv_bound = max((_norm_fed_sums_bound(w, g, D) * s).max() * ACT_SCALE
                         for w, s, g in zip(qkv_w, qkv_s, norms[:, 0]))
@@ -173,10 +185,10 @@ class ExactTransformer(Predictor):
         passes = np.array([1 if _single_pass(qkv_w, norms[:, 0], D) else 2, 2,  # qkv, proj
                            1 if _single_pass(up_w, norms[:, 1], D) else 2, 2,  # up, down
                            1 if _single_pass(head_w[None], out_norm[None], D) else 2])  # the output layer
-        eps = stack(lambda b: np.array([b.norm_attn.eps, b.norm_mlp.eps]) * ACT_SCALE**2)
-        packed = (_float64(model.embed.weight), norms, eps,
+        eps = np.ascontiguousarray(np.stack([np.array([RMS_EPS, RMS_EPS]) * ACT_SCALE**2 for _ in layers]))
+        packed = (state["embed.weight"].copy(), norms, eps,
                   _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
-                  out_norm, float(model.norm_out.eps * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
+                  out_norm, float(RMS_EPS * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
                   slope_units, float(score_scale), _ATTN_HIGH, _ATTN_LOW, _LOGIT_TABLE)
         return packed, cache_dtype
 

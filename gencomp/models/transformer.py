@@ -9,42 +9,18 @@ arithmetic: RMSNorm (no mean subtraction), ReLU MLP, ALiBi attention biases
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gencomp.models.config import RMS_EPS, SIZES, TransformerConfig, alibi_slope_values
 
-@dataclass(frozen=True)
-class TransformerConfig:
-    vocab_size: int = 256
-    d_model: int = 64
-    n_layers: int = 4
-    n_heads: int = 4
-    d_ff: int = 256
-    context_bytes: int = 2048
-    attention_window: int = 256  # keys at most this far back (measured: +0.0003 bits/byte vs 2048)
-
-    @property
-    def head_dim(self) -> int:
-        return self.d_model // self.n_heads
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-# The paper's three small sizes (about 200K, 800K and 3.2M parameters).
-SIZES: dict[str, TransformerConfig] = {
-    "tiny": TransformerConfig(d_model=64, n_layers=4, n_heads=4, d_ff=256),
-    "small": TransformerConfig(d_model=128, n_layers=4, n_heads=4, d_ff=512),
-    "medium": TransformerConfig(d_model=256, n_layers=4, n_heads=8, d_ff=1024),
-}
+__all__ = ["SIZES", "ByteTransformer", "TransformerConfig", "alibi_bias", "alibi_slopes"]
 
 
 def alibi_slopes(n_heads: int) -> torch.Tensor:
-    """ALiBi slopes 2^(-8 h / H), h = 1..H: powers of two, so biases stay exact."""
-    return torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)])
+    """ALiBi slopes 2^(-8 h / H), h = 1..H (float32): powers of two, so biases stay exact."""
+    return torch.tensor(alibi_slope_values(n_heads))
 
 
 def alibi_bias(n_heads: int, query_pos: torch.Tensor, key_pos: torch.Tensor, window: int,
@@ -56,7 +32,7 @@ def alibi_bias(n_heads: int, query_pos: torch.Tensor, key_pos: torch.Tensor, win
 
 
 class RMSNorm(nn.Module):
-    def __init__(self, dim: int, eps: float = 1e-6):
+    def __init__(self, dim: int, eps: float = RMS_EPS):
         super().__init__()
         self.eps = eps
         self.weight = nn.Parameter(torch.ones(dim))

@@ -65,13 +65,17 @@ def load_byte_transformer(model: str = DEFAULT_MODEL) -> "ExactTransformer":
 
 @functools.lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int, size: int) -> "ExactTransformer":
-    import torch
-
+    """The exact form from the checkpoint's arrays: numpy alone, no torch (a second of start-up)."""
+    from gencomp.models.checkpoint import read_checkpoint
+    from gencomp.models.config import TransformerConfig
     from gencomp.models.exact_transformer import ExactTransformer
 
-    net, info, sha = load_float_transformer(path)
-    with torch.no_grad():
-        return ExactTransformer(net, info.get("name", path.stem), sha)
+    state, config, info, sha = read_checkpoint(path)
+    try:
+        cfg = TransformerConfig(**config)
+    except TypeError as exc:
+        raise GencompError(f"{path} does not hold a byte transformer this gencomp can run ({exc})") from None
+    return ExactTransformer(state, cfg, info.get("name", path.stem), sha)
 
 
 def load_float_transformer(model: "str | Path") -> tuple["ByteTransformer", dict, str]:

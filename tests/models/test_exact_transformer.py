@@ -23,7 +23,7 @@ def random_model(seed: int, d_model: int = 0, scale: float = 0.3) -> ExactTransf
     with torch.no_grad():
         for p in net.parameters():
             p.normal_(0, scale)
-    return ExactTransformer(net.eval(), "random", f"seed{seed}")
+    return ExactTransformer.from_model(net.eval(), "random", f"seed{seed}")
 
 
 def inputs(seed: int, wiki_heldout: bytes, length: int) -> np.ndarray:
