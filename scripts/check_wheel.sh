@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
-# gencomp models and codecs, lm:tiny, mix:tiny, lm (the default model) and a checkout's lm:gpu-small round trips, a photo and a WAV through -c image
+# gencomp models and codecs, lm:tiny, mix:tiny, lm (the default model) and a checkout's lm:gpu-small round trips, the gzip-like
+# interface (a pipe, tar -I, -l, -t), gencomp.open, a photo and a WAV through -c image
 # and -c audio, generate (text, image, speech),
 # bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
@@ -24,6 +25,11 @@ gencomp compress notes.txt -k -q -c lm:tiny
 gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
+gencomp < notes.txt | gencomp -dc | cmp - notes.txt  # the gzip-like interface: stdin to stdout, cm by default
+mkdir tree && cp notes.txt tree/ && tar -I gencomp -cf tree.tar.gcz tree && mkdir out && tar -I gencomp -xf tree.tar.gcz -C out
+cmp out/tree/notes.txt notes.txt && gencomp -l tree.tar.gcz > /dev/null && gencomp -t tree.tar.gcz && gencomp --version
+python -c "import gencomp; w = gencomp.open('o.gcz', 'wt'); w.write('line\n' * 9); w.close(); assert list(gencomp.open('o.gcz', 'rt')) == ['line\n'] * 9"
+python -c "import gencomp, sys; gencomp.decompress(gencomp.compress(b'x' * 999, 'lm:tiny')); assert 'torch' not in sys.modules"
 gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.txt  # the default, lm:small-v2
 ! gencomp models | grep gpu-small > /dev/null || exit 1  # the checkout's GPU-trained models are not in the wheel …
 GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp compress notes.txt -k -q -c lm:gpu-small -o gpu.gcz  # … but run by name

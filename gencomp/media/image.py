@@ -22,7 +22,7 @@ from typing import Optional
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from gencomp.compressors import get_compressor
+from gencomp.compressors import Compressor, get_compressor
 from gencomp.errors import GencompError
 from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
 from gencomp.sampling.generate import Model, stream
@@ -225,7 +225,7 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
     canvas = np.zeros_like(gray)
     canvas[:keep_rows] = gray[:keep_rows]
     prompt = gray[:keep_rows].tobytes()
-    if getattr(model, "image_width", 0) not in (0, width):
+    if isinstance(model, Compressor) and model.name.split(":", 1)[0] == "image":  # its rows must be this image's
         model = get_compressor(f"image:{width}")
     pixels = stream(model, prompt, (height - keep_rows) * width, temperature, TOP_K if top_k is None else top_k,
                     seed, max_context_bytes, text_safe=False, copies=False)

@@ -160,6 +160,14 @@ def test_image_completion_keeps_the_rows_it_was_given(data_dir):
             next(complete_image(get_compressor("cm"), photo, keep_rows=keep))
 
 
+def test_the_shipped_image_codec_completes_an_image_of_any_width_with_that_width(data_dir):
+    """`image` (rows of 64) is rebuilt for the image's width, so a pixel's neighbours are the ones above it."""
+    photo = shrink_image(read_grayscale(data_dir / "image" / "camera.png"), 48)
+    shipped, made_for_it = (list(complete_image(get_compressor(spec), photo, keep_rows=30, seed=3))[-1]
+                            for spec in ("image", "image:48"))
+    assert np.array_equal(shipped, made_for_it)
+
+
 def test_image_completion_samples_among_the_likeliest_pixels_by_default(data_dir):
     """At top-k 0 the bitwise model's tails turn an image completion into salt-and-pepper noise."""
     photo = shrink_image(read_grayscale(data_dir / "image" / "camera.png"), 48)
