@@ -119,14 +119,20 @@ class ContextMixingCompressor(Compressor):
     def earlier(self, settings: dict) -> "ContextMixingCompressor":
         """This codec with an earlier release's settings (gencomp.archive.legacy.EARLIER_MODELS): "model"
         (changes to the model's fields), "headroom_bits"; for mix, "attention_window" (None: the
-        transformer's trained one), "prefix_bytes" and "short_inputs_weight"."""
+        transformer's trained one), "prefix_bytes" and "short_inputs_weight". The numbers come from an
+        archive's identity: GencompError for one no release wrote (a crafted or corrupt archive)."""
         transformer = self.transformer
+        longest = transformer.cfg.context_bytes if transformer is not None else 0
+        window = _setting(settings, "attention_window", 1, longest)
+        prefix = _setting(settings, "prefix_bytes", 0, longest)
+        weight = _setting(settings, "short_inputs_weight", 0, 1 << 16)
+        headroom = _setting(settings, "headroom_bits", 0, HEADROOM_BITS)
         if transformer is not None and "attention_window" in settings:
-            transformer = transformer.with_window(settings["attention_window"] or transformer.trained_attention_window)
+            transformer = transformer.with_window(window or transformer.trained_attention_window)
         return ContextMixingCompressor(self.name, transformer, self.chunk_size_bytes,
-                                       replace(self.model, **settings.get("model", {})),
-                                       settings.get("headroom_bits"), settings.get("prefix_bytes", self.prefix_bytes),
-                                       settings.get("short_inputs_weight", self.short_inputs_weight))
+                                       replace(self.model, **settings.get("model", {})), headroom,
+                                       self.prefix_bytes if prefix is None else prefix,
+                                       self.short_inputs_weight if weight is None else weight)
 
     def num_parameters(self) -> int:
         return self.transformer.num_parameters() if self.transformer is not None else 0
@@ -225,6 +231,14 @@ class ContextMixingCompressor(Compressor):
 
     def decode_chunks(self, payloads, lengths, progress=None):
         return self._each(self._decode_one, [(p, n, progress) for p, n in zip(payloads, lengths)])
+
+
+def _setting(settings: dict, key: str, low: int, high: int) -> Optional[int]:
+    """settings[key] (None when absent or None), an integer in low … high, else GencompError."""
+    value = settings.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+        raise GencompError(f"archive corrupt: its identity's {key} ({value!r}) is not one gencomp writes")
+    return value
 
 
 @njit(cache=CACHE)
