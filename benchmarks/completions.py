@@ -28,15 +28,8 @@ import numpy as np  # noqa: E402
 
 from gencomp.compressors import get_compressor  # noqa: E402
 from gencomp.data.corpus import shared_data_dir  # noqa: E402
-from gencomp.media.audio import (
-    continue_audio,  # noqa: E402
-    read_pcm16,  # noqa: E402
-)
-from gencomp.media.image import (  # noqa: E402
-    complete_image,
-    read_grayscale,  # noqa: E402
-    shrink_image,
-)
+from gencomp.media.audio import continue_audio, read_pcm16  # noqa: E402
+from gencomp.media.image import complete_image, read_grayscale, shrink_image  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "completions"
 PHOTOS = ["camera", "coins", "brick"]

@@ -35,6 +35,10 @@ PATCH_HEIGHT, PATCH_WIDTH = 32, 64  # the paper's image patches
 PATCH_BYTES = PATCH_HEIGHT * PATCH_WIDTH
 TOP_K = 32  # completion samples among the 32 likeliest pixel values
 DEFAULT_WIDTH = 64  # completion: a 768×512 photo becomes 64×43, ~1,400 bytes to sample for half of it
+COPY_WEIGHT = 0.8  # completion: the share of each pixel's distribution proposed by copies (benchmarks/image_completions.py)
+COPY_MATCHES = 8  # … the pixels after this many best-matching neighbourhoods
+# a pixel's causal neighbourhood, (row, column) offsets: two to its left, five on each of the two rows above
+NEIGHBOURHOOD = ((0, -1), (0, -2), *((-1, dx) for dx in range(-2, 3)), *((-2, dx) for dx in range(-2, 3)))
 
 
 def read_image(blob: bytes, name: str) -> Optional[MediaStream]:
@@ -215,10 +219,12 @@ def shrink_image(gray: np.ndarray, width: int = DEFAULT_WIDTH) -> np.ndarray:
 
 
 def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: float = 1.0,
-                   top_k: Optional[int] = None, seed: int = 0, max_context_bytes: int = 2048) -> Iterator[np.ndarray]:
+                   top_k: Optional[int] = None, seed: int = 0, max_context_bytes: int = 2048,
+                   copies: float = COPY_WEIGHT) -> Iterator[np.ndarray]:
     """Yield the (H, W) uint8 image after each completed row: rows < keep_rows are the original's,
     later rows sampled; rows not yet sampled are 0. The last one yielded is the full completion.
-    top_k None: TOP_K."""
+    top_k None: TOP_K. copies: the weight of the copy proposals (_CopyProposals) mixed into each
+    pixel's distribution, 0 for the model alone."""
     height, width = gray.shape
     if not 1 <= keep_rows < height:
         raise GencompError(f"keep_rows must be 1 … {height - 1} for an image {height} rows high, got {keep_rows}")
@@ -227,13 +233,50 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
     prompt = gray[:keep_rows].tobytes()
     if isinstance(model, Compressor) and model.name.split(":", 1)[0] == "image":  # its rows must be this image's
         model = get_compressor(f"image:{width}")
+    proposal = _CopyProposals(canvas, keep_rows, copies) if copies > 0 else None
     pixels = stream(model, prompt, (height - keep_rows) * width, temperature, TOP_K if top_k is None else top_k,
-                    seed, max_context_bytes, text_safe=False, copies=False)
+                    seed, max_context_bytes, text_safe=False, copies=False, proposal=proposal)
     for i, byte in enumerate(pixels):
         row, col = divmod(i, width)
         canvas[keep_rows + row, col] = byte[0]
         if col == width - 1:
             yield canvas.copy()
+
+
+class _CopyProposals:
+    """Copies proposed for each pixel of a completion: the pixels that followed the COPY_MATCHES causal
+    neighbourhoods most like its own (sum of squared differences over NEIGHBOURHOOD) among the whole
+    rows above, as a distribution. Sampling from it is non-parametric texture synthesis (Efros and
+    Leung, 1999): the image's analogue of an LZ coder's copies, which keeps the prompt's texture
+    where a pixel model sampled on its own output drifts to smooth noise. canvas is the image being
+    completed, filled in raster order as pixels are sampled."""
+
+    def __init__(self, canvas: np.ndarray, keep_rows: int, weight: float):
+        self.canvas, self.keep_rows, self.weight = canvas, keep_rows, weight
+        self.indexed_row, self.features, self.values = -1, np.empty((0, len(NEIGHBOURHOOD))), np.empty(0, np.int64)
+
+    def _index(self, row: int) -> None:
+        """The neighbourhoods and pixels of every position of rows 2 … row − 1 whose neighbourhood lies inside."""
+        height, width = self.canvas.shape
+        ys, xs = np.mgrid[2:row, 2 : width - 2]
+        ys, xs = ys.ravel(), xs.ravel()
+        image = self.canvas.astype(np.int64)
+        self.features = np.stack([image[ys + dy, xs + dx] for dy, dx in NEIGHBOURHOOD], axis=1)  # (P, N)
+        self.values, self.indexed_row = image[ys, xs], row
+
+    def __call__(self, i: int) -> Optional[tuple[np.ndarray, float]]:
+        height, width = self.canvas.shape
+        row, col = divmod(i, width)
+        row += self.keep_rows
+        if row != self.indexed_row:
+            self._index(row)
+        if len(self.values) < COPY_MATCHES:
+            return None
+        target = np.array([int(self.canvas[max(row + dy, 0), min(max(col + dx, 0), width - 1)])
+                           for dy, dx in NEIGHBOURHOOD])
+        distances = ((self.features - target) ** 2).sum(axis=1)
+        best = np.argpartition(distances, COPY_MATCHES - 1)[:COPY_MATCHES]
+        return np.bincount(self.values[best], minlength=256) / COPY_MATCHES, self.weight
 
 
 KIND = MediaKind("image", "image", "pixels", "an image", read_image, rebuild_image, paper_stream, PATCH_BYTES)

@@ -26,7 +26,7 @@ Three options shape what is sampled (coding never uses them):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -113,14 +113,21 @@ class _Restriction:
             self.guard.feed(data)
 
 
+Proposal = Callable[[int], Optional[tuple[np.ndarray, float]]]
+
+
 def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k: int = 0, seed: int = 0,
            max_context_bytes: Optional[int] = None, dictionary: bytes = b"", text_safe: Optional[bool] = None,
-           seen_only: bool = False, copies: Optional[bool] = None, min_p: float = 0.0) -> Iterator[bytes]:
+           seen_only: bool = False, copies: Optional[bool] = None, min_p: float = 0.0,
+           proposal: Optional[Proposal] = None) -> Iterator[bytes]:
     """Yield n bytes, one at a time, continuing `prompt` (which may be empty).
 
     max_context_bytes: for compressor-induced models, the bytes each candidate is scored on (None: the
     codec's own). text_safe None: on when the prompt is UTF-8; copies None: on for LZ-family codecs.
-    min_p: a byte predictor's samples only (not tokens or copies). See the module docstring."""
+    min_p: a byte predictor's samples only (not tokens or copies). proposal(i): for the i-th byte a
+    (256,) probability vector and a weight w, or None: the byte is then sampled from (1 − w) · the
+    model's distribution + w · the proposal (a byte predictor's samples only; media completions propose
+    copies). See the module docstring."""
     _check_settings(n, temperature, top_k)
     if not 0 <= min_p < 1:
         raise GencompError(f"min_p must be in [0, 1), got {min_p}")
@@ -150,7 +157,12 @@ def stream(model: Model, prompt: bytes, n: int, temperature: float = 1.0, top_k:
         context = context[:, -predictor.max_context_symbols :]
     state, weights = predictor.start_from(context)
     for i in range(n):
-        byte = sample_next_byte(exact.log_probs(weights[0]), temperature, top_k, rng, restriction.allowed(n - i), min_p)
+        log_probs = exact.log_probs(weights[0])
+        proposed = proposal(i) if proposal is not None else None
+        if proposed is not None:
+            pmf, weight = proposed
+            log_probs = np.log((1 - weight) * np.exp(log_probs) + weight * pmf + 1e-300)
+        byte = sample_next_byte(log_probs, temperature, top_k, rng, restriction.allowed(n - i), min_p)
         restriction.feed(bytes([byte]))
         yield bytes([byte])
         if i + 1 < n:
