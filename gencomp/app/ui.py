@@ -25,6 +25,9 @@ from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a di
 from gencomp.models.zoo import DEFAULT_MODEL  # noqa: E402
 
 DEFAULT_TEXT_GENERATORS = ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]
+# the weakest classic codec, the context model, and the pixel model (image_completions.md: with copy proposals it
+# keeps a photograph's texture); 64 pixels wide, where the structure shows and a completion takes seconds
+DEFAULT_IMAGE_GENERATORS, DEFAULT_IMAGE_WIDTH = ["gzip", "cm", "image"], 64
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
 DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
 EXAMPLE_PROMPTS = [  # one click away: prose, code, data
@@ -122,9 +125,10 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
             choice = gr.Dropdown(images, value=images[0] if images else None, label="Shipped image")
             upload = gr.Image(type="filepath", label="…or upload one", sources=["upload"])
         with gr.Column():
-            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]), label="Generators",
+            chosen = gr.CheckboxGroup(names, value=_shown(names, DEFAULT_IMAGE_GENERATORS), label="Generators",
                                       elem_id="image-generators")
-            width = gr.Slider(16, config.max_image_width, value=48, step=8, label="Width (pixels; the image is resized)")
+            width = gr.Slider(16, config.max_image_width, value=DEFAULT_IMAGE_WIDTH, step=8,
+                              label="Width (pixels; the image is resized)")
             keep = gr.Slider(0.1, 0.9, value=0.5, step=0.05, label="Share of rows to keep")
             temperature, seed = _sampling_controls(1.0)
     run, stop = _run_and_stop("Complete", "image-complete")
