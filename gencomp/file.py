@@ -24,9 +24,8 @@ from typing import BinaryIO, Optional, Union
 
 from gencomp.archive.layout import EndRecord, StreamHeader, pack_end, pack_stream_header
 from gencomp.archive.stream import FrameReader, encode_frame, frame_bytes
-from gencomp.compressors.registry import get_compressor
+from gencomp.compressors.registry import DEFAULT_CODEC, get_compressor
 
-DEFAULT_CODEC = "cm"  # as the command line
 READ_BUFFER_BYTES = 1 << 16
 
 FileLike = Union[str, bytes, os.PathLike, BinaryIO]

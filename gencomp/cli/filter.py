@@ -19,9 +19,10 @@ import sys
 
 from gencomp import __version__
 from gencomp.archive.stream import read_summary
-from gencomp.cli.compress import DEFAULT_CODEC, SUFFIX, compress_file
+from gencomp.cli.compress import SUFFIX, compress_file
 from gencomp.cli.decompress import decompress_file, verify_archive
 from gencomp.cli.files import STDIO, open_input
+from gencomp.compressors.registry import DEFAULT_CODEC
 from gencomp.errors import GencompError
 from gencomp.jit import limit_threads
 
