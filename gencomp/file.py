@@ -22,8 +22,7 @@ import io
 import os
 from typing import BinaryIO, Optional, Union
 
-from gencomp.archive.layout import EndRecord, StreamHeader, pack_end, pack_stream_header
-from gencomp.archive.stream import FrameReader, encode_frame, frame_bytes
+from gencomp.archive.stream import ArchiveWriter, FrameReader
 from gencomp.compressors.registry import DEFAULT_CODEC, get_compressor
 
 READ_BUFFER_BYTES = 1 << 16
@@ -155,36 +154,30 @@ class GencompFile(io.BufferedIOBase):
 
 
 class _FrameWriter:
-    """Writes an archive to `file` a frame at a time as data arrives; finish() writes the rest and the end record."""
+    """Collects written data into whole frames for an ArchiveWriter; finish() writes the rest and the end record."""
 
     def __init__(self, file: BinaryIO, compressor):
-        self.file, self.compressor = file, compressor
-        self.frame_bytes = frame_bytes(compressor)
-        self.pending, self.written, self.frames, self.crc = bytearray(), 0, 0, 0
-        file.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes,
-                                                   self.frame_bytes)))
+        self.archive = ArchiveWriter(compressor, file)
+        self.pending = bytearray()
+
+    @property
+    def written(self) -> int:
+        return self.archive.original + len(self.pending)
 
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
         self.pending += view
-        self.written += len(view)
-        while len(self.pending) >= self.frame_bytes:
-            self._frame(bytes(self.pending[: self.frame_bytes]))
-            del self.pending[: self.frame_bytes]
+        size = self.archive.frame_bytes
+        while len(self.pending) >= size:
+            self.archive.write_frame(bytes(self.pending[:size]))
+            del self.pending[:size]
         return len(view)
-
-    def _frame(self, data: bytes) -> None:
-        import zlib
-
-        self.file.write(encode_frame(self.compressor, data))
-        self.frames += 1
-        self.crc = zlib.crc32(data, self.crc)
 
     def finish(self) -> None:
         if self.pending:
-            self._frame(bytes(self.pending))
+            self.archive.write_frame(bytes(self.pending))
             self.pending.clear()
-        self.file.write(pack_end(EndRecord(self.written, self.frames, self.crc)))
+        self.archive.finish()
 
 
 class _FrameRaw(io.RawIOBase):

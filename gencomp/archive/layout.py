@@ -211,8 +211,6 @@ class StreamReader:
         return not self.file.read(1)
 
 
-
-
 def chunk_lengths(total_bytes: int, chunk_size_bytes: int, n_chunks: int) -> list[int]:
     """Original length of each of n_chunks chunks of chunk_size_bytes covering total_bytes (the last shorter)."""
     return [min(chunk_size_bytes, total_bytes - i * chunk_size_bytes) for i in range(n_chunks)]

@@ -14,6 +14,7 @@ the codec an archive names (gencomp.compressors.get_compressor, or one codec tha
 
 from __future__ import annotations
 
+import collections
 import io
 import zlib
 from dataclasses import dataclass
@@ -57,8 +58,8 @@ def encode_frame(compressor: "Compressor", data: bytes, progress: "Progress" = N
     return pack_frame(Frame(len(data), payloads, zlib.crc32(data)))
 
 
-def _read_frames(source: BinaryIO, size: int, seen: list[int], crc: list[int]) -> Iterator[bytes]:
-    """Frames of `size` bytes (the last one shorter) from source; records each size and the running CRC32."""
+def _read_frames(source: BinaryIO, size: int) -> Iterator[bytes]:
+    """Frames of `size` bytes (the last one shorter) from source."""
     while True:
         data = source.read(size)
         while data and len(data) < size:  # pipes return short reads
@@ -68,9 +69,29 @@ def _read_frames(source: BinaryIO, size: int, seen: list[int], crc: list[int]) -
             data += more
         if not data:
             return
-        seen.append(len(data))
-        crc[0] = zlib.crc32(data, crc[0])
         yield data
+
+
+class ArchiveWriter:
+    """A framed archive written to sink as it goes: the header at once, each frame as write_frame gets
+    it (frame_bytes of original bytes, the last one fewer), the end record at finish."""
+
+    def __init__(self, compressor: "Compressor", sink: BinaryIO, media: Optional[dict] = None):
+        self.compressor, self.sink = compressor, sink
+        self.frame_bytes = frame_bytes(compressor)
+        self.original, self.frames, self.crc = 0, 0, 0
+        sink.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes,
+                                                   self.frame_bytes, media)))
+
+    def write_frame(self, data: bytes, packed: Optional[bytes] = None, progress: "Progress" = None) -> None:
+        """Write the frame of `data`, encoded here or already (packed: by a cluster worker)."""
+        self.sink.write(encode_frame(self.compressor, data, progress) if packed is None else packed)
+        self.original, self.frames, self.crc = self.original + len(data), self.frames + 1, zlib.crc32(data, self.crc)
+
+    def finish(self) -> int:
+        """Write the end record; returns the original bytes written."""
+        self.sink.write(pack_end(EndRecord(self.original, self.frames, self.crc)))
+        return self.original
 
 
 def compress_stream(compressor: "Compressor", source: BinaryIO, sink: BinaryIO, progress: "Progress" = None,
@@ -79,23 +100,25 @@ def compress_stream(compressor: "Compressor", source: BinaryIO, sink: BinaryIO, 
 
     map_frames: run frames elsewhere (gencomp.cluster); the codec must then be a registry spec.
     media: the record that rebuilds a media file from the source's bytes (gencomp.media)."""
-    size = frame_bytes(compressor)
-    sink.write(pack_stream_header(StreamHeader(compressor.name, compressor.identity(), compressor.chunk_size_bytes, size,
-                                               media)))
-    seen, crc = [], [0]
-    frames = _read_frames(source, size, seen, crc)
+    writer = ArchiveWriter(compressor, sink, media)
+    frames = _read_frames(source, writer.frame_bytes)
     if map_frames is None:
-        packed = (encode_frame(compressor, data, progress) for data in frames)
-    else:
-        packed = map_frames(compressor.name, compressor.chunk_size_bytes, frames)
-    count = 0
-    for frame in packed:
-        sink.write(frame)
-        if map_frames is not None and progress:
-            progress(seen[count])
-        count += 1
-    sink.write(pack_end(EndRecord(sum(seen), count, crc[0])))
-    return sum(seen)
+        for data in frames:
+            writer.write_frame(data, progress=progress)
+        return writer.finish()
+    in_flight: collections.deque = collections.deque()  # frames sent off, in order, until their packed form returns
+
+    def sent() -> Iterator[bytes]:
+        for data in frames:
+            in_flight.append(data)
+            yield data
+
+    for packed in map_frames(compressor.name, compressor.chunk_size_bytes, sent()):
+        data = in_flight.popleft()
+        writer.write_frame(data, packed)
+        if progress:
+            progress(len(data))
+    return writer.finish()
 
 
 class _Prefixed:
@@ -155,19 +178,11 @@ class FrameReader:
     original's CRC32 is checked when every frame was. Formats 1 and 2 are one frame."""
 
     def __init__(self, source: BinaryIO, codec_for: CodecFor):
-        first = source.read(5)
-        version = format_version(first)
         self.index, self.total, self.crc, self.every_frame_decoded = 0, 0, 0, True
-        self.reader: Optional[StreamReader] = None  # None: no frames left (or a format 1 or 2 archive)
-        if version in WHOLE_ARCHIVE_VERSIONS:
-            self._whole: Optional[Archive] = unpack(first + source.read())
-            name, identity, chunk = self._whole.codec, self._whole.identity, self._whole.chunk_size_bytes
-        else:
-            self._whole = None
-            self.reader = StreamReader(_Prefixed(first, source))
-            self.header = self.reader.header()
-            name, identity, chunk = self.header.codec, self.header.identity, self.header.chunk_size_bytes
-        self.codec = _check_codec(codec_for(name, chunk), name, identity, version)
+        version, self._whole, self.reader, self.header = _opened(source)  # reader None: no frames left
+        described = self._whole if self._whole is not None else self.header
+        name, chunk = described.codec, described.chunk_size_bytes
+        self.codec = _check_codec(codec_for(name, chunk), name, described.identity, version)
 
     def next_frame(self):
         """The next frame (its original_bytes says its size), or None at the end."""
@@ -203,6 +218,17 @@ class FrameReader:
             raise GencompError("archive corrupt: the end record does not match the frames before it")
         if not self.reader.at_end():
             raise GencompError(f"archive has unexpected trailing bytes after its end record (byte {self.reader.pos})")
+
+
+def _opened(source: BinaryIO) -> tuple[int, Optional[Archive], Optional[StreamReader], Optional[StreamHeader]]:
+    """(format version, the whole archive of format 1 or 2, or None; for later formats a reader at the
+    first frame and the header read before it, else None and None)."""
+    first = source.read(5)
+    version = format_version(first)
+    if version in WHOLE_ARCHIVE_VERSIONS:
+        return version, unpack(first + source.read()), None, None
+    reader = StreamReader(_Prefixed(first, source))
+    return version, None, reader, reader.header()
 
 
 def _check_codec(codec: "Compressor", name: str, identity: dict, version: int) -> "Compressor":
@@ -245,12 +271,10 @@ def summarize(blob: bytes) -> ArchiveSummary:
 
 def read_summary(source: BinaryIO) -> ArchiveSummary:
     """summarize of an archive read from source, one frame at a time."""
-    first = source.read(5)
-    if format_version(first) in WHOLE_ARCHIVE_VERSIONS:
-        archive = unpack(first + source.read())
+    _, archive, reader, header = _opened(source)
+    if archive is not None:
         return ArchiveSummary(archive.codec, archive.original_length, sum(map(len, archive.payloads)))
-    reader = StreamReader(_Prefixed(first, source))
-    header, payload = reader.header(), 0
+    payload = 0
     while not isinstance(record := reader.next(header), EndRecord):
         payload += sum(map(len, record.payloads))
     return ArchiveSummary(header.codec, record.original_bytes, payload, header.media)
