@@ -6,7 +6,6 @@ a PNG with the same pixels, or the audio file with the same samples (a WAV byte 
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from pathlib import Path
 from typing import Optional
@@ -18,7 +17,7 @@ from gencomp.cli.compress import SUFFIX, report
 from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
-from gencomp.media import KIND_MODULES, media_kind, rebuild_media_file
+from gencomp.media import KIND_MODULES, decode_media_file, media_kind
 
 
 def main(argv: list[str]) -> int:
@@ -71,9 +70,8 @@ def _decode(source, sink, media: Optional[dict]) -> int:
     """Decode an archive from source into sink (a media file rebuilt from its record); original bytes."""
     if media is None:
         return decompress_stream(source, sink, get_compressor)
-    decoded = io.BytesIO()
-    original = decompress_stream(source, decoded, get_compressor)
-    sink.write(rebuild_media_file(media, decoded.getvalue()))
+    rebuilt, original = decode_media_file(source, media)
+    sink.write(rebuilt)
     return original
 
 

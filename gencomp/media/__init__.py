@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import io
 from pathlib import Path
-from typing import Optional
+from typing import BinaryIO, Optional
 
 from gencomp.archive.stream import compress_stream, decompress_stream, peek_header
 from gencomp.compressors import get_compressor
@@ -27,7 +27,7 @@ KIND_MODULES: dict[str, tuple[str, str]] = {  # kind -> (the codec whose name se
 }
 MAX_MEDIA_FILE_BYTES = 1 << 30  # a media file is held in memory (pixels and samples), unlike a byte stream
 
-__all__ = ["KIND_MODULES", "MediaKind", "MediaStream", "is_media_codec", "media_archive", "media_file_of",
+__all__ = ["KIND_MODULES", "MediaKind", "MediaStream", "decode_media_file", "is_media_codec", "media_archive", "media_file_of",
            "media_kind", "paper_kinds", "read_media", "read_media_file", "rebuild_media_file"]
 
 
@@ -94,6 +94,11 @@ def media_file_of(archive: bytes) -> bytes:
     header, source = peek_header(io.BytesIO(archive))
     if header is None or header.media is None:
         raise GencompError("this archive holds bytes, not an image or audio file: use gencomp.decompress")
+    return decode_media_file(source, header.media)[0]
+
+
+def decode_media_file(source: BinaryIO, record: dict) -> tuple[bytes, int]:
+    """(the file a media archive read from source rebuilds with its record, the stream's original bytes)."""
     decoded = io.BytesIO()
-    decompress_stream(source, decoded, get_compressor)
-    return rebuild_media_file(header.media, decoded.getvalue())
+    original = decompress_stream(source, decoded, get_compressor)
+    return rebuild_media_file(record, decoded.getvalue()), original
