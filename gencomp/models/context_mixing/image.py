@@ -50,6 +50,7 @@ class Image:
     bias: bool = True
     kind = 1  # kinds.IMAGE
     registers = R_END - R_MODEL
+    external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
 
     def init(self, regs: np.ndarray) -> None:
         regs[R_WIDTH] = self.width

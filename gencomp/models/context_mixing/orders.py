@@ -20,6 +20,7 @@ class Bytes:
 
     kind = 0  # kinds.BYTES
     registers = 0
+    external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
 
     def init(self, regs) -> None:
         """Nothing to set."""

@@ -48,7 +48,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
     mixer = np.zeros(MIXER_SIZE, np.int64)
-    mixer[: M_FINAL * N_INPUTS] = 0 if getattr(model, "external_alone", False) else input_weight
+    mixer[: M_FINAL * N_INPUTS] = 0 if model.external_alone else input_weight
     mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
     mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
