@@ -41,6 +41,14 @@ PCM_SUBTYPES = {"PCM_U8": 8, "PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}
 MIN_HALF_SAMPLES = 1 << 14  # a mono file of fewer than twice this many samples stays one chunk
 WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 1, 0xFFFE
 MIN_P = 0.001  # continuation samples only bytes at least 0.1 % as probable as the likeliest: see continue_audio
+COPY_WEIGHT = 0.97  # continuation: the share of each byte's distribution proposed by copies (_CopyProposals; the
+#   model's own samples deviate from them by white noise, which fills bands a recording leaves empty)
+GRAIN_SECONDS = 0.02  # … each copy runs this long (a few pitch periods) before the next is chosen
+MATCH_SECONDS = 0.002  # … chosen where the kept audio's stretch this long before it best matches the clip's last
+COPY_MATCHES = 4  # … at random among this many best matches
+FRESH_GRAINS = 8  # … not within a grain of the last this many copies' sources (no loops)
+FADE_SECONDS = 0.002  # … faded in over this long from the copy before it, which runs on meanwhile (no clicks)
+GAIN_SPREAD = 0.2  # … at a gain whose natural log is normal with this deviation (speech's loudness varies)
 
 
 def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
@@ -244,7 +252,7 @@ def paper_stream(path: Path) -> bytes:
 
 def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_seconds: float, seconds: float,
                    temperature: float = 1.0, top_k: int = 0, seed: int = 0, max_context_bytes: int = 2048,
-                   update_every: int = 256, min_p: float = MIN_P) -> Iterator[np.ndarray]:
+                   update_every: int = 256, min_p: float = MIN_P, copies: float = COPY_WEIGHT) -> Iterator[np.ndarray]:
     """Yield int16 samples: the first keep_seconds of `samples`, then `seconds` more sampled,
     growing by `update_every` samples per yield; the last one yielded is the whole clip.
 
@@ -261,12 +269,84 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
         raise GencompError(f"seconds to generate must give at least one sample, got {seconds}")
     prompt = samples[:keep].astype("<i2").tobytes()
     out = bytearray(prompt)
+    proposal = _CopyProposals(samples[:keep], sample_rate, new, copies, seed) if copies > 0 else None
     continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False,
-                          min_p=min_p)
+                          min_p=min_p, proposal=proposal)
     for i, byte in enumerate(continuation):
         out += byte
+        if proposal is not None:
+            proposal.feed(i, byte[0])
         if (i + 1) % (2 * update_every) == 0 or i + 1 == 2 * new:
             yield np.frombuffer(bytes(out), "<i2").astype(np.int16)
+
+
+class _CopyProposals:
+    """Copies proposed for each sample of a continuation, grain by grain: the kept audio from where
+    the stretch before it (MATCH_SECONDS) best matches the clip's last samples (sum of squared
+    differences; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS sources),
+    copied at a random gain (GAIN_SPREAD; never above the kept peak) for GRAIN_SECONDS, proposed as the sample's low byte, then its high byte. Sampling from it
+    is concatenative synthesis of the prompt's own grains: the continuation keeps the voice, pitch and
+    loudness of the prompt where a predictor sampled on its own output drifts to noise. Only the kept
+    audio is searched, so copies never read the continuation's own noise."""
+
+    def __init__(self, kept: np.ndarray, rate: int, new: int, weight: float, seed: int):
+        self.weight, self.rng = weight, np.random.default_rng([seed, 1])
+        self.match, self.grain = max(1, round(MATCH_SECONDS * rate)), max(1, round(GRAIN_SECONDS * rate))
+        kept = kept.astype(np.float64)
+        stretches = np.lib.stride_tricks.sliding_window_view(kept[:-1], self.match)  # (P, L), followed by kept[L:]
+        self.stretches, self.norms = stretches, (stretches ** 2).sum(axis=1)
+        self.followers_signed = kept[self.match :].astype(np.int64)  # the sample after each stretch
+        self.followers, self.peak = self.followers_signed & 0xFFFF, max(np.abs(kept).max(), 1)
+        self.clip = np.concatenate([kept[-self.match :], np.zeros(new)])
+        self.fade = max(1, round(FADE_SECONDS * rate))
+        self.at, self.low, self.source, self.left, self.previous = self.match, 0, 0, 0, -1
+        self.recent: list[int] = []
+        self.value, self.one_hot, self.gain = 0, np.eye(256), 1.0
+
+    def _choose_source(self) -> None:
+        recent = self.clip[self.at - self.match : self.at]
+        distances = self.norms - 2 * (self.stretches @ recent)
+        fresh = distances.copy()
+        for source in self.recent:
+            fresh[max(0, source - self.grain) : source + self.grain] = np.inf
+        if np.isfinite(fresh).sum() >= COPY_MATCHES:  # a short prompt may have nothing fresh left
+            distances = fresh
+        options = np.argpartition(distances, COPY_MATCHES - 1)[:COPY_MATCHES]
+        self.previous = self.source if self.at > self.match else -1
+        self.source = int(self.rng.choice(options))
+        grain = np.abs(self.followers_signed[self.source : self.source + self.grain]).max(initial=1)
+        loudest = self.peak / grain  # no grain louder than the kept audio's peak
+        self.previous_gain, self.gain = self.gain, min(float(np.exp(self.rng.normal(0.0, GAIN_SPREAD))), loudest)
+        self.recent = (self.recent + [self.source])[-FRESH_GRAINS:]
+        self.left = self.grain
+
+    def __call__(self, i: int) -> Optional[tuple[np.ndarray, float]]:
+        if len(self.followers) < COPY_MATCHES:
+            return None
+        if i % 2 == 1:  # the high byte that puts the sample nearest the copy, given the low byte sampled
+            return self.one_hot[((self.value - self.low + 128) >> 8) & 0xFF], self.weight
+        if self.left == 0 or self.source + 1 >= len(self.followers):
+            self._choose_source()
+        self.value = self._copied()
+        return self.one_hot[self.value & 0xFF], self.weight
+
+    def _copied(self) -> int:
+        """The sample the copies propose (16-bit two's complement as 0 … 65535)."""
+        value = self.gain * self.followers_signed[self.source]
+        faded = self.grain - self.left
+        if self.previous >= 0 and faded < self.fade and self.previous + faded < len(self.followers):
+            share = (faded + 1) / (self.fade + 1)
+            value = share * value + (1 - share) * self.previous_gain * self.followers_signed[self.previous + faded]
+        return int(np.clip(round(value), -32768, 32767)) & 0xFFFF
+
+    def feed(self, i: int, byte: int) -> None:
+        """The continuation's byte i, as sampled."""
+        if i % 2 == 0:
+            self.low = byte
+            return
+        value = self.low | byte << 8
+        self.clip[self.at] = value - 65536 if value >= 32768 else value
+        self.at, self.source, self.left = self.at + 1, self.source + 1, self.left - 1
 
 
 KIND = MediaKind("audio", "audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)
