@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 
 from gencomp.compressors import get_compressor  # noqa: E402
 from gencomp.data.corpus import shared_data_dir  # noqa: E402
-from gencomp.media.image import complete_image, read_grayscale, shrink_image  # noqa: E402
+from gencomp.media.image import complete_image, judge_bits_per_pixel, read_grayscale, shrink_image  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WIDTH, RUN = 128, 16
@@ -65,18 +65,11 @@ def copied_share(completion: np.ndarray, kept: np.ndarray) -> float:
     return float(covered.mean())
 
 
-def judge_bits(photo: np.ndarray, keep: int, lower: np.ndarray) -> float:
-    """Bits the image codec spends on `lower` after the kept rows (as one stream)."""
-    judge = get_compressor(f"image:{photo.shape[1]}")
-    return judge.code_length_bits(np.concatenate([photo[:keep], lower]).tobytes()) - judge.code_length_bits(
-        photo[:keep].tobytes())
-
-
 def measure(photo: np.ndarray, completed: np.ndarray, keep: int) -> dict:
     truth, lower = photo[keep:].astype(float), completed[keep:].astype(float)
     return {"std_ratio": lower.std() / truth.std(), "gradient_ratio": gradient(lower) / gradient(truth),
             "spectrum_distance": float(np.abs(np.log10(band_powers(lower) / band_powers(truth))).mean()),
-            "judge_ratio": judge_bits(photo, keep, completed[keep:]) / judge_bits(photo, keep, photo[keep:]),
+            "judge_ratio": judge_bits_per_pixel(photo[:keep], completed[keep:]) / judge_bits_per_pixel(photo[:keep], photo[keep:]),
             "copied": copied_share(completed[keep:], photo[:keep])}
 
 

@@ -24,13 +24,13 @@ from gencomp.errors import GencompError
 from gencomp.evaluation.bench import adjusted_rate, measured_row
 from gencomp.evaluation.report import default_codecs
 from gencomp.media import MediaStream, is_media_codec, media_archive, media_file_of, media_kind, read_media
-from gencomp.media.audio import continue_audio, read_pcm16
-from gencomp.media.image import complete_image, read_grayscale, shrink_image
+from gencomp.media.audio import continue_audio, judge_bits_per_sample, read_pcm16
+from gencomp.media.image import complete_image, judge_bits_per_pixel, read_grayscale, shrink_image
 from gencomp.resources import assets_dir
 from gencomp.sampling.dictionaries import CHOICES as DICTIONARY_CHOICES
 from gencomp.sampling.dictionaries import resolve_dictionary
 from gencomp.sampling.generate import stream
-from gencomp.sampling.rating import Rating, rate
+from gencomp.sampling.rating import Rating, judge, rate
 
 
 @dataclass
@@ -41,7 +41,7 @@ class AppConfig:
     max_text_bytes: int = 2000
     max_upload_bytes: int = 256 * 1024  # the compress tab runs every codec, models included
     max_image_width: int = 128
-    max_audio_seconds: float = 0.5
+    max_audio_seconds: float = 2.0
     context_bytes: int = 2048  # image and audio completions: bytes each value is scored on (text: the codec's own)
 
 
@@ -80,10 +80,12 @@ class TextResult:
     prompt_bits_per_byte: Optional[float] = None
     seconds: float = 0.0
     rating: Optional[Rating] = None
+    real_bits_per_byte: Optional[float] = None  # the judge's on the prompt itself: real text to compare with
 
     def label(self) -> str:
         if self.rating is not None:
-            return f"{self.generator} · {len(self.text)} bytes · {self.rating.summary()}"
+            real = f" · the prompt itself: {self.real_bits_per_byte:.2f} bits/byte" if self.real_bits_per_byte is not None else ""
+            return f"{self.generator} · {len(self.text)} bytes · {self.rating.summary()}{real}"
         rate = f"{self.prompt_bits_per_byte:.2f} bits/byte on the prompt" if self.prompt_bits_per_byte is not None else ""
         speed = f"{len(self.text) / self.seconds:.0f} B/s" if self.seconds > 0 and self.text else ""
         return " · ".join(x for x in (self.generator, f"{len(self.text)}/{self.wanted} bytes", rate, speed) if x)
@@ -119,8 +121,9 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: Optio
             result.text += next(source)
             result.seconds += time.perf_counter() - start
         yield results
+    real = judge().code_length_bits(data) / len(data)
     for result in results:
-        result.rating = rate(result.text, data, primer, result.seconds)
+        result.rating, result.real_bits_per_byte = rate(result.text, data, primer, result.seconds), real
     yield results
 
 
@@ -157,6 +160,23 @@ def complete_images(original: np.ndarray, keep_rows: int, generators: list[str],
         for g, source in sources.items():
             current[g] = next(source)
         yield current
+
+
+def judge_images(original: np.ndarray, keep_rows: int, completions: dict[str, np.ndarray]) -> dict[str, float]:
+    """{"real": bits a pixel of the original's own lower rows, generator: of its completion}, under the
+    image codec after the kept rows (gencomp.media.image.judge_bits_per_pixel)."""
+    kept = original[:keep_rows]
+    wholes = {"real": original, **completions}
+    return {name: judge_bits_per_pixel(kept, whole[keep_rows:]) for name, whole in wholes.items()}
+
+
+def judge_clips(samples: np.ndarray, keep: int, clips: dict[str, np.ndarray]) -> dict[str, Optional[float]]:
+    """{"real": bits a sample of the clip's real continuation, as much of it as the clip holds (None: nothing),
+    generator: of its continuation}, under the audio codec after the kept samples."""
+    new = max((len(c) - keep for c in clips.values()), default=0)
+    real = samples[keep : keep + new]
+    judged = {"real": judge_bits_per_sample(samples[:keep], real) if len(real) else None}
+    return judged | {name: judge_bits_per_sample(samples[:keep], clip[keep:]) for name, clip in clips.items()}
 
 
 def load_audio(choice: Optional[str], upload: Optional[str]) -> tuple[np.ndarray, int]:

@@ -22,12 +22,16 @@ from gencomp.app import handlers  # noqa: E402
 from gencomp.app.handlers import AppConfig  # noqa: E402
 from gencomp.errors import GencompError  # noqa: E402
 from gencomp.evaluation.plots import plt  # noqa: E402  (matplotlib without a display)
-from gencomp.models.zoo import DEFAULT_MODEL  # noqa: E402
 
-DEFAULT_TEXT_GENERATORS = ["gzip", "cm", f"lm:{DEFAULT_MODEL}"]
+# the weakest classic codec, the strongest (brotli), and the best text generator by the judge: of those whose samples
+# the judge finds as likely as real text, the one it finds likeliest (text_completions.md)
+DEFAULT_TEXT_GENERATORS = ["gzip", "brotli", "mix:small-v3"]
 # the weakest classic codec, the context model, and the pixel model (image_completions.md: with copy proposals it
 # keeps a photograph's texture); 64 pixels wide, where the structure shows and a completion takes seconds
 DEFAULT_IMAGE_GENERATORS, DEFAULT_IMAGE_WIDTH = ["gzip", "cm", "image"], 64
+# the context model and the sample model, both with the copy proposals that keep the voice
+# (audio_completions.md); a classic codec takes minutes for a second of audio, past the 30 s a default run may take
+DEFAULT_AUDIO_GENERATORS = ["cm", "audio"]
 MAX_UPLOAD = "50mb"  # any upload (photos are resized); the Compress tab has its own, lower limit
 DEFAULT_PROMPT = "The history of the city begins in the 12th century, when"
 EXAMPLE_PROMPTS = [  # one click away: prose, code, data
@@ -146,11 +150,19 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
             yield text + "; completing…", handlers.image_grid(original, current)
         # the grid is already shown: sending the same picture again makes Gradio rewrite the cached
         # file it may be serving at that moment, and the browser gets a truncated image
-        yield text + "; done.", gr.skip()
+        judged = handlers.judge_images(original, rows, current)
+        yield text + "; done.\n\n" + _judge_caption(judged, "pixel", "the photo's own rows"), gr.skip()
 
     event = run.click(on_run, [choice, upload, chosen, width, keep, temperature, seed], [caption, grid],
                       concurrency_limit=2, api_name="complete_image")
     stop.click(None, cancels=[event])
+
+
+def _judge_caption(judged: dict, unit: str, real: str) -> str:
+    """One line: each generator's judge bits per `unit` beside the real data's (None: not known)."""
+    reference = f"{real}: {judged['real']:.2f}" if judged.get("real") is not None else f"{real}: not in the clip"
+    mine = " · ".join(f"{name}: {bits:.2f}" for name, bits in judged.items() if name != "real")
+    return f"Judge ({'image' if unit == 'pixel' else 'audio'} codec), bits/{unit} after the kept part: {mine} · {reference}"
 
 
 def _waveforms(clips: dict[str, np.ndarray], rate: int, keep: int):
@@ -174,11 +186,14 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
             choice = gr.Dropdown(clips, value=clips[0] if clips else None, label="Shipped speech clip")
             upload = gr.Audio(type="filepath", label="…or upload one", sources=["upload"])
         with gr.Column():
-            chosen = gr.CheckboxGroup(names, value=_shown(names, ["gzip", "cm"]), label="Generators")
+            chosen = gr.CheckboxGroup(names, value=_shown(names, DEFAULT_AUDIO_GENERATORS), elem_id="audio-generators",
+                                      label="Generators (classic codecs score 256 candidates a byte: minutes a second)")
             keep = gr.Slider(0.05, 1.5, value=1.0, step=0.05, label="Seconds to keep")
-            seconds = gr.Slider(0.005, config.max_audio_seconds, value=0.03, step=0.005, label="Seconds to generate")
+            seconds = gr.Slider(0.005, config.max_audio_seconds, value=min(1.0, config.max_audio_seconds), step=0.005,
+                                label="Seconds to generate")
             temperature, seed = _sampling_controls(1.0)
     run, stop = _run_and_stop("Continue", "audio-continue")
+    caption = gr.Markdown(elem_id="audio-caption")
     plot = gr.Plot(label="Waveforms")
     players = [gr.Audio(label=n, visible=False, interactive=False, type="numpy") for n in names]
 
@@ -186,15 +201,17 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
     def on_run(choice_name, upload_path, generators, keep_s, seconds_new, temp, seed_value):
         generators = _shown(names, generators)
         samples, rate = handlers.load_audio(choice_name, upload_path)
-        current = {}
-        for current in handlers.continue_clips(samples, rate, float(keep_s), float(seconds_new), generators,
-                                               float(temp), int(seed_value or 0), config):
-            yield [gr.Plot(_waveforms(current, rate, round(keep_s * rate)))] + [gr.Audio(visible=False)] * len(names)
-        yield [gr.Plot(_waveforms(current, rate, round(keep_s * rate)))] + [
-            gr.Audio(value=(rate, current[n]), visible=True, label=n) if n in current else gr.Audio(visible=False)
-            for n in names]
+        current, kept = {}, round(keep_s * rate)
+        for current in _throttled(handlers.continue_clips(samples, rate, float(keep_s), float(seconds_new), generators,
+                                                          float(temp), int(seed_value or 0), config), 0.5):
+            yield ["Continuing…", gr.Plot(_waveforms(current, rate, kept))] + [gr.Audio(visible=False)] * len(names)
+        judged = handlers.judge_clips(samples, kept, current)
+        yield [_judge_caption(judged, "sample", "the clip's real continuation"),
+               gr.Plot(_waveforms(current, rate, kept))] + [
+            gr.Audio(value=(rate, current[n]), visible=True, label=f"{n} · {judged[n]:.2f} bits/sample (judge)")
+            if n in current else gr.Audio(visible=False) for n in names]
 
-    event = run.click(on_run, [choice, upload, chosen, keep, seconds, temperature, seed], [plot, *players],
+    event = run.click(on_run, [choice, upload, chosen, keep, seconds, temperature, seed], [caption, plot, *players],
                       concurrency_limit=2, api_name="continue_audio")
     stop.click(None, cancels=[event])
 

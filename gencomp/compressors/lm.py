@@ -38,7 +38,7 @@ class LMCompressor(Compressor):
     and with more rows they spill out of the core's L2 cache."""
 
     encode_batch_chunks = 8
-    sampling_temperature = 0.7
+    sampling_temperature = 0.8  # samples as likely as real text under the judge (text_completions_t08.md: 0.94×)
     default_chunk_size_bytes = 2048
     first_format_version = 2  # the integer-exact path
 

@@ -33,6 +33,7 @@ from typing import Optional
 import numpy as np
 import soundfile
 
+from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
 from gencomp.sampling.generate import Model, stream
@@ -278,6 +279,15 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
             proposal.feed(i, byte[0])
         if (i + 1) % (2 * update_every) == 0 or i + 1 == 2 * new:
             yield np.frombuffer(bytes(out), "<i2").astype(np.int16)
+
+
+def judge_bits_per_sample(kept: np.ndarray, continuation: np.ndarray) -> float:
+    """Bits a sample the `audio` codec spends on `continuation` after `kept` (mono int16 each), as one
+    stream: how likely the judge finds a continuation (compare the real one's figure)."""
+    judge = get_compressor("audio")
+    before = judge.code_length_bits(kept.astype("<i2").tobytes())
+    both = np.concatenate([kept, continuation]).astype("<i2").tobytes()
+    return (judge.code_length_bits(both) - before) / max(1, len(continuation))
 
 
 class _CopyProposals:

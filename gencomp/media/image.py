@@ -244,6 +244,14 @@ def complete_image(model: Model, gray: np.ndarray, keep_rows: int, temperature: 
             yield canvas.copy()
 
 
+def judge_bits_per_pixel(kept: np.ndarray, rows: np.ndarray) -> float:
+    """Bits a pixel the `image` codec (rows of their width) spends on `rows` after `kept`, both (h, W)
+    uint8, as one stream: how likely the judge finds a completion (compare the true rows' figure)."""
+    judge = get_compressor(f"image:{kept.shape[1]}")
+    before = judge.code_length_bits(kept.tobytes())
+    return (judge.code_length_bits(np.concatenate([kept, rows]).tobytes()) - before) / max(1, rows.size)
+
+
 class _CopyProposals:
     """Copies proposed for each pixel of a completion: the pixels that followed the COPY_MATCHES causal
     neighbourhoods most like its own (sum of squared differences over NEIGHBOURHOOD) among the whole

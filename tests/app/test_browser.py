@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from gencomp.models.zoo import DEFAULT_MODEL
-
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     # nothing leaves the machine: no update checks, sync, metrics, field trials or safe browsing
@@ -72,7 +70,7 @@ def test_text_generation_shows_two_generators(page, shots):
     page.get_by_role("tab", name="Text").click()
     prompt = page.locator("#text-prompt textarea")
     prompt.fill("The old harbour of the town was")
-    page.locator("#text-generators").get_by_label(f"lm:{DEFAULT_MODEL}", exact=True).uncheck()  # gzip and cm stay
+    page.locator("#text-generators").get_by_label("mix:small-v3", exact=True).uncheck()  # gzip and brotli stay
     page.locator("#text-generate").click()
     outputs = page.locator(".generator-output textarea")
     page.wait_for_function(
@@ -85,7 +83,8 @@ def test_text_generation_shows_two_generators(page, shots):
     assert len(visible) == 2 and all(visible)
     assert not any("\ufffd" in text for text in visible)  # text-safe by default: no broken characters
     labels = page.locator(".generator-output").all_inner_texts()
-    assert any("gzip" in label and "bits/byte (judge)" in label and "UTF-8 100%" in label for label in labels)
+    assert any("gzip" in label and "bits/byte (judge)" in label and "UTF-8 100%" in label and "the prompt itself: " in label
+               for label in labels)
 
 
 def test_image_completion_shows_a_grid(page, shots):
@@ -99,6 +98,20 @@ def test_image_completion_shows_a_grid(page, shots):
     page.screenshot(path=str(shots / "image.png"), full_page=True)
     box = grid.bounding_box()
     assert box and box["width"] > 2 * box["height"]  # original plus at least two completions side by side
+    caption = page.locator("#image-caption").inner_text()
+    assert all(f"{g}: " in caption for g in ("gzip", "cm", "image", "own rows")) and "bits/pixel" in caption, caption
+
+
+def test_audio_continuation_plays_each_default_generator_with_its_judge_figure(page, shots):
+    page.get_by_role("tab", name="Audio").click()
+    page.locator("#audio-continue").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#audio-caption')?.innerText || '').includes('bits/sample')", timeout=120_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(shots / "audio.png"), full_page=True)
+    caption = page.locator("#audio-caption").inner_text()
+    assert "cm: " in caption and "audio: " in caption and "real continuation: " in caption, caption
+    assert page.get_by_text("bits/sample (judge)").count() >= 2  # one labelled player a default generator
 
 
 def test_an_empty_prompt_is_a_message_not_a_traceback(page, shots):

@@ -66,11 +66,15 @@ def test_image_completion_and_grid():
 
 def test_audio_continuations_have_the_length_asked():
     samples, rate = handlers.load_audio("spk1_snt1", None)
-    assert rate == 16000 and len(samples) == 24000
+    assert rate == 16000 and len(samples) == 32000  # the shipped clips are 2 s: 1 kept, 1 continued and judged
     clips = list(handlers.continue_clips(samples, rate, 0.1, 0.004, ["cm", "gzip"], 1.0, 0, CONFIG))
     assert {g: len(c) for g, c in clips[-1].items()} == {"cm": 1600 + 64, "gzip": 1600 + 64}
     with pytest.raises(GencompError, match="seconds to generate"):
         next(handlers.continue_clips(samples, rate, 0.1, 5.0, ["cm"], 1.0, 0, CONFIG))
+    judged = handlers.judge_clips(samples, 1600, clips[-1])
+    real = handlers.judge_bits_per_sample(samples[:1600], samples[1600:1664])
+    assert set(judged) == {"real", "cm", "gzip"} and judged["real"] == real and 0 < judged["cm"] < 16
+    assert handlers.judge_clips(samples[:1600], 1600, clips[-1])["real"] is None  # the clip ends where it was kept
 
 
 def test_compression_table_best_archive_and_restore(wiki_heldout):
@@ -155,11 +159,12 @@ def test_errors_reach_the_client_as_messages(client):
 
 def test_audio_and_image_tabs_through_the_running_app(client):
     outputs = client.predict("spk1_snt1", None, ["cm", "gzip"], 0.1, 0.005, 1.0, 0, api_name="/continue_audio")
-    players = [o["value"] for o in outputs[1:] if o.get("visible")]
+    caption, players = outputs[0], [o["value"] for o in outputs[2:] if o.get("visible")]
     assert len(players) == 2 and all(str(p).endswith(".wav") for p in players)
+    assert "cm: " in caption and "gzip: " in caption and "bits/sample" in caption, caption
     import soundfile
 
     clip, rate = soundfile.read(players[0], dtype="int16")
     assert rate == 16000 and len(clip) == 1600 + 80
     caption, grid = client.predict("camera", None, ["cm"], 16, 0.5, 1.0, 0, api_name="/complete_image")
-    assert caption.endswith("done.") and grid
+    assert "done." in caption and "cm: " in caption and "bits/pixel" in caption and grid, caption
