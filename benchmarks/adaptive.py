@@ -1,4 +1,4 @@
-"""cm and mix against xz, brotli, bzip3, zstd and zpaq on the files people bring (benchmarks/suite.py).
+"""cm and mix against xz, brotli, bzip3, zstd, zpaq and paq8px on the files people bring (benchmarks/suite.py).
 
 Every file is compressed whole by every codec in one run; gencomp's archives are checked to round-trip
 and counted in full (header included). Speeds are KB/s of original bytes, measured in this process
@@ -9,7 +9,9 @@ on whatever cores the machine has.
     python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix:tiny)
 
 Peers: `xz -9e`, `brotli -q 11 -w 24` (python brotli), `bzip3` (16 MiB blocks), `zstd --ultra -22`,
-`zpaq a -m5` (the archive file's size). Debian: apt-get install xz-utils bzip3 zstd zpaq.
+`zpaq a -m5` (the archive file's size), `paq8px -8` (v216, built by benchmarks/build_paq8px.sh); zpaq's
+and paq8px's speeds are measured too (one run each, the program started per file, as a user runs it).
+Debian: apt-get install xz-utils bzip3 zstd zpaq. A peer that is not installed is skipped, by name.
 """
 
 from __future__ import annotations
@@ -33,26 +35,44 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def external(name: str, data: bytes) -> int | None:
-    """Compressed size in bytes by a peer program, or None when it is not installed."""
+PAQ8PX = HERE / "peers" / "bin" / "paq8px"  # benchmarks/build_paq8px.sh puts it there
+
+
+def external(name: str, data: bytes) -> dict | None:
+    """{"bytes": compressed size} by a peer program (archivers: also compress / decompress KB/s, checked
+    to round-trip), or None when it is not installed."""
     commands = {"xz -9e": ["xz", "-9e", "-c"], "bzip3": ["bzip3", "-e", "-c"], "zstd -22": ["zstd", "--ultra", "-22", "-c"]}
     if name == "brotli -11":
-        return len(brotli.compress(data, quality=11, lgwin=24))
+        return {"bytes": len(brotli.compress(data, quality=11, lgwin=24))}
     if name == "zpaq -m5":
-        if not shutil.which("zpaq"):
-            return None
-        with tempfile.TemporaryDirectory() as folder:
-            source, archive = Path(folder) / "f", Path(folder) / "f.zpaq"
-            source.write_bytes(data)
-            subprocess.run(["zpaq", "a", str(archive), str(source), "-m5"], check=True, capture_output=True)
-            return archive.stat().st_size
+        return shutil.which("zpaq") and _archiver(data, ["zpaq", "a", "f.zpaq", "f", "-m5"],
+                                                  ["zpaq", "x", "f.zpaq", "-to", "back"], "f.zpaq", "back/f")
+    if name == "paq8px -8":
+        program = shutil.which("paq8px") or (str(PAQ8PX) if PAQ8PX.exists() else None)
+        return program and _archiver(data, [program, "-8", "f", "f.paq8px"], [program, "-d", "f.paq8px", "back"],
+                                     "f.paq8px", "back")
     command = commands[name]
     if not shutil.which(command[0]):
         return None
-    return len(subprocess.run(command, input=data, check=True, capture_output=True).stdout)
+    return {"bytes": len(subprocess.run(command, input=data, check=True, capture_output=True).stdout)}
 
 
-PEERS = ["xz -9e", "brotli -11", "bzip3", "zstd -22", "zpaq -m5"]
+def _archiver(data: bytes, compress: list[str], decompress: list[str], archive: str, restored: str) -> dict:
+    """An archiver run on `data` as file f in a scratch folder: archive size and KB/s both ways."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "f").write_bytes(data)
+        seconds = []
+        for command in (compress, decompress):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=folder, check=True, capture_output=True)
+            seconds.append(time.perf_counter() - started)
+        assert (Path(folder) / restored).read_bytes() == data, f"{compress[0]} did not round-trip"
+        size = (Path(folder) / archive).stat().st_size
+    return {"bytes": size, "compress_kbs": len(data) / seconds[0] / 1e3, "decompress_kbs": len(data) / seconds[1] / 1e3}
+
+
+PEERS = ["xz -9e", "brotli -11", "bzip3", "zstd -22", "zpaq -m5", "paq8px -8"]
+TIMED_PEERS = ["zpaq -m5", "paq8px -8"]  # the speeds issue 35's goals compare with
 
 
 def gencomp_codec(spec: str, data: bytes, repeats: int = 2) -> dict:
@@ -93,8 +113,9 @@ def main(argv=None) -> int:
         data = entry.path.read_bytes()
         row = {"file": entry.name, "kind": entry.kind, "source": entry.source, "sha256": digest, "bytes": len(data)}
         for peer in PEERS:
-            size = external(peer, data)
-            row[peer] = None if size is None else {"bytes": size}
+            row[peer] = external(peer, data) or None
+            if row[peer] is None and not rows:
+                print(f"{peer}: not installed, skipped (paq8px: benchmarks/build_paq8px.sh)", flush=True)
         for spec in args.codecs:
             row[spec] = gencomp_codec(spec, data)
             print(f"{entry.name:18} {spec:9} {100 * row[spec]['bytes'] / len(data):6.2f} %  "
@@ -129,12 +150,15 @@ def markdown(result: dict) -> str:
             text = f"{100 * row[name]['bytes'] / row['bytes']:.2f}"
             cells.append(f"**{text}**" if row[name]["bytes"] == best else text)
         lines.append(f"| {row['file']} | {row['kind']} | {row['bytes']:,} | " + " | ".join(cells) + " |")
-    lines += ["", "Speed, KB/s of original bytes (compress / decompress), one process, after a warm-up (best of two"
-              " runs where a run takes under 3 s):", "",
-              "| file | " + " | ".join(f"`{c}`" for c in codecs) + " |", "|---|" + "---|" * len(codecs)]
+    timed = [p for p in TIMED_PEERS if p in peers]
+    lines += ["", "Speed, KB/s of original bytes (compress / decompress); gencomp in one process after a warm-up "
+              "(best of two runs where a run takes under 3 s), zpaq and paq8px one run each:", "",
+              "| file | " + " | ".join(f"`{c}`" for c in codecs) + " | " + " | ".join(timed) + " |",
+              "|---|" + "---|" * (len(codecs) + len(timed))]
     for row in result["files"]:
         lines.append(f"| {row['file']} | " + " | ".join(
-            f"{row[c]['compress_kbs']:.0f} / {row[c]['decompress_kbs']:.0f}" for c in codecs) + " |")
+            f"{row[c]['compress_kbs']:.0f} / {row[c]['decompress_kbs']:.0f}" if row.get(c) and "compress_kbs" in row[c]
+            else "–" for c in codecs + timed) + " |")
     steady = result["steady"]
     lines += ["", f"`cm` on {steady['bytes']:,} bytes of {steady['file']}: {100 * steady['cm']['bytes'] / steady['bytes']:.2f} %, "
               f"{steady['cm']['compress_kbs']:.0f} KB/s compressing, {steady['cm']['decompress_kbs']:.0f} KB/s decompressing.", ""]

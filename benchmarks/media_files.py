@@ -1,5 +1,7 @@
 """Image and audio files as a user has them, through `gencomp compress -c image/audio`, against PNG,
-lossless WebP and FLAC -8 on the same pixels and samples, in one run.
+lossless WebP, JPEG XL (cjxl -d 0 -e 9), FLAC -8, WavPack (-hhx6) and paq8px -8 (v216; images given to it
+as PGM/PPM, audio as WAV, which its models detect) on the same pixels and samples, in one run; a
+program not installed is shown as –.
 
 Images: the eight real photographs of ../shared/data/image (8-bit gray PNGs) and colour photographs
 from scikit-image's bundled sample data (astronaut and hubble_deep_field: NASA, public domain; chelsea
@@ -35,10 +37,19 @@ import json
 import subprocess
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile
-from peers import flac8_bytes, png9_bytes, webp_lossless_bytes  # benchmarks/peers.py, beside this script
+from peers import (  # benchmarks/peers.py, beside this script
+    flac8_bytes,
+    jxl_lossless_bytes,
+    paq8px_bytes,
+    png9_bytes,
+    pnm_bytes,
+    wavpack_bytes,
+    webp_lossless_bytes,
+)
 from PIL import Image
 
 from gencomp.data.corpus import shared_data_dir
@@ -118,8 +129,20 @@ def image_row(path: Path) -> dict:
     raw = len(stream.data)
     return {"file": path.name, "mode": original.mode, "size": f"{original.width}×{original.height}", "raw_bytes": raw,
             "file_bytes": path.stat().st_size, "png9_bytes": png9_bytes(original),
-            "webp_bytes": webp_lossless_bytes(original),
+            "webp_bytes": webp_lossless_bytes(original), "jxl_bytes": jxl_lossless_bytes(original),
+            "paq8px_bytes": _paq8px_image(original),
             "gencomp_bytes": len(archive), "compress_kb_per_s": raw / encode / 1e3, "decompress_kb_per_s": raw / decode / 1e3}
+
+
+def _paq8px_image(image: Image.Image) -> Optional[int]:
+    pnm = pnm_bytes(image)
+    return None if pnm is None else paq8px_bytes(pnm, ".pgm" if image.mode == "L" else ".ppm")
+
+
+def _paq8px_audio(samples: np.ndarray, rate: int, subtype: str) -> Optional[int]:
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)
+    return paq8px_bytes(buffer.getvalue(), ".wav")
 
 
 def audio_row(path: Path) -> dict:
@@ -131,6 +154,8 @@ def audio_row(path: Path) -> dict:
     return {"file": path.name, "kind": "music" if path.stem in MUSIC else "speech",
             "format": f"{info.format} {info.subtype} ×{info.channels}", "raw_bytes": raw,
             "file_bytes": path.stat().st_size, "flac8_bytes": flac8_bytes(samples, rate, info.subtype),
+            "wavpack_bytes": wavpack_bytes(samples, rate, info.subtype),
+            "paq8px_bytes": _paq8px_audio(samples, rate, info.subtype),
             "gencomp_bytes": len(archive), "byte_exact": stream.byte_exact and rebuilt == path.read_bytes(),
             "stereo": stream.record.get("stereo", ""), "compress_kb_per_s": raw / encode / 1e3,
             "decompress_kb_per_s": raw / decode / 1e3}
@@ -139,22 +164,36 @@ def audio_row(path: Path) -> dict:
 def report(images: list[dict], audio: list[dict]) -> str:
     lines = ["# Media files through `gencomp compress -c image/audio` (benchmarks/media_files.py)", "",
              "## Images (bytes; gencomp = the whole archive; ratios below 1 favour gencomp)", "",
-             "| file | mode | size | as given | PNG -9 | WebP lossless | gencomp | / PNG | / WebP | compress KB/s | "
-             "decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| file | mode | size | as given | PNG -9 | WebP lossless | JPEG XL -e 9 | paq8px -8 | gencomp | / PNG | "
+             "/ WebP | / JPEG XL | / paq8px | compress KB/s | decompress KB/s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in images:
         lines.append(f"| {r['file']} | {r['mode']} | {r['size']} | {r['file_bytes']:,} | {r['png9_bytes']:,} | "
-                     f"{r['webp_bytes']:,} | {r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['png9_bytes']:.3f} | "
-                     f"{r['gencomp_bytes'] / r['webp_bytes']:.3f} | {r['compress_kb_per_s']:.0f} | "
-                     f"{r['decompress_kb_per_s']:.0f} |")
+                     f"{r['webp_bytes']:,} | {_size(r.get('jxl_bytes'))} | {_size(r.get('paq8px_bytes'))} | "
+                     f"{r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['png9_bytes']:.3f} | "
+                     f"{r['gencomp_bytes'] / r['webp_bytes']:.3f} | {_ratio(r, 'jxl_bytes')} | {_ratio(r, 'paq8px_bytes')} | "
+                     f"{r['compress_kb_per_s']:.0f} | {r['decompress_kb_per_s']:.0f} |")
     lines += ["", "## Audio (bytes; FLAC -8 on the same samples at the same width)", "",
-              "| file | kind | format | as given | FLAC -8 | gencomp | / FLAC | stored as | byte-exact file | "
-              "compress KB/s | decompress KB/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| file | kind | format | as given | FLAC -8 | WavPack -hhx6 | paq8px -8 | gencomp | / FLAC | / WavPack | "
+              "/ paq8px | stored as | byte-exact file | compress KB/s | decompress KB/s |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in audio:
         lines.append(f"| {r['file']} | {r['kind']} | {r['format']} | {r['file_bytes']:,} | {r['flac8_bytes']:,} | "
+                     f"{_size(r.get('wavpack_bytes'))} | {_size(r.get('paq8px_bytes'))} | "
                      f"{r['gencomp_bytes']:,} | {r['gencomp_bytes'] / r['flac8_bytes']:.3f} | "
+                     f"{_ratio(r, 'wavpack_bytes')} | {_ratio(r, 'paq8px_bytes')} | "
                      f"{r['stereo'] or 'channels as given'} | {'yes' if r['byte_exact'] else 'samples'} | "
                      f"{r['compress_kb_per_s']:.0f} | {r['decompress_kb_per_s']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _size(value: Optional[int]) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def _ratio(row: dict, peer: str) -> str:
+    """gencomp's bytes over the peer's ("–": the peer is not installed)."""
+    return "–" if row.get(peer) is None else f"{row['gencomp_bytes'] / row[peer]:.3f}"
 
 
 def main() -> None:

@@ -1,9 +1,15 @@
 """The domain codecs the media benchmarks measure gencomp against, set up once for all of them
-(image.py, audio.py, media_files.py), and the chunk table image.py and audio.py both print."""
+(image.py, audio.py, media_files.py), and the chunk table image.py and audio.py both print.
+Programs (cjxl, wavpack, paq8px) are skipped, as None, where they are not installed."""
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile
@@ -44,3 +50,53 @@ def chunk_table(rows: list[dict], name: str, count: str, peer: str, ours: str) -
         lines.append(f"| {row[name]} | {row[count]} | {row[f'{peer}_bytes'] / raw:.1%} | {row[f'{ours}_bytes'] / raw:.1%} | "
                      f"{row[f'{ours}_bytes'] / row[f'{peer}_bytes']:.3f} |")
     return lines
+
+
+PAQ8PX = Path(__file__).resolve().parent / "peers" / "bin" / "paq8px"  # benchmarks/build_paq8px.sh puts it there
+
+
+def _program(name: str) -> Optional[str]:
+    if name == "paq8px" and PAQ8PX.exists():
+        return str(PAQ8PX)
+    return shutil.which(name)
+
+
+def _file_through(program: list[str], data: bytes, suffix: str, output: str) -> Optional[int]:
+    """Bytes of `output` after running `program` (its {in} and {out} filled in) on `data` saved with
+    `suffix`; None when the program is not installed."""
+    if _program(program[0]) is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / f"in{suffix}", Path(folder) / output
+        source.write_bytes(data)
+        command = [_program(program[0])] + [a.format(into=source, out=target) for a in program[1:]]
+        subprocess.run(command, check=True, capture_output=True)
+        return target.stat().st_size
+
+
+def jxl_lossless_bytes(image: Image.Image) -> Optional[int]:
+    """JPEG XL lossless at its slowest and smallest (cjxl -d 0 -e 9; Debian libjxl-tools) of the pixels."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return _file_through(["cjxl", "{into}", "{out}", "-d", "0", "-e", "9", "--quiet"], buffer.getvalue(), ".png", "o.jxl")
+
+
+def wavpack_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Optional[int]:
+    """WavPack at its strongest lossless setting (-hhx6) of the same samples at that width."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)
+    return _file_through(["wavpack", "-hhx6", "-q", "-y", "{into}", "-o", "{out}"], buffer.getvalue(), ".wav", "o.wv")
+
+
+def paq8px_bytes(data: bytes, suffix: str) -> Optional[int]:
+    """paq8px -8 (v216) of a file's bytes; give images as PNM (.pgm/.ppm) and audio as WAV, which its
+    image and audio models detect by their headers."""
+    return _file_through(["paq8px", "-8", "{into}", "{out}"], data, suffix, "o.paq8px")
+
+
+def pnm_bytes(image: Image.Image) -> Optional[bytes]:
+    """The pixels as binary PGM (gray) or PPM (RGB) with no comment, or None for other modes."""
+    if image.mode not in ("L", "RGB"):
+        return None
+    header = f"P{5 if image.mode == 'L' else 6}\n{image.width} {image.height}\n255\n".encode()
+    return header + np.asarray(image).tobytes()

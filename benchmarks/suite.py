@@ -12,7 +12,9 @@ from __future__ import annotations
 import gettext
 import gzip
 import hashlib
+import io
 import sysconfig
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,27 @@ def _translations(mo_file: str) -> bytes:
     return "\n".join(v for k, v in catalog.items() if k and isinstance(v, str)).encode("utf-8")
 
 
+def _tarball(root: Path, limit: int) -> bytes:
+    """A tar of the files under root (sorted paths, no owner or time, as `tar --sort=name` with those
+    cleared makes), as many as fit in `limit` bytes: a directory as people compress one."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if out.tell() + path.stat().st_size + 1536 > limit:
+                break
+            info = tar.gettarinfo(str(path), arcname=str(path.relative_to(root.parent)))
+            info.uid = info.gid = info.mtime = 0
+            info.uname = info.gname = ""
+            with path.open("rb") as f:
+                tar.addfile(info, f)
+    return out.getvalue()
+
+
+def _concatenated() -> bytes:
+    """Every single file of the suite collected before it, one after another (files seen together)."""
+    return b"".join(entry.path.read_bytes() for entry, _ in SOURCES[: SINGLE_FILES] if entry.path.exists())
+
+
 SOURCES = [
     (SuiteFile("manual-en.txt", "English manual", "GNU coreutils manual, /usr/share/info/coreutils.info.gz (GFDL)", 150_000),
      lambda: _gunzip("/usr/share/info/coreutils.info.gz")),
@@ -74,7 +97,13 @@ SOURCES = [
     (SuiteFile("prose-ru.txt", "Russian text (UTF-8)",
                "PostgreSQL 15 messages in Russian, /usr/share/locale/ru/LC_MESSAGES/postgres-15.mo", 150_000),
      lambda: _translations("/usr/share/locale/ru/LC_MESSAGES/postgres-15.mo")),
+    (SuiteFile("suite-concatenated", "the files above, concatenated", "the suite's single files, in this order",
+               2_000_000), _concatenated),
+    (SuiteFile("source-tree.tar", "tarball of a C++ source tree",
+               "tar of torch/include/c10 from the project's virtualenv (C++ headers, BSD-3-Clause)", 1_500_000),
+     lambda: _tarball(SITE / "torch" / "include" / "c10", 1_500_000)),
 ]
+SINGLE_FILES = len(SOURCES) - 2
 
 
 def collect() -> list[tuple[SuiteFile, str]]:
