@@ -6,7 +6,7 @@ after one warm-up run (numba's compiled code loaded), the faster of two runs whe
 on whatever cores the machine has.
 
     python benchmarks/adaptive.py                  # writes benchmarks/results/adaptive.{json,md}
-    python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix:tiny)
+    python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix, mix being mix:tiny-v2)
 
 Peers: `xz -9e`, `brotli -q 11 -w 24` (python brotli), `bzip3` (16 MiB blocks), `zstd --ultra -22`,
 `zpaq a -m5` (the archive file's size), `paq8px -8` (v216, built by benchmarks/build_paq8px.sh); zpaq's
@@ -96,7 +96,7 @@ def gencomp_codec(spec: str, data: bytes, repeats: int = 2) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--codecs", nargs="+", default=["cm", "mix:tiny"])
+    parser.add_argument("--codecs", nargs="+", default=["cm", "mix"])
     parser.add_argument("--steady-bytes", type=int, default=2_000_000,
                         help="cm's speed is also measured on this much of ../shared/data/corpus/python-docs.txt")
     args = parser.parse_args(argv)
