@@ -93,7 +93,8 @@ class TextResult:
 
 def generate_text(prompt: str, generators: list[str], n: int, temperature: Optional[float], seed: int,
                   config: AppConfig, dictionary: str = "auto", text_safe: bool = True) -> Iterator[list[TextResult]]:
-    """Yield every generator's column after each round of one byte each, then once more with ratings.
+    """Yield every generator's column after each byte any of them adds (one byte each in turn), then once
+    more with ratings.
     temperature None: each generator's own (Compressor.sampling_temperature); dictionary: auto, none,
     or a shipped name; text_safe: valid UTF-8 and only bytes seen in the dictionary or prompt
     (gencomp.sampling.generate)."""
@@ -116,11 +117,11 @@ def generate_text(prompt: str, generators: list[str], n: int, temperature: Optio
                               text_safe=text_safe, seen_only=text_safe))
     yield results
     for _ in range(n):
-        for result, source in zip(results, streams):
+        for result, source in zip(results, streams):  # a fast generator's bytes show while a slow one starts
             start = time.perf_counter()
             result.text += next(source)
             result.seconds += time.perf_counter() - start
-        yield results
+            yield results
     real = judge().code_length_bits(data) / len(data)
     for result in results:
         result.rating, result.real_bits_per_byte = rate(result.text, data, primer, result.seconds), real
@@ -194,7 +195,7 @@ def continue_clips(samples: np.ndarray, rate: int, keep_seconds: float, seconds:
     if not 0 < seconds <= config.max_audio_seconds:
         raise GencompError(f"seconds to generate must be in (0, {config.max_audio_seconds}], got {seconds}")
     sources = {g: continue_audio(compressor(g), samples, rate, keep_seconds, seconds, temperature, 0, seed,
-                                 config.context_bytes, update_every=max(1, round(rate * seconds / 8)))
+                                 config.context_bytes, update_every=max(1, round(rate * seconds / 20)))
                for g in generators}
     current = {g: samples[: round(keep_seconds * rate)] for g in generators}
     while sources:

@@ -20,8 +20,12 @@ def test_every_registered_kind_of_generator_is_offered():
 
 
 def test_text_columns_grow_together_to_the_length_asked():
-    rounds = list(handlers.generate_text("The cat sat on the", ["gzip", "cm"], 6, 0.8, 1, CONFIG))
-    assert len(rounds) == 8  # the prompt's rates, 6 rounds of one byte, the ratings
+    lengths, rounds = [], []
+    for update in handlers.generate_text("The cat sat on the", ["gzip", "cm"], 6, 0.8, 1, CONFIG):
+        lengths.append([len(r.text) for r in update])  # the columns are updated in place
+        rounds.append(update)
+    # the prompt's rates, each generator's 6 bytes in turn (gzip's first shows before cm's), the ratings
+    assert lengths == [[0, 0]] + [[k // 2 + 1, (k + 1) // 2] for k in range(12)] + [[6, 6]]
     final = {r.generator: r for r in rounds[-1]}
     assert [len(final[g].text) for g in ("gzip", "cm")] == [6, 6]
     assert all(final[g].rating.valid_utf8 == 1.0 for g in ("gzip", "cm"))  # text-safe by default
