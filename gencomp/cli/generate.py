@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--width", type=int, default=DEFAULT_IMAGE_WIDTH,
                         help=f"image: resize to this many pixels wide first, 0 to keep the size (default {DEFAULT_IMAGE_WIDTH})")
     parser.add_argument("--keep-seconds", type=float, default=1.0, help="audio: seconds to keep (default 1)")
-    parser.add_argument("--seconds", type=float, default=0.1, help="audio: seconds to generate (default 0.1)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="audio: seconds to generate (default 1)")
     parser.add_argument("-t", "--temperature", type=float, default=None,
                         help="1: the model itself; <= 0: greedy (default: text, each generator's own, e.g. gzip 2, "
                              "cm 0.7; --plain, images and audio 1)")
@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     text.add_argument("--copies", action=argparse.BooleanOptionalAction, default=None,
                       help="LZ-family codecs also score multi-byte copies (default: on for gzip, lzma, zstd, brotli)")
     text.add_argument("--plain", action="store_true",
-                      help="the model itself: no dictionary, not text-safe, all bytes, one byte at a time")
+                      help="the model itself: no dictionary, not text-safe, all bytes, one byte at a time; "
+                           "images and audio: no copy proposals")
     parser.add_argument("-o", "--output", help="output file (text: default stdout; image: FILE-CODEC.png; audio: FILE-CODEC.wav)")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing output file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -83,10 +84,11 @@ def main(argv: list[str]) -> int:
                     seed=args.seed)
     if args.context_bytes is not None:  # else each path's own: the codec's for text, 2 KB for images and audio
         settings["max_context_bytes"] = args.context_bytes
+    media = {"copies": 0.0} if args.plain else {}  # else each kind's copy proposals (gencomp.media)
     if args.image:
-        return _image(args, settings | {"top_k": args.top_k})
+        return _image(args, settings | media | {"top_k": args.top_k})
     if args.audio:
-        return _audio(args, settings)
+        return _audio(args, settings | media)
     return _text(args, settings)
 
 

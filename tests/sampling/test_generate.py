@@ -10,7 +10,7 @@ from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
 from gencomp.compressors.gzip import Gzip
 from gencomp.errors import GencompError
-from gencomp.media.audio import continue_audio, read_pcm16
+from gencomp.media.audio import COPY_WEIGHT, continue_audio, read_pcm16
 from gencomp.media.image import TOP_K as IMAGE_TOP_K
 from gencomp.media.image import complete_image, read_grayscale, shrink_image
 from gencomp.models.exact_transformer import ExactTransformer
@@ -257,6 +257,13 @@ def test_cli_generates_text_images_and_audio(tmp_path, data_dir, capsys):
                  "--keep-seconds", "0.05", "--seconds", "0.005", "-o", str(sound), "-q"]) == 0
     clip, rate = soundfile.read(sound, dtype="int16")
     assert rate == 16000 and len(clip) == 800 + 80
+    speech = data_dir / "audio" / "librispeech-1272-128104-0000.flac"
+    samples = np.frombuffer(read_pcm16(speech)[0], "<i2").astype(np.int16)
+    for flags, copies in (([], COPY_WEIGHT), (["--plain"], 0.0)):  # --plain: the model alone, no copy proposals
+        assert main(["generate", "-c", "cm", "--audio", str(speech), "--keep-seconds", "1", "--seconds", "0.02",
+                     "-o", str(sound), "-q", "-f", *flags]) == 0
+        expected = list(continue_audio(get_compressor("cm"), samples, 16000, 1.0, 0.02, copies=copies))[-1]
+        assert np.array_equal(soundfile.read(sound, dtype="int16")[0], expected), flags
 
     notes = tmp_path / "notes.txt"
     notes.write_text("not an image")
