@@ -258,7 +258,9 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
     growing by `update_every` samples per yield; the last one yielded is the whole clip.
 
     min_p (see gencomp.sampling.generate): a coder gives every byte a floor of probability, and one
-    sampled high byte from that floor is a click of thousands that the predictor then echoes."""
+    sampled high byte from that floor is a click of thousands that the predictor then echoes.
+    copies: the weight of the copy proposals (_CopyProposals) mixed into each byte's distribution, 0
+    for the model alone."""
     samples = np.asarray(samples)
     if samples.ndim != 1 or samples.dtype != np.int16:
         raise GencompError(f"expected mono int16 samples, got {samples.dtype} {samples.shape}")
@@ -271,8 +273,8 @@ def continue_audio(model: Model, samples: np.ndarray, sample_rate: int, keep_sec
     prompt = samples[:keep].astype("<i2").tobytes()
     out = bytearray(prompt)
     proposal = _CopyProposals(samples[:keep], sample_rate, new, copies, seed) if copies > 0 else None
-    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False, copies=False,
-                          min_p=min_p, proposal=proposal)
+    continuation = stream(model, prompt, 2 * new, temperature, top_k, seed, max_context_bytes, text_safe=False,
+                          copies=False, min_p=min_p, proposal=proposal)
     for i, byte in enumerate(continuation):
         out += byte
         if proposal is not None:
@@ -291,29 +293,54 @@ def judge_bits_per_sample(kept: np.ndarray, continuation: np.ndarray) -> float:
 
 
 class _CopyProposals:
-    """Copies proposed for each sample of a continuation, grain by grain: the kept audio from where
-    the stretch before it (MATCH_SECONDS) best matches the clip's last samples (sum of squared
-    differences; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS sources),
-    copied at a random gain (GAIN_SPREAD; never above the kept peak) for GRAIN_SECONDS, proposed as the sample's low byte, then its high byte. Sampling from it
-    is concatenative synthesis of the prompt's own grains: the continuation keeps the voice, pitch and
-    loudness of the prompt where a predictor sampled on its own output drifts to noise. Only the kept
-    audio is searched, so copies never read the continuation's own noise."""
+    """Copies proposed for each sample of a continuation, grain by grain. A grain is GRAIN_SECONDS of
+    the kept audio from where the MATCH_SECONDS before it best match the clip's last samples (sum of
+    squared differences; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS
+    sources), at a random gain (GAIN_SPREAD, never above the kept peak), faded in over FADE_SECONDS
+    from the grain before it, which runs on meanwhile (overlap-add: no clicks). Each sample is
+    proposed as its low byte, then the high byte that puts it nearest the copy.
+
+    Sampling from it is concatenative synthesis of the prompt's own grains: the continuation keeps the
+    voice, pitch and loudness of the prompt where a predictor sampled on its own output drifts to
+    noise, and the gain keeps any run of samples from being a verbatim copy. Only the kept audio is
+    searched, so copies never read the continuation's own noise. feed(i, byte) tells which byte i was."""
 
     def __init__(self, kept: np.ndarray, rate: int, new: int, weight: float, seed: int):
         self.weight, self.rng = weight, np.random.default_rng([seed, 1])
         self.match, self.grain = max(1, round(MATCH_SECONDS * rate)), max(1, round(GRAIN_SECONDS * rate))
+        self.fade = max(1, round(FADE_SECONDS * rate))
         kept = kept.astype(np.float64)
         stretches = np.lib.stride_tricks.sliding_window_view(kept[:-1], self.match)  # (P, L), followed by kept[L:]
         self.stretches, self.norms = stretches, (stretches ** 2).sum(axis=1)
-        self.followers_signed = kept[self.match :].astype(np.int64)  # the sample after each stretch
-        self.followers, self.peak = self.followers_signed & 0xFFFF, max(np.abs(kept).max(), 1)
-        self.clip = np.concatenate([kept[-self.match :], np.zeros(new)])
-        self.fade = max(1, round(FADE_SECONDS * rate))
-        self.at, self.low, self.source, self.left, self.previous = self.match, 0, 0, 0, -1
+        self.followers = kept[self.match :].astype(np.int64)  # the sample after each stretch
+        self.peak = max(np.abs(kept).max(), 1)
+        self.clip = np.concatenate([kept[-self.match :], np.zeros(new)])  # what the stretches are matched with
+        self.at, self.low, self.value = self.match, 0, 0  # the clip's next sample; its low byte; the proposal
+        self.source, self.left, self.gain = 0, 0, 1.0  # the grain being copied: next source, samples left, gain
+        self.previous, self.previous_gain = -1, 1.0  # the grain before it, fading out (-1: none)
         self.recent: list[int] = []
-        self.value, self.one_hot, self.gain = 0, np.eye(256), 1.0
+        self.one_hot = np.eye(256)
 
-    def _choose_source(self) -> None:
+    def __call__(self, i: int) -> Optional[tuple[np.ndarray, float]]:
+        if len(self.followers) < COPY_MATCHES:
+            return None
+        if i % 2 == 1:  # the high byte that puts the sample nearest the copy, given the low byte sampled
+            return self.one_hot[((self.value - self.low + 128) >> 8) & 0xFF], self.weight
+        if self.left == 0 or self.source + 1 >= len(self.followers):
+            self._next_grain()
+        self.value = self._copied()
+        return self.one_hot[self.value & 0xFF], self.weight
+
+    def feed(self, i: int, byte: int) -> None:
+        """The continuation's byte i, as sampled."""
+        if i % 2 == 0:
+            self.low = byte
+            return
+        value = self.low | byte << 8
+        self.clip[self.at] = value - 65536 if value >= 32768 else value
+        self.at, self.source, self.left = self.at + 1, self.source + 1, self.left - 1
+
+    def _next_grain(self) -> None:
         recent = self.clip[self.at - self.match : self.at]
         distances = self.norms - 2 * (self.stretches @ recent)
         fresh = distances.copy()
@@ -324,39 +351,19 @@ class _CopyProposals:
         options = np.argpartition(distances, COPY_MATCHES - 1)[:COPY_MATCHES]
         self.previous = self.source if self.at > self.match else -1
         self.source = int(self.rng.choice(options))
-        grain = np.abs(self.followers_signed[self.source : self.source + self.grain]).max(initial=1)
-        loudest = self.peak / grain  # no grain louder than the kept audio's peak
+        loudest = self.peak / np.abs(self.followers[self.source : self.source + self.grain]).max(initial=1)
         self.previous_gain, self.gain = self.gain, min(float(np.exp(self.rng.normal(0.0, GAIN_SPREAD))), loudest)
         self.recent = (self.recent + [self.source])[-FRESH_GRAINS:]
         self.left = self.grain
 
-    def __call__(self, i: int) -> Optional[tuple[np.ndarray, float]]:
-        if len(self.followers) < COPY_MATCHES:
-            return None
-        if i % 2 == 1:  # the high byte that puts the sample nearest the copy, given the low byte sampled
-            return self.one_hot[((self.value - self.low + 128) >> 8) & 0xFF], self.weight
-        if self.left == 0 or self.source + 1 >= len(self.followers):
-            self._choose_source()
-        self.value = self._copied()
-        return self.one_hot[self.value & 0xFF], self.weight
-
     def _copied(self) -> int:
         """The sample the copies propose (16-bit two's complement as 0 … 65535)."""
-        value = self.gain * self.followers_signed[self.source]
+        value = self.gain * self.followers[self.source]
         faded = self.grain - self.left
         if self.previous >= 0 and faded < self.fade and self.previous + faded < len(self.followers):
             share = (faded + 1) / (self.fade + 1)
-            value = share * value + (1 - share) * self.previous_gain * self.followers_signed[self.previous + faded]
+            value = share * value + (1 - share) * self.previous_gain * self.followers[self.previous + faded]
         return int(np.clip(round(value), -32768, 32767)) & 0xFFFF
-
-    def feed(self, i: int, byte: int) -> None:
-        """The continuation's byte i, as sampled."""
-        if i % 2 == 0:
-            self.low = byte
-            return
-        value = self.low | byte << 8
-        self.clip[self.at] = value - 65536 if value >= 32768 else value
-        self.at, self.source, self.left = self.at + 1, self.source + 1, self.left - 1
 
 
 KIND = MediaKind("audio", "audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)
