@@ -27,15 +27,13 @@ import time
 from pathlib import Path
 
 import brotli
+from peers import program  # benchmarks/peers.py, beside this script
 
 import gencomp
 from gencomp.compressors import get_compressor
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-
-
-PAQ8PX = HERE / "peers" / "bin" / "paq8px"  # benchmarks/build_paq8px.sh puts it there
 
 
 def external(name: str, data: bytes) -> dict | None:
@@ -48,9 +46,9 @@ def external(name: str, data: bytes) -> dict | None:
         return shutil.which("zpaq") and _archiver(data, ["zpaq", "a", "f.zpaq", "f", "-m5"],
                                                   ["zpaq", "x", "f.zpaq", "-to", "back"], "f.zpaq", "back/f")
     if name == "paq8px -8":
-        program = shutil.which("paq8px") or (str(PAQ8PX) if PAQ8PX.exists() else None)
-        return program and _archiver(data, [program, "-8", "f", "f.paq8px"], [program, "-d", "f.paq8px", "back"],
-                                     "f.paq8px", "back")
+        paq8px = program("paq8px")
+        return paq8px and _archiver(data, [paq8px, "-8", "f", "f.paq8px"], [paq8px, "-d", "f.paq8px", "back"],
+                                    "f.paq8px", "back")
     command = commands[name]
     if not shutil.which(command[0]):
         return None

@@ -44,9 +44,9 @@ import soundfile
 from peers import (  # benchmarks/peers.py, beside this script
     flac8_bytes,
     jxl_lossless_bytes,
-    paq8px_bytes,
+    paq8px_audio_bytes,
+    paq8px_image_bytes,
     png9_bytes,
-    pnm_bytes,
     wavpack_bytes,
     webp_lossless_bytes,
 )
@@ -130,19 +130,8 @@ def image_row(path: Path) -> dict:
     return {"file": path.name, "mode": original.mode, "size": f"{original.width}×{original.height}", "raw_bytes": raw,
             "file_bytes": path.stat().st_size, "png9_bytes": png9_bytes(original),
             "webp_bytes": webp_lossless_bytes(original), "jxl_bytes": jxl_lossless_bytes(original),
-            "paq8px_bytes": _paq8px_image(original),
+            "paq8px_bytes": paq8px_image_bytes(original),
             "gencomp_bytes": len(archive), "compress_kb_per_s": raw / encode / 1e3, "decompress_kb_per_s": raw / decode / 1e3}
-
-
-def _paq8px_image(image: Image.Image) -> Optional[int]:
-    pnm = pnm_bytes(image)
-    return None if pnm is None else paq8px_bytes(pnm, ".pgm" if image.mode == "L" else ".ppm")
-
-
-def _paq8px_audio(samples: np.ndarray, rate: int, subtype: str) -> Optional[int]:
-    buffer = io.BytesIO()
-    soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)
-    return paq8px_bytes(buffer.getvalue(), ".wav")
 
 
 def audio_row(path: Path) -> dict:
@@ -155,7 +144,7 @@ def audio_row(path: Path) -> dict:
             "format": f"{info.format} {info.subtype} ×{info.channels}", "raw_bytes": raw,
             "file_bytes": path.stat().st_size, "flac8_bytes": flac8_bytes(samples, rate, info.subtype),
             "wavpack_bytes": wavpack_bytes(samples, rate, info.subtype),
-            "paq8px_bytes": _paq8px_audio(samples, rate, info.subtype),
+            "paq8px_bytes": paq8px_audio_bytes(samples, rate, info.subtype),
             "gencomp_bytes": len(archive), "byte_exact": stream.byte_exact and rebuilt == path.read_bytes(),
             "stereo": stream.record.get("stereo", ""), "compress_kb_per_s": raw / encode / 1e3,
             "decompress_kb_per_s": raw / decode / 1e3}

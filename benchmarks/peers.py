@@ -55,22 +55,23 @@ def chunk_table(rows: list[dict], name: str, count: str, peer: str, ours: str) -
 PAQ8PX = Path(__file__).resolve().parent / "peers" / "bin" / "paq8px"  # benchmarks/build_paq8px.sh puts it there
 
 
-def _program(name: str) -> Optional[str]:
+def program(name: str) -> Optional[str]:
+    """The path of a peer program: paq8px as build_paq8px.sh built it, else whatever PATH has; None if neither."""
     if name == "paq8px" and PAQ8PX.exists():
         return str(PAQ8PX)
     return shutil.which(name)
 
 
-def _file_through(program: list[str], data: bytes, suffix: str, output: str) -> Optional[int]:
-    """Bytes of `output` after running `program` (its {in} and {out} filled in) on `data` saved with
-    `suffix`; None when the program is not installed."""
-    if _program(program[0]) is None:
+def _file_through(command: list[str], data: bytes, suffix: str, output: str) -> Optional[int]:
+    """Bytes of `output` after running `command` (its {into} and {out} filled in) on `data` saved with
+    `suffix`; None when its program is not installed."""
+    if program(command[0]) is None:
         return None
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / f"in{suffix}", Path(folder) / output
         source.write_bytes(data)
-        command = [_program(program[0])] + [a.format(into=source, out=target) for a in program[1:]]
-        subprocess.run(command, check=True, capture_output=True)
+        filled = [program(command[0])] + [a.format(into=source, out=target) for a in command[1:]]
+        subprocess.run(filled, check=True, capture_output=True)
         return target.stat().st_size
 
 
@@ -83,20 +84,26 @@ def jxl_lossless_bytes(image: Image.Image) -> Optional[int]:
 
 def wavpack_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Optional[int]:
     """WavPack at its strongest lossless setting (-hhx6) of the same samples at that width."""
-    buffer = io.BytesIO()
-    soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)
-    return _file_through(["wavpack", "-hhx6", "-q", "-y", "{into}", "-o", "{out}"], buffer.getvalue(), ".wav", "o.wv")
+    return _file_through(["wavpack", "-hhx6", "-q", "-y", "{into}", "-o", "{out}"], _wav(samples, rate, subtype),
+                         ".wav", "o.wv")
 
 
-def paq8px_bytes(data: bytes, suffix: str) -> Optional[int]:
-    """paq8px -8 (v216) of a file's bytes; give images as PNM (.pgm/.ppm) and audio as WAV, which its
-    image and audio models detect by their headers."""
-    return _file_through(["paq8px", "-8", "{into}", "{out}"], data, suffix, "o.paq8px")
-
-
-def pnm_bytes(image: Image.Image) -> Optional[bytes]:
-    """The pixels as binary PGM (gray) or PPM (RGB) with no comment, or None for other modes."""
+def paq8px_image_bytes(image: Image.Image) -> Optional[int]:
+    """paq8px -8 (v216) of the pixels as binary PGM (gray) or PPM (RGB), which its image models detect
+    by the header; None for other modes."""
     if image.mode not in ("L", "RGB"):
         return None
     header = f"P{5 if image.mode == 'L' else 6}\n{image.width} {image.height}\n255\n".encode()
-    return header + np.asarray(image).tobytes()
+    pnm = header + np.asarray(image).tobytes()
+    return _file_through(["paq8px", "-8", "{into}", "{out}"], pnm, ".pgm" if image.mode == "L" else ".ppm", "o.paq8px")
+
+
+def paq8px_audio_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Optional[int]:
+    """paq8px -8 (v216) of the same samples as a WAV, which its audio model detects by the header."""
+    return _file_through(["paq8px", "-8", "{into}", "{out}"], _wav(samples, rate, subtype), ".wav", "o.paq8px")
+
+
+def _wav(samples: np.ndarray, rate: int, subtype: str) -> bytes:
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)
+    return buffer.getvalue()
