@@ -151,18 +151,18 @@ def _image_tab(config: AppConfig, names: list[str]) -> None:
         # the grid is already shown: sending the same picture again makes Gradio rewrite the cached
         # file it may be serving at that moment, and the browser gets a truncated image
         judged = handlers.judge_images(original, rows, current)
-        yield text + "; done.\n\n" + _judge_caption(judged, "pixel", "the photo's own rows"), gr.skip()
+        yield text + "; done.\n\n" + _judge_caption(judged, "image", "pixel", "the photo's own rows"), gr.skip()
 
     event = run.click(on_run, [choice, upload, chosen, width, keep, temperature, seed], [caption, grid],
                       concurrency_limit=2, api_name="complete_image")
     stop.click(None, cancels=[event])
 
 
-def _judge_caption(judged: dict, unit: str, real: str) -> str:
-    """One line: each generator's judge bits per `unit` beside the real data's (None: not known)."""
+def _judge_caption(judged: dict, judge: str, unit: str, real: str) -> str:
+    """One line: each generator's bits per `unit` under the `judge` codec beside the real data's (None: not known)."""
     reference = f"{real}: {judged['real']:.2f}" if judged.get("real") is not None else f"{real}: not in the clip"
     mine = " · ".join(f"{name}: {bits:.2f}" for name, bits in judged.items() if name != "real")
-    return f"Judge ({'image' if unit == 'pixel' else 'audio'} codec), bits/{unit} after the kept part: {mine} · {reference}"
+    return f"Judge ({judge} codec), bits/{unit} after the kept part: {mine} · {reference}"
 
 
 def _waveforms(clips: dict[str, np.ndarray], rate: int, keep: int):
@@ -206,7 +206,7 @@ def _audio_tab(config: AppConfig, names: list[str]) -> None:
                                                           float(temp), int(seed_value or 0), config), 0.5):
             yield ["Continuing…", gr.Plot(_waveforms(current, rate, kept))] + [gr.Audio(visible=False)] * len(names)
         judged = handlers.judge_clips(samples, kept, current)
-        yield [_judge_caption(judged, "sample", "the clip's real continuation"),
+        yield [_judge_caption(judged, "audio", "sample", "the clip's real continuation"),
                gr.Plot(_waveforms(current, rate, kept))] + [
             gr.Audio(value=(rate, current[n]), visible=True, label=f"{n} · {judged[n]:.2f} bits/sample (judge)")
             if n in current else gr.Audio(visible=False) for n in names]
