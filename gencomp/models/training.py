@@ -55,6 +55,7 @@ class TrainSettings:
     detokenized_copy: bool = True  # also train on wikitext's train part as ordinary prose
     source_power: float = 0.5  # a source's sampling weight is (its train bytes) ** source_power
     repeat_share: float = 0.0  # the share of windows that repeat one of their spans (see sample_windows)
+    layers: int = 0  # blocks (0: the size's); with `init`, a deeper model grows from a shallower one of the same width
     init: str = ""  # start from this trained model (a name or .safetensors path) of the same size: fine-tuning
     files: tuple[str, ...] = field(default=TRAINING_FILES)
 
@@ -105,18 +106,38 @@ def train(s: TrainSettings) -> Path:
 
 
 def _initial_model(s: TrainSettings) -> ByteTransformer:
-    """A fresh model of s.size, or s.init's weights (fine-tuning; a checkpoint in s.out_dir wins over
-    either), attending s.attention_window bytes back."""
+    """A fresh model of s.size (with s.layers blocks, if given), or s.init's weights (fine-tuning; a checkpoint
+    in s.out_dir wins over either), attending s.attention_window bytes back. An init model with fewer blocks
+    of the same width grows into the deeper one (see `deepen`)."""
     cfg = replace(SIZES[s.size], attention_window=s.attention_window)
+    cfg = replace(cfg, n_layers=s.layers or cfg.n_layers)
     model = ByteTransformer(cfg)
     if s.init:
         from gencomp.models.zoo import load_float_transformer
 
         start = load_float_transformer(s.init)[0]
-        if replace(start.cfg, attention_window=cfg.attention_window) != cfg:
-            raise GencompError(f"--init {s.init} is not a {s.size} model ({start.cfg}); give --size to match it")
-        model.load_state_dict(start.state_dict())
+        same_width = replace(start.cfg, attention_window=cfg.attention_window, n_layers=cfg.n_layers) == cfg
+        if not same_width or start.cfg.n_layers > cfg.n_layers:
+            raise GencompError(f"--init {s.init} is not a {s.size} model of at most {cfg.n_layers} blocks "
+                               f"({start.cfg}); give --size and --layers to match it")
+        deepen(model, start)
     return model
+
+
+def deepen(model: ByteTransformer, start: ByteTransformer) -> None:
+    """Give `model` the function of the shallower `start` (same width): start's blocks spread evenly through
+    model's (4 into 8: blocks 0, 2, 4, 6), and each added block an identity at first (its attention and MLP
+    outputs zero, the rest freshly initialised), so training the deeper model starts from start's loss."""
+    old, new = start.cfg.n_layers, model.cfg.n_layers
+    placed = {j * new // old: j for j in range(old)}
+    state = {k: v for k, v in start.state_dict().items() if not k.startswith("blocks.")}
+    for i, block in enumerate(model.blocks):
+        if i in placed:
+            block.load_state_dict(start.blocks[placed[i]].state_dict())
+        else:
+            torch.nn.init.zeros_(block.proj.weight)
+            torch.nn.init.zeros_(block.down.weight)
+    model.load_state_dict(state, strict=False)
 
 
 def source_weights(sources: list[np.ndarray], power: float) -> np.ndarray:

@@ -9,7 +9,7 @@ import torch
 from gencomp.errors import GencompError
 from gencomp.models.training import TrainSettings, sample_windows, source_weights, train
 from gencomp.models.zoo import load_byte_transformer, load_float_transformer
-from tests.conftest import rng_for
+from tests.conftest import SEEDS, rng_for
 
 
 def settings(tmp_path, steps: int) -> TrainSettings:
@@ -125,4 +125,21 @@ def test_a_fine_tuning_run_starts_from_the_given_model(tmp_path):
 
     s.init, s.size, s.out_dir = "tiny-v2", "small", tmp_path / "other"
     with pytest.raises(GencompError, match="--init tiny-v2 is not a small model"):
+        train(s)
+
+
+def test_a_deeper_model_grows_from_a_trained_one_with_its_predictions(tmp_path):
+    s = settings(tmp_path, 0)
+    s.init, s.layers = "tiny-v2", 6
+    grown, _, _ = load_float_transformer(train(s))
+    start, _, _ = load_float_transformer("tiny-v2")
+    assert grown.cfg.n_layers == 6
+    tokens = torch.from_numpy(rng_for(SEEDS[0]).integers(0, 256, (2, 100)))
+    with torch.no_grad():
+        assert torch.equal(grown(tokens), start(tokens))  # the added blocks start as identities
+    assert torch.equal(grown.blocks[4].qkv.weight, start.blocks[3].qkv.weight)  # 4 into 6: blocks 0, 1, 3, 4
+    assert grown.blocks[2].qkv.weight.abs().sum() > 0 and not grown.blocks[2].down.weight.any()
+
+    s.layers, s.out_dir = 2, tmp_path / "shallower"
+    with pytest.raises(GencompError, match="at most 2 blocks"):
         train(s)
