@@ -20,7 +20,7 @@ from gencomp.evaluation.report import (
     table1_markdown,
     write_report,
 )
-from gencomp.models.zoo import DEFAULT_MODEL
+from gencomp.models.zoo import DEFAULT_MODEL, use_device
 
 QUICK_CODECS = ["gzip", "lzma", "zstd", "png", "flac", "cm", "image", "audio", f"lm:{DEFAULT_MODEL}"]
 
@@ -40,7 +40,11 @@ def main(argv: list[str]) -> int:
                         help="seconds of training per tokenizer in the tokenization study (0: skip; default 300)")
     parser.add_argument("--quick", action="store_true", help="a small subset in well under a minute (for CI)")
     parser.add_argument("--json", action="store_true", help="print Table 1's rows as JSON instead of Markdown")
+    parser.add_argument("--device", help="where lm runs its transformer: cpu (default), cuda (one process: --workers 1)")
     args = parser.parse_args(argv)
+    if args.device:
+        use_device(args.device)
+        args.workers = 1 if args.device != "cpu" else args.workers
 
     settings = ReportSettings(out_dir=args.report or Path("."), max_bytes=args.max_bytes, codecs=args.codecs,
                               modalities=args.modality, hf_model=args.hf_model, dataset_bytes=args.dataset_bytes,

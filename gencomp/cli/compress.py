@@ -21,6 +21,7 @@ from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.registry import DEFAULT_CODEC
 from gencomp.errors import GencompError
 from gencomp.media import MediaStream, is_media_codec, media_kind, read_media_file
+from gencomp.models.zoo import use_device
 
 SUFFIX = ".gcz"
 
@@ -42,7 +43,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-partial", action="store_true", help="on an error, keep what was written")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
+    parser.add_argument("--device", help="where lm runs its transformer: cpu (default), cuda (the same archives either way)")
     args = parser.parse_args(argv)
+    if args.device:
+        use_device(args.device)
     output = args.output or (STDIO if args.file == STDIO else args.file + SUFFIX)
     compress_file(args.file, output, args.codec, chunk_size=args.chunk_size, as_bytes=args.as_bytes, keep=args.keep,
                   force=args.force, keep_partial=args.keep_partial, quiet=args.quiet, verbose=args.verbose,

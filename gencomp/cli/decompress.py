@@ -18,6 +18,7 @@ from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, re
 from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.media import KIND_MODULES, decode_media_file, media_kind
+from gencomp.models.zoo import use_device
 
 
 def main(argv: list[str]) -> int:
@@ -30,7 +31,10 @@ def main(argv: list[str]) -> int:
                         help="on a corrupt or truncated archive, keep the frames that decoded before it")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="report sizes and throughput at the end")
+    parser.add_argument("--device", help="where lm runs its transformer: cpu (default), cuda (the same archives either way)")
     args = parser.parse_args(argv)
+    if args.device:
+        use_device(args.device)
 
     decompress_file(args.file, args.output, keep=args.keep, force=args.force, keep_partial=args.keep_partial,
                     quiet=args.quiet, verbose=args.verbose)

@@ -122,6 +122,11 @@ class LMCompressor(Compressor):
         return out
 
 
+# chunks a GPU decodes in lockstep (a step costs its kernel launches more than its rows; the KV cache takes
+# ~10 MB a row for small-v3) and encodes at once (their weights come back to the range coder: 4 MB a chunk)
+DEVICE_DECODE_CHUNKS, DEVICE_ENCODE_CHUNKS = 512, 64
+
+
 def store(chunk: bytes) -> bytes:
     """A chunk kept as it is: its bytes and one zero byte."""
     return chunk + b"\0"
@@ -137,6 +142,16 @@ def unstore(payload: bytes) -> bytes:
 
 @COMPRESSORS.register("lm", f"byte transformer + arithmetic coding, 2048-byte chunks (lm:NAME or lm:PATH; default lm:{DEFAULT_MODEL})")
 def _lm_compressor(model: str = DEFAULT_MODEL, chunk_size_bytes: Optional[int] = None) -> LMCompressor:
-    from gencomp.models.zoo import load_byte_transformer
+    """On the CPU the compiled exact kernel; on a GPU (model_device) its torch form, the same archives,
+    with many more chunks a batch than a CPU core takes."""
+    from gencomp.models.zoo import load_byte_transformer, model_device
 
-    return LMCompressor(load_byte_transformer(model), f"lm:{model}", chunk_size_bytes)
+    exact = load_byte_transformer(model)
+    if model_device() == "cpu":
+        return LMCompressor(exact, f"lm:{model}", chunk_size_bytes)
+    from gencomp.models.exact_torch import TorchExactTransformer
+
+    compressor = LMCompressor(TorchExactTransformer(exact, model_device()), f"lm:{model}", chunk_size_bytes,
+                              batch_chunks=DEVICE_DECODE_CHUNKS)
+    compressor.encode_batch_chunks = DEVICE_ENCODE_CHUNKS
+    return compressor

@@ -20,6 +20,22 @@ DEFAULT_MODEL = "small-v3"  # the model behind `lm` and every default that names
 DEFAULT_MIX_MODEL = "tiny-v2"
 
 
+def model_device() -> str:
+    """Where `lm` runs its transformer: $GENCOMP_DEVICE, which --device sets ("cpu", the default: the
+    compiled exact kernel; "cuda": gencomp.models.exact_torch, the same integers on a GPU)."""
+    return os.environ.get("GENCOMP_DEVICE") or "cpu"
+
+
+def use_device(device: str) -> None:
+    """Run `lm`'s transformer on `device` in this process and the processes it starts; GencompError
+    if this torch cannot."""
+    if device != "cpu":
+        from gencomp.models.exact_torch import check_device
+
+        check_device(device)
+    os.environ["GENCOMP_DEVICE"] = device
+
+
 def models_dir() -> Path:
     """The folder of the models shipped in the package (gencomp/assets/models), with their model card."""
     return assets_dir() / "models"
