@@ -48,11 +48,16 @@ class EarlierModel:
 
 
 EARLIER_MODELS = (
-    EarlierModel("mix", "0.3–0.10", "the transformer attending to 32 bytes, segments from 128, every input at 0.25",
+    EarlierModel("cm", "0.5–0.14", "the byte model's revision 0 (8 contexts, a sparse one for nesting, matches from 6 bytes)",
+                 lambda identity: "bytes_revision" not in identity,
+                 lambda identity: {"model": {"revision": 0}}),
+    EarlierModel("mix", "0.3–0.14", "the transformer attending to 32 bytes, segments from 128, every input at 0.25 "
+                 "(0.3–0.10); the byte model's revision 0 (0.3–0.14)",
                  lambda identity: "segment" in identity,
                  lambda identity: {"attention_window": identity.get("transformer", {}).get("attention_window"),
                                    "prefix_bytes": identity["segment"][1],
-                                   "short_inputs_weight": identity.get("short_inputs_weight", EARLY_MIX_SHORT_WEIGHT)}),
+                                   "short_inputs_weight": identity.get("short_inputs_weight", EARLY_MIX_SHORT_WEIGHT),
+                                   "model": {"revision": identity.get("bytes_revision", 0)}}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1}}),

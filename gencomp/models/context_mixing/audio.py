@@ -68,6 +68,8 @@ class Audio:
     error_scales: int = len(SCALE_RATES)
     generating: bool = False
     kind = 2  # kinds.AUDIO
+    contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
+    revision = 0  # layout.R_REVISION
     registers = R_END - R_MODEL
 
     def init(self, regs: np.ndarray) -> None:
@@ -189,7 +191,8 @@ def contexts(regs, history, pos):
             (k << 20) | (((previous_top >> 6) & 0x3FF) << 6) | error_class,
             (k << 16) | (predicted << 8) | (c4 & 255),
             (k << 16) | (((top - previous_top) >> 5) & 0x7FF),
-            k | (error_class << 1))
+            k | (error_class << 1),
+            0, 0)  # HASHED's last two: absent (Audio.contexts)
 
 
 @njit(cache=CACHE)

@@ -30,6 +30,7 @@ from gencomp.models.context_mixing.layout import (
     HASHED,
     N_INPUTS,
     N_MIXERS,
+    R_ACTIVE,
     R_APM,
     R_BITPOS,
     R_C0,
@@ -72,7 +73,7 @@ def begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, st
     """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
     values = kinds.contexts(regs, history, regs[R_POS])
     known = 0
-    for k in range(HASHED):
+    for k in range(regs[R_ACTIVE]):
         h = hash2(k + 1, values[k])
         regs[R_CTX + k] = h
         slot = find_slot(table, hash2(h, 0), True)
@@ -160,7 +161,8 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     count(direct, c0, bit, CONTEXT_LIMIT)
     count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
     limit = kinds.context_limit(regs)
-    for k in range(HASHED):
+    active = regs[R_ACTIVE]
+    for k in range(active):
         count(table, regs[R_SLOT + k] + nib, bit, limit)
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
@@ -182,7 +184,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     regs[R_C0] = c0 * 2 + bit
     regs[R_BITPOS] += 1
     if regs[R_BITPOS] == 4:
-        for k in range(HASHED):
+        for k in range(active):
             regs[R_SLOT + k] = find_slot(table, hash2(regs[R_CTX + k], regs[R_C0]), True)
     elif regs[R_BITPOS] == 8:
         history[regs[R_POS]] = regs[R_C0] & 255

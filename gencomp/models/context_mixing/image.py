@@ -49,6 +49,8 @@ class Image:
     width: int
     bias: bool = True
     kind = 1  # kinds.IMAGE
+    contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
+    revision = 0  # layout.R_REVISION
     registers = R_END - R_MODEL
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
 
@@ -109,6 +111,7 @@ def neighbourhood(history, pos, width):
         (((w + n + 1) >> 1) << 3) | _activity(w - n),
         ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
         ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
+        0, 0,  # HASHED's last two: absent (Image.contexts)
     )
     activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
     cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))

@@ -1,6 +1,6 @@
 """Each data kind's model, composed from the sub-models: the one place that says which run for which kind.
 
-    BYTES  orders.py (orders 2–6, words, column, sparse)                  + match.py
+    BYTES  orders.py (orders 2–6, words, column, nesting, indirect, field) + match.py
     IMAGE  image.py (pixel neighbourhood; a Laplace around the median)     + match.py
     AUDIO  audio.py (linear prediction; a Laplace around the prediction)   + match.py
 
@@ -16,14 +16,14 @@ from numba import njit
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import audio, image, orders
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
-from gencomp.models.context_mixing.layout import HASHED, R_KIND
+from gencomp.models.context_mixing.layout import HASHED, R_KIND, R_REVISION
 
 BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
 
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
-    """The 8 hashed context values of the byte at pos; sets R_SEL (the byte selecting mixer C and APM 2)."""
+    """The HASHED context values of the byte at pos; sets R_SEL (the byte selecting mixer C and APM 2)."""
     kind = regs[R_KIND]
     if kind == AUDIO:
         return audio.contexts(regs, history, pos)
@@ -41,7 +41,7 @@ def learn(regs, history, pos, byte):
     elif kind == IMAGE:
         image.learn(regs, byte)
     else:
-        orders.learn(regs, byte)
+        orders.learn(regs, history, pos, byte)
 
 
 @njit(cache=CACHE)
@@ -67,7 +67,9 @@ def mixer_b_state(regs, match_state, known):
 @njit(cache=CACHE)
 def context_limit(regs):
     """The hashed contexts' counters' count limit (their slowest rate)."""
-    return image.CONTEXT_LIMIT if regs[R_KIND] == IMAGE else CONTEXT_LIMIT
+    if regs[R_KIND] == IMAGE:
+        return image.CONTEXT_LIMIT
+    return orders.REVISED_CONTEXT_LIMIT if regs[R_REVISION] else CONTEXT_LIMIT
 
 
 @njit(cache=CACHE)

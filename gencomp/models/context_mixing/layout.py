@@ -1,7 +1,7 @@
 """The registers every context-mixing model has (int64 scalars in State.regs), and the sizes of its
 tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on."""
 
-HASHED = 8  # hashed contexts (bytes: orders 2, 3, 4, 6, word, word pair, column, sparse)
+HASHED = 10  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
 N_INPUTS = 2 + HASHED + 3  # order 0, order 1, hashed, match, external, bias
 X_MATCH, X_EXT, X_BIAS = 2 + HASHED, 3 + HASHED, 4 + HASHED
 N_MIXERS = 3
@@ -26,4 +26,6 @@ R_X = R_SLOT + HASHED  # N_INPUTS inputs
 R_KIND = R_X + N_INPUTS  # the data kind whose sub-models run (kinds.BYTES, IMAGE, AUDIO)
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
-R_MODEL = R_SEL + 1  # the data kind's own registers start here
+R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 (orders.Bytes)
+R_MODEL = R_REVISION + 1  # the data kind's own registers start here

@@ -14,7 +14,7 @@ from gencomp.models.context_mixing import kinds
 from gencomp.models.context_mixing.core import predict, update
 from gencomp.models.context_mixing.counters import find_slot, hash2
 from gencomp.models.context_mixing.laplace import bit_values
-from gencomp.models.context_mixing.layout import HASHED, R_C0, R_CTX, R_SLOT
+from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_SLOT
 
 _NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
 
@@ -93,9 +93,9 @@ def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch
 def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_row, out):
     """The model's next-byte distribution as out (256,) int64 weights, learning nothing: the product
     of the 8 bit probabilities along each byte's path (2^40 scale, at least 1)."""
-    second = np.empty((16, HASHED), np.int64)  # slots of the second nibble, by first nibble
+    second = np.full((16, HASHED), -1, np.int64)  # slots of the second nibble, by first nibble
     for nibble in range(16):
-        for k in range(HASHED):
+        for k in range(regs[R_ACTIVE]):
             second[nibble, k] = find_slot(table, hash2(regs[R_CTX + k], 16 + nibble), False)
     prob = np.empty(512, np.int64)  # prob[c0] = P(reaching the partial byte c0) · 2^40
     prob[1] = 1 << 40

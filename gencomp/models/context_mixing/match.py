@@ -8,9 +8,9 @@ from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import hash2, stretched
-from gencomp.models.context_mixing.layout import D_MATCH, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_X, X_MATCH
+from gencomp.models.context_mixing.layout import D_MATCH, R_REVISION, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_X, X_MATCH
 
-MATCH_MIN_BYTES = 6
+MATCH_MIN_BYTES = 6  # revision 0 (layout.R_REVISION); the byte model's revision 1: 5
 MATCH_MAX_LEN = 65535
 
 
@@ -38,16 +38,17 @@ def predict(direct, regs, c0, bitpos, stretch):
 
 @njit(cache=CACHE)
 def learn(match, regs, history, pos, byte):
-    """After the byte at pos: extend the match, or look the last MATCH_MIN_BYTES bytes up in the
-    index match (2^k,) int32 of positions."""
+    """After the byte at pos: extend the match, or look the last MATCH_MIN_BYTES bytes (5 in the byte
+    model's revision 1) up in the index match (2^k,) int32 of positions."""
     if regs[R_MLEN] > 0 and regs[R_MBYTE] == byte:
         regs[R_MLEN] = min(regs[R_MLEN] + 1, MATCH_MAX_LEN)
         regs[R_MPTR] += 1
     else:
         regs[R_MLEN] = 0
-    if pos + 1 >= MATCH_MIN_BYTES:
+    min_bytes = MATCH_MIN_BYTES - regs[R_REVISION]
+    if pos + 1 >= min_bytes:
         h = 0
-        for i in range(pos + 1 - MATCH_MIN_BYTES, pos + 1):
+        for i in range(pos + 1 - min_bytes, pos + 1):
             h = hash2(h, history[i])
         h &= match.shape[0] - 1
         if regs[R_MLEN] == 0:

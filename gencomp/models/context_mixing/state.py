@@ -12,7 +12,18 @@ from gencomp.models.context_mixing.audio import Audio
 from gencomp.models.context_mixing.core import APM_BUCKETS, APM_SIZE, INPUT_WEIGHT, M_FINAL, MIXER_SIZE, begin_byte
 from gencomp.models.context_mixing.counters import COUNTER_INIT, SQUASH, STRETCH
 from gencomp.models.context_mixing.image import Image
-from gencomp.models.context_mixing.layout import DIRECT_SIZE, N_INPUTS, N_MIXERS, R_KIND, R_MODEL, X_EXT
+from gencomp.models.context_mixing.layout import (
+    DIRECT_SIZE,
+    HASHED,
+    N_INPUTS,
+    N_MIXERS,
+    R_ACTIVE,
+    R_KIND,
+    R_MODEL,
+    R_REVISION,
+    R_SLOT,
+    X_EXT,
+)
 from gencomp.models.context_mixing.orders import Bytes
 
 Model = Union[Bytes, Image, Audio]  # what the model codes, with the settings of that kind's sub-model
@@ -55,7 +66,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     apm = _zeroed_in_huge_pages(APM_SIZE, np.int32)
     apm.reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
     regs = np.zeros(R_MODEL + model.registers, np.int64)
-    regs[R_KIND] = model.kind
+    regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
+    regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
                   mixer, apm, _zeroed_in_huge_pages(1 << match_bits, np.int32), regs)
