@@ -7,6 +7,7 @@ on whatever cores the machine has.
 
     python benchmarks/adaptive.py                  # writes benchmarks/results/adaptive.{json,md}
     python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix, mix being mix:tiny-v2)
+    python benchmarks/adaptive.py --codecs mix:small-v3 mix:small8 --peers --out adaptive_mix_small8   # no peers
 
 Peers: `xz -9e`, `brotli -q 11 -w 24` (python brotli), `bzip3` (16 MiB blocks), `zstd --ultra -22`,
 `zpaq a -m5` (the archive file's size), `paq8px -8` (v216, built by benchmarks/build_paq8px.sh); zpaq's
@@ -73,15 +74,18 @@ PEERS = ["xz -9e", "brotli -11", "bzip3", "zstd -22", "zpaq -m5", "paq8px -8"]
 TIMED_PEERS = ["zpaq -m5", "paq8px -8"]  # the speeds issue 35's goals compare with
 
 
-def gencomp_codec(spec: str, data: bytes, repeats: int = 2) -> dict:
+def gencomp_codec(spec: str, data: bytes, repeats: int = 2, decode: bool = True) -> dict:
     """Archive size and compress / decompress speed (KB/s, the faster of `repeats` runs where one
-    takes under 3 s: single runs here varied by ±30 %), verified to round-trip."""
+    takes under 3 s: single runs here varied by ±30 %), verified to round-trip; without decode, the
+    size and compress speed of one run."""
     codec = get_compressor(spec)
     times = {"compress": [], "decompress": []}
     for _ in range(repeats):
         started = time.perf_counter()
         blob = codec.compress(data)
         times["compress"].append(time.perf_counter() - started)
+        if not decode:
+            return {"bytes": len(blob), "compress_kbs": len(data) / times["compress"][0] / 1e3}
         started = time.perf_counter()
         back = gencomp.decompress(blob)
         times["decompress"].append(time.perf_counter() - started)
@@ -95,6 +99,9 @@ def gencomp_codec(spec: str, data: bytes, repeats: int = 2) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codecs", nargs="+", default=["cm", "mix"])
+    parser.add_argument("--peers", nargs="*", default=PEERS, help=f"peers to run (default: {', '.join(PEERS)})")
+    parser.add_argument("--out", default="adaptive", help="results file stem under benchmarks/results/")
+    parser.add_argument("--no-decode", action="store_true", help="sizes and compress speed only (slow models)")
     parser.add_argument("--steady-bytes", type=int, default=2_000_000,
                         help="cm's speed is also measured on this much of ../shared/data/corpus/python-docs.txt")
     args = parser.parse_args(argv)
@@ -110,22 +117,22 @@ def main(argv=None) -> int:
     for entry, digest in files:
         data = entry.path.read_bytes()
         row = {"file": entry.name, "kind": entry.kind, "source": entry.source, "sha256": digest, "bytes": len(data)}
-        for peer in PEERS:
+        for peer in args.peers:
             row[peer] = external(peer, data) or None
             if row[peer] is None and not rows:
                 print(f"{peer}: not installed, skipped (paq8px: benchmarks/build_paq8px.sh)", flush=True)
         for spec in args.codecs:
-            row[spec] = gencomp_codec(spec, data)
+            row[spec] = gencomp_codec(spec, data, decode=not args.no_decode)
             print(f"{entry.name:18} {spec:9} {100 * row[spec]['bytes'] / len(data):6.2f} %  "
-                  f"{row[spec]['compress_kbs']:6.1f} / {row[spec]['decompress_kbs']:6.1f} KB/s", flush=True)
+                  f"{row[spec]['compress_kbs']:6.1f} / {row[spec].get('decompress_kbs', 0):6.1f} KB/s", flush=True)
         rows.append(row)
     corpus = (shared_data_dir() / "corpus" / "python-docs.txt").read_bytes()[: args.steady_bytes]
     steady = {"file": "corpus/python-docs.txt", "bytes": len(corpus), "cm": gencomp_codec("cm", corpus)}
     result = {"machine": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-              "gencomp": gencomp.__version__, "codecs": args.codecs, "peers": PEERS, "files": rows, "steady": steady}
+              "gencomp": gencomp.__version__, "codecs": args.codecs, "peers": args.peers, "files": rows, "steady": steady}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "adaptive.json").write_text(json.dumps(result, indent=1) + "\n")
-    (RESULTS / "adaptive.md").write_text(markdown(result))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / f"{args.out}.md").write_text(markdown(result))
     print(markdown(result))
     return 0
 
@@ -155,14 +162,14 @@ def markdown(result: dict) -> str:
               "|---|" + "---|" * (len(codecs) + len(timed))]
     for row in result["files"]:
         lines.append(f"| {row['file']} | " + " | ".join(
-            f"{row[c]['compress_kbs']:.0f} / {row[c]['decompress_kbs']:.0f}" if row.get(c) and "compress_kbs" in row[c]
+            f"{row[c]['compress_kbs']:.0f} / {row[c].get('decompress_kbs', 0):.0f}" if row.get(c) and "compress_kbs" in row[c]
             else "–" for c in codecs + timed) + " |")
     steady = result["steady"]
     lines += ["", f"`cm` on {steady['bytes']:,} bytes of {steady['file']}: {100 * steady['cm']['bytes'] / steady['bytes']:.2f} %, "
               f"{steady['cm']['compress_kbs']:.0f} KB/s compressing, {steady['cm']['decompress_kbs']:.0f} KB/s decompressing.", ""]
     for name in codecs:
-        wins = {peer: sum(1 for r in result["files"] if r.get(peer) and r[name]["bytes"] < r[peer]["bytes"])
-                for peer in peers}
+        wins = {other: sum(1 for r in result["files"] if r.get(other) and r[name]["bytes"] < r[other]["bytes"])
+                for other in [c for c in codecs if c != name] + peers}
         lines.append(f"`{name}` is smaller than " + ", ".join(f"{peer} on {n}/{len(result['files'])}" for peer, n in wins.items())
                      + " files.")
     return "\n".join(lines) + "\n"
