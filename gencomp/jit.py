@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Optional
@@ -9,6 +10,36 @@ from typing import Optional
 # numba caches compiled kernels on disk beside their source, or in the user's cache folder; for a
 # package inside a zip (a zipapp) it finds no place and refuses, so there they compile at each start.
 CACHE = Path(__file__).is_file()
+STAMP = "kernels.stamp"  # in the package's __pycache__: the fingerprint of the sources its cached kernels came from
+
+
+def drop_stale_kernels(package: Path) -> bool:
+    """Delete every cached kernel (*.nbi, *.nbc) under `package` when any of its modules changed since
+    they were written; True if it did. numba keys a kernel's cache by its own file's time stamp and
+    size, not by its callees': after an edit of core.py, a kernel in loops.py that inlines core's
+    functions would load stale machine code, and code archives its decoder cannot read. An installed
+    package never changes, so there this costs one stat per module at start-up."""
+    modules = sorted(package.rglob("*.py"))
+    fingerprint = hashlib.sha256("".join(f"{p.relative_to(package)}:{p.stat().st_mtime_ns}:{p.stat().st_size};"
+                                         for p in modules).encode()).hexdigest()
+    stamp = package / "__pycache__" / STAMP
+    try:
+        if stamp.read_text() == fingerprint:
+            return False
+    except OSError:
+        pass
+    for cached in [*package.rglob("*.nbi"), *package.rglob("*.nbc")]:
+        cached.unlink(missing_ok=True)
+    try:
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(fingerprint)
+    except OSError:  # a read-only install: numba keeps its caches in the user's folder, and nothing changes
+        pass
+    return True
+
+
+if CACHE:
+    drop_stale_kernels(Path(__file__).parent)
 
 _thread_limit: Optional[int] = None
 

@@ -15,3 +15,18 @@ def test_threads_are_every_core_unless_limited(monkeypatch):
         jit.limit_threads(1)
         assert jit.threads() == 1
         assert all(pool["num_threads"] == 1 for pool in threadpoolctl.threadpool_info())
+
+
+def test_cached_kernels_are_dropped_when_any_module_changes(tmp_path):
+    """numba would load a kernel compiled against another module's old code: any edit drops them all."""
+    (tmp_path / "core.py").write_text("A = 1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "loops.py").write_text("B = 2\n")
+    cached = tmp_path / "sub" / "__pycache__" / "loops.kernel-1.py311.nbi"
+    cached.parent.mkdir()
+    cached.write_bytes(b"index")
+    assert jit.drop_stale_kernels(tmp_path) and not cached.exists()  # no stamp yet: dropped
+    cached.write_bytes(b"index")
+    assert not jit.drop_stale_kernels(tmp_path) and cached.exists()  # nothing changed: kept
+    (tmp_path / "core.py").write_text("A = 10\n")  # another module than the kernel's
+    assert jit.drop_stale_kernels(tmp_path) and not cached.exists()
