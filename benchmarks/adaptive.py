@@ -7,7 +7,8 @@ on whatever cores the machine has.
 
     python benchmarks/adaptive.py                  # writes benchmarks/results/adaptive.{json,md}
     python benchmarks/adaptive.py --codecs cm      # gencomp codecs to run (default: cm mix, mix being mix:tiny-v2)
-    python benchmarks/adaptive.py --codecs mix:small-v3 mix:small8 --peers --out adaptive_mix_small8   # no peers
+    python benchmarks/adaptive.py --codecs mix:small-v3 mix:small8 --peers --no-decode --out adaptive_mix_small8 \
+        --files manual-en.txt docs-markdown.md ...   # no peers, sizes only, some files
 
 Peers: `xz -9e`, `brotli -q 11 -w 24` (python brotli), `bzip3` (16 MiB blocks), `zstd --ultra -22`,
 `zpaq a -m5` (the archive file's size), `paq8px -8` (v216, built by benchmarks/build_paq8px.sh); zpaq's
@@ -102,6 +103,7 @@ def main(argv=None) -> int:
     parser.add_argument("--peers", nargs="*", default=PEERS, help=f"peers to run (default: {', '.join(PEERS)})")
     parser.add_argument("--out", default="adaptive", help="results file stem under benchmarks/results/")
     parser.add_argument("--no-decode", action="store_true", help="sizes and compress speed only (slow models)")
+    parser.add_argument("--files", nargs="+", help="only these files of the suite (default: all)")
     parser.add_argument("--steady-bytes", type=int, default=2_000_000,
                         help="cm's speed is also measured on this much of ../shared/data/corpus/python-docs.txt")
     args = parser.parse_args(argv)
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
 
     from gencomp.data.corpus import shared_data_dir
 
-    files = collect()
+    files = [(entry, digest) for entry, digest in collect() if not args.files or entry.name in args.files]
     for spec in args.codecs:  # warm up: load every compiled kernel once
         gencomp_codec(spec, files[0][0].path.read_bytes()[:5000])
     rows = []
@@ -142,7 +144,7 @@ def markdown(result: dict) -> str:
     codecs, peers = result["codecs"], result["peers"]
     lines = [f"Whole-file compressed size, % of the original (lower is better); gencomp {result['gencomp']}, "
              f"{result['cores']} cores. Files: benchmarks/suite.py.", "",
-             "| file | kind | bytes | " + " | ".join(f"`{c}`" for c in codecs) + " | " + " | ".join(peers) + " |",
+             "| file | kind | bytes | " + " | ".join([f"`{c}`" for c in codecs] + peers) + " |",
              "|---|---|---|" + "---|" * (len(codecs) + len(peers))]
     for row in result["files"]:
         sizes = {name: row[name]["bytes"] for name in codecs + peers if row.get(name)}
@@ -158,7 +160,7 @@ def markdown(result: dict) -> str:
     timed = [p for p in TIMED_PEERS if p in peers]
     lines += ["", "Speed, KB/s of original bytes (compress / decompress); gencomp in one process after a warm-up "
               "(best of two runs where a run takes under 3 s), zpaq and paq8px one run each:", "",
-              "| file | " + " | ".join(f"`{c}`" for c in codecs) + " | " + " | ".join(timed) + " |",
+              "| file | " + " | ".join([f"`{c}`" for c in codecs] + timed) + " |",
               "|---|" + "---|" * (len(codecs) + len(timed))]
     for row in result["files"]:
         lines.append(f"| {row['file']} | " + " | ".join(
