@@ -19,9 +19,8 @@ def drop_stale_kernels(package: Path) -> bool:
     size, not by its callees': after an edit of core.py, a kernel in loops.py that inlines core's
     functions would load stale machine code, and code archives its decoder cannot read. An installed
     package never changes, so there this costs one stat per module at start-up."""
-    modules = sorted(package.rglob("*.py"))
-    fingerprint = hashlib.sha256("".join(f"{p.relative_to(package)}:{p.stat().st_mtime_ns}:{p.stat().st_size};"
-                                         for p in modules).encode()).hexdigest()
+    stats = [(p.relative_to(package), p.stat()) for p in sorted(package.rglob("*.py"))]
+    fingerprint = hashlib.sha256("".join(f"{name}:{st.st_mtime_ns}:{st.st_size};" for name, st in stats).encode()).hexdigest()
     stamp = package / "__pycache__" / STAMP
     try:
         if stamp.read_text() == fingerprint:
