@@ -43,13 +43,18 @@ MIN_HALF_SAMPLES = 1 << 14  # a mono file of fewer than twice this many samples 
 WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 1, 0xFFFE
 MIN_P = 0.001  # continuation samples only bytes at least 0.1 % as probable as the likeliest: see continue_audio
 COPY_WEIGHT = 0.97  # continuation: the share of each byte's distribution proposed by copies (_CopyProposals; the
-#   model's own samples deviate from them by white noise, which fills bands a recording leaves empty)
+#   model's own samples deviate from them by clicks, see MODEL_NOISE)
 GRAIN_SECONDS = 0.02  # … each copy runs this long (a few pitch periods) before the next is chosen
 MATCH_SECONDS = 0.002  # … chosen where the kept audio's stretch this long before it best matches the clip's last
 COPY_MATCHES = 4  # … at random among this many best matches
 FRESH_GRAINS = 8  # … not within a grain of the last this many copies' sources (no loops)
 FADE_SECONDS = 0.002  # … faded in over this long from the copy before it, which runs on meanwhile (no clicks)
 GAIN_SPREAD = 0.2  # … at a gain whose natural log is normal with this deviation (speech's loudness varies)
+LOUDEST_OVER_ACTIVE = 1.3  # … at most this loud (RMS) over the kept speech's active level (_active_level)
+ACTIVE_DB = 30.0  # … the active level: the RMS of the kept grains within this many dB of the loudest
+MODEL_NOISE = 3000.0  # the power (sample units², a sample) by which the model's own samples deviate from the copies
+#   at COPY_WEIGHT: high-byte flips of ±256·k on about 2 % of samples (the 16 kHz shared clips). The model's share
+#   shrinks where the kept audio's noise floor (_noise_floor) is below this, so that a clean recording stays clean
 
 
 def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
@@ -296,9 +301,12 @@ class _CopyProposals:
     """Copies proposed for each sample of a continuation, grain by grain. A grain is GRAIN_SECONDS of
     the kept audio from where the MATCH_SECONDS before it best match the clip's last samples (sum of
     squared differences; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS
-    sources), at a random gain (GAIN_SPREAD, never above the kept peak), faded in over FADE_SECONDS
-    from the grain before it, which runs on meanwhile (overlap-add: no clicks). Each sample is
-    proposed as its low byte, then the high byte that puts it nearest the copy.
+    sources, none so near the kept audio's end that it cannot run on through the next fade), at a random
+    gain (GAIN_SPREAD, never above the kept peak nor LOUDEST_OVER_ACTIVE × the kept speech's active
+    level), faded in over FADE_SECONDS from the grain before it, which runs on meanwhile (overlap-add:
+    no clicks). Each sample is proposed as its low byte, then the high byte that puts it nearest the
+    copy. The model keeps 1 − weight of each byte, less where the kept audio's noise floor is below
+    the noise its samples add (MODEL_NOISE).
 
     Sampling from it is concatenative synthesis of the prompt's own grains: the continuation keeps the
     voice, pitch and loudness of the prompt where a predictor sampled on its own output drifts to
@@ -306,10 +314,12 @@ class _CopyProposals:
     searched, so copies never read the continuation's own noise. feed(i, byte) tells which byte i was."""
 
     def __init__(self, kept: np.ndarray, rate: int, new: int, weight: float, seed: int):
-        self.weight, self.rng = weight, np.random.default_rng([seed, 1])
+        self.rng = np.random.default_rng([seed, 1])
         self.match, self.grain = max(1, round(MATCH_SECONDS * rate)), max(1, round(GRAIN_SECONDS * rate))
         self.fade = max(1, round(FADE_SECONDS * rate))
         kept = kept.astype(np.float64)
+        self.weight = 1 - (1 - weight) * min(1.0, _noise_floor(kept) / MODEL_NOISE)
+        self.level = LOUDEST_OVER_ACTIVE * _active_level(kept, self.grain)
         stretches = np.lib.stride_tricks.sliding_window_view(kept[:-1], self.match)  # (P, L), followed by kept[L:]
         self.stretches, self.norms = stretches, (stretches ** 2).sum(axis=1)
         self.followers = kept[self.match :].astype(np.int64)  # the sample after each stretch
@@ -343,6 +353,9 @@ class _CopyProposals:
     def _next_grain(self) -> None:
         recent = self.clip[self.at - self.match : self.at]
         distances = self.norms - 2 * (self.stretches @ recent)
+        room = len(self.followers) - self.grain - self.fade  # a grain from here runs whole and on through the next fade
+        if room >= COPY_MATCHES:
+            distances[room:] = np.inf
         fresh = distances.copy()
         for source in self.recent:
             fresh[max(0, source - self.grain) : source + self.grain] = np.inf
@@ -351,7 +364,9 @@ class _CopyProposals:
         options = np.argpartition(distances, COPY_MATCHES - 1)[:COPY_MATCHES]
         self.previous = self.source if self.at > self.match else -1
         self.source = int(self.rng.choice(options))
-        loudest = self.peak / np.abs(self.followers[self.source : self.source + self.grain]).max(initial=1)
+        piece = self.followers[self.source : self.source + self.grain].astype(np.float64)
+        loudest = min(self.peak / max(np.abs(piece).max(initial=1), 1),
+                      self.level / max(np.sqrt(np.mean(piece ** 2)), 1))
         self.previous_gain, self.gain = self.gain, min(float(np.exp(self.rng.normal(0.0, GAIN_SPREAD))), loudest)
         self.recent = (self.recent + [self.source])[-FRESH_GRAINS:]
         self.left = self.grain
@@ -364,6 +379,25 @@ class _CopyProposals:
             share = (faded + 1) / (self.fade + 1)
             value = share * value + (1 - share) * self.previous_gain * self.followers[self.previous + faded]
         return int(np.clip(round(value), -32768, 32767)) & 0xFFFF
+
+
+def _active_level(kept: np.ndarray, grain: int) -> float:
+    """The RMS of kept's speech (float64 samples): over its grain-long pieces within ACTIVE_DB of the loudest, so
+    that pauses do not count (the idea of ITU-T P.56's active speech level)."""
+    power = (kept[: len(kept) // grain * grain].reshape(-1, grain) ** 2).mean(axis=1) if len(kept) >= grain \
+        else np.array([np.mean(kept ** 2)])
+    return float(np.sqrt(power[power >= power.max() * 10 ** (-ACTIVE_DB / 10)].mean()))
+
+
+def _noise_floor(kept: np.ndarray, frame: int = 512) -> float:
+    """The power (sample units², a sample) of white noise as loud as kept's quietest sixteenth of the spectrum
+    (float64 samples; long-term spectrum of Hann frames, hop frame / 2): what a recording's noise leaves room for."""
+    if len(kept) < frame:
+        return float(np.mean(kept ** 2))
+    window = np.hanning(frame)
+    frames = np.lib.stride_tricks.sliding_window_view(kept, frame)[:: frame // 2] * window
+    power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).mean(axis=0)[1:]
+    return float(min(band.mean() for band in np.array_split(power, 16)) / (window ** 2).sum())
 
 
 KIND = MediaKind("audio", "audio", "samples", "audio", read_audio, rebuild_audio, paper_stream)

@@ -6,6 +6,7 @@ import pytest
 import soundfile
 from PIL import Image
 
+import gencomp.media.audio as audio_media
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
 from gencomp.compressors.gzip import Gzip
@@ -114,6 +115,56 @@ def test_audio_copies_keep_the_speech_loudness_without_replaying_it(data_dir):
     runs = {kept[i : i + 64].tobytes() for i in range(len(kept) - 63)}
     verbatim = sum(new[i : i + 64].tobytes() in runs for i in range(len(new) - 63))
     assert verbatim < 0.2 * len(new), verbatim
+
+
+def test_audio_copy_grains_have_room_to_fade_out():
+    """Each copy grain starts where it can run whole and on through the next one's fade-in: one that ran
+    into the kept audio's end was cut off, a step (clicks of up to 1,900 in jfk.flac's continuations)."""
+    kept = np.random.default_rng().normal(0, 3000, 1500).round()
+    copies = audio_media._CopyProposals(kept, 16000, 4000, 1.0, seed=int(np.random.default_rng().integers(1 << 30)))
+    sources = []
+    for i in range(8000):  # take every proposed byte
+        byte = int(np.argmax(copies(i)[0]))
+        if i % 2 == 0 and copies.left == copies.grain:
+            sources.append(copies.source)
+        copies.feed(i, byte)
+    assert len(sources) == -(-4000 // copies.grain)  # each grain runs whole
+    assert max(sources) + copies.grain + copies.fade <= len(copies.followers), (max(sources), len(copies.followers))
+
+
+def test_audio_noise_floor_is_white_noise_power_and_falls_with_the_band():
+    rng = np.random.default_rng()
+    noise = rng.normal(0, 30, 16000)
+    assert 0.8 * 900 < audio_media._noise_floor(noise) < 1.25 * 900
+    spectrum = np.fft.rfft(noise)
+    spectrum[len(spectrum) // 2 :] = 0  # no sound above half the band, as in a band-limited recording
+    assert audio_media._noise_floor(np.fft.irfft(spectrum, len(noise))) < 0.01 * 900
+
+
+def test_audio_active_level_leaves_out_the_pauses():
+    speech = np.r_[np.zeros(8000), np.full(8000, 100.0)]
+    assert audio_media._active_level(speech, 320) == 100.0
+    assert np.sqrt(np.mean(speech ** 2)) < 71
+
+
+def test_audio_copies_of_a_clean_recording_add_no_model_noise(data_dir):
+    """jfk.flac is band-limited to 12 kHz with a 16-bit floor: the model's share of each byte (its
+    samples flip high bytes, ±256 clicks) falls with that floor, so the continuation keeps nothing above
+    13 kHz but rounding, while a noisy 16 kHz recording keeps the full share."""
+    pcm, rate = read_pcm16(data_dir / "audio" / "jfk.flac")
+    samples = np.frombuffer(pcm, "<i2").astype(np.int16)
+    kept = samples[:rate].astype(np.float64)
+    assert audio_media._CopyProposals(kept, rate, 10, COPY_WEIGHT, 0).weight > 1 - 1e-4
+    noisy = np.frombuffer(read_pcm16(data_dir / "audio" / "spk1_snt1.wav")[0], "<i2")[:16000].astype(np.float64)
+    assert audio_media._CopyProposals(noisy, 16000, 10, COPY_WEIGHT, 0).weight == COPY_WEIGHT
+    clip = list(continue_audio(get_compressor("audio"), samples[: 2 * rate], rate, 1.0, 0.3, seed=1))[-1]
+
+    def high_band_db(x):  # mean power above 13 kHz of the long-term spectrum (512-sample Hann frames)
+        frames = np.lib.stride_tricks.sliding_window_view(x, 512)[::256] * np.hanning(512)
+        power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).mean(axis=0)
+        return 10 * np.log10(power[np.fft.rfftfreq(512, 1 / rate) > 13000].mean())
+
+    assert high_band_db(clip[rate:].astype(np.float64)) < high_band_db(kept) + 6  # the model's clicks: +40 dB
 
 
 def test_low_temperature_concentrates_on_the_likely_bytes():
