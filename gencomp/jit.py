@@ -13,21 +13,27 @@ CACHE = Path(__file__).is_file()
 STAMP = "kernels.stamp"  # in the package's __pycache__: the fingerprint of the sources its cached kernels came from
 
 
+def source_fingerprint(package: Path) -> str:
+    """A digest of the time stamp and size of every module under `package`."""
+    stats = [(p.relative_to(package), p.stat()) for p in sorted(package.rglob("*.py"))]
+    return hashlib.sha256("".join(f"{name}:{st.st_mtime_ns}:{st.st_size};" for name, st in stats).encode()).hexdigest()
+
+
 def drop_stale_kernels(package: Path) -> bool:
     """Delete every cached kernel (*.nbi, *.nbc) under `package` when any of its modules changed since
     they were written; True if it did. numba keys a kernel's cache by its own file's time stamp and
     size, not by its callees': after an edit of core.py, a kernel in loops.py that inlines core's
     functions would load stale machine code, and code archives its decoder cannot read. An installed
     package never changes, so there this costs one stat per module at start-up."""
-    stats = [(p.relative_to(package), p.stat()) for p in sorted(package.rglob("*.py"))]
-    fingerprint = hashlib.sha256("".join(f"{name}:{st.st_mtime_ns}:{st.st_size};" for name, st in stats).encode()).hexdigest()
+    global FINGERPRINT
+    FINGERPRINT = fingerprint = source_fingerprint(package)
     stamp = package / "__pycache__" / STAMP
     try:
         if stamp.read_text() == fingerprint:
             return False
     except OSError:
         pass
-    for cached in [*package.rglob("*.nbi"), *package.rglob("*.nbc")]:
+    for cached in [*package.rglob("*.nbi"), *package.rglob("*.nbc"), *package.glob("__pycache__/native-*")]:
         cached.unlink(missing_ok=True)
     try:
         stamp.parent.mkdir(exist_ok=True)
@@ -37,6 +43,7 @@ def drop_stale_kernels(package: Path) -> bool:
     return True
 
 
+FINGERPRINT = ""  # of the package's sources, when drop_stale_kernels ran: gencomp.native's objects are keyed by it
 if CACHE:
     drop_stale_kernels(Path(__file__).parent)
 
@@ -57,3 +64,4 @@ def limit_threads(n: int) -> None:
     global _thread_limit
     _thread_limit = max(1, n)
     threadpool_limits(_thread_limit)
+

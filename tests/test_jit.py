@@ -28,5 +28,7 @@ def test_cached_kernels_are_dropped_when_any_module_changes(tmp_path):
     assert jit.drop_stale_kernels(tmp_path) and not cached.exists()  # no stamp yet: dropped
     cached.write_bytes(b"index")
     assert not jit.drop_stale_kernels(tmp_path) and cached.exists()  # nothing changed: kept
+    native = tmp_path / "__pycache__" / "native-0123-core.loop.o"  # gencomp.native's code: keyed, and dropped too
+    native.write_bytes(b"code")
     (tmp_path / "core.py").write_text("A = 10\n")  # another module than the kernel's
-    assert jit.drop_stale_kernels(tmp_path) and not cached.exists()
+    assert jit.drop_stale_kernels(tmp_path) and not cached.exists() and not native.exists()

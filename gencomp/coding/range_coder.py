@@ -27,10 +27,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from gencomp.errors import GencompError
 from gencomp.jit import CACHE
+from gencomp.native import njit
 
 PRECISION_BITS = 24
 TOTAL = 1 << PRECISION_BITS
@@ -146,11 +146,10 @@ def _encode_rows(weights, symbols, counts, state, ideal_bits, out, out_starts, o
         out_ends[s] = pos
 
 
-@njit(cache=CACHE)
-def _flush(state, out):
+@njit(cache=CACHE, native="i8[:,:] u1[:,:] i8[:] ->")
+def _flush(state, out, counts):
     """End every stream: pick the value in [low, low + range) with the most trailing
-    zero bits and emit it; out[s] receives stream s's last bytes, the count is returned."""
-    counts = np.zeros(state.shape[0], np.int64)
+    zero bits and emit it; out[s] receives stream s's last bytes, counts[s] their count."""
     for s in range(state.shape[0]):
         low, rng, cache, cache_size = state[s, 0], state[s, 1], state[s, 2], state[s, 3]
         for k in range(57, -1, -1):
@@ -163,7 +162,6 @@ def _flush(state, out):
         for _ in range(_STATE_BYTES + 1):
             low, cache, cache_size, pos = _shift_low(low, cache, cache_size, out[s], pos)
         counts[s] = pos
-    return counts
 
 
 @njit(cache=CACHE)
@@ -200,7 +198,7 @@ def decode_symbol(weights_row, freq, buf, state, s):
     return sym
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, native="u1[:] i8[:] i8[:,:] ->")
 def _init_state(buf, bounds, state):
     for s in range(bounds.shape[0] - 1):
         pos, end = bounds[s], bounds[s + 1]
@@ -286,7 +284,8 @@ def finish_streams(state: np.ndarray, bodies: list) -> list[bytes]:
     Byte 0 of a stream is always 0 (the code value lies below the initial range), and the
     decoder reads zeros past the end: neither is stored."""
     tails = np.zeros((len(bodies), _STATE_BYTES + 8 + int(state[:, 3].max(initial=0))), np.uint8)
-    counts = _flush(state, tails)
+    counts = np.zeros(len(bodies), np.int64)
+    _flush(state, tails, counts)
     return [(bytes(body) + tail[:n].tobytes())[1:].rstrip(b"\0") for body, tail, n in zip(bodies, tails, counts)]
 
 

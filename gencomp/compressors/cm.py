@@ -28,16 +28,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from numba import njit
 
 from gencomp.coding.range_coder import decoder_states, encoder_states, finish_streams
 from gencomp.compressors.base import Compressor, Progress
 from gencomp.compressors.lm import is_stored, store, unstore
 from gencomp.compressors.registry import COMPRESSORS
 from gencomp.errors import GencompError
-from gencomp.jit import CACHE, threads
+from gencomp.jit import threads
 from gencomp.models import context_mixing as cmx
-from gencomp.models import exact_step
 from gencomp.models.context_mixing.predictor import ContextMixingPredictor
 from gencomp.models.predictor import Predictor
 from gencomp.models.zoo import DEFAULT_MIX_MODEL
@@ -221,10 +219,12 @@ class ContextMixingCompressor(Compressor):
                 if progress:
                     progress(b - a)
         else:
+            from gencomp.compressors.mix_stepping import decode_stepping  # numba's, and the transformer's kernels
+
             for prefix, start, stop in self._segments(length):
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
-                _decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
-                                 self.transformer.packed, *state.arrays, self.transformer.cfg.attention_window, weights)
+                decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
+                                self.transformer.packed, *state.arrays, self.transformer.cfg.attention_window, weights)
                 if progress:
                     progress(stop - start)
         if coder[0, 4]:
@@ -241,20 +241,6 @@ def _setting(settings: dict, key: str, low: int, high: int) -> Optional[int]:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
         raise GencompError(f"archive corrupt: its identity's {key} ({value!r}) is not one gencomp writes")
     return value
-
-
-@njit(cache=CACHE)
-def _decode_stepping(model, history, squash, stretch, start, stop, coder, buf, packed, keys, values, key_norms, meta,
-                     window, ext):
-    """Decode history[start:stop] with the transformer stepped in the same compiled loop: no Python
-    between bytes. ext (1, 256): the transformer's weights for history[start]; the cache (keys,
-    values, key_norms, meta) stands before it (exact_step.advance)."""
-    token, fed = np.empty((1, 1), np.int64), ext.reshape((1, 1, ext.shape[1]))  # fed: a view of ext
-    for pos in range(start, stop):
-        cmx.decode_bytes(*model, history, squash, stretch, ext, pos, pos + 1, coder, buf)
-        if pos + 1 < stop:
-            token[0, 0] = history[pos]
-            exact_step.advance(token, packed, keys, values, key_norms, meta, window, fed)
 
 
 @COMPRESSORS.register("cm", "context mixing (orders 0-6, words, columns, match model; learns from the input), whole input")

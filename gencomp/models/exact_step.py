@@ -16,12 +16,13 @@ each sum runs along contiguous memory.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
 from gencomp.coding.range_coder import decode_symbol
 from gencomp.jit import CACHE
 from gencomp.models import simd
+from gencomp.native import njit
 
 ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
 ACT_LIMIT = 1024.0  # … clamped to ±1024, so |integer| <= 2^20

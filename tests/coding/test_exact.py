@@ -90,13 +90,14 @@ def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log_and_fuses_no
     """numba's math.log/exp are libm (or vector-library) calls that may differ by machine and vector
     width: none in the compiled code that decides frequencies. The float64 arithmetic there (audio's
     least squares) carries no fast-math flags, so no machine fuses (FMA) or reorders it. Compiled afresh (numba cannot
-    inspect code loaded from its cache)."""
+    inspect code loaded from its cache), numba's own kernels (gencomp.native's code is the same LLVM's
+    output of them: tests/test_native.py)."""
     import json
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), GENCOMP_NATIVE="0")
     done = subprocess.run([sys.executable, "-c", INSPECT_COMPILED], input=wiki_heldout[:500], env=env,
                           capture_output=True, check=True)
     found = json.loads(done.stdout)

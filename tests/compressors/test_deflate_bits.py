@@ -5,8 +5,8 @@ import zlib
 import numpy as np
 import pytest
 
-from gencomp.errors import GencompError
 from gencomp.compressors.deflate_bits import MAX_CONTEXT_BYTES, DeflateBits
+from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from gencomp.coding import exact
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
 from gencomp.models.context_mixing.layout import R_C4, R_MODEL, R_SEL
+from gencomp.native import njit
 
 ORDER, FAST_ORDER = lsq.ORDER, 4  # the predictors' orders (on pre-emphasized samples)
 RATE, FAST_RATE = 4, 1  # the normalised LMS steps: 1/4 and 1

@@ -11,7 +11,6 @@ and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds, match
@@ -50,6 +49,7 @@ from gencomp.models.context_mixing.layout import (
     X_BIAS,
     X_EXT,
 )
+from gencomp.native import njit
 
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
@@ -68,7 +68,7 @@ APM_SIZE = A_2 + 65536 * APM_BUCKETS
 APM_RATE = 6
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] ->")
 def begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch):
     """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
     values = kinds.contexts(regs, history, regs[R_POS])

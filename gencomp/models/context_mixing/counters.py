@@ -4,10 +4,10 @@ counters and the stretch/squash tables (integer arithmetic only, the same on eve
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from gencomp.coding import exact
 from gencomp.jit import CACHE
+from gencomp.native import njit
 
 MASK32 = 0xFFFFFFFF
 # counters: p (22 bits) << 10 | n (10 bits); rate 1 / (n + 1.5), n stops at the limit

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
 from gencomp.models.context_mixing.layout import R_MODEL, R_SEL
+from gencomp.native import njit
 
 CLASSES = 64  # activity classes: 8 × 8
 BIAS_CONTEXTS = 5 * 5 * 5 * 8

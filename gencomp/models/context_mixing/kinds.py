@@ -11,12 +11,11 @@ dispatching on a literal kind costs ~3 ms a call from Python. Measured with numb
 
 from __future__ import annotations
 
-from numba import njit
-
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import audio, image, orders
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
 from gencomp.models.context_mixing.layout import HASHED, R_KIND, R_REVISION
+from gencomp.native import njit
 
 BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
 

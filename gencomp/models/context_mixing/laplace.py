@@ -3,11 +3,10 @@ integer weights from one table, and a bit's probability from cumulative weights.
 
 from __future__ import annotations
 
-from numba import njit
-
 from gencomp.coding import exact
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import bit_position
+from gencomp.native import njit
 
 LAPLACE = exact.exp_table(2, 30, 8192, floor=1)  # 2^(30 - i/256): the Laplace weights by distance · step
 

@@ -6,9 +6,9 @@ IEEE 754 makes the same on every machine: the one floating-point part of the con
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from gencomp.jit import CACHE
+from gencomp.native import njit
 
 ORDER = 16  # samples the predictor weighs
 FORGET = 0.998  # each sample's weight decays by this per sample (≈ 500 samples)

@@ -6,7 +6,6 @@ one row a byte, or no rows (then the kind's built-in input, if any)."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from gencomp.coding.range_coder import decode_bit, encode_bit
 from gencomp.jit import CACHE
@@ -15,6 +14,7 @@ from gencomp.models.context_mixing.core import predict, update
 from gencomp.models.context_mixing.counters import find_slot, hash2
 from gencomp.models.context_mixing.laplace import bit_values
 from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_SLOT
+from gencomp.native import njit
 
 _NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
 
@@ -41,7 +41,8 @@ def _external_p12(ext, row, regs, c0):
     return kinds.builtin_p12(regs, c0)
 
 
-@njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
+@njit(cache=CACHE, nogil=True,  # chunks are coded on threads (ContextMixingCompressor)
+      native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] i8[:,:] i8 i8 i8[:] u1[:] i8 b1 -> i8 f8")
 def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop,
                  coder, out, out_pos, count_bits):
     """Code history[start:stop] (the model stands at start); ext: (stop − start, 256) int64 external
@@ -65,7 +66,8 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
     return out_pos, bits
 
 
-@njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
+@njit(cache=CACHE, nogil=True,  # chunks are coded on threads (ContextMixingCompressor)
+      native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] i8[:,:] i8 i8 i8[:] u1[:] ->")
 def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop, coder, buf):
     """Decode history[start:stop] in place (the inverse of encode_bytes with the same ext)."""
     for pos in range(start, stop):

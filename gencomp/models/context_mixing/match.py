@@ -4,11 +4,11 @@ MATCH_MIN_BYTES bytes; how much to trust it is learned per match length (direct 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import hash2, stretched
-from gencomp.models.context_mixing.layout import D_MATCH, R_REVISION, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_X, X_MATCH
+from gencomp.models.context_mixing.layout import D_MATCH, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_REVISION, R_X, X_MATCH
+from gencomp.native import njit
 
 MATCH_MIN_BYTES = 6  # revision 0 (layout.R_REVISION); the byte model's revision 1: 5
 MATCH_MAX_LEN = 65535

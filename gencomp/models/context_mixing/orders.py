@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import hash2
@@ -37,6 +36,7 @@ from gencomp.models.context_mixing.layout import (
     R_W0,
     R_W1,
 )
+from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revision 1's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
 R_FIELD = R_MODEL  # fields begun in this line
