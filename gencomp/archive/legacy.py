@@ -66,7 +66,12 @@ EARLIER_MODELS = (
                  lambda identity: {"model": {"error_scales": 1}}),
     EarlierModel("image", "0.4–0.7", "the Laplace centred on the median prediction as it is",
                  lambda identity: "image_bias" not in identity,
-                 lambda identity: {"model": {"bias": False}, "headroom_bits": identity.get("headroom_bits", HEADROOM_BITS)}),
+                 lambda identity: {"model": {"bias": False, "revision": 0},
+                                   "headroom_bits": identity.get("headroom_bits", HEADROOM_BITS)}),
+    EarlierModel("image", "0.8–0.15", "the image model's revision 0 (the Laplace centred on the median, width by "
+                 "gradient activity)",
+                 lambda identity: "image_bias" in identity and "image_revision" not in identity,
+                 lambda identity: {"model": {"revision": 0}}),
 )
 
 

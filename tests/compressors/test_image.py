@@ -73,8 +73,42 @@ def test_the_bias_corrected_centre_codes_a_photograph_smaller_and_older_archives
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
     assert codec.identity()["image_bias"] == 1
-    older = earlier_codec(codec, {k: v for k, v in codec.identity().items() if k != "image_bias"})
+    older = earlier_codec(codec, {k: v for k, v in codec.identity().items() if k not in ("image_bias", "image_revision")})
     assert "image_bias" not in older.identity() and older.identity()["headroom_bits"] == 1
     corrected, uncorrected = codec.compress(data), older.compress(data)
     assert len(corrected) < 0.998 * len(uncorrected)
     assert gencomp.decompress(corrected) == data and gencomp.decompress(uncorrected) == data
+
+
+def test_revision_1_blends_predictors_and_older_archives_still_decode(data_dir):
+    """0.16 centres each pixel's Laplace on an error-weighted blend of seven predictors (or the median,
+    where it erred less around the pixel) and sizes it by that error; an archive without
+    "image_revision" (0.8 to 0.15) is decoded with revision 0."""
+    gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
+    data = gray.tobytes()
+    codec = get_compressor(f"image:{gray.shape[1]}")
+    assert codec.identity()["image_revision"] == 1
+    older = earlier_codec(codec, {k: v for k, v in codec.identity().items() if k != "image_revision"})
+    assert older.model.revision == 0 and "image_revision" not in older.identity()
+    blended, median = codec.compress(data), older.compress(data)
+    assert len(blended) < 0.985 * len(median), (len(blended), len(median))
+    assert gencomp.decompress(blended) == data and gencomp.decompress(median) == data
+
+
+def test_the_blend_weighs_each_predictor_by_its_errors_around_the_pixel():
+    """Where one sub-predictor was exact at W, N, NW and NE and the others erred, the blend is its
+    prediction (weights 1 / (1 + error)³); with no errors known yet, their rounded mean."""
+    width = 4
+    history = np.array([10, 20, 30, 40, 50, 60, 70, 80], np.uint8)  # two rows; pixel 5 (row 1, col 1)
+    regs = np.zeros(image.R_END + 1 + image.PREDICTORS * (1 + 2 * width), np.int64)
+    regs[image.R_WIDTH] = width
+    pred = np.zeros(image.PREDICTORS, np.int64)
+    image._predictions(history, 5, width, pred)
+    image._blend(regs, history, 5)
+    expected_mean = (int(pred[:-1].sum()) + (image.PREDICTORS - 1) // 2) // (image.PREDICTORS - 1)
+    assert regs[image.R_PRED + image.PREDICTORS - 1] == expected_mean
+    errors = regs[image.R_ERRORS :].reshape(2, width, image.PREDICTORS)
+    errors[:] = 50
+    errors[:, :, 3] = 0  # the predictor N, exact everywhere
+    errors[:, :, -1] = 0  # and the blend too: the blend is chosen over the median
+    assert image._blend(regs, history, 5) == pred[3] == history[1]

@@ -8,6 +8,13 @@ gencomp 0.8 its centre is the median plus the mean residual of the pixel's bias 
 three gradients × activity), as JPEG-LS cancels its predictor's bias per context. The predicted
 pixel, not the previous byte, selects mixer C's weights and APM 2's context, and the activity class
 mixer B's.
+
+Revision 1 (gencomp 0.16) centres the Laplace on a blend of seven predictors (the median, the
+gradient W + N − NW, W + NE − N, N, W, N + (NE − NW) / 2 and CALIC's gradient-adjusted prediction),
+each weighted by 1 / (1 + its error at W, N, NW and NE)², as JPEG XL's weighted predictor weighs
+its sub-predictors, or on the median alone where the median erred less there than the blend (flat
+and noisy regions, where the median is the better guess). The bias correction then learns the
+chosen prediction's residuals.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import numpy as np
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
-from gencomp.models.context_mixing.layout import R_MODEL, R_SEL
+from gencomp.models.context_mixing.layout import R_MODEL, R_REVISION, R_SEL
 from gencomp.native import njit
 
 CLASSES = 64  # activity classes: 8 × 8
@@ -39,6 +46,11 @@ R_BIAS = R_CLASS + 2 * CLASSES  # per bias context, (sum of residuals from the m
 R_PREFIX = R_BIAS + 2 * BIAS_CONTEXTS  # per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)],
 #   made on the step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB, a few pages touched)
 R_END = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
+PREDICTORS = 10  # revision 1: the seven sub-predictors (the median first) and their blend (last)
+R_PRED = R_END + 1  # revision 1: the pixel's predictions
+R_ERRORS = R_PRED + PREDICTORS  # revision 1: |residual| of each prediction, for this row and the one above
+R_SEL_ERROR = R_PRED - 1  # revision 1: the chosen prediction's error at W, N, NW and NE
+BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
 
 
 @dataclass(frozen=True)
@@ -48,11 +60,18 @@ class Image:
 
     width: int
     bias: bool = True
+    revision: int = 1  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15
     kind = 1  # kinds.IMAGE
-    contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
-    revision = 0  # layout.R_REVISION
-    registers = R_END - R_MODEL
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
+
+    @property
+    def contexts(self) -> int:
+        """Hashed contexts in use (layout.R_ACTIVE)."""
+        return 8
+
+    @property
+    def registers(self) -> int:
+        return R_END - R_MODEL + (1 + PREDICTORS + 2 * self.width * PREDICTORS if self.revision else 0)
 
     def init(self, regs: np.ndarray) -> None:
         regs[R_WIDTH] = self.width
@@ -60,7 +79,8 @@ class Image:
 
     def identity(self) -> dict:
         """The archive identity's entries (archives of 0.4 to 0.7 name no image_bias)."""
-        return {"image_width": self.width} | ({"image_bias": 1} if self.bias else {})
+        return ({"image_width": self.width} | ({"image_bias": 1} if self.bias else {})
+                | ({"image_revision": self.revision} if self.revision else {}))
 
 
 @njit(cache=CACHE)
@@ -126,6 +146,9 @@ def contexts(regs, history, pos):
     the Laplace, whose width is this class's mean |residual| from the centre (the step's prefix sums
     made on its first use). Returns the 8 hashed context values."""
     values, med, cls, bias_ctx = neighbourhood(history, pos, regs[R_WIDTH])
+    if regs[R_REVISION]:
+        med = _blend(regs, history, pos)
+        cls = (cls >> 3) * 8 + _activity(regs[R_SEL_ERROR] >> 0)
     mu = med
     total, count = regs[R_BIAS + 2 * bias_ctx], regs[R_BIAS + 2 * bias_ctx + 1]
     if regs[R_BIAS_ON] and count >= BIAS_MIN:
@@ -171,9 +194,89 @@ def laplace_p12(regs, c0):
 
 
 @njit(cache=CACHE)
-def learn(regs, byte):
+def _predictions(history, pos, width, out):
+    """The seven sub-predictions of pixel pos into out[0 … 6], the median first (edges as neighbourhood)."""
+    col, row = pos % width, pos // width
+    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
+    n = np.int64(history[pos - width]) if row > 0 else w
+    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
+    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
+    ww = np.int64(history[pos - 2]) if col > 1 else w
+    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
+    nne = np.int64(history[pos - 2 * width + 1]) if row > 1 and col + 1 < width else ne
+    if nw >= max(w, n):
+        out[0] = min(w, n)
+    elif nw <= min(w, n):
+        out[0] = max(w, n)
+    else:
+        out[0] = w + n - nw
+    out[1] = min(max(w + n - nw, 0), 255)
+    out[2] = min(max(w + ne - n, 0), 255)
+    out[3] = n
+    out[4] = w
+    out[5] = min(max(n + (ne - nw) // 2, 0), 255)
+    dh = abs(w - ww) + abs(n - nw) + abs(n - ne)  # CALIC's gradient-adjusted prediction, in quarters
+    dv = abs(w - nw) + abs(n - nn) + abs(ne - nne)
+    gap = 2 * (w + n) + ne - nw
+    if dv - dh > 80:
+        gap = 4 * w
+    elif dh - dv > 80:
+        gap = 4 * n
+    elif dv - dh > 32:
+        gap = (gap + 4 * w) // 2
+    elif dv - dh > 8:
+        gap = (3 * gap + 4 * w) // 4
+    elif dh - dv > 32:
+        gap = (gap + 4 * n) // 2
+    elif dh - dv > 8:
+        gap = (3 * gap + 4 * n) // 4
+    out[6] = min(max((gap + 2) >> 2, 0), 255)
+    out[7] = (n + ne + 1) >> 1
+    out[8] = (w + n + 1) >> 1
+
+
+@njit(cache=CACHE)
+def _blend(regs, history, pos):
+    """Revision 1: the pixel's prediction (see the module docstring), its sub-predictions and blend
+    kept in R_PRED for learn."""
+    width = regs[R_WIDTH]
+    col, row = pos % width, pos // width
+    pred = regs[R_PRED : R_PRED + PREDICTORS]
+    _predictions(history, pos, width, pred)
+    here, above = R_ERRORS + (row & 1) * width * PREDICTORS, R_ERRORS + ((row + 1) & 1) * width * PREDICTORS
+    total, weighted, errors_med, errors_blend = 0, 0, 0, 0
+    for k in range(PREDICTORS):
+        e = 0
+        if col > 0:
+            e += regs[here + (col - 1) * PREDICTORS + k]
+        if row > 0:
+            e += regs[above + col * PREDICTORS + k]
+            if col > 0:
+                e += regs[above + (col - 1) * PREDICTORS + k]
+            if col + 1 < width:
+                e += regs[above + (col + 1) * PREDICTORS + k]
+        if k == 0:
+            errors_med = e
+        if k == PREDICTORS - 1:
+            errors_blend = e
+        else:
+            weight = BLEND_ONE // ((e + 1) * (e + 1) * (e + 1))
+            total += weight
+            weighted += weight * pred[k]
+    pred[PREDICTORS - 1] = (weighted + total // 2) // total
+    regs[R_SEL_ERROR] = min(errors_med, errors_blend)
+    return pred[0] if errors_med <= errors_blend else pred[PREDICTORS - 1]
+
+
+@njit(cache=CACHE)
+def learn(regs, byte, pos):
     """After a pixel: learn the residual's size in its activity class (halved every 64) and the
-    median's bias in its bias context."""
+    prediction's bias in its bias context; in revision 1 each prediction's error."""
+    if regs[R_REVISION]:
+        width = regs[R_WIDTH]
+        at = R_ERRORS + ((pos // width) & 1) * width * PREDICTORS + (pos % width) * PREDICTORS
+        for k in range(PREDICTORS):
+            regs[at + k] = abs(byte - regs[R_PRED + k])
     at = R_CLASS + 2 * regs[R_ACT]
     regs[at] += abs(byte - regs[R_MU])
     regs[at + 1] += 1
