@@ -77,10 +77,14 @@ def read_audio(blob: bytes, name: str) -> Optional[MediaStream]:
 def rebuild_audio(record: dict, data: bytes) -> bytes:
     """The audio file of a record and its PCM stream."""
     try:
-        bits, channels = record["bits"], record["channels"]
+        bits, channels, sample_bytes = record["bits"], record["channels"], record.get("sample_bytes", 2)
     except KeyError:
         raise GencompError("archive corrupt: incomplete audio record") from None
-    planes = _values(data, bits, channels, record.get("sample_bytes", 2))
+    if not (_is_int(bits) and bits in (8, 16, 24) and _is_int(channels) and 1 <= channels <= 0xFFFF
+            and _is_int(sample_bytes) and sample_bytes in (2, 3)):
+        raise GencompError(f"archive corrupt: an audio record of {bits!r}-bit samples ({sample_bytes!r} bytes) in "
+                           f"{channels!r} channels, which gencomp never writes")
+    planes = _values(data, bits, channels, sample_bytes)
     if channels == 2:
         planes = np.stack(_from_layout(record.get("stereo", ""), planes[0], planes[1], bits))
     values = planes.T.reshape(-1)  # interleaved
@@ -88,9 +92,16 @@ def rebuild_audio(record: dict, data: bytes) -> bytes:
         return from_text(record["prefix"]) + _wav_bytes(values, bits) + from_text(record["suffix_bytes"])
     out = io.BytesIO()
     full_scale = values.astype(np.int32) << (32 - bits)
-    soundfile.write(out, full_scale.reshape(-1, channels), record["rate"], format=record["format"],
-                    subtype=record["subtype"])
+    try:
+        soundfile.write(out, full_scale.reshape(-1, channels), record["rate"], format=record["format"],
+                        subtype=record["subtype"])
+    except (RuntimeError, soundfile.SoundFileError) as exc:  # libsndfile refusing a crafted rate, format or subtype
+        raise GencompError(f"archive corrupt: its audio record cannot be written as a file ({exc})") from None
     return out.getvalue()
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _stream(values: np.ndarray, bits: int, channels: int, record: dict, byte_exact: bool,

@@ -273,6 +273,14 @@ def test_a_damaged_record_is_named():
     audio = read_audio(wav_bytes(np.arange(10), 1, 16), "x")
     with pytest.raises(GencompError, match="archive corrupt"):
         rebuild_audio(audio.record | {"prefix": "not base64!"}, audio.data)
+    for field, value in (("bits", 1 << 40), ("bits", 12), ("bits", True), ("channels", 0), ("sample_bytes", 9)):
+        with pytest.raises(GencompError, match="never writes"):  # 2^40-bit samples: a MemoryError, found by fuzzing
+            rebuild_audio(audio.record | {field: value}, audio.data)
+    out = io.BytesIO()
+    soundfile.write(out, np.arange(40, dtype=np.int32) << 16, 8000, format="FLAC", subtype="PCM_16")
+    flac = read_audio(out.getvalue(), "x.flac")
+    with pytest.raises(GencompError, match="cannot be written"):
+        rebuild_audio(flac.record | {"rate": 0}, flac.data)
 
 
 def test_a_long_mono_file_is_two_chunks_that_come_back_whole(data_dir):
