@@ -9,12 +9,13 @@ three gradients × activity), as JPEG-LS cancels its predictor's bias per contex
 pixel, not the previous byte, selects mixer C's weights and APM 2's context, and the activity class
 mixer B's.
 
-Revision 1 (gencomp 0.16) centres the Laplace on a blend of seven predictors (the median, the
-gradient W + N − NW, W + NE − N, N, W, N + (NE − NW) / 2 and CALIC's gradient-adjusted prediction),
-each weighted by 1 / (1 + its error at W, N, NW and NE)², as JPEG XL's weighted predictor weighs
-its sub-predictors, or on the median alone where the median erred less there than the blend (flat
-and noisy regions, where the median is the better guess). The bias correction then learns the
-chosen prediction's residuals.
+Revision 1 (gencomp 0.16) centres the Laplace on a blend of nine predictors (the median, the
+gradient W + N − NW, W + NE − N, N, W, N + (NE − NW) / 2, CALIC's gradient-adjusted prediction and
+the means of N and NE and of W and N), each weighted by 1 / (1 + its error at W, N, NW and NE)³, as
+JPEG XL's weighted predictor weighs its sub-predictors, or on the median alone where the median
+erred less there than the blend (flat and noisy regions, where the median is the better guess). The
+bias correction then learns the chosen prediction's residuals, and the chosen prediction's error
+there replaces the texture term of the activity class (the Laplace's width, mixer B's weights).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ R_BIAS = R_CLASS + 2 * CLASSES  # per bias context, (sum of residuals from the m
 R_PREFIX = R_BIAS + 2 * BIAS_CONTEXTS  # per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)],
 #   made on the step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB, a few pages touched)
 R_END = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
-PREDICTORS = 10  # revision 1: the seven sub-predictors (the median first) and their blend (last)
+PREDICTORS = 10  # revision 1: the nine sub-predictors (the median first) and their blend (last)
 R_PRED = R_END + 1  # revision 1: the pixel's predictions
 R_ERRORS = R_PRED + PREDICTORS  # revision 1: |residual| of each prediction, for this row and the one above
 R_SEL_ERROR = R_PRED - 1  # revision 1: the chosen prediction's error at W, N, NW and NE
@@ -100,6 +101,31 @@ def _signed_level(d):
 
 
 @njit(cache=CACHE)
+def _neighbours(history, pos, width):
+    """Pixel pos's causal neighbours (W, N, NW, NE, WW, NN, NNE); a missing one at the edges takes the
+    nearest present one."""
+    col, row = pos % width, pos // width
+    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
+    n = np.int64(history[pos - width]) if row > 0 else w
+    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
+    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
+    ww = np.int64(history[pos - 2]) if col > 1 else w
+    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
+    nne = np.int64(history[pos - 2 * width + 1]) if row > 1 and col + 1 < width else ne
+    return w, n, nw, ne, ww, nn, nne
+
+
+@njit(cache=CACHE)
+def _median(w, n, nw):
+    """LOCO-I's median edge detector."""
+    if nw >= max(w, n):
+        return min(w, n)
+    if nw <= min(w, n):
+        return max(w, n)
+    return w + n - nw
+
+
+@njit(cache=CACHE)
 def neighbourhood(history, pos, width):
     """The 8 hashed context values for pixel `pos`, the median prediction, the activity class (the
     Laplace's width) and the bias context (the Laplace's centre).
@@ -108,19 +134,8 @@ def neighbourhood(history, pos, width):
     contexts: W and N; the median (LOCO-I) prediction with the local activity; the gradient W + N − NW
     with |N − NW| and |W − NW|; W + NE − N; N, NE and NN; the mean of W and N with |W − N|; the
     linear extrapolations 2W − WW and 2N − NN; W, NW, N, NE coarsely (texture)."""
-    col, row = pos % width, pos // width
-    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
-    n = np.int64(history[pos - width]) if row > 0 else w
-    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
-    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
-    ww = np.int64(history[pos - 2]) if col > 1 else w
-    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
-    if nw >= max(w, n):
-        med = min(w, n)
-    elif nw <= min(w, n):
-        med = max(w, n)
-    else:
-        med = w + n - nw
+    w, n, nw, ne, ww, nn, _ = _neighbours(history, pos, width)
+    med = _median(w, n, nw)
     grad = min(max(w + n - nw, 0), 255)
     values = (
         (w << 8) | n,
@@ -195,21 +210,9 @@ def laplace_p12(regs, c0):
 
 @njit(cache=CACHE)
 def _predictions(history, pos, width, out):
-    """The seven sub-predictions of pixel pos into out[0 … 6], the median first (edges as neighbourhood)."""
-    col, row = pos % width, pos // width
-    w = np.int64(history[pos - 1]) if col > 0 else (np.int64(history[pos - width]) if row > 0 else 0)
-    n = np.int64(history[pos - width]) if row > 0 else w
-    nw = np.int64(history[pos - width - 1]) if row > 0 and col > 0 else n
-    ne = np.int64(history[pos - width + 1]) if row > 0 and col + 1 < width else n
-    ww = np.int64(history[pos - 2]) if col > 1 else w
-    nn = np.int64(history[pos - 2 * width]) if row > 1 else n
-    nne = np.int64(history[pos - 2 * width + 1]) if row > 1 and col + 1 < width else ne
-    if nw >= max(w, n):
-        out[0] = min(w, n)
-    elif nw <= min(w, n):
-        out[0] = max(w, n)
-    else:
-        out[0] = w + n - nw
+    """The nine sub-predictions of pixel pos into out[0 … 8], the median first (module docstring)."""
+    w, n, nw, ne, ww, nn, nne = _neighbours(history, pos, width)
+    out[0] = _median(w, n, nw)
     out[1] = min(max(w + n - nw, 0), 255)
     out[2] = min(max(w + ne - n, 0), 255)
     out[3] = n
