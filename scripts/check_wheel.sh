@@ -26,6 +26,7 @@ gencomp decompress notes.txt.gcz -q -o back.txt
 cmp notes.txt back.txt
 gencomp compress - -c mix:tiny -q < notes.txt | gencomp decompress - -q | cmp - notes.txt
 gencomp < notes.txt | gencomp -dc | cmp - notes.txt  # the gzip-like interface: stdin to stdout, cm by default
+python -c "import gencomp, sys; gencomp.decompress(gencomp.compress(b'native ' * 99)); assert 'numba' not in sys.modules"  # cm's kernels, written as native code by the runs above, load without numba
 mkdir tree && cp notes.txt tree/ && tar -I gencomp -cf tree.tar.gcz tree && mkdir out && tar -I gencomp -xf tree.tar.gcz -C out
 cmp out/tree/notes.txt notes.txt && gencomp -l tree.tar.gcz > /dev/null && gencomp -t tree.tar.gcz && gencomp --version
 python -c "import gencomp; w = gencomp.open('o.gcz', 'wt'); w.write('line\n' * 9); w.close(); assert list(gencomp.open('o.gcz', 'rt')) == ['line\n'] * 9"
