@@ -48,9 +48,9 @@ R_PREFIX = R_BIAS + 2 * BIAS_CONTEXTS  # per step 0 … MAX_STEP, P[d] = Σ_{i<d
 #   made on the step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB, a few pages touched)
 R_END = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
 PREDICTORS = 10  # revision 1: the nine sub-predictors (the median first) and their blend (last)
-R_PRED = R_END + 1  # revision 1: the pixel's predictions
+R_SEL_ERROR = R_END  # revision 1: the chosen prediction's error at W, N, NW and NE
+R_PRED = R_SEL_ERROR + 1  # revision 1: the pixel's predictions
 R_ERRORS = R_PRED + PREDICTORS  # revision 1: |residual| of each prediction, for this row and the one above
-R_SEL_ERROR = R_PRED - 1  # revision 1: the chosen prediction's error at W, N, NW and NE
 BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
 
 
@@ -63,15 +63,12 @@ class Image:
     bias: bool = True
     revision: int = 1  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15
     kind = 1  # kinds.IMAGE
+    contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
 
     @property
-    def contexts(self) -> int:
-        """Hashed contexts in use (layout.R_ACTIVE)."""
-        return 8
-
-    @property
     def registers(self) -> int:
+        """The kind's registers after layout.R_MODEL (revision 1's error rows grow with the width)."""
         return R_END - R_MODEL + (1 + PREDICTORS + 2 * self.width * PREDICTORS if self.revision else 0)
 
     def init(self, regs: np.ndarray) -> None:
@@ -163,7 +160,7 @@ def contexts(regs, history, pos):
     values, med, cls, bias_ctx = neighbourhood(history, pos, regs[R_WIDTH])
     if regs[R_REVISION]:
         med = _blend(regs, history, pos)
-        cls = (cls >> 3) * 8 + _activity(regs[R_SEL_ERROR] >> 0)
+        cls = (cls >> 3) * 8 + _activity(regs[R_SEL_ERROR])
     mu = med
     total, count = regs[R_BIAS + 2 * bias_ctx], regs[R_BIAS + 2 * bias_ctx + 1]
     if regs[R_BIAS_ON] and count >= BIAS_MIN:
