@@ -64,4 +64,3 @@ def limit_threads(n: int) -> None:
     global _thread_limit
     _thread_limit = max(1, n)
     threadpool_limits(_thread_limit)
-

@@ -77,6 +77,7 @@ class Kernel:
         functools.update_wrapper(self, py_func)
         self.py_func, self.options, self.native = py_func, options, native
         self._dispatcher = None
+        self._entry = _UNMADE  # entry(self), once made
 
     def __call__(self, *args):
         if self.native is not None:
@@ -91,7 +92,7 @@ class Kernel:
     @property
     def dispatcher(self) -> Any:
         if self._dispatcher is None:
-            with _numba_lock:
+            with _lock:
                 if self._dispatcher is None:
                     self._dispatcher = _numba().njit(**self.options)(self.py_func)
         return self._dispatcher
@@ -102,7 +103,9 @@ class Kernel:
         return getattr(self.dispatcher, name)
 
 
-_numba_lock = threading.RLock()
+_lock = threading.RLock()  # making a dispatcher or a native entry
+_UNMADE = object()
+_keep: list = []  # llvmlite engines and cfuncs whose code is in use
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,25 +130,16 @@ def njit(*args, native: Optional[str] = None, **options) -> Any:
     return lambda py_func: Kernel(py_func, options, native)
 
 
-_lock = threading.RLock()
-_entries: dict[str, Optional[Callable]] = {}  # by kernel: its native entry, or None where it has none
-_keep: list = []  # llvmlite engines and cfuncs whose code is in use
-
-
-def entry(kernel: "Kernel") -> Optional[Callable]:
+def entry(kernel: Kernel) -> Optional[Callable]:
     """The kernel's native entry (a callable taking the kernel's own arguments), or None."""
-    name = f"{kernel.__module__}.{kernel.__qualname__}"
-    try:
-        return _entries[name]
-    except KeyError:
-        pass
-    with _lock:
-        if name not in _entries:
-            _entries[name] = _make_entry(kernel, name)
-    return _entries[name]
+    if kernel._entry is _UNMADE:
+        with _lock:
+            if kernel._entry is _UNMADE:
+                kernel._entry = _make_entry(kernel, f"{kernel.__module__}.{kernel.__qualname__}")
+    return kernel._entry
 
 
-def _make_entry(kernel: "Kernel", name: str) -> Optional[Callable]:
+def _make_entry(kernel: Kernel, name: str) -> Optional[Callable]:
     if os.environ.get("GENCOMP_NATIVE", "1") == "0" or not jit.CACHE:
         return None
     params, results = parse_abi(kernel.native)
@@ -207,12 +201,12 @@ def _wrapper_source(params: list[Param], results: list[Param]) -> str:
     body = f"    value = target({', '.join(args)})\n"
     if len(results) == 1:
         body += "    r0[0] = value\n"
-    for j in range(len(results) if len(results) > 1 else 0):
-        body += f"    r{j}[0] = value[{j}]\n"
+    else:
+        body += "".join(f"    r{j}[0] = value[{j}]\n" for j in range(len(results)))
     return f"def wrapper({', '.join(names + outs)}):\n{body}"
 
 
-def _build(kernel: "Kernel", params: list[Param], results: list[Param], stem: Path) -> int:
+def _build(kernel: Kernel, params: list[Param], results: list[Param], stem: Path) -> int:
     """Compile the kernel's cfunc, write its object code and what it needs to stem.o / stem.json, and
     return the cfunc's address in this process."""
     from numba import carray, cfunc, types
