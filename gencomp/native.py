@@ -92,7 +92,7 @@ class Kernel:
     @property
     def dispatcher(self) -> Any:
         if self._dispatcher is None:
-            with _lock:
+            with _dispatcher_lock:
                 if self._dispatcher is None:
                     self._dispatcher = _numba().njit(**self.options)(self.py_func)
         return self._dispatcher
@@ -103,7 +103,10 @@ class Kernel:
         return getattr(self.dispatcher, name)
 
 
-_lock = threading.RLock()  # making a dispatcher or a native entry
+# Two locks: making a native entry compiles under numba's compiler lock, and a compile on another
+# thread that meets a Kernel asks for its dispatcher; one lock for both deadlocks (the app's threads did).
+_dispatcher_lock = threading.RLock()  # held only while a dispatcher is made, never across a compile
+_entry_lock = threading.RLock()  # held while a native entry is loaded or built
 _UNMADE = object()
 _keep: list = []  # llvmlite engines and cfuncs whose code is in use
 
@@ -133,7 +136,7 @@ def njit(*args, native: Optional[str] = None, **options) -> Any:
 def entry(kernel: Kernel) -> Optional[Callable]:
     """The kernel's native entry (a callable taking the kernel's own arguments), or None."""
     if kernel._entry is _UNMADE:
-        with _lock:
+        with _entry_lock:
             if kernel._entry is _UNMADE:
                 kernel._entry = _make_entry(kernel, f"{kernel.__module__}.{kernel.__qualname__}")
     return kernel._entry
