@@ -7,6 +7,7 @@ import soundfile
 from PIL import Image
 
 import gencomp.media.audio as audio_media
+import gencomp.media.image as image_media
 from gencomp.cli.main import main
 from gencomp.compressors import get_compressor
 from gencomp.compressors.gzip import Gzip
@@ -249,6 +250,34 @@ def test_copy_proposals_keep_the_texture_of_the_prompt(data_dir):
     plain, copied = (list(complete_image(get_compressor("image"), photo, keep, seed=0, copies=w))[-1] for w in (0, 0.8))
     assert roughness(plain) < 0.6 * roughness(photo), roughness(plain) / roughness(photo)
     assert 0.75 < roughness(copied) / roughness(photo) < 1.33, roughness(copied) / roughness(photo)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_image_copies_come_from_the_kept_rows_only(seed):
+    """Completed rows are never a copy source, so a streak in them cannot feed itself."""
+    rng = rng_for(seed)
+    canvas = rng.integers(0, 128, (12, 20)).astype(np.uint8)  # kept rows: values below 128
+    canvas[6:] = 200 + rng.integers(0, 50, (6, 20))  # rows "completed" so far: values of 200 and more
+    proposals = image_media._CopyProposals(canvas, 6, 0.8)
+    for row in range(6, 12):
+        for col in range(20):
+            pmf, weight = proposals((row - 6) * 20 + col)
+            assert weight == 0.8 and abs(pmf.sum() - 1) < 1e-12 and pmf[128:].sum() == 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_image_copies_continue_where_they_are(seed):
+    """A completed pixel copied from kept pixel (y, x) makes (y, x + 1) a coherent candidate for its
+    right neighbour, weighted as 32 of the 4 nearest neighbourhoods' pixels."""
+    rng = rng_for(seed)
+    canvas = rng.integers(0, 256, (12, 20)).astype(np.uint8)  # random pixels: no neighbourhood like another
+    canvas[6:8] = canvas[2:4]  # rows completed so far continue as rows 2 and 3 did
+    proposals = image_media._CopyProposals(canvas, 6, 0.8)
+    for col in range(2, 17):  # row 8 goes on as row 4: each pixel is sampled as row 4's, so copied from it
+        pmf, _ = proposals(2 * 20 + col)  # (4, col) is one of the 4 nearest (distance 0), and coherent after col 2
+        assert pmf[canvas[4, col]] >= (33 / 36 if col > 2 else 1 / 4) - 1e-12
+        canvas[8, col] = canvas[4, col]
+        proposals.sampled(8, col)
 
 
 def test_image_completion_samples_among_the_likeliest_pixels_by_default(data_dir):
