@@ -72,6 +72,9 @@ EARLIER_MODELS = (
                  "gradient activity)",
                  lambda identity: "image_bias" in identity and "image_revision" not in identity,
                  lambda identity: {"model": {"revision": 0}}),
+    EarlierModel("image", "0.16", "the image model's revision 1 (a blend of nine predictors, no least squares)",
+                 lambda identity: identity.get("image_revision") == 1,
+                 lambda identity: {"model": {"revision": 1}}),
 )
 
 

@@ -89,7 +89,7 @@ print(json.dumps(found))
 def test_compiled_code_that_decides_frequencies_calls_no_exp_or_log_and_fuses_no_float_ops(wiki_heldout, tmp_path):
     """numba's math.log/exp are libm (or vector-library) calls that may differ by machine and vector
     width: none in the compiled code that decides frequencies. The float64 arithmetic there (audio's
-    least squares) carries no fast-math flags, so no machine fuses (FMA) or reorders it. Compiled afresh (numba cannot
+    and image's least squares) carries no fast-math flags, so no machine fuses (FMA) or reorders it. Compiled afresh (numba cannot
     inspect code loaded from its cache), numba's own kernels (gencomp.native's code is the same LLVM's
     output of them: tests/test_native.py)."""
     import json

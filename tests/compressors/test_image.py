@@ -12,7 +12,9 @@ from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.media.image import image_to_patches, read_grayscale
 from gencomp.models.context_mixing import image
+from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE
+from gencomp.models.context_mixing.layout import R_REVISION
 from tests.conftest import SEEDS, rng_for
 
 
@@ -80,19 +82,24 @@ def test_the_bias_corrected_centre_codes_a_photograph_smaller_and_older_archives
     assert gencomp.decompress(corrected) == data and gencomp.decompress(uncorrected) == data
 
 
-def test_revision_1_blends_predictors_and_older_archives_still_decode(data_dir):
-    """0.16 centres each pixel's Laplace on an error-weighted blend of seven predictors (or the median,
-    where it erred less around the pixel) and sizes it by that error; an archive without
-    "image_revision" (0.8 to 0.15) is decoded with revision 0."""
+def test_each_revision_codes_smaller_and_older_archives_still_decode(data_dir):
+    """0.16 (revision 1) centres each pixel's Laplace on an error-weighted blend of nine predictors (or
+    the median, where it erred less around the pixel) and sizes it by that error; 0.17 (revision 2)
+    adds a least-squares predictor to the blend and two contexts on it. An archive with
+    "image_revision": 1 is decoded with revision 1, one without it (0.8 to 0.15) with revision 0."""
     gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
-    assert codec.identity()["image_revision"] == 1
-    older = earlier_codec(codec, {k: v for k, v in codec.identity().items() if k != "image_revision"})
-    assert older.model.revision == 0 and "image_revision" not in older.identity()
-    blended, median = codec.compress(data), older.compress(data)
-    assert len(blended) < 0.985 * len(median), (len(blended), len(median))
-    assert gencomp.decompress(blended) == data and gencomp.decompress(median) == data
+    assert codec.identity()["image_revision"] == 2 and codec.model.contexts == 10
+    identity = codec.identity()
+    first = earlier_codec(codec, identity | {"image_revision": 1})
+    assert first.model.revision == 1 and first.model.contexts == 8 and first.identity()["image_revision"] == 1
+    median = earlier_codec(codec, {k: v for k, v in identity.items() if k != "image_revision"})
+    assert median.model.revision == 0 and "image_revision" not in median.identity()
+    sizes = [len(c.compress(data)) for c in (median, first, codec)]
+    assert sizes[2] < 0.995 * sizes[1] and sizes[1] < 0.985 * sizes[0], sizes
+    for c in (median, first, codec):
+        assert gencomp.decompress(c.compress(data)) == data
 
 
 def test_the_blend_weighs_each_predictor_by_its_errors_around_the_pixel():
@@ -100,15 +107,28 @@ def test_the_blend_weighs_each_predictor_by_its_errors_around_the_pixel():
     prediction (weights 1 / (1 + error)³); with no errors known yet, their rounded mean."""
     width = 4
     history = np.array([10, 20, 30, 40, 50, 60, 70, 80], np.uint8)  # two rows; pixel 5 (row 1, col 1)
-    regs = np.zeros(image.R_END + 1 + image.PREDICTORS * (1 + 2 * width), np.int64)
-    regs[image.R_WIDTH] = width
+    regs = np.zeros(image.R_ERRORS + 2 * width * image.PREDICTORS, np.int64)
+    regs[image.R_WIDTH], regs[R_REVISION] = width, 1  # revision 1: nine sub-predictors, no least squares
     pred = np.zeros(image.PREDICTORS, np.int64)
     image._predictions(history, 5, width, pred)
     image._blend(regs, history, 5)
-    expected_mean = (int(pred[:-1].sum()) + (image.PREDICTORS - 1) // 2) // (image.PREDICTORS - 1)
+    expected_mean = (int(pred[:9].sum()) + 4) // 9
     assert regs[image.R_PRED + image.PREDICTORS - 1] == expected_mean
     errors = regs[image.R_ERRORS :].reshape(2, width, image.PREDICTORS)
     errors[:] = 50
     errors[:, :, 3] = 0  # the predictor N, exact everywhere
     errors[:, :, -1] = 0  # and the blend too: the blend is chosen over the median
     assert image._blend(regs, history, 5) == pred[3] == history[1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_least_squares_fit_learns_a_linear_rule_over_the_neighbours(seed):
+    """Revision 2's predictor: fed pixels that follow a fixed linear rule over the 20 neighbours, its
+    weights become that rule (the ridge's pull is small against hundreds of rows)."""
+    rng = rng_for(seed)
+    rule = rng.dirichlet(np.ones(image.OLS_ORDER))  # weights summing to 1, as a pixel predictor's do
+    state = np.zeros(lsq.state_size(image.OLS_ORDER))
+    for _ in range(600):
+        ys = rng.integers(0, 256, image.OLS_ORDER).astype(np.float64)
+        lsq.fit(state, ys, float(rule @ ys), True, image.OLS_ORDER, image.OLS_FORGET, image.OLS_RIDGE)
+    assert np.abs(state[-image.OLS_ORDER :] - rule).max() < 1e-3

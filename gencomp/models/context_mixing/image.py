@@ -16,6 +16,12 @@ JPEG XL's weighted predictor weighs its sub-predictors, or on the median alone w
 erred less there than the blend (flat and noisy regions, where the median is the better guess). The
 bias correction then learns the chosen prediction's residuals, and the chosen prediction's error
 there replaces the texture term of the activity class (the Laplace's width, mixer B's weights).
+
+Revision 2 (gencomp 0.17) adds a tenth sub-predictor to the blend: recursive least squares over
+the 20 nearest causal neighbours (least_squares.fit, forgetting 0.999 a pixel, solved every second
+pixel; paq8px's image models predict with such OLS fits), the median standing in within 4 pixels of
+the edges; and two hashed contexts on its prediction: with the activity of the chosen prediction's
+error, and with its difference from the blend.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gencomp.jit import CACHE
+from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
 from gencomp.models.context_mixing.layout import R_MODEL, R_REVISION, R_SEL
 from gencomp.native import njit
@@ -47,10 +54,19 @@ R_BIAS = R_CLASS + 2 * CLASSES  # per bias context, (sum of residuals from the m
 R_PREFIX = R_BIAS + 2 * BIAS_CONTEXTS  # per step 0 … MAX_STEP, P[d] = Σ_{i<d} LAPLACE[min(i · step, 8191)],
 #   made on the step's first use (P[1] = LAPLACE[0] > 0 marks them made; 2.1 MB, a few pages touched)
 R_END = R_PREFIX + (MAX_STEP + 1) * PREFIX_LENGTH
-PREDICTORS = 10  # revision 1: the nine sub-predictors (the median first) and their blend (last)
+PREDICTORS = 11  # revision 1: nine sub-predictors (the median first), least squares (revision 2), their blend (last)
+OLS = PREDICTORS - 2  # the least-squares prediction's place
+# revision 2's least-squares predictor: the causal neighbours it weighs, (row, column) offsets
+OLS_NEIGHBOURS = ((0, -1), (0, -2), (0, -3), (-1, -2), (-1, -1), (-1, 0), (-1, 1), (-1, 2), (-2, -1), (-2, 0), (-2, 1),
+                  (-3, 0), (-1, -3), (-1, 3), (-2, -2), (-2, 2), (-3, -1), (-3, 1), (0, -4), (-4, 0))
+OLS_ORDER, OLS_FORGET, OLS_RIDGE = len(OLS_NEIGHBOURS), 0.999, 1.0
+OLS_DY = np.array([dy for dy, _ in OLS_NEIGHBOURS], np.int64)
+OLS_DX = np.array([dx for _, dx in OLS_NEIGHBOURS], np.int64)
 R_SEL_ERROR = R_END  # revision 1: the chosen prediction's error at W, N, NW and NE
 R_PRED = R_SEL_ERROR + 1  # revision 1: the pixel's predictions
-R_ERRORS = R_PRED + PREDICTORS  # revision 1: |residual| of each prediction, for this row and the one above
+R_OLS = R_PRED + PREDICTORS  # revision 2: the least-squares predictor's float64 state
+R_ERRORS = R_OLS + lsq.state_size(OLS_ORDER)  # revision 1: |residual| of each prediction, this row and the one above
+OLS_SOLVE_EVERY = 2  # pixels between solves (every pixel: 0.01 % smaller, 25 % slower)
 BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
 
 
@@ -61,15 +77,19 @@ class Image:
 
     width: int
     bias: bool = True
-    revision: int = 1  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15
+    revision: int = 2  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16
     kind = 1  # kinds.IMAGE
-    contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
+
+    @property
+    def contexts(self) -> int:
+        """Hashed contexts in use (layout.R_ACTIVE): revision 2 adds two on its least-squares prediction."""
+        return 10 if self.revision >= 2 else 8
 
     @property
     def registers(self) -> int:
         """The kind's registers after layout.R_MODEL (revision 1's error rows grow with the width)."""
-        return R_END - R_MODEL + (1 + PREDICTORS + 2 * self.width * PREDICTORS if self.revision else 0)
+        return R_END - R_MODEL + (R_ERRORS - R_END + 2 * self.width * PREDICTORS if self.revision else 0)
 
     def init(self, regs: np.ndarray) -> None:
         regs[R_WIDTH] = self.width
@@ -143,7 +163,7 @@ def neighbourhood(history, pos, width):
         (((w + n + 1) >> 1) << 3) | _activity(w - n),
         ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
         ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
-        0, 0,  # HASHED's last two: absent (Image.contexts)
+        0, 0,  # HASHED's last two: revision 2's, set in `contexts` (absent before: Image.contexts)
     )
     activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
     cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))
@@ -173,6 +193,10 @@ def contexts(regs, history, pos):
     regs[R_STEP] = step
     if regs[R_PREFIX + step * PREFIX_LENGTH + 1] == 0:  # P[1], zero until made
         laplace_prefix(regs, step)
+    if regs[R_REVISION] >= 2:  # the two hashed contexts on the least-squares prediction
+        ols, blend = regs[R_PRED + OLS], regs[R_PRED + PREDICTORS - 1]
+        values = values[:8] + ((ols << 4) | _activity(regs[R_SEL_ERROR]) | (1 << 20),
+                               (blend << 8) | min(max(ols - blend + 128, 0), 255) | (2 << 20))
     return values
 
 
@@ -243,9 +267,17 @@ def _blend(regs, history, pos):
     col, row = pos % width, pos // width
     pred = regs[R_PRED : R_PRED + PREDICTORS]
     _predictions(history, pos, width, pred)
+    pred[OLS] = pred[0]
+    if regs[R_REVISION] >= 2 and _ols_inside(pos, width):
+        weights, total = _ols_state(regs)[OLS_ORDER * (OLS_ORDER + 1) :], 0.0
+        for i in range(OLS_ORDER):
+            total += weights[i] * history[pos + OLS_DY[i] * width + OLS_DX[i]]
+        pred[OLS] = min(max(np.int64(np.floor(min(max(total, -1e4), 1e4) + 0.5)), 0), 255)
     here, above = R_ERRORS + (row & 1) * width * PREDICTORS, R_ERRORS + ((row + 1) & 1) * width * PREDICTORS
     total, weighted, errors_med, errors_blend = 0, 0, 0, 0
     for k in range(PREDICTORS):
+        if k == OLS and regs[R_REVISION] < 2:
+            continue
         e = 0
         if col > 0:
             e += regs[here + (col - 1) * PREDICTORS + k]
@@ -269,14 +301,34 @@ def _blend(regs, history, pos):
 
 
 @njit(cache=CACHE)
-def learn(regs, byte, pos):
+def _ols_state(regs):
+    """Revision 2's least-squares state, a float64 view of its registers."""
+    return regs[R_OLS : R_ERRORS].view(np.float64)
+
+
+@njit(cache=CACHE)
+def _ols_inside(pos, width):
+    """Whether all of pixel pos's OLS_NEIGHBOURS lie inside the image (else the median stands in)."""
+    col, row = pos % width, pos // width
+    return row >= 4 and 4 <= col < width - 3
+
+
+@njit(cache=CACHE)
+def learn(regs, history, pos, byte):
     """After a pixel: learn the residual's size in its activity class (halved every 64) and the
-    prediction's bias in its bias context; in revision 1 each prediction's error."""
+    prediction's bias in its bias context; in revision 1 each prediction's error, in revision 2 the
+    least-squares fit."""
     if regs[R_REVISION]:
         width = regs[R_WIDTH]
         at = R_ERRORS + ((pos // width) & 1) * width * PREDICTORS + (pos % width) * PREDICTORS
         for k in range(PREDICTORS):
             regs[at + k] = abs(byte - regs[R_PRED + k])
+        if regs[R_REVISION] >= 2 and _ols_inside(pos, width):
+            ys = np.empty(OLS_ORDER)
+            for i in range(OLS_ORDER):
+                ys[i] = history[pos + OLS_DY[i] * width + OLS_DX[i]]
+            lsq.fit(_ols_state(regs), ys, np.float64(byte), pos % OLS_SOLVE_EVERY == 0, OLS_ORDER, OLS_FORGET,
+                    OLS_RIDGE)
     at = R_CLASS + 2 * regs[R_ACT]
     regs[at] += abs(byte - regs[R_MU])
     regs[at + 1] += 1

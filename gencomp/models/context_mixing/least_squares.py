@@ -1,4 +1,5 @@
-"""Recursive least squares, the audio model's stage 1 (as Sac and OptimFROG predict audio).
+"""Recursive least squares: the audio model's stage 1 (as Sac and OptimFROG predict audio), one of the
+image model's predictions (revision 2, as paq8px's image models use it).
 
 Float64 with a fixed order of operations and no fused multiply-adds (numba without fastmath), which
 IEEE 754 makes the same on every machine: the one floating-point part of the context-mixing model."""
@@ -10,31 +11,41 @@ import numpy as np
 from gencomp.jit import CACHE
 from gencomp.native import njit
 
-ORDER = 16  # samples the predictor weighs
-FORGET = 0.998  # each sample's weight decays by this per sample (≈ 500 samples)
-SOLVE_EVERY = 2  # samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
-RIDGE = 1.0  # added to the covariance's diagonal before solving (in squared sample units)
+ORDER = 16  # audio: samples the predictor weighs
+FORGET = 0.998  # audio: each sample's weight decays by this per sample (≈ 500 samples)
+SOLVE_EVERY = 2  # audio: samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
+RIDGE = 1.0  # audio: added to the covariance's diagonal before solving (in squared sample units)
 WEIGHTS = ORDER * (ORDER + 1)  # the state: covariance (ORDER²), cross-correlation (ORDER), weights (ORDER)
 STATE_SIZE = ORDER * (ORDER + 2)
 
 
+def state_size(order: int) -> int:
+    """float64 values in the state of a predictor of `order` inputs; its weights are the last `order`."""
+    return order * (order + 2)
+
+
 @njit(cache=CACHE)
 def learn(state, ys, target, solve):
-    """Fold the row (ys → target) into the exponentially forgotten covariance R and cross-correlation b
-    of state (STATE_SIZE,) float64, then, if solve, solve (R + RIDGE·I) w = b by Cholesky into the
-    state's weights (kept when it fails)."""
-    n = ORDER
+    """The audio model's stage 1: fit with ORDER, FORGET and RIDGE."""
+    fit(state, ys, target, solve, ORDER, FORGET, RIDGE)
+
+
+@njit(cache=CACHE)
+def fit(state, ys, target, solve, n, forget, ridge):
+    """Fold the row (ys (n,) → target) into the exponentially forgotten covariance R and
+    cross-correlation b of state (state_size(n),) float64, then, if solve, solve (R + ridge·I) w = b by
+    Cholesky into the state's weights (kept when it fails)."""
     cov, cross, weights = state[: n * n], state[n * n : n * n + n], state[n * n + n :]
     for i in range(n):
         for j in range(i + 1):
-            cov[i * n + j] = FORGET * cov[i * n + j] + ys[i] * ys[j]
-        cross[i] = FORGET * cross[i] + ys[i] * target
+            cov[i * n + j] = forget * cov[i * n + j] + ys[i] * ys[j]
+        cross[i] = forget * cross[i] + ys[i] * target
     if not solve:
         return
     lower = np.empty(n * n)
     for i in range(n):
         for j in range(i + 1):
-            total = cov[i * n + j] + (RIDGE if i == j else 0.0)
+            total = cov[i * n + j] + (ridge if i == j else 0.0)
             for k in range(j):
                 total -= lower[i * n + k] * lower[j * n + k]
             if i == j:
