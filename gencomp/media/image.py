@@ -279,8 +279,7 @@ class _CopyProposals:
         pixels = canvas.astype(np.int64)
         self.features = np.stack([pixels[self.ys + dy, self.xs + dx] for dy, dx in NEIGHBOURHOOD], axis=1)  # (P, N)
         self.values = pixels[self.ys, self.xs]
-        self.source = np.full((height, width), -1, np.int64)  # which candidate a pixel copied, -1: none
-        self.source[self.ys, self.xs] = np.arange(len(self.ys))  # kept pixels are their own sources
+        self.source = np.full((height, width), -1, np.int64)  # which candidate a completed pixel copied, -1: none
         self.keep_rows, self.candidates = keep_rows, (np.empty(0, np.int64), np.empty(0, np.int64))
 
     def _candidate(self, y: int, x: int) -> int:
