@@ -46,10 +46,13 @@ COPY_WEIGHT = 0.97  # continuation: the share of each byte's distribution propos
 #   model's own samples deviate from them by clicks, see MODEL_NOISE)
 GRAIN_SECONDS = 0.02  # … each copy runs this long (a few pitch periods) before the next is chosen
 MATCH_SECONDS = 0.002  # … chosen where the kept audio's stretch this long before it best matches the clip's last
+#   (normalised correlation: squared differences favour quiet stretches where nothing matches well, and a
+#   continuation drifted quieter than its prompt, jfk's by 3 dB below 2 kHz)
 COPY_MATCHES = 4  # … at random among this many best matches
 FRESH_GRAINS = 8  # … not within a grain of the last this many copies' sources (no loops)
 FADE_SECONDS = 0.002  # … faded in over this long from the copy before it, which runs on meanwhile (no clicks)
-GAIN_SPREAD = 0.2  # … at a gain whose natural log is normal with this deviation (speech's loudness varies)
+GAIN_SPREAD = 0.2  # … at a gain whose natural log is normal with this deviation (speech's loudness varies), less
+#   where the kept audio is clean (as the model's share, MODEL_NOISE): rounding a gained copy adds a noise floor
 LOUDEST_OVER_ACTIVE = 1.3  # … at most this loud (RMS) over the kept speech's active level (_active_level)
 ACTIVE_DB = 30.0  # … the active level: the RMS of the kept grains within this many dB of the loudest
 MODEL_NOISE = 3000.0  # the power (sample units², a sample) by which the model's own samples deviate from the copies
@@ -309,27 +312,29 @@ def judge_bits_per_sample(kept: np.ndarray, continuation: np.ndarray) -> float:
 
 
 class _CopyProposals:
-    """Copies proposed for each sample of a continuation, grain by grain. A grain is GRAIN_SECONDS of
-    the kept audio from where the MATCH_SECONDS before it best match the clip's last samples (sum of
-    squared differences; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS
-    sources, none so near the kept audio's end that it cannot run on through the next fade), at a random
-    gain (GAIN_SPREAD, never above the kept peak nor LOUDEST_OVER_ACTIVE × the kept speech's active
-    level), faded in over FADE_SECONDS from the grain before it, which runs on meanwhile (overlap-add:
-    no clicks). Each sample is proposed as its low byte, then the high byte that puts it nearest the
-    copy. The model keeps 1 − weight of each byte, less where the kept audio's noise floor is below
-    the noise its samples add (MODEL_NOISE).
+    """Copies proposed for each sample of a continuation, grain by grain. A grain is GRAIN_SECONDS of the kept
+    audio from where the MATCH_SECONDS before it best match the clip's last samples (normalised
+    correlation; at random among the COPY_MATCHES best, none near the last FRESH_GRAINS sources, none so
+    near the kept audio's end that it cannot run on through the next fade), at a random gain
+    (GAIN_SPREAD, less for a clean recording, never above the kept peak nor LOUDEST_OVER_ACTIVE × the
+    kept speech's active level), faded in over FADE_SECONDS from the grain before it, which runs on
+    meanwhile (overlap-add: no clicks). Each sample is proposed as its low byte, then the high byte that
+    puts it nearest the copy. The model keeps 1 − weight of each byte, and the gain its spread, less
+    where the kept audio's noise floor is below the noise they add (MODEL_NOISE).
 
     Sampling from it is concatenative synthesis of the prompt's own grains: the continuation keeps the
-    voice, pitch and loudness of the prompt where a predictor sampled on its own output drifts to
-    noise, and the gain keeps any run of samples from being a verbatim copy. Only the kept audio is
-    searched, so copies never read the continuation's own noise. feed(i, byte) tells which byte i was."""
+    voice, pitch and loudness of the prompt where a predictor sampled on its own output drifts to noise,
+    and the gain keeps any run of samples of a noisy recording from being a verbatim copy. Only the kept
+    audio is searched, so copies never read the continuation's own noise. feed(i, byte) tells which byte
+    i was."""
 
     def __init__(self, kept: np.ndarray, rate: int, new: int, weight: float, seed: int):
         self.rng = np.random.default_rng([seed, 1])
         self.match, self.grain = max(1, round(MATCH_SECONDS * rate)), max(1, round(GRAIN_SECONDS * rate))
         self.fade = max(1, round(FADE_SECONDS * rate))
         kept = kept.astype(np.float64)
-        self.weight = 1 - (1 - weight) * min(1.0, _noise_floor(kept) / MODEL_NOISE)
+        clean = min(1.0, _noise_floor(kept) / MODEL_NOISE)  # 1: a noise floor that hides the model's and gains' noise
+        self.weight, self.spread = 1 - (1 - weight) * clean, GAIN_SPREAD * clean
         self.level = LOUDEST_OVER_ACTIVE * _active_level(kept, self.grain)
         stretches = np.lib.stride_tricks.sliding_window_view(kept[:-1], self.match)  # (P, L), followed by kept[L:]
         self.stretches, self.norms = stretches, (stretches ** 2).sum(axis=1)
@@ -363,7 +368,7 @@ class _CopyProposals:
 
     def _next_grain(self) -> None:
         recent = self.clip[self.at - self.match : self.at]
-        distances = self.norms - 2 * (self.stretches @ recent)
+        distances = -(self.stretches @ recent) / np.sqrt(self.norms + 1.0)  # − normalised correlation
         room = len(self.followers) - self.grain - self.fade  # a grain from here runs whole and on through the next fade
         if room >= COPY_MATCHES:
             distances[room:] = np.inf
@@ -378,7 +383,7 @@ class _CopyProposals:
         piece = self.followers[self.source : self.source + self.grain].astype(np.float64)
         loudest = min(self.peak / max(np.abs(piece).max(initial=1), 1),
                       self.level / max(np.sqrt(np.mean(piece ** 2)), 1))
-        self.previous_gain, self.gain = self.gain, min(float(np.exp(self.rng.normal(0.0, GAIN_SPREAD))), loudest)
+        self.previous_gain, self.gain = self.gain, min(float(np.exp(self.rng.normal(0.0, self.spread))), loudest)
         self.recent = (self.recent + [self.source])[-FRESH_GRAINS:]
         self.left = self.grain
 

@@ -133,6 +133,19 @@ def test_audio_copy_grains_have_room_to_fade_out():
     assert max(sources) + copies.grain + copies.fade <= len(copies.followers), (max(sources), len(copies.followers))
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_audio_grains_follow_the_stretch_that_correlates_not_the_quietest(seed):
+    """The clip ends on a quiet echo of a loud stretch of the kept audio: the grain copies from the loud
+    part (what followed that stretch, or one of the next best), not the silence. Squared differences
+    chose silence (nearer to anything quiet), and continuations drifted quieter than their prompts."""
+    rng = rng_for(seed)
+    burst = rng.normal(0, 3000, 2000).round()
+    kept = np.r_[burst, np.zeros(3000), (0.3 * burst[500:532]).round()]  # 32 samples: MATCH_SECONDS at 16 kHz
+    copies = audio_media._CopyProposals(kept, 16000, 1000, 1.0, seed=seed)
+    copies(0)
+    assert copies.match == 32 and copies.source < 2000 - 32, copies.source
+
+
 def test_audio_noise_floor_is_white_noise_power_and_falls_with_the_band():
     rng = np.random.default_rng()
     noise = rng.normal(0, 30, 16000)
@@ -155,9 +168,11 @@ def test_audio_copies_of_a_clean_recording_add_no_model_noise(data_dir):
     pcm, rate = read_pcm16(data_dir / "audio" / "jfk.flac")
     samples = np.frombuffer(pcm, "<i2").astype(np.int16)
     kept = samples[:rate].astype(np.float64)
-    assert audio_media._CopyProposals(kept, rate, 10, COPY_WEIGHT, 0).weight > 1 - 1e-4
+    clean = audio_media._CopyProposals(kept, rate, 10, COPY_WEIGHT, 0)
+    assert clean.weight > 1 - 1e-4 and clean.spread < 1e-4 * audio_media.GAIN_SPREAD  # rounding a gain adds noise too
     noisy = np.frombuffer(read_pcm16(data_dir / "audio" / "spk1_snt1.wav")[0], "<i2")[:16000].astype(np.float64)
-    assert audio_media._CopyProposals(noisy, 16000, 10, COPY_WEIGHT, 0).weight == COPY_WEIGHT
+    loud = audio_media._CopyProposals(noisy, 16000, 10, COPY_WEIGHT, 0)
+    assert loud.weight == COPY_WEIGHT and loud.spread == audio_media.GAIN_SPREAD
     clip = list(continue_audio(get_compressor("audio"), samples[: 2 * rate], rate, 1.0, 0.3, seed=1))[-1]
 
     def high_band_db(x):  # mean power above 13 kHz of the long-term spectrum (512-sample Hann frames)
