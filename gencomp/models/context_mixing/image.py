@@ -65,7 +65,9 @@ OLS_DX = np.array([dx for _, dx in OLS_NEIGHBOURS], np.int64)
 R_SEL_ERROR = R_END  # revision 1: the chosen prediction's error at W, N, NW and NE
 R_PRED = R_SEL_ERROR + 1  # revision 1: the pixel's predictions
 R_OLS = R_PRED + PREDICTORS  # revision 2: the least-squares predictor's float64 state
-R_ERRORS = R_OLS + lsq.state_size(OLS_ORDER)  # revision 1: |residual| of each prediction, this row and the one above
+R_OLS_INPUTS = R_OLS + lsq.state_size(OLS_ORDER)  # revision 2: the pixel's OLS_NEIGHBOURS (float64), read once
+R_ERRORS = R_OLS_INPUTS + OLS_ORDER  # revision 1: |residual| of each prediction, this row and the one above
+OLS_WEIGHTS = lsq.weights_offset(OLS_ORDER)  # where the weights start in the state
 OLS_SOLVE_EVERY = 2  # pixels between solves (every pixel: 0.01 % smaller, 25 % slower)
 BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
 
@@ -269,9 +271,10 @@ def _blend(regs, history, pos):
     _predictions(history, pos, width, pred)
     pred[OLS] = pred[0]
     if regs[R_REVISION] >= 2 and _ols_inside(pos, width):
-        weights, total = _ols_state(regs)[OLS_ORDER * (OLS_ORDER + 1) :], 0.0
+        weights, inputs, total = _ols_state(regs)[OLS_WEIGHTS:], _ols_inputs(regs), 0.0
         for i in range(OLS_ORDER):
-            total += weights[i] * history[pos + OLS_DY[i] * width + OLS_DX[i]]
+            inputs[i] = history[pos + OLS_DY[i] * width + OLS_DX[i]]
+            total += weights[i] * inputs[i]
         pred[OLS] = min(max(np.int64(np.floor(min(max(total, -1e4), 1e4) + 0.5)), 0), 255)
     here, above = R_ERRORS + (row & 1) * width * PREDICTORS, R_ERRORS + ((row + 1) & 1) * width * PREDICTORS
     total, weighted, errors_med, errors_blend = 0, 0, 0, 0
@@ -303,7 +306,13 @@ def _blend(regs, history, pos):
 @njit(cache=CACHE)
 def _ols_state(regs):
     """Revision 2's least-squares state, a float64 view of its registers."""
-    return regs[R_OLS : R_ERRORS].view(np.float64)
+    return regs[R_OLS:R_OLS_INPUTS].view(np.float64)
+
+
+@njit(cache=CACHE)
+def _ols_inputs(regs):
+    """The pixel's OLS_NEIGHBOURS as _blend read them, a float64 view of their registers."""
+    return regs[R_OLS_INPUTS:R_ERRORS].view(np.float64)
 
 
 @njit(cache=CACHE)
@@ -314,7 +323,7 @@ def _ols_inside(pos, width):
 
 
 @njit(cache=CACHE)
-def learn(regs, history, pos, byte):
+def learn(regs, byte, pos):
     """After a pixel: learn the residual's size in its activity class (halved every 64) and the
     prediction's bias in its bias context; in revision 1 each prediction's error, in revision 2 the
     least-squares fit."""
@@ -323,12 +332,9 @@ def learn(regs, history, pos, byte):
         at = R_ERRORS + ((pos // width) & 1) * width * PREDICTORS + (pos % width) * PREDICTORS
         for k in range(PREDICTORS):
             regs[at + k] = abs(byte - regs[R_PRED + k])
-        if regs[R_REVISION] >= 2 and _ols_inside(pos, width):
-            ys = np.empty(OLS_ORDER)
-            for i in range(OLS_ORDER):
-                ys[i] = history[pos + OLS_DY[i] * width + OLS_DX[i]]
-            lsq.fit(_ols_state(regs), ys, np.float64(byte), pos % OLS_SOLVE_EVERY == 0, OLS_ORDER, OLS_FORGET,
-                    OLS_RIDGE)
+        if regs[R_REVISION] >= 2 and _ols_inside(pos, width):  # the inputs _blend read for this pixel
+            lsq.fit(_ols_state(regs), _ols_inputs(regs), np.float64(byte), pos % OLS_SOLVE_EVERY == 0,
+                    OLS_ORDER, OLS_FORGET, OLS_RIDGE)
     at = R_CLASS + 2 * regs[R_ACT]
     regs[at] += abs(byte - regs[R_MU])
     regs[at + 1] += 1

@@ -38,7 +38,7 @@ def learn(regs, history, pos, byte):
     if kind == AUDIO:
         audio.learn(regs, history, pos)
     elif kind == IMAGE:
-        image.learn(regs, history, pos, byte)
+        image.learn(regs, byte, pos)
     else:
         orders.learn(regs, history, pos, byte)
 

@@ -15,13 +15,20 @@ ORDER = 16  # audio: samples the predictor weighs
 FORGET = 0.998  # audio: each sample's weight decays by this per sample (≈ 500 samples)
 SOLVE_EVERY = 2  # audio: samples between solves (every sample: 0.1 % smaller on speech chunks, 4: 0.1 % larger)
 RIDGE = 1.0  # audio: added to the covariance's diagonal before solving (in squared sample units)
-WEIGHTS = ORDER * (ORDER + 1)  # the state: covariance (ORDER²), cross-correlation (ORDER), weights (ORDER)
-STATE_SIZE = ORDER * (ORDER + 2)
+
+
+def weights_offset(order: int) -> int:
+    """Where the weights start in the state of a predictor of `order` inputs: after its covariance
+    (order²) and cross-correlation (order)."""
+    return order * (order + 1)
 
 
 def state_size(order: int) -> int:
     """float64 values in the state of a predictor of `order` inputs; its weights are the last `order`."""
     return order * (order + 2)
+
+
+WEIGHTS, STATE_SIZE = weights_offset(ORDER), state_size(ORDER)  # audio's
 
 
 @njit(cache=CACHE)
