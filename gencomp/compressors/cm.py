@@ -52,6 +52,7 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
+MIX_BYTES_REVISION = 2  # mix's byte model: 3.9 % smaller than revision 1 at under half its speed, which cm keeps
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 # predict() keeps every bit's probability within [2^-11, 1 - 2^-11], so a byte costs at least 0.0056 bits
@@ -290,4 +291,4 @@ def _mix_compressor(model: str = DEFAULT_MIX_MODEL, chunk_size_bytes: Optional[i
     transformer = load_byte_transformer(model)
     window = min(MIX_ATTENTION_WINDOW, transformer.cfg.attention_window)
     return ContextMixingCompressor(f"mix:{model}", transformer.with_window(window),
-                                   chunk_size_bytes)
+                                   chunk_size_bytes, cmx.Bytes(revision=MIX_BYTES_REVISION))

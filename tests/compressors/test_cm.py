@@ -52,28 +52,43 @@ def test_learns_in_context(cm):
     assert twice - once < 0.05 * 8 * len(block)
 
 
-def test_predictor_is_the_model_the_coder_codes(cm, wiki_heldout):
+@pytest.fixture(scope="module", params=[1, 2])
+def byte_model_codec(request):
+    """cm with the byte model's revision 1 (cm's) or 2 (mix's)."""
+    from gencomp.models.context_mixing import Bytes
+
+    return ContextMixingCompressor("cm", model=Bytes(revision=request.param))
+
+
+def test_predictor_is_the_model_the_coder_codes(byte_model_codec, wiki_heldout):
     """Σ −log2 p of the predictor's byte distributions (product of the 8 bit probabilities) and the
     coder's ideal code length agree within rounding: sampling uses the model that compresses."""
     from gencomp.coding import exact
+    from gencomp.models.context_mixing.predictor import ContextMixingPredictor
 
+    codec = byte_model_codec
     text = wiki_heldout[:3000]
+
+    class SizedAsTheCoder(ContextMixingPredictor):  # its tables as large as the coder's for this text
+        PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS = table_bits(len(text))
+
     symbols = np.frombuffer(text, np.uint8).astype(np.int64)[None]
-    log_probs = exact.log_probs(cm.predictor.weights(symbols))[0, np.arange(len(text)), symbols[0]]
-    predictor_bits = -log_probs.sum() / np.log(2)
-    codec = ContextMixingCompressor("cm")
     coded_bits = float(codec.chunk_code_length_bits([text])[0])
-    assert abs(predictor_bits - coded_bits) < 0.01 * len(text)  # the predictor runs smaller tables
+    for predictor, within in ((SizedAsTheCoder(None, codec.model), 0.002), (codec.predictor, 0.02)):
+        log_probs = exact.log_probs(predictor.weights(symbols))[0, np.arange(len(text)), symbols[0]]
+        predictor_bits = -log_probs.sum() / np.log(2)
+        assert abs(predictor_bits - coded_bits) < within * len(text)  # rounding; and fewer collisions
     assert coded_bits < 3.6 * len(text)
 
 
-def test_predictor_full_pass_equals_steps_and_start_from(cm, wiki_heldout):
+def test_predictor_full_pass_equals_steps_and_start_from(byte_model_codec, wiki_heldout):
+    predictor = byte_model_codec.predictor
     symbols = np.frombuffer(wiki_heldout[:400], np.uint8).astype(np.int64)[None]
-    full = cm.predictor.weights(symbols)
-    state = cm.predictor.start(1)
-    steps = [cm.predictor.step(state, None)] + [cm.predictor.step(state, symbols[:, t]) for t in range(399)]
+    full = predictor.weights(symbols)
+    state = predictor.start(1)
+    steps = [predictor.step(state, None)] + [predictor.step(state, symbols[:, t]) for t in range(399)]
     assert np.array_equal(np.stack(steps, 1), full)
-    assert np.array_equal(cm.predictor.start_from(symbols[:, :250])[1][0], full[0, 250])
+    assert np.array_equal(predictor.start_from(symbols[:, :250])[1][0], full[0, 250])
 
 
 def test_table_sizes_grow_with_the_stream_and_stop():
@@ -157,6 +172,37 @@ def test_the_byte_models_revision_1_codes_structured_data_smaller_and_revision_0
     old_blob = earlier.compress(data)
     assert gencomp.decompress(old_blob) == data  # through archive.legacy: cm as gencomp 0.14 made it
     assert len(revised.compress(data)) < at_most * len(old_blob)  # measured: 0.964 and 0.984
+
+
+@pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.97), ("corpus/code-python.txt", 0.98)])
+def test_mix_codes_with_the_byte_models_revision_2_smaller_and_reads_revision_1_archives(source, at_most):
+    from gencomp.data.corpus import text_corpus
+    from gencomp.models.context_mixing import Bytes
+
+    data = text_corpus("heldout", (source,))[source][:60_000]
+    revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (2, 1))
+    assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.954 and 0.965
+    mix = get_compressor("mix:tiny")
+    assert mix.identity()["bytes_revision"] == 2
+    as_0_17 = ContextMixingCompressor("mix:tiny", mix.transformer, model=Bytes(revision=1))
+    text = data[:5000]
+    assert gencomp.decompress(as_0_17.compress(text)) == text  # by mix:tiny as it is now, through archive.legacy
+
+
+def test_revision_2_knows_where_each_field_of_this_line_and_the_last_began():
+    """A field begins after the first separator of a run (measured: 0.06 % smaller than after the run);
+    the line's starts become the previous line's at a newline."""
+    from gencomp.models.context_mixing import Bytes, new_state
+    from gencomp.models.context_mixing.layout import R_POS
+    from gencomp.models.context_mixing.orders import FIELDS, R_STARTS, learn
+
+    history = np.frombuffer(b"2025-06-24 status  unpacked x:amd64\nab,cd|e", np.uint8).copy()
+    regs = new_state(12, 10, history, Bytes(revision=2)).regs
+    for pos, byte in enumerate(history):
+        learn(regs, history, pos, np.int64(byte))
+        regs[R_POS] = pos + 1  # as core.end_byte moves it
+    assert list(regs[R_STARTS + FIELDS : R_STARTS + FIELDS + 4]) == [0, 11, 18, 28]
+    assert list(regs[R_STARTS : R_STARTS + 3]) == [36, 39, 42]
 
 
 def test_the_nesting_context_follows_brackets_and_strings():

@@ -69,6 +69,7 @@ class Audio:
     generating: bool = False
     kind = 2  # kinds.AUDIO
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
+    refined = False  # layout.R_REFINED
     revision = 0  # layout.R_REVISION
     registers = R_END - R_MODEL
 
@@ -191,8 +192,7 @@ def contexts(regs, history, pos):
             (k << 20) | (((previous_top >> 6) & 0x3FF) << 6) | error_class,
             (k << 16) | (predicted << 8) | (c4 & 255),
             (k << 16) | (((top - previous_top) >> 5) & 0x7FF),
-            k | (error_class << 1),
-            0, 0)  # HASHED's last two: absent (Audio.contexts)
+            k | (error_class << 1))
 
 
 @njit(cache=CACHE)

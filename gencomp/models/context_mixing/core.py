@@ -16,6 +16,7 @@ from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds, match
 from gencomp.models.context_mixing.counters import (
     CONTEXT_LIMIT,
+    COUNTER_INIT,
     MASK32,
     MATCH_LIMIT,
     bit_position,
@@ -25,6 +26,7 @@ from gencomp.models.context_mixing.counters import (
     stretched,
 )
 from gencomp.models.context_mixing.layout import (
+    D_MATCH,
     D_O1,
     HASHED,
     N_INPUTS,
@@ -35,19 +37,27 @@ from gencomp.models.context_mixing.layout import (
     R_C0,
     R_C4,
     R_C8,
+    R_CMAP,
     R_CTX,
+    R_INPUTS,
     R_KNOWN,
     R_MCTX,
+    R_MIXERS,
     R_P,
     R_PF,
     R_POS,
+    R_REFINED,
     R_S,
     R_SEL,
+    R_SEL_D,
     R_SETS,
     R_SLOT,
     R_X,
     X_BIAS,
     X_EXT,
+    X_HASHED,
+    X_O0,
+    X_O1,
 )
 from gencomp.native import njit
 
@@ -56,7 +66,8 @@ INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # R_SEL; then the second layer: 8 sets (bit position) of N_MIXERS weights
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
-M_FINAL = M_C + 256
+M_D = M_C + 256
+M_FINAL = M_D + 1024
 MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
 FINAL_RATE = 2  # second layer, likewise
@@ -64,17 +75,21 @@ FINAL_RATE = 2  # second layer, likewise
 APM_BUCKETS = 33
 A_1 = 0  # context: partial byte (256)
 A_2 = 256 * APM_BUCKETS  # context: partial byte and R_SEL (65,536)
-APM_SIZE = A_2 + 65536 * APM_BUCKETS
+A_3 = A_2 + 65536 * APM_BUCKETS  # context: partial byte and the two bytes before it, hashed (65,536)
+A_4 = A_3 + 65536 * APM_BUCKETS  # context: partial byte and the match state
+A_COUNT = A_4 + 65 * 256 * APM_BUCKETS  # count maps: per hashed context, its count (16) × stretched p (64)
+COUNT_LEVELS, COUNT_BUCKETS = 32, 64
+APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS
 APM_RATE = 6
 
 
 @njit(cache=CACHE, native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] ->")
 def begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch):
     """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
-    values = kinds.contexts(regs, history, regs[R_POS])
+    kinds.contexts(regs, history, regs[R_POS])
     known = 0
     for k in range(regs[R_ACTIVE]):
-        h = hash2(k + 1, values[k])
+        h = hash2(k + 1, regs[R_CTX + k])
         regs[R_CTX + k] = h
         slot = find_slot(table, hash2(h, 0), True)
         regs[R_SLOT + k] = slot
@@ -108,9 +123,28 @@ def _nibble_index(c0, bitpos):
 @njit(cache=CACHE)
 def _mix(mixer, regs, base):
     dot = 0
-    for i in range(N_INPUTS):
+    for i in range(regs[R_INPUTS]):
         dot += regs[R_X + i] * np.int64(mixer[base + i])
     return min(max(dot >> 16, -2047), 2047)
+
+
+@njit(cache=CACHE)
+def _count_maps(table, apm, regs, stretch, slots, nib, active):
+    """Each hashed context's second input: its counter's probability mapped through an adaptive table
+    chosen by the context and the counter's count (a context seen once or twice, and what its bits
+    were, means more in some contexts than in others: paq8's state maps learn this from bit histories)."""
+    for k in range(active):
+        v = np.int64(table[slots[k] + nib]) if slots[k] >= 0 else COUNTER_INIT  # absent (byte_weights): as new
+        bucket = (stretch[v >> 20] + 2048) >> 6
+        i = A_COUNT + ((k * COUNT_LEVELS + min(v & 1023, COUNT_LEVELS - 1)) * COUNT_BUCKETS) + bucket
+        regs[R_CMAP + k] = i
+        regs[R_X + X_HASHED + active + k] = stretch[apm[i] >> 4]
+
+
+@njit(cache=CACHE)
+def _apm(apm, i, weight):
+    """APM entry i and the next, interpolated (weight: the next's share, 12 bits)."""
+    return (np.int64(apm[i]) * (4096 - weight) + np.int64(apm[i + 1]) * weight) >> 12
 
 
 @njit(cache=CACHE)
@@ -121,19 +155,23 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     bitpos = bit_position(c0)
     nib = _nibble_index(c0, bitpos)
     c1 = regs[R_C4] & 255
-    regs[R_X + 0] = stretched(direct, c0, stretch)
-    regs[R_X + 1] = stretched(direct, D_O1 + (c1 << 8) + c0, stretch)
-    for k in range(HASHED):
-        regs[R_X + 2 + k] = stretched(table, slots[k] + nib, stretch) if slots[k] >= 0 else 0
+    regs[R_X + X_O0] = stretched(direct, c0, stretch)
+    regs[R_X + X_O1] = stretched(direct, D_O1 + (c1 << 8) + c0, stretch)
+    active = regs[R_ACTIVE]
+    for k in range(active):
+        regs[R_X + X_HASHED + k] = stretched(table, slots[k] + nib, stretch) if slots[k] >= 0 else 0
+    if regs[R_REFINED]:
+        _count_maps(table, apm, regs, stretch, slots, nib, active)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
     regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
     regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
     regs[R_SETS + 2] = (M_C + regs[R_SEL]) * N_INPUTS
+    regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * N_INPUTS
     final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
     dot = 0
-    for j in range(N_MIXERS):
+    for j in range(regs[R_MIXERS]):
         s = _mix(mixer, regs, regs[R_SETS + j])
         regs[R_S + j] = s
         regs[R_P + j] = squash[s + 2048]
@@ -145,10 +183,16 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     low, weight = t >> 12, t & 4095
     regs[R_APM + 0] = A_1 + c0 * APM_BUCKETS + low
     regs[R_APM + 1] = A_2 + ((regs[R_SEL] << 8) | c0) * APM_BUCKETS + low
-    regs[R_APM + 2] = weight
-    a1 = (np.int64(apm[regs[R_APM]]) * (4096 - weight) + np.int64(apm[regs[R_APM] + 1]) * weight) >> 12
-    a2 = (np.int64(apm[regs[R_APM + 1]]) * (4096 - weight) + np.int64(apm[regs[R_APM + 1] + 1]) * weight) >> 12
-    p = kinds.final_p(regs, (regs[R_PF] * 16 + a1 + 2 * a2) >> 2, ext_p12)
+    a1, a2 = _apm(apm, regs[R_APM], weight), _apm(apm, regs[R_APM + 1], weight)
+    if regs[R_REFINED]:
+        matched = regs[R_MCTX] - D_MATCH + 1 if regs[R_MCTX] >= 0 else 0  # match length and expected bit
+        regs[R_APM + 2] = A_3 + (hash2(regs[R_C4] & 0xFFFF, c0) & 0xFFFF) * APM_BUCKETS + low
+        regs[R_APM + 3] = A_4 + ((matched << 8) | c0) * APM_BUCKETS + low
+        a3, a4 = _apm(apm, regs[R_APM + 2], weight), _apm(apm, regs[R_APM + 3], weight)
+        p = (regs[R_PF] * 16 + a1 + 2 * a2 + 2 * a3 + 2 * a4) >> 3
+    else:
+        p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
+    p = kinds.final_p(regs, p, ext_p12)
     return min(max(p, 32), 65536 - 32)
 
 
@@ -167,20 +211,26 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
     target = bit << 12
-    for j in range(N_MIXERS):
+    inputs = regs[R_INPUTS]
+    mixers = regs[R_MIXERS]
+    for j in range(mixers):
         base = regs[R_SETS + j]
         err = (target - regs[R_P + j]) * MIX_RATE
-        for i in range(N_INPUTS):
+        for i in range(inputs):
             mixer[base + i] = min(max(mixer[base + i] + ((regs[R_X + i] * err) >> 14), -(1 << 24)), 1 << 24)
     final = M_FINAL * N_INPUTS + regs[R_BITPOS] * N_MIXERS
     err = (target - regs[R_PF]) * FINAL_RATE
-    for j in range(N_MIXERS):
+    for j in range(mixers):
         mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)
     goal = (bit << 16) + (bit << APM_RATE) - bit - bit
-    for a in range(2):
+    for a in range(4 if regs[R_REFINED] else 2):
         i = regs[R_APM + a]
         apm[i] += (goal - apm[i]) >> APM_RATE
         apm[i + 1] += (goal - apm[i + 1]) >> APM_RATE
+    if regs[R_REFINED]:
+        for k in range(active):
+            i = regs[R_CMAP + k]
+            apm[i] += (goal - apm[i]) >> APM_RATE
     regs[R_C0] = c0 * 2 + bit
     regs[R_BITPOS] += 1
     if regs[R_BITPOS] == 4:

@@ -82,6 +82,7 @@ class Image:
     revision: int = 2  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16
     kind = 1  # kinds.IMAGE
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
+    refined = False  # layout.R_REFINED
 
     @property
     def contexts(self) -> int:
@@ -165,7 +166,7 @@ def neighbourhood(history, pos, width):
         (((w + n + 1) >> 1) << 3) | _activity(w - n),
         ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
         ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
-        0, 0,  # HASHED's last two: revision 2's, set in `contexts` (absent before: Image.contexts)
+        0, 0,  # revision 2's two, set in `contexts` (unused before: Image.contexts)
     )
     activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
     cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))

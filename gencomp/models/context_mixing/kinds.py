@@ -14,7 +14,7 @@ from __future__ import annotations
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import audio, image, orders
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
-from gencomp.models.context_mixing.layout import HASHED, R_KIND, R_REVISION
+from gencomp.models.context_mixing.layout import HASHED, R_CTX, R_KIND, R_REVISION
 from gencomp.native import njit
 
 BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
@@ -22,13 +22,21 @@ BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
-    """The HASHED context values of the byte at pos; sets R_SEL (the byte selecting mixer C and APM 2)."""
+    """Write the byte at pos's R_ACTIVE context values to regs[R_CTX:]; set R_SEL (the byte selecting
+    mixer C and APM 2)."""
     kind = regs[R_KIND]
     if kind == AUDIO:
-        return audio.contexts(regs, history, pos)
-    if kind == IMAGE:
-        return image.contexts(regs, history, pos)
-    return orders.contexts(regs, history, pos)
+        _store(regs, audio.contexts(regs, history, pos))
+    elif kind == IMAGE:
+        _store(regs, image.contexts(regs, history, pos))
+    else:
+        orders.contexts(regs, history, pos)
+
+
+@njit(cache=CACHE)
+def _store(regs, values):
+    for k in range(len(values)):
+        regs[R_CTX + k] = values[k]
 
 
 @njit(cache=CACHE)

@@ -1,10 +1,12 @@
 """The registers every context-mixing model has (int64 scalars in State.regs), and the sizes of its
 tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on."""
 
-HASHED = 10  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
-N_INPUTS = 2 + HASHED + 3  # order 0, order 1, hashed, match, external, bias
-X_MATCH, X_EXT, X_BIAS = 2 + HASHED, 3 + HASHED, 4 + HASHED
-N_MIXERS = 3
+HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
+# inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
+# (R_REFINED), as many count-map inputs: R_INPUTS of them in use
+X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
+N_INPUTS = X_HASHED + 2 * HASHED
+N_MIXERS = 4  # first-layer mixers at most: A, B, C, and D in a refined model
 
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits)
 D_O1 = 256
@@ -19,13 +21,18 @@ R_SETS = 14  # N_MIXERS chosen weight sets
 R_P = R_SETS + N_MIXERS  # N_MIXERS first-layer probabilities (12 bits)
 R_S = R_P + N_MIXERS  # N_MIXERS first-layer logits
 R_PF = R_S + N_MIXERS  # final mixer probability (12 bits)
-R_APM = R_PF + 1  # 2 APM indices, 1 interpolation weight
-R_CTX = R_APM + 3  # HASHED context hashes
+R_APM = R_PF + 1  # the APMs' indices: 1 and 2, then 3 and 4 in a refined model
+R_CTX = R_APM + 4  # HASHED context hashes
 R_SLOT = R_CTX + HASHED  # HASHED slot offsets into the table
 R_X = R_SLOT + HASHED  # N_INPUTS inputs
-R_KIND = R_X + N_INPUTS  # the data kind whose sub-models run (kinds.BYTES, IMAGE, AUDIO)
+R_CMAP = R_X + N_INPUTS  # HASHED count-map entries this bit (APM indices from core.A_COUNT)
+R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMAGE, AUDIO)
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
 R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 (orders.Bytes)
-R_MODEL = R_REVISION + 1  # the data kind's own registers start here
+R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revision 2)
+R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
+R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3, or 4 in a refined model
+R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model (0 … 1023, steps of 4)
+R_MODEL = R_SEL_D + 1  # the data kind's own registers start here

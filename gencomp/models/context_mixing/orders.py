@@ -14,6 +14,18 @@ context and adds two, as paq8's structured-data models suggest:
 
 It also matches from 5 bytes, not 6 (match.py), and its hashed counters adapt faster (count limit 30,
 not 255). `benchmarks/adaptive.py` measures it against revision 0 and the peers.
+
+Revision 2 (gencomp 0.18 on; `mix` only: `cm` keeps revision 1 for its speed) adds seven contexts and
+refines the core (layout.R_REFINED: a count map per context, a fourth mixer, two more APMs):
+
+* field above: the byte as far into the same field of the previous line (logs whose fields vary in
+  width, where the byte above is in another field), with the field's number and the previous byte;
+* order 8, the last 16 bytes, and the previous two bytes with the current word and bracket depth;
+* the current word with the one two back, and with the last two;
+* the line's first byte and the column (where lines of wrapped text end).
+
+Each measured on its own in benchmarks/suite-files (cm, the nine files and the tarball): 0.1–0.4 %
+smaller each; order 5 made them larger and is left out.
 """
 
 from __future__ import annotations
@@ -27,12 +39,14 @@ from gencomp.models.context_mixing.counters import hash2
 from gencomp.models.context_mixing.layout import (
     R_C4,
     R_C8,
+    R_CTX,
     R_LINE,
     R_MODEL,
     R_POS,
     R_PREV_LINE,
     R_REVISION,
     R_SEL,
+    R_SEL_D,
     R_W0,
     R_W1,
 )
@@ -44,13 +58,18 @@ R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the l
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_END = R_LAST_AT + (1 << LAST_AT_BITS)
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revision 2: the word before R_W1
+FIELDS = 32  # revision 2 tracks where the first 32 fields of a line start
+LONG_BYTES = 16  # revision 2's longest context
+R_STARTS = R_W2 + 1  # revision 2: where each field of this line starts (FIELDS), then those of the previous line
+R_END = R_STARTS + 2 * FIELDS
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
 
 @dataclass(frozen=True)
 class Bytes:
-    """The byte model; revision 0 reads archives made before gencomp 0.15 (see the module docstring)."""
+    """The byte model; revision 0 reads archives made before gencomp 0.15, `mix` uses revision 2 (see the
+    module docstring)."""
 
     revision: int = 1
     kind = 0  # kinds.BYTES
@@ -60,7 +79,12 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return 10 if self.revision else 8
+        return (8, 10, 17)[self.revision]
+
+    @property
+    def refined(self) -> bool:
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revision 2."""
+        return self.revision >= 2
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -71,8 +95,8 @@ class Bytes:
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
-    """The HASHED context values of the byte at pos (revision 0: 8, then two unused); the previous byte
-    selects mixer C and APM 2."""
+    """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1: 10, 2: 17); the previous
+    byte selects mixer C and APM 2, the one before it mixer D (revision 2)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -80,36 +104,68 @@ def contexts(regs, history, pos):
     above_at = regs[R_PREV_LINE] + col
     above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
     regs[R_SEL] = c1
-    orders = (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, hash2(c4, c8 & 0xFFFF), hash2(w0, c1), hash2(w0, w1), (above << 8) | c1)
+    regs[R_SEL_D] = ((c4 >> 8) & 255) << 2
+    _store(regs, 0, (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, hash2(c4, c8 & 0xFFFF), hash2(w0, c1), hash2(w0, w1),
+                     (above << 8) | c1))
     if regs[R_REVISION] == 0:
-        return orders + ((c4 >> 8) & 0xFFFF, 0, 0)
+        regs[R_CTX + 7] = (c4 >> 8) & 0xFFFF
+        return
     follows, indirect = regs[R_FOLLOWS], 0
     if follows > 0:
         indirect = np.int64(history[follows]) | 256
         if follows + 1 < pos:
             indirect |= np.int64(history[follows + 1]) << 9
     line_head = np.int64(history[regs[R_LINE]]) if regs[R_LINE] < pos else 256
-    return orders + (hash2(regs[R_NEST], c1), hash2(c1, indirect), hash2(w0, min(regs[R_FIELD], 63) | (line_head << 6)))
+    _store(regs, 7, (hash2(regs[R_NEST], c1), hash2(c1, indirect), hash2(w0, min(regs[R_FIELD], 63) | (line_head << 6))))
+    if regs[R_REVISION] == 1:
+        return
+    field = min(regs[R_FIELD], FIELDS - 1)
+    last_bytes = 0
+    for i in range(max(pos - LONG_BYTES, 0), pos):
+        last_bytes = hash2(last_bytes, history[i])
+    field_above = 512  # the byte as far into the previous line's same field, if it has one
+    above_start = regs[R_STARTS + FIELDS + field]
+    if above_start >= regs[R_PREV_LINE]:
+        field_above_at = above_start + pos - regs[R_STARTS + field]
+        if field_above_at < regs[R_LINE]:
+            field_above = np.int64(history[field_above_at])
+    w2 = regs[R_W2]
+    _store(regs, 10, (hash2(field_above | (field << 10), c1), hash2(c4, c8), last_bytes,
+                      hash2(hash2(c4 & 0xFFFF, w0), regs[R_NEST] >> 8), hash2(w0, w2), hash2(hash2(w0, w1), w2),
+                      hash2(line_head, col)))
+
+
+@njit(cache=CACHE)
+def _store(regs, first, values):
+    """regs[R_CTX + first:] = values (a tuple)."""
+    for k in range(len(values)):
+        regs[R_CTX + first + k] = values[k]
 
 
 @njit(cache=CACHE)
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; in revision 1 also the field, the nesting and where the last
-    three bytes last occurred."""
+    three bytes last occurred; in revision 2 where each field starts."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)
     elif regs[R_W0] != 0:
-        regs[R_W1], regs[R_W0] = regs[R_W0], 0
+        regs[R_W2], regs[R_W1], regs[R_W0] = regs[R_W1], regs[R_W0], 0
     if byte == 10:
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], regs[R_POS] + 1
     if regs[R_REVISION] == 0:
         return
     if byte == 10:
         regs[R_FIELD] = 0
+        if regs[R_REVISION] >= 2:
+            for field in range(FIELDS):  # a loop: a slice's shape check would format its message with log10
+                regs[R_STARTS + FIELDS + field] = regs[R_STARTS + field]
+            regs[R_STARTS] = pos + 1
     elif pos > 0 and byte != history[pos - 1] and byte in SEPARATORS:
         regs[R_FIELD] += 1
+        if regs[R_REVISION] >= 2 and regs[R_FIELD] < FIELDS:
+            regs[R_STARTS + regs[R_FIELD]] = pos + 1
     regs[R_NEST] = _nest(regs[R_NEST], byte)
     last_three = hash2(regs[R_C4] & 0xFFFFFF, 7) & ((1 << LAST_AT_BITS) - 1)
     regs[R_FOLLOWS] = regs[R_LAST_AT + last_three]

@@ -9,7 +9,17 @@ from typing import Union
 import numpy as np
 
 from gencomp.models.context_mixing.audio import Audio
-from gencomp.models.context_mixing.core import APM_BUCKETS, APM_SIZE, INPUT_WEIGHT, M_FINAL, MIXER_SIZE, begin_byte
+from gencomp.models.context_mixing.core import (
+    A_3,
+    A_COUNT,
+    APM_BUCKETS,
+    APM_SIZE,
+    COUNT_BUCKETS,
+    INPUT_WEIGHT,
+    M_FINAL,
+    MIXER_SIZE,
+    begin_byte,
+)
 from gencomp.models.context_mixing.counters import COUNTER_INIT, SQUASH, STRETCH
 from gencomp.models.context_mixing.image import Image
 from gencomp.models.context_mixing.layout import (
@@ -18,11 +28,15 @@ from gencomp.models.context_mixing.layout import (
     N_INPUTS,
     N_MIXERS,
     R_ACTIVE,
+    R_INPUTS,
     R_KIND,
+    R_MIXERS,
     R_MODEL,
+    R_REFINED,
     R_REVISION,
     R_SLOT,
     X_EXT,
+    X_HASHED,
 )
 from gencomp.models.context_mixing.orders import Bytes
 
@@ -58,15 +72,21 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
+    mixers = N_MIXERS if model.refined else N_MIXERS - 1
     mixer = np.zeros(MIXER_SIZE, np.int64)
-    mixer[: M_FINAL * N_INPUTS] = 0 if model.external_alone else input_weight
-    mixer[X_EXT : M_FINAL * N_INPUTS : N_INPUTS] = ext_weight
-    mixer[M_FINAL * N_INPUTS :] = (1 << 16) // N_MIXERS
+    first_layer = mixer[: M_FINAL * N_INPUTS].reshape(M_FINAL, N_INPUTS)
+    first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
+    first_layer[:, X_EXT] = ext_weight  # the count-map inputs (refined) start at 0: they join as they learn
+    mixer[M_FINAL * N_INPUTS :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
+    apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
-    apm = _zeroed_in_huge_pages(APM_SIZE, np.int32)
-    apm.reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
+    apm[: min(A_COUNT, apm.shape[0])].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
+    if model.refined:  # each count map starts as the identity
+        apm[A_COUNT:].reshape(-1, COUNT_BUCKETS)[:] = SQUASH[(np.arange(COUNT_BUCKETS) << 6) + 32] * 16  # bucket centres
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
+    regs[R_REFINED], regs[R_MIXERS] = model.refined, mixers
+    regs[R_INPUTS] = X_HASHED + model.contexts * (2 if model.refined else 1)
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
