@@ -1,0 +1,112 @@
+"""The byte model's revisions side by side: `cm`'s (1) against `mix`'s (2), with and without the transformer.
+
+Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
+sizes are the archives' payloads, speed is compressing and decompressing in one process after a
+warm-up (round trip checked). The codecs run one after another in the same run:
+
+    cm        ContextMixingCompressor with Bytes(revision=1)  (what `-c cm` is)
+    cm rev 2  ContextMixingCompressor with Bytes(revision=2)
+    mix rev 1 mix:MODEL as gencomp 0.15–0.17 made it
+    mix       mix:MODEL (revision 2)
+
+    python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--out byte_revisions]
+
+Writes benchmarks/results/OUT.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from suite import collect  # benchmarks/suite.py
+
+from gencomp.compressors import get_compressor
+from gencomp.compressors.cm import ContextMixingCompressor
+from gencomp.models.context_mixing import Bytes
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def codecs(model: str, with_mix: bool) -> dict:
+    """The codecs to compare by label."""
+    chosen = {"cm": get_compressor("cm"), "cm rev 2": ContextMixingCompressor("cm", model=Bytes(revision=2))}
+    if with_mix:
+        mix = get_compressor(f"mix:{model}")
+        chosen["mix rev 1"] = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=1))
+        chosen["mix"] = mix
+    return chosen
+
+
+def measure(codec, data: bytes) -> dict:
+    """Payload bytes and compress / decompress KB/s of data coded whole."""
+    start = time.perf_counter()
+    payloads = codec.encode_chunks([data])
+    encode = time.perf_counter() - start
+    start = time.perf_counter()
+    back = codec.decode_chunks(payloads, [len(data)])
+    decode = time.perf_counter() - start
+    assert back[0] == data, f"{codec.name} does not round-trip"
+    return {"bytes": len(payloads[0]), "compress_kbps": len(data) / encode / 1e3,
+            "decompress_kbps": len(data) / decode / 1e3}
+
+
+def table(rows: list[dict], labels: list[str]) -> str:
+    """Markdown: sizes (% of the original) with each revision 2 against its revision 1, then speeds."""
+    pairs = [(a, b) for a, b in (("cm", "cm rev 2"), ("mix rev 1", "mix")) if a in labels]
+    head = ["file", "bytes"] + [f"`{label}`" for label in labels] + [f"{b} / {a}" for a, b in pairs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows + [_total(rows, labels)]:
+        sizes = row["codecs"]
+        cells = [row["file"], f"{row['bytes']:,}"]
+        cells += [f"{100 * sizes[label]['bytes'] / row['bytes']:.2f}" for label in labels]
+        cells += [f"{sizes[b]['bytes'] / sizes[a]['bytes']:.3f}" for a, b in pairs]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Speed, KB/s of original bytes (compress / decompress), over all files:", "",
+              "| " + " | ".join(f"`{label}`" for label in labels) + " |", "|" + "---|" * len(labels),
+              "| " + " | ".join(_speed(rows, label) for label in labels) + " |"]
+    return "\n".join(lines)
+
+
+def _total(rows: list[dict], labels: list[str]) -> dict:
+    return {"file": "all files", "bytes": sum(r["bytes"] for r in rows),
+            "codecs": {label: {"bytes": sum(r["codecs"][label]["bytes"] for r in rows)} for label in labels}}
+
+
+def _speed(rows: list[dict], label: str) -> str:
+    size = sum(r["bytes"] for r in rows)
+    encode = sum(r["bytes"] / r["codecs"][label]["compress_kbps"] for r in rows)
+    decode = sum(r["bytes"] / r["codecs"][label]["decompress_kbps"] for r in rows)
+    return f"{size / encode:.0f} / {size / decode:.0f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="tiny-v2", help="mix's transformer (default: tiny-v2, mix's default)")
+    parser.add_argument("--no-mix", action="store_true", help="cm's two revisions only (a minute, not ten)")
+    parser.add_argument("--out", default="byte_revisions", help="results file stem under benchmarks/results/")
+    args = parser.parse_args()
+    chosen = codecs(args.model, not args.no_mix)
+    files = [entry for entry, _ in collect() if entry.name != "suite-concatenated"]  # the files themselves
+    for codec in chosen.values():  # compiled code loaded, the transformer read
+        measure(codec, b"warm up " * 100)
+    rows = []
+    for f in files:
+        data = f.path.read_bytes()
+        row = {"file": f.name, "kind": f.kind, "bytes": len(data),
+               "codecs": {label: measure(codec, data) for label, codec in chosen.items()}}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(rows, indent=1))
+    labels = list(chosen)
+    note = (f"The byte model's revisions (benchmarks/byte_revisions.py; mix's transformer: {args.model}), "
+            "whole files of benchmarks/suite.py, % of the original; one run, 2 cores.\n\n")
+    (RESULTS / f"{args.out}.md").write_text(note + table(rows, labels) + "\n")
+    print(table(rows, labels))
+
+
+if __name__ == "__main__":
+    main()
