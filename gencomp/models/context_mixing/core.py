@@ -1,11 +1,14 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
-then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py).
+then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
+model (layout.R_REFINED: the byte model's revision 2) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters +
 a 16-bit check), two probes a lookup, the less used slot replaced: two cache misses per context per
 byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
-and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte).
+and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
+by R_SEL_D and the bit position's half.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from gencomp.models.context_mixing.layout import (
     D_MATCH,
     D_O1,
     HASHED,
-    N_INPUTS,
     N_MIXERS,
     R_ACTIVE,
     R_APM,
@@ -62,13 +64,12 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-# mixer weight sets (N_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
-# R_SEL; then the second layer: 8 sets (bit position) of N_MIXERS weights
+# mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
+# R_SEL; R_SEL_D + bit position // 2; then the second layer: 8 sets (bit position) of N_MIXERS weights
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
 M_FINAL = M_D + 1024
-MIXER_SIZE = M_FINAL * N_INPUTS + 8 * N_MIXERS
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
 FINAL_RATE = 2  # second layer, likewise
 # APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
@@ -76,10 +77,10 @@ APM_BUCKETS = 33
 A_1 = 0  # context: partial byte (256)
 A_2 = 256 * APM_BUCKETS  # context: partial byte and R_SEL (65,536)
 A_3 = A_2 + 65536 * APM_BUCKETS  # context: partial byte and the two bytes before it, hashed (65,536)
-A_4 = A_3 + 65536 * APM_BUCKETS  # context: partial byte and the match state
-A_COUNT = A_4 + 65 * 256 * APM_BUCKETS  # count maps: per hashed context, its count (16) × stretched p (64)
+A_4 = A_3 + 65536 * APM_BUCKETS  # context: partial byte and the match state (none, or length × expected bit: 65)
+A_COUNT = A_4 + 65 * 256 * APM_BUCKETS  # count maps: per hashed context, its count (32) × stretched p (64)
 COUNT_LEVELS, COUNT_BUCKETS = 32, 64
-APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS
+APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS  # a refined model's; others' end at A_3
 APM_RATE = 6
 
 
@@ -165,11 +166,12 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
-    regs[R_SETS + 0] = (M_A + c0) * N_INPUTS
-    regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * N_INPUTS
-    regs[R_SETS + 2] = (M_C + regs[R_SEL]) * N_INPUTS
-    regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * N_INPUTS
-    final = M_FINAL * N_INPUTS + bitpos * N_MIXERS
+    inputs = regs[R_INPUTS]
+    regs[R_SETS + 0] = (M_A + c0) * inputs
+    regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * inputs
+    regs[R_SETS + 2] = (M_C + regs[R_SEL]) * inputs
+    regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * inputs
+    final = M_FINAL * inputs + bitpos * N_MIXERS
     dot = 0
     for j in range(regs[R_MIXERS]):
         s = _mix(mixer, regs, regs[R_SETS + j])
@@ -218,7 +220,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
         err = (target - regs[R_P + j]) * MIX_RATE
         for i in range(inputs):
             mixer[base + i] = min(max(mixer[base + i] + ((regs[R_X + i] * err) >> 14), -(1 << 24)), 1 << 24)
-    final = M_FINAL * N_INPUTS + regs[R_BITPOS] * N_MIXERS
+    final = M_FINAL * inputs + regs[R_BITPOS] * N_MIXERS
     err = (target - regs[R_PF]) * FINAL_RATE
     for j in range(mixers):
         mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)

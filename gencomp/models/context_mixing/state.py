@@ -17,7 +17,6 @@ from gencomp.models.context_mixing.core import (
     COUNT_BUCKETS,
     INPUT_WEIGHT,
     M_FINAL,
-    MIXER_SIZE,
     begin_byte,
 )
 from gencomp.models.context_mixing.counters import COUNTER_INIT, SQUASH, STRETCH
@@ -25,7 +24,6 @@ from gencomp.models.context_mixing.image import Image
 from gencomp.models.context_mixing.layout import (
     DIRECT_SIZE,
     HASHED,
-    N_INPUTS,
     N_MIXERS,
     R_ACTIVE,
     R_INPUTS,
@@ -73,11 +71,12 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
     mixers = N_MIXERS if model.refined else N_MIXERS - 1
-    mixer = np.zeros(MIXER_SIZE, np.int64)
-    first_layer = mixer[: M_FINAL * N_INPUTS].reshape(M_FINAL, N_INPUTS)
+    inputs = X_HASHED + model.contexts * (2 if model.refined else 1)  # each weight set's size
+    mixer = np.zeros(M_FINAL * inputs + 8 * N_MIXERS, np.int64)
+    first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
     first_layer[:, X_EXT] = ext_weight  # the count-map inputs (refined) start at 0: they join as they learn
-    mixer[M_FINAL * N_INPUTS :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
+    mixer[M_FINAL * inputs :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
     apm[: min(A_COUNT, apm.shape[0])].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
@@ -86,7 +85,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS] = model.refined, mixers
-    regs[R_INPUTS] = X_HASHED + model.contexts * (2 if model.refined else 1)
+    regs[R_INPUTS] = inputs
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
