@@ -1,5 +1,5 @@
 """The context-mixing model's primitives: 32-bit hashing, the hashed table's slots, adaptive
-counters and the stretch/squash tables (integer arithmetic only, the same on every machine)."""
+counters, where context values go, and the stretch/squash tables (integer arithmetic only, the same on every machine)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 
 from gencomp.coding import exact
 from gencomp.jit import CACHE
+from gencomp.models.context_mixing.layout import R_CTX
 from gencomp.native import njit
 
 MASK32 = 0xFFFFFFFF
@@ -26,6 +27,13 @@ def hash2(a, b):
     h ^= b & MASK32
     h = (h * 0x2545F491) & MASK32
     return h ^ (h >> 15)
+
+
+@njit(cache=CACHE)
+def store_contexts(regs, first, values):
+    """regs[R_CTX + first:] = values, a tuple of context values (before they are hashed: core.begin_byte)."""
+    for k in range(len(values)):
+        regs[R_CTX + first + k] = values[k]
 
 
 @njit(cache=CACHE)

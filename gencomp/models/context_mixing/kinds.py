@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import audio, image, orders
-from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
-from gencomp.models.context_mixing.layout import HASHED, R_CTX, R_KIND, R_REVISION
+from gencomp.models.context_mixing.counters import CONTEXT_LIMIT, store_contexts
+from gencomp.models.context_mixing.layout import HASHED, R_KIND, R_REVISION
 from gencomp.native import njit
 
 BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
@@ -26,17 +26,11 @@ def contexts(regs, history, pos):
     mixer C and APM 2)."""
     kind = regs[R_KIND]
     if kind == AUDIO:
-        _store(regs, audio.contexts(regs, history, pos))
+        store_contexts(regs, 0, audio.contexts(regs, history, pos))
     elif kind == IMAGE:
-        _store(regs, image.contexts(regs, history, pos))
+        store_contexts(regs, 0, image.contexts(regs, history, pos))
     else:
         orders.contexts(regs, history, pos)
-
-
-@njit(cache=CACHE)
-def _store(regs, values):
-    for k in range(len(values)):
-        regs[R_CTX + k] = values[k]
 
 
 @njit(cache=CACHE)

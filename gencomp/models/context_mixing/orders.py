@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing.counters import hash2
+from gencomp.models.context_mixing.counters import hash2, store_contexts
 from gencomp.models.context_mixing.layout import (
     R_C4,
     R_C8,
@@ -105,8 +105,8 @@ def contexts(regs, history, pos):
     above = np.int64(history[above_at]) if above_at < regs[R_LINE] else 0
     regs[R_SEL] = c1
     regs[R_SEL_D] = ((c4 >> 8) & 255) << 2
-    _store(regs, 0, (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, hash2(c4, c8 & 0xFFFF), hash2(w0, c1), hash2(w0, w1),
-                     (above << 8) | c1))
+    store_contexts(regs, 0, (c4 & 0xFFFF, c4 & 0xFFFFFF, c4, hash2(c4, c8 & 0xFFFF), hash2(w0, c1), hash2(w0, w1),
+                             (above << 8) | c1))
     if regs[R_REVISION] == 0:
         regs[R_CTX + 7] = (c4 >> 8) & 0xFFFF
         return
@@ -116,7 +116,8 @@ def contexts(regs, history, pos):
         if follows + 1 < pos:
             indirect |= np.int64(history[follows + 1]) << 9
     line_head = np.int64(history[regs[R_LINE]]) if regs[R_LINE] < pos else 256
-    _store(regs, 7, (hash2(regs[R_NEST], c1), hash2(c1, indirect), hash2(w0, min(regs[R_FIELD], 63) | (line_head << 6))))
+    store_contexts(regs, 7, (hash2(regs[R_NEST], c1), hash2(c1, indirect),
+                             hash2(w0, min(regs[R_FIELD], 63) | (line_head << 6))))
     if regs[R_REVISION] == 1:
         return
     field = min(regs[R_FIELD], FIELDS - 1)
@@ -130,16 +131,9 @@ def contexts(regs, history, pos):
         if field_above_at < regs[R_LINE]:
             field_above = np.int64(history[field_above_at])
     w2 = regs[R_W2]
-    _store(regs, 10, (hash2(field_above | (field << 10), c1), hash2(c4, c8), last_bytes,
-                      hash2(hash2(c4 & 0xFFFF, w0), regs[R_NEST] >> 8), hash2(w0, w2), hash2(hash2(w0, w1), w2),
-                      hash2(line_head, col)))
-
-
-@njit(cache=CACHE)
-def _store(regs, first, values):
-    """regs[R_CTX + first:] = values (a tuple)."""
-    for k in range(len(values)):
-        regs[R_CTX + first + k] = values[k]
+    store_contexts(regs, 10, (hash2(field_above | (field << 10), c1), hash2(c4, c8), last_bytes,
+                              hash2(hash2(c4 & 0xFFFF, w0), regs[R_NEST] >> 8), hash2(w0, w2),
+                              hash2(hash2(w0, w1), w2), hash2(line_head, col)))
 
 
 @njit(cache=CACHE)

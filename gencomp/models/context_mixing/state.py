@@ -80,8 +80,8 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
     apm[: min(A_COUNT, apm.shape[0])].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
-    if model.refined:  # each count map starts as the identity
-        apm[A_COUNT:].reshape(-1, COUNT_BUCKETS)[:] = SQUASH[(np.arange(COUNT_BUCKETS) << 6) + 32] * 16  # bucket centres
+    if model.refined:  # each count map starts as the identity: its buckets' centres
+        apm[A_COUNT:].reshape(-1, COUNT_BUCKETS)[:] = SQUASH[(np.arange(COUNT_BUCKETS) << 6) + 32] * 16
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS] = model.refined, mixers
