@@ -181,7 +181,7 @@ def test_mix_codes_with_the_byte_models_revision_2_smaller_and_reads_revision_1_
 
     data = text_corpus("heldout", (source,))[source][:60_000]
     revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (2, 1))
-    assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.954 and 0.965
+    assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.964 and 0.972
     mix = get_compressor("mix:tiny")
     assert mix.identity()["bytes_revision"] == 2
     as_0_17 = ContextMixingCompressor("mix:tiny", mix.transformer, model=Bytes(revision=1))
