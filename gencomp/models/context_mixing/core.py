@@ -130,16 +130,15 @@ def _mix(mixer, regs, base):
 
 
 @njit(cache=CACHE)
-def _count_maps(table, apm, regs, stretch, slots, nib, active):
-    """Each hashed context's second input: its counter's probability mapped through an adaptive table
-    chosen by the context and the counter's count (a context seen once or twice, and what its bits
-    were, means more in some contexts than in others: paq8's state maps learn this from bit histories)."""
-    for k in range(active):
-        v = np.int64(table[slots[k] + nib]) if slots[k] >= 0 else COUNTER_INIT  # absent (byte_weights): as new
-        bucket = (stretch[v >> 20] + 2048) >> 6
-        i = A_COUNT + ((k * COUNT_LEVELS + min(v & 1023, COUNT_LEVELS - 1)) * COUNT_BUCKETS) + bucket
-        regs[R_CMAP + k] = i
-        regs[R_X + X_HASHED + active + k] = stretch[apm[i] >> 4]
+def _count_map(apm, regs, k, counter, stretched_p, stretch):
+    """Hashed context k's second input in a refined model: its counter's probability (stretched_p)
+    mapped through an adaptive table chosen by the context and the counter's count (a context seen once
+    or twice, and what its bits were, means more in some contexts than in others: paq8's state maps
+    learn this from bit histories). Notes the entry in R_CMAP for `update`."""
+    level = min(counter & 1023, COUNT_LEVELS - 1)
+    i = A_COUNT + (k * COUNT_LEVELS + level) * COUNT_BUCKETS + ((stretched_p + 2048) >> 6)
+    regs[R_CMAP + k] = i
+    return stretch[apm[i] >> 4]
 
 
 @njit(cache=CACHE)
@@ -158,11 +157,12 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     c1 = regs[R_C4] & 255
     regs[R_X + X_O0] = stretched(direct, c0, stretch)
     regs[R_X + X_O1] = stretched(direct, D_O1 + (c1 << 8) + c0, stretch)
-    active = regs[R_ACTIVE]
+    active, refined = regs[R_ACTIVE], regs[R_REFINED]
     for k in range(active):
-        regs[R_X + X_HASHED + k] = stretched(table, slots[k] + nib, stretch) if slots[k] >= 0 else 0
-    if regs[R_REFINED]:
-        _count_maps(table, apm, regs, stretch, slots, nib, active)
+        counter = np.int64(table[slots[k] + nib]) if slots[k] >= 0 else COUNTER_INIT  # absent (byte_weights): as new
+        regs[R_X + X_HASHED + k] = stretch[counter >> 20]
+        if refined:
+            regs[R_X + X_HASHED + active + k] = _count_map(apm, regs, k, counter, regs[R_X + X_HASHED + k], stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
