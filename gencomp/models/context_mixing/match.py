@@ -11,7 +11,7 @@ from gencomp.models.context_mixing.layout import D_MATCH, R_MBYTE, R_MCTX, R_MLE
 from gencomp.native import njit
 
 MATCH_MIN_BYTES = 6  # revision 0 (layout.R_REVISION); a later revision looks up MATCH_MIN_BYTES − revision bytes:
-#   5 in the byte and image models' revision 1, 4 in the image model's revision 2 (5 there: 0.003 % larger photographs)
+#   5 in the byte and image models' revision 1, 4 in their revision 2 (5 in image's: 0.003 % larger photographs)
 MATCH_MAX_LEN = 65535
 
 

@@ -15,8 +15,9 @@ context and adds two, as paq8's structured-data models suggest:
 It also matches from 5 bytes, not 6 (match.py), and its hashed counters adapt faster (count limit 30,
 not 255). `benchmarks/adaptive.py` measures it against revision 0 and the peers.
 
-Revision 2 (gencomp 0.18 on; `mix` only: `cm` keeps revision 1 for its speed) adds seven contexts and
-refines the core (layout.R_REFINED: a count map per context, a fourth mixer, two more APMs):
+Revision 2 (gencomp 0.18 on; `mix` only: `cm` keeps revision 1 for its speed) adds seven contexts,
+matches from 4 bytes (match.py), and refines the core (layout.R_REFINED: a count map per context, a
+fourth mixer, two more APMs):
 
 * field above: the byte as far into the same field of the previous line (logs whose fields vary in
   width, where the byte above is in another field), with the field's number and the previous byte;
