@@ -9,6 +9,12 @@ a 16-bit check), two probes a lookup, the less used slot replaced: two cache mis
 byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
 and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
 by R_SEL_D and the bit position's half.
+
+`predict` and `update` are inlined into the loops at numba's IR level (inline='always'): LLVM does not
+inline across numba's compiled functions, and each call passed some 60 words of array structs and 20
+reference counts; the mixers index through views, whose indices numba knows to be non-negative, so
+their loops load and store contiguously (with mixer[base + i], numba's wrap-around of negative indices
+made them gather). Together 1.2× the speed of `cm`, the same archives.
 """
 
 from __future__ import annotations
@@ -123,9 +129,11 @@ def _nibble_index(c0, bitpos):
 
 @njit(cache=CACHE)
 def _mix(mixer, regs, base):
+    inputs = regs[R_INPUTS]
+    weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]  # views: see the module's docstring
     dot = 0
-    for i in range(regs[R_INPUTS]):
-        dot += regs[R_X + i] * np.int64(mixer[base + i])
+    for i in range(inputs):
+        dot += x[i] * weights[i]
     return min(max(dot >> 16, -2047), 2047)
 
 
@@ -147,7 +155,7 @@ def _apm(apm, i, weight):
     return (np.int64(apm[i]) * (4096 - weight) + np.int64(apm[i + 1]) * weight) >> 12
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, inline='always')
 def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots):
     """P(next bit = 1) in units of 2^-16 after the partial byte c0 (leading 1, then the bits so far),
     reading slots[k] for the hashed contexts (-1: absent). ext_p12: the external input's P(bit = 1)
@@ -198,7 +206,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     return min(max(p, 32), 65536 - 32)
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, inline='always')
 def update(table, direct, mixer, apm, match_index, regs, history, squash, stretch, bit):
     """Learn from the bit just coded (the last `predict` was for it) and move to the next."""
     c0 = regs[R_C0]
@@ -218,8 +226,9 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     for j in range(mixers):
         base = regs[R_SETS + j]
         err = (target - regs[R_P + j]) * MIX_RATE
+        weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
         for i in range(inputs):
-            mixer[base + i] = min(max(mixer[base + i] + ((regs[R_X + i] * err) >> 14), -(1 << 24)), 1 << 24)
+            weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
     final = M_FINAL * inputs + regs[R_BITPOS] * N_MIXERS
     err = (target - regs[R_PF]) * FINAL_RATE
     for j in range(mixers):
