@@ -52,9 +52,9 @@ def test_learns_in_context(cm):
     assert twice - once < 0.05 * 8 * len(block)
 
 
-@pytest.fixture(scope="module", params=[1, 2])
+@pytest.fixture(scope="module", params=[1, 2, 3])
 def byte_model_codec(request):
-    """cm with the byte model's revision 1 (cm's) or 2 (mix's)."""
+    """cm with the byte model's revision 1 (cm's in 0.15 to 0.18), 2 (mix's) or 3 (cm's)."""
     from gencomp.models.context_mixing import Bytes
 
     return ContextMixingCompressor("cm", model=Bytes(revision=request.param))
@@ -167,11 +167,25 @@ def test_the_byte_models_revision_1_codes_structured_data_smaller_and_revision_0
     from gencomp.models.context_mixing import Bytes
 
     data = text_corpus("heldout", (source,))[source][:60_000]
-    revised, earlier = get_compressor("cm"), ContextMixingCompressor("cm", model=Bytes(revision=0))
+    revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (1, 0))
     assert revised.identity()["bytes_revision"] == 1 and "bytes_revision" not in earlier.identity()
     old_blob = earlier.compress(data)
     assert gencomp.decompress(old_blob) == data  # through archive.legacy: cm as gencomp 0.14 made it
     assert len(revised.compress(data)) < at_most * len(old_blob)  # measured: 0.964 and 0.984
+
+
+def test_cm_codes_with_the_byte_models_revision_3_smaller_and_reads_revision_1_archives():
+    """Revision 3 has the last 16 bytes where revision 1 has order 3: source code repeats long strings."""
+    from gencomp.data.corpus import text_corpus
+    from gencomp.models.context_mixing import Bytes
+
+    source = "corpus/code-javascript.txt"
+    data = text_corpus("heldout", (source,))[source][:150_000]
+    cm, as_0_18 = get_compressor("cm"), ContextMixingCompressor("cm", model=Bytes(revision=1))
+    assert cm.identity()["bytes_revision"] == 3 and as_0_18.identity()["bytes_revision"] == 1
+    old_blob = as_0_18.compress(data)
+    assert len(cm.compress(data)) < 0.995 * len(old_blob)  # measured: 0.991
+    assert gencomp.decompress(old_blob) == data  # through archive.legacy: cm as gencomp 0.18 made it
 
 
 @pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.97), ("corpus/code-python.txt", 0.98)])

@@ -71,6 +71,7 @@ class Audio:
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
     revision = 0  # layout.R_REVISION
+    match_min_bytes = 6  # layout.R_MATCH_MIN
     registers = R_END - R_MODEL
 
     def init(self, regs: np.ndarray) -> None:

@@ -1,5 +1,6 @@
 """The match model: it predicts the byte that followed the longest recent match of the last
-MATCH_MIN_BYTES bytes; how much to trust it is learned per match length (direct counters)."""
+R_MATCH_MIN bytes (each model's match_min_bytes: 4 to 6); how much to trust it is learned per match
+length (direct counters)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import numpy as np
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import hash2, stretched
-from gencomp.models.context_mixing.layout import D_MATCH, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_REVISION, R_X, X_MATCH
+from gencomp.models.context_mixing.layout import D_MATCH, R_MATCH_MIN, R_MBYTE, R_MCTX, R_MLEN, R_MPTR, R_X, X_MATCH
 from gencomp.native import njit
 
-MATCH_MIN_BYTES = 6  # revision 0 (layout.R_REVISION); a later revision looks up MATCH_MIN_BYTES − revision bytes:
-#   5 in the byte and image models' revision 1, 4 in their revision 2 (5 in image's: 0.003 % larger photographs)
 MATCH_MAX_LEN = 65535
 
 
@@ -39,14 +38,14 @@ def predict(direct, regs, c0, bitpos, stretch):
 
 @njit(cache=CACHE)
 def learn(match, regs, history, pos, byte):
-    """After the byte at pos: extend the match, or look the last MATCH_MIN_BYTES − revision bytes (the
-    kind's revision, layout.R_REVISION) up in the index match (2^k,) int32 of positions."""
+    """After the byte at pos: extend the match, or look the last R_MATCH_MIN bytes up in the index
+    match (2^k,) int32 of positions."""
     if regs[R_MLEN] > 0 and regs[R_MBYTE] == byte:
         regs[R_MLEN] = min(regs[R_MLEN] + 1, MATCH_MAX_LEN)
         regs[R_MPTR] += 1
     else:
         regs[R_MLEN] = 0
-    min_bytes = MATCH_MIN_BYTES - regs[R_REVISION]
+    min_bytes = regs[R_MATCH_MIN]
     if pos + 1 >= min_bytes:
         h = 0
         for i in range(pos + 1 - min_bytes, pos + 1):

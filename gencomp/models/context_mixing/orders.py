@@ -27,6 +27,10 @@ fourth mixer, two more APMs):
 
 Each, added on its own, made the suite (benchmarks/suite-files) smaller; order 5 made it larger and is
 left out. benchmarks/byte_revisions.py measures revision 2 against revision 1.
+
+Revision 3 (gencomp 0.19 on; `cm`'s) is revision 1 with the last 16 bytes in place of order 3: a source
+tree's tarball repeats long strings far apart (licence headers, includes), where order 3 adds little
+to orders 2 and 4. Same speed, as many contexts; benchmarks/byte_revisions.py measures it.
 """
 
 from __future__ import annotations
@@ -69,10 +73,10 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
 @dataclass(frozen=True)
 class Bytes:
-    """The byte model; revision 0 reads archives made before gencomp 0.15, `mix` uses revision 2 (see the
-    module docstring)."""
+    """The byte model; revision 0 reads archives made before gencomp 0.15 and 1 those of 0.15 to 0.18,
+    `mix` uses revision 2 and `cm` revision 3 (see the module docstring)."""
 
-    revision: int = 1
+    revision: int = 3
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
@@ -80,12 +84,17 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17)[self.revision]
+        return (8, 10, 17, 10)[self.revision]
 
     @property
     def refined(self) -> bool:
         """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revision 2."""
-        return self.revision >= 2
+        return self.revision == 2
+
+    @property
+    def match_min_bytes(self) -> int:
+        """The match model's lookup length (layout.R_MATCH_MIN)."""
+        return (6, 5, 4, 5)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -96,8 +105,8 @@ class Bytes:
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
-    """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1: 10, 2: 17); the previous
-    byte selects mixer C and APM 2, the one before it mixer D (revision 2)."""
+    """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17); the
+    previous byte selects mixer C and APM 2, the one before it mixer D (revision 2)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -121,10 +130,11 @@ def contexts(regs, history, pos):
                              hash2(w0, min(regs[R_FIELD], 63) | (line_head << 6))))
     if regs[R_REVISION] == 1:
         return
+    last_bytes = _last_bytes(history, pos)
+    if regs[R_REVISION] == 3:
+        regs[R_CTX + 1] = last_bytes  # in order 3's place
+        return
     field = min(regs[R_FIELD], FIELDS - 1)
-    last_bytes = 0
-    for i in range(max(pos - LONG_BYTES, 0), pos):
-        last_bytes = hash2(last_bytes, history[i])
     field_above = 512  # the byte as far into the previous line's same field, if it has one
     above_start = regs[R_STARTS + FIELDS + field]
     if above_start >= regs[R_PREV_LINE]:
@@ -138,10 +148,19 @@ def contexts(regs, history, pos):
 
 
 @njit(cache=CACHE)
+def _last_bytes(history, pos):
+    """A hash of the LONG_BYTES bytes before pos (fewer at the start)."""
+    h = 0
+    for i in range(max(pos - LONG_BYTES, 0), pos):
+        h = hash2(h, history[i])
+    return h
+
+
+@njit(cache=CACHE)
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
-    close it; note a new line's start; in revision 1 also the field, the nesting and where the last
-    three bytes last occurred; in revision 2 where each field starts."""
+    close it; note a new line's start; from revision 1 on also the field, the nesting and where the
+    last three bytes last occurred; in revision 2 where each field starts."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)
@@ -153,13 +172,13 @@ def learn(regs, history, pos, byte):
         return
     if byte == 10:
         regs[R_FIELD] = 0
-        if regs[R_REVISION] >= 2:
+        if regs[R_REVISION] == 2:
             for field in range(FIELDS):  # a loop: a slice's shape check would format its message with log10
                 regs[R_STARTS + FIELDS + field] = regs[R_STARTS + field]
             regs[R_STARTS] = pos + 1
     elif pos > 0 and byte != history[pos - 1] and byte in SEPARATORS:
         regs[R_FIELD] += 1
-        if regs[R_REVISION] >= 2 and regs[R_FIELD] < FIELDS:
+        if regs[R_REVISION] == 2 and regs[R_FIELD] < FIELDS:
             regs[R_STARTS + regs[R_FIELD]] = pos + 1
     regs[R_NEST] = _nest(regs[R_NEST], byte)
     last_three = hash2(regs[R_C4] & 0xFFFFFF, 7) & ((1 << LAST_AT_BITS) - 1)

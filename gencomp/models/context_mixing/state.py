@@ -28,6 +28,7 @@ from gencomp.models.context_mixing.layout import (
     R_ACTIVE,
     R_INPUTS,
     R_KIND,
+    R_MATCH_MIN,
     R_MIXERS,
     R_MODEL,
     R_REFINED,
@@ -84,7 +85,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
         apm[A_COUNT:].reshape(-1, COUNT_BUCKETS)[:] = SQUASH[(np.arange(COUNT_BUCKETS) << 6) + 32] * 16
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
-    regs[R_REFINED], regs[R_MIXERS] = model.refined, mixers
+    regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_INPUTS] = inputs
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
