@@ -10,11 +10,12 @@ byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's stat
 and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
 by R_SEL_D and the bit position's half.
 
-`predict` and `update` are inlined into the loops at numba's IR level (inline='always'): LLVM does not
-inline across numba's compiled functions, and each call passed some 60 words of array structs and 20
-reference counts; the mixers index through views, whose indices numba knows to be non-negative, so
-their loops load and store contiguously (with mixer[base + i], numba's wrap-around of negative indices
-made them gather). Together 1.2× the speed of `cm`, the same archives.
+`predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
+sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
+functions, and each call passed some 60 words of array structs and 20 reference counts. The mixers
+index through views, whose indices numba knows to be non-negative, so their loops load and store
+contiguously (with mixer[base + i], numba's wrap-around of negative indices made them gather).
+Together 1.2× the speed of `cm`, the same archives.
 """
 
 from __future__ import annotations
@@ -204,6 +205,13 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
     p = kinds.final_p(regs, p, ext_p12)
     return min(max(p, 32), 65536 - 32)
+
+
+@njit(cache=CACHE)
+def predict_not_inlined(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots):
+    """`predict` as a call, for loops that call it from one site many times a byte (loops.byte_weights:
+    255 times; inlined there, audio continuations took 8 % longer)."""
+    return predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots)
 
 
 @njit(cache=CACHE, inline='always')

@@ -10,7 +10,7 @@ import numpy as np
 from gencomp.coding.range_coder import decode_bit, encode_bit
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds
-from gencomp.models.context_mixing.core import predict, update
+from gencomp.models.context_mixing.core import predict, predict_not_inlined, update
 from gencomp.models.context_mixing.counters import find_slot, hash2
 from gencomp.models.context_mixing.laplace import bit_values
 from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_SLOT
@@ -107,7 +107,7 @@ def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_ro
             bitpos += 1
         slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
         e = ext_p12(ext_row, c0) if ext_row.shape[0] else kinds.builtin_p12(regs, c0)
-        p1 = predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
+        p1 = predict_not_inlined(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
         prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
         prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
     for byte in range(256):  # a loop, not out[:] = …: numba's shape-mismatch message would format with log10

@@ -29,8 +29,8 @@ Each, added on its own, made the suite (benchmarks/suite-files) smaller; order 5
 left out. benchmarks/byte_revisions.py measures revision 2 against revision 1.
 
 Revision 3 (gencomp 0.19 on; `cm`'s) is revision 1 with the last 16 bytes in place of order 3: a source
-tree's tarball repeats long strings far apart (licence headers, includes), where order 3 adds little
-to orders 2 and 4. Same speed, as many contexts; benchmarks/byte_revisions.py measures it.
+tree's tarball repeats long strings far apart, where order 3 adds little to orders 2 and 4 (replacing
+any other context lost more). As many contexts, the same speed; benchmarks/byte_revisions.py measures it.
 """
 
 from __future__ import annotations
