@@ -15,7 +15,7 @@ context and adds two, as paq8's structured-data models suggest:
 It also matches from 5 bytes, not 6 (match.py), and its hashed counters adapt faster (count limit 30,
 not 255). `benchmarks/adaptive.py` measures it against revision 0 and the peers.
 
-Revision 2 (gencomp 0.18 on; `mix` only: `cm` keeps revision 1 for its speed) adds seven contexts,
+Revision 2 (gencomp 0.18 on; `mix` only: `cm` would run at about 0.6 of its speed) adds seven contexts,
 matches from 4 bytes (match.py), and refines the core (layout.R_REFINED: a count map per context, a
 fourth mixer, two more APMs):
 
