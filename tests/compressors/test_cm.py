@@ -52,9 +52,10 @@ def test_learns_in_context(cm):
     assert twice - once < 0.05 * 8 * len(block)
 
 
-@pytest.fixture(scope="module", params=[1, 2, 3])
+@pytest.fixture(scope="module", params=[1, 2, 3, 4])
 def byte_model_codec(request):
-    """cm with the byte model's revision 1 (cm's in 0.15 to 0.18), 2 (mix's) or 3 (cm's)."""
+    """cm with the byte model's revision 1 (cm's in 0.15 to 0.18), 2 (mix's in 0.18 and 0.19), 3 (cm's)
+    or 4 (mix's)."""
     from gencomp.models.context_mixing import Bytes
 
     return ContextMixingCompressor("cm", model=Bytes(revision=request.param))
@@ -189,18 +190,31 @@ def test_cm_codes_with_the_byte_models_revision_3_smaller_and_reads_revision_1_a
 
 
 @pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.97), ("corpus/code-python.txt", 0.98)])
-def test_mix_codes_with_the_byte_models_revision_2_smaller_and_reads_revision_1_archives(source, at_most):
+def test_the_byte_models_revision_2_codes_smaller_than_revision_1(source, at_most):
     from gencomp.data.corpus import text_corpus
     from gencomp.models.context_mixing import Bytes
 
     data = text_corpus("heldout", (source,))[source][:60_000]
     revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (2, 1))
     assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.964 and 0.972
+
+
+@pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.98), ("corpus/code-python.txt", 0.985)])
+def test_mix_codes_with_the_byte_models_revision_4_smaller_and_reads_revisions_1_and_2(source, at_most):
+    """Revision 4 is revision 2 with runs and three contexts more (orders.py); mix archives of 0.15-0.17
+    (revision 1) and 0.18-0.19 (revision 2) still decode."""
+    from gencomp.data.corpus import text_corpus
+    from gencomp.models.context_mixing import Bytes
+
+    data = text_corpus("heldout", (source,))[source][:60_000]
+    revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (4, 2))
+    assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.966 and 0.975
     mix = get_compressor("mix:tiny")
-    assert mix.identity()["bytes_revision"] == 2
-    as_0_17 = ContextMixingCompressor("mix:tiny", mix.transformer, model=Bytes(revision=1))
+    assert mix.identity()["bytes_revision"] == 4
     text = data[:5000]
-    assert gencomp.decompress(as_0_17.compress(text)) == text  # by mix:tiny as it is now, through archive.legacy
+    for revision in (1, 2):  # by mix:tiny as it is now, through archive.legacy
+        as_before = ContextMixingCompressor("mix:tiny", mix.transformer, model=Bytes(revision=revision))
+        assert gencomp.decompress(as_before.compress(text)) == text
 
 
 def test_revision_2_knows_where_each_field_of_this_line_and_the_last_began():
@@ -217,6 +231,47 @@ def test_revision_2_knows_where_each_field_of_this_line_and_the_last_began():
         regs[R_POS] = pos + 1  # as core.end_byte moves it
     assert list(regs[R_STARTS + FIELDS : R_STARTS + FIELDS + 4]) == [0, 11, 18, 28]
     assert list(regs[R_STARTS : R_STARTS + 3]) == [36, 39, 42]
+
+
+def test_revision_4_hashes_each_field_of_this_line_and_the_last():
+    from gencomp.models.context_mixing import Bytes, new_state
+    from gencomp.models.context_mixing.counters import hash2
+    from gencomp.models.context_mixing.layout import R_POS
+    from gencomp.models.context_mixing.orders import FIELDS, R_FIELD_HASH, R_FIELD_HASHES, learn
+
+    def field_hash(text: bytes) -> int:
+        h = 0
+        for byte in text:
+            h = hash2(h + 1, byte)
+        return h
+
+    history = np.frombuffer(b"status  un-packed x:amd64\ncd|e", np.uint8).copy()
+    regs = new_state(12, 10, history, Bytes(revision=4)).regs
+    for pos, byte in enumerate(history):
+        learn(regs, history, pos, np.int64(byte))
+        regs[R_POS] = pos + 1
+    above = [field_hash(f) for f in (b"status", b" un-packed", b"x:amd64")]  # a run's second separator is the field's
+    assert list(regs[R_FIELD_HASHES + FIELDS : R_FIELD_HASHES + FIELDS + 4]) == above + [0]
+    assert list(regs[R_FIELD_HASHES : R_FIELD_HASHES + 2]) == [field_hash(b"cd"), 0]
+    assert regs[R_FIELD_HASH] == field_hash(b"e")
+
+
+def test_revision_4_runs_count_what_each_context_saw_last():
+    """The order-2 context (hashed context 0) after "xy": 'x' 15 times in a row (the longest run kept), then
+    'z' once."""
+    from gencomp.models.context_mixing import Bytes, new_state
+    from gencomp.models.context_mixing.counters import SQUASH, STRETCH
+    from gencomp.models.context_mixing.layout import R_RUN, RUN_MAX
+    from gencomp.models.context_mixing.loops import learn_bytes
+
+    history = np.frombuffer(b"xy" * 40 + b"zxy", np.uint8).copy()
+    state = new_state(14, 10, history, Bytes(revision=4))
+    no_ext = np.zeros((0, 256), np.int64)
+    learn_bytes(*state.arrays, history, SQUASH, STRETCH, no_ext, 0, 80)
+    assert state.regs[R_RUN] == ord("x") | RUN_MAX << 8
+    learn_bytes(*state.arrays, history, SQUASH, STRETCH, no_ext, 80, 83)
+    assert state.regs[R_RUN] == ord("z") | 1 << 8
+    assert new_state(14, 10, history, Bytes(revision=2)).regs[R_RUN] == 0  # no runs before revision 4
 
 
 def test_the_nesting_context_follows_brackets_and_strings():

@@ -70,6 +70,7 @@ class Audio:
     kind = 2  # kinds.AUDIO
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
+    runs = False  # layout.R_RUNS
     revision = 0  # layout.R_REVISION
     match_min_bytes = 6  # layout.R_MATCH_MIN
     registers = R_END - R_MODEL

@@ -1,14 +1,17 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revision 2) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs.
+model (layout.R_REFINED: the byte model's revisions 2 and 4) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revision 4)
+also has a third input per hashed context, the byte the context last saw and how many times in a row
+(paq8's run map), and mixers E and F.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters +
 a 16-bit check), two probes a lookup, the less used slot replaced: two cache misses per context per
 byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
 and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
-by R_SEL_D and the bit position's half.
+by R_SEL_D and the bit position's half; E's by R_SEL_E and the bit position's half; F's by the byte
+hashed context 2 last saw (the byte model's order 4) and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -25,10 +28,13 @@ import numpy as np
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds, match
 from gencomp.models.context_mixing.counters import (
+    CHECK_MASK,
     CONTEXT_LIMIT,
     COUNTER_INIT,
     MASK32,
     MATCH_LIMIT,
+    RUN_BYTE_SHIFT,
+    RUN_LENGTH_SHIFT,
     bit_position,
     count,
     find_slot,
@@ -38,6 +44,7 @@ from gencomp.models.context_mixing.counters import (
 from gencomp.models.context_mixing.layout import (
     D_MATCH,
     D_O1,
+    D_RUN,
     HASHED,
     N_MIXERS,
     R_ACTIVE,
@@ -56,12 +63,18 @@ from gencomp.models.context_mixing.layout import (
     R_PF,
     R_POS,
     R_REFINED,
+    R_RUN,
+    R_RUN_AT,
+    R_RUNS,
     R_S,
     R_SEL,
     R_SEL_D,
+    R_SEL_E,
     R_SETS,
     R_SLOT,
+    R_SLOT0,
     R_X,
+    RUN_MAX,
     X_BIAS,
     X_EXT,
     X_HASHED,
@@ -72,11 +85,14 @@ from gencomp.native import njit
 
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
-# R_SEL; R_SEL_D + bit position // 2; then the second layer: 8 sets (bit position) of N_MIXERS weights
+# R_SEL; R_SEL_D + bit position // 2; R_SEL_E + bit position // 2; (hashed context 2's run byte + 1, or 0) ×
+# bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
-M_FINAL = M_D + 1024
+M_E = M_D + 1024
+M_F = M_E + 1024
+M_FINAL = M_F + 257 * 8
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
 FINAL_RATE = 2  # second layer, likewise
 # APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
@@ -89,6 +105,7 @@ A_COUNT = A_4 + 65 * 256 * APM_BUCKETS  # count maps: per hashed context, its co
 COUNT_LEVELS, COUNT_BUCKETS = 32, 64
 APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS  # a refined model's; others' end at A_3
 APM_RATE = 6
+RUN_LIMIT = MATCH_LIMIT  # the run inputs' confidences are counted as the match model's
 
 
 @njit(cache=CACHE, native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] ->")
@@ -96,11 +113,15 @@ def begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, st
     """Set the contexts for the byte at regs[R_POS]: hashes, slots for its first nibble, match prediction."""
     kinds.contexts(regs, history, regs[R_POS])
     known = 0
+    runs = regs[R_RUNS]
     for k in range(regs[R_ACTIVE]):
         h = hash2(k + 1, regs[R_CTX + k])
         regs[R_CTX + k] = h
         slot = find_slot(table, hash2(h, 0), True)
         regs[R_SLOT + k] = slot
+        if runs:
+            regs[R_SLOT0 + k] = slot
+            regs[R_RUN + k] = np.int64(table[slot]) >> RUN_BYTE_SHIFT
         known += (table[slot + 1] & 1023) > 0
     regs[R_KNOWN] = known
     match.expect(regs, history)
@@ -113,12 +134,26 @@ def end_byte(table, direct, mixer, apm, match_index, regs, history, squash, stre
     sub-models, then begin the next."""
     pos = regs[R_POS]
     byte = np.int64(history[pos])
+    if regs[R_RUNS]:
+        _note_runs(table, regs, byte)
     regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
     regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
     kinds.learn(regs, history, pos, byte)
     match.learn(match_index, regs, history, pos, byte)
     regs[R_POS] = pos + 1
     begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch)
+
+
+@njit(cache=CACHE)
+def _note_runs(table, regs, byte):
+    """After `byte`, in a model with runs: each hashed context's run grows where the context last saw
+    this byte (up to RUN_MAX), else starts at 1 with it; written to the first word of the context's slot
+    for the byte's first nibble, beside its check."""
+    for k in range(regs[R_ACTIVE]):
+        run = regs[R_RUN + k]
+        length = min((run >> 8) + 1, RUN_MAX) if (run >> 8) > 0 and (run & 255) == byte else 1
+        slot = regs[R_SLOT0 + k]
+        table[slot] = (np.int64(table[slot]) & CHECK_MASK) | (byte << RUN_BYTE_SHIFT) | (length << RUN_LENGTH_SHIFT)
 
 
 @njit(cache=CACHE)
@@ -150,6 +185,23 @@ def _count_map(apm, regs, k, counter, stretched_p, stretch):
     return stretch[apm[i] >> 4]
 
 
+@njit(cache=CACHE, inline='always')
+def _run_input(direct, regs, k, c0, bitpos, stretch):
+    """Hashed context k's run input in a model with runs: while the byte's bits so far agree with the
+    byte the context last saw, that byte's next bit, as sure as a direct counter (per context, run length
+    and bit position) has found it right; else 0. Notes the counter in R_RUN_AT for `update`."""
+    run = regs[R_RUN + k]
+    length, expected = run >> 8, run & 255
+    if length == 0 or ((expected | 256) >> (8 - bitpos)) != c0:
+        regs[R_RUN_AT + k] = -1
+        return 0
+    bit = (expected >> (7 - bitpos)) & 1
+    i = D_RUN + ((k * (RUN_MAX + 1) + length) << 3) + bitpos
+    regs[R_RUN_AT + k] = i * 2 + bit
+    x = stretched(direct, i, stretch)
+    return x if bit else -x
+
+
 @njit(cache=CACHE)
 def _apm(apm, i, weight):
     """APM entry i and the next, interpolated (weight: the next's share, 12 bits)."""
@@ -166,12 +218,14 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     c1 = regs[R_C4] & 255
     regs[R_X + X_O0] = stretched(direct, c0, stretch)
     regs[R_X + X_O1] = stretched(direct, D_O1 + (c1 << 8) + c0, stretch)
-    active, refined = regs[R_ACTIVE], regs[R_REFINED]
+    active, refined, runs = regs[R_ACTIVE], regs[R_REFINED], regs[R_RUNS]
     for k in range(active):
         counter = np.int64(table[slots[k] + nib]) if slots[k] >= 0 else COUNTER_INIT  # absent (byte_weights): as new
         regs[R_X + X_HASHED + k] = stretch[counter >> 20]
         if refined:
             regs[R_X + X_HASHED + active + k] = _count_map(apm, regs, k, counter, regs[R_X + X_HASHED + k], stretch)
+        if runs:
+            regs[R_X + X_HASHED + 2 * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
@@ -180,6 +234,10 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * inputs
     regs[R_SETS + 2] = (M_C + regs[R_SEL]) * inputs
     regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * inputs
+    if runs:
+        regs[R_SETS + 4] = (M_E + regs[R_SEL_E] + (bitpos >> 1)) * inputs
+        order4 = regs[R_RUN + 2]
+        regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
     final = M_FINAL * inputs + bitpos * N_MIXERS
     dot = 0
     for j in range(regs[R_MIXERS]):
@@ -250,6 +308,11 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
         for k in range(active):
             i = regs[R_CMAP + k]
             apm[i] += (goal - apm[i]) >> APM_RATE
+    if regs[R_RUNS]:
+        for k in range(active):
+            at = regs[R_RUN_AT + k]
+            if at >= 0:
+                count(direct, at >> 1, 1 if bit == (at & 1) else 0, RUN_LIMIT)
     regs[R_C0] = c0 * 2 + bit
     regs[R_BITPOS] += 1
     if regs[R_BITPOS] == 4:

@@ -15,6 +15,9 @@ MASK32 = 0xFFFFFFFF
 COUNTER_INIT = (1 << 21) << 10
 CONTEXT_LIMIT = 255
 MATCH_LIMIT = 1023
+CHECK_BITS = 17  # a slot's check, 1 … 2^16
+CHECK_MASK = (1 << CHECK_BITS) - 1
+RUN_BYTE_SHIFT, RUN_LENGTH_SHIFT = CHECK_BITS, CHECK_BITS + 8  # a run's byte and length (layout.RUN_MAX) above it
 SQUASH = exact.squash_table()  # the kernels take both tables as arguments
 STRETCH = exact.stretch_table()
 _RATE = np.array([(131072 + (2 * n + 3) // 2) // (2 * n + 3) for n in range(1024)], np.int64)  # 2^16 / (n + 1.5)
@@ -38,16 +41,18 @@ def store_contexts(regs, first, values):
 
 @njit(cache=CACHE)
 def find_slot(table, h, insert):
-    """Offset of the 16-counter slot for hash h in table (slots · 16,) uint32 (two probes), or -1
-    when absent and not inserting. A new slot takes the place of the probe whose first counter has
-    seen fewer bits."""
+    """Offset of the slot for hash h in table (slots · 16,) uint32 (two probes), or -1 when absent and not
+    inserting. A slot is a first word, then 15 counters. The first word's low CHECK_BITS are the check; in
+    a model with runs (layout.R_RUNS) the first word of a context's slot for a byte's first nibble also
+    holds the byte last seen there (RUN_BYTE_SHIFT) and its run length (RUN_LENGTH_SHIFT). A new slot
+    takes the place of the probe whose first counter has seen fewer bits."""
     mask = (table.shape[0] >> 4) - 1
     check = (((h * 0x2F0B3A49) & MASK32) >> 16) + 1
     first = (h & mask) << 4
     second = ((h & mask) ^ 1) << 4
-    if table[first] == check:
+    if (table[first] & CHECK_MASK) == check:
         return first
-    if table[second] == check:
+    if (table[second] & CHECK_MASK) == check:
         return second
     if not insert:
         return -1

@@ -83,6 +83,7 @@ class Image:
     kind = 1  # kinds.IMAGE
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
     refined = False  # layout.R_REFINED
+    runs = False  # layout.R_RUNS
 
     @property
     def contexts(self) -> int:

@@ -70,6 +70,8 @@ def context_limit(regs):
     """The hashed contexts' counters' count limit (their slowest rate)."""
     if regs[R_KIND] == IMAGE:
         return image.CONTEXT_LIMIT
+    if regs[R_REVISION] == 4:
+        return orders.RUNS_CONTEXT_LIMIT
     return orders.REVISED_CONTEXT_LIMIT if regs[R_REVISION] else CONTEXT_LIMIT
 
 

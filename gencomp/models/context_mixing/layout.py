@@ -3,15 +3,19 @@ tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on.
 
 HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
 # inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
-# (R_REFINED), as many count-map inputs: R_INPUTS of them in use
+# (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs: R_INPUTS
+# of them in use
 X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
-N_INPUTS = X_HASHED + 2 * HASHED
-N_MIXERS = 4  # first-layer mixers at most: A, B, C, and D in a refined model
+N_INPUTS = X_HASHED + 3 * HASHED
+N_MIXERS = 6  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs
+RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: counters.find_slot)
 
-# direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits)
+# direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits), runs (per hashed
+# context, run length 0 … RUN_MAX and bit position: how often the byte a context last saw is seen again)
 D_O1 = 256
 D_MATCH = D_O1 + 65536
-DIRECT_SIZE = D_MATCH + 64
+D_RUN = D_MATCH + 64
+DIRECT_SIZE = D_RUN + HASHED * (RUN_MAX + 1) * 8
 
 R_C0, R_BITPOS, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4  # partial byte, its bit, last 4 and 8 bytes, position
 R_W0, R_W1, R_LINE, R_PREV_LINE = 5, 6, 7, 8  # bytes: word hashes, line starts
@@ -30,10 +34,16 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 3 (orders.Bytes)
-R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revision 2)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 4 (orders.Bytes)
+R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
-R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3, or 4 in a refined model
+R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
-R_MODEL = R_MATCH_MIN + 1  # the data kind's own registers start here
+R_RUNS = R_MATCH_MIN + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
+#   run (the byte model's revision 4)
+R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs (0 … 1023, steps of 4)
+R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
+R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
+R_RUN_AT = R_SLOT0 + HASHED  # HASHED: each run input's direct counter × 2 + the bit it expects this bit (-1: none)
+R_MODEL = R_RUN_AT + HASHED  # the data kind's own registers start here

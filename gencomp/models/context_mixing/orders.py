@@ -15,7 +15,7 @@ context and adds two, as paq8's structured-data models suggest:
 It also matches from 5 bytes, not 6 (match.py), and its hashed counters adapt faster (count limit 30,
 not 255). `benchmarks/adaptive.py` measures it against revision 0 and the peers.
 
-Revision 2 (gencomp 0.18 on; `mix` only: `cm` would run at about 0.6 of its speed) adds seven contexts,
+Revision 2 (`mix`'s in gencomp 0.18 and 0.19; `cm` would run at about 0.6 of its speed) adds seven contexts,
 matches from 4 bytes (match.py), and refines the core (layout.R_REFINED: a count map per context, a
 fourth mixer, two more APMs):
 
@@ -31,6 +31,20 @@ left out. benchmarks/byte_revisions.py measures revision 2 against revision 1.
 Revision 3 (gencomp 0.19 on; `cm`'s) is revision 1 with the last 16 bytes in place of order 3: a source
 tree's tarball repeats long strings far apart, where order 3 adds little to orders 2 and 4 (replacing
 any other context lost more). As many contexts, the same speed; benchmarks/byte_revisions.py measures it.
+
+Revision 4 (gencomp 0.20 on; `mix`'s) is revision 2 with runs in the core (layout.R_RUNS: each
+context's last byte and how many times in a row it came, as paq8's run maps; mixer E chosen by the
+field and the previous byte's class, mixer F by the byte order 4 last saw), count limit 127, and three
+contexts more:
+
+* the byte the match model expects, its length (up to 15) and the previous byte;
+* the previous line's same field, as a whole (a hash of its bytes), with this field's bytes so far;
+* this line's previous field, likewise (a JSON key and its value, a log's verb and its object).
+
+Added one at a time to revision 2, in a copy of the package, each made the suite (benchmarks/suite.py)
+smaller, the runs most of all, logs above all; a second match model (from 12 bytes), two sparse contexts,
+a linear input per context, a learning rate falling with the position and a twice larger table did not
+pay for their cost. benchmarks/byte_revisions.py measures revision 4 against 2.
 """
 
 from __future__ import annotations
@@ -46,35 +60,41 @@ from gencomp.models.context_mixing.layout import (
     R_C8,
     R_CTX,
     R_LINE,
+    R_MLEN,
     R_MODEL,
+    R_MPTR,
     R_POS,
     R_PREV_LINE,
     R_REVISION,
     R_SEL,
     R_SEL_D,
+    R_SEL_E,
     R_W0,
     R_W1,
 )
 from gencomp.native import njit
 
-REVISED_CONTEXT_LIMIT = 30  # revision 1's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
+REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
+RUNS_CONTEXT_LIMIT = 127  # revision 4's: its runs say what came last, so its counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revision 2: the word before R_W1
-FIELDS = 32  # revision 2 tracks where the first 32 fields of a line start
-LONG_BYTES = 16  # revision 2's longest context
-R_STARTS = R_W2 + 1  # revision 2: where each field of this line starts (FIELDS), then those of the previous line
-R_END = R_STARTS + 2 * FIELDS
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4: the word before R_W1
+FIELDS = 32  # revisions 2 and 4 track where the first 32 fields of a line start
+LONG_BYTES = 16  # the longest context (revisions 2 to 4)
+R_STARTS = R_W2 + 1  # revisions 2, 4: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revision 4: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revision 4: the hash of each field of this line (FIELDS), then the previous line's
+R_END = R_FIELD_HASHES + 2 * FIELDS
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
 
 @dataclass(frozen=True)
 class Bytes:
-    """The byte model; revision 0 reads archives made before gencomp 0.15 and 1 those of 0.15 to 0.18,
-    `mix` uses revision 2 and `cm` revision 3 (see the module docstring)."""
+    """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18 and 2
+    `mix`'s of 0.18 and 0.19; `cm` uses revision 3 and `mix` revision 4 (see the module docstring)."""
 
     revision: int = 3
     kind = 0  # kinds.BYTES
@@ -84,17 +104,22 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17, 10)[self.revision]
+        return (8, 10, 17, 10, 20)[self.revision]
 
     @property
     def refined(self) -> bool:
-        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revision 2."""
-        return self.revision == 2
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4."""
+        return self.revision in (2, 4)
+
+    @property
+    def runs(self) -> bool:
+        """Run inputs and mixers E and F in the core (layout.R_RUNS): revision 4."""
+        return self.revision == 4
 
     @property
     def match_min_bytes(self) -> int:
         """The match model's lookup length (layout.R_MATCH_MIN)."""
-        return (6, 5, 4, 5)[self.revision]
+        return (6, 5, 4, 5, 4)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -105,8 +130,9 @@ class Bytes:
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
-    """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17); the
-    previous byte selects mixer C and APM 2, the one before it mixer D (revision 2)."""
+    """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17, 4: 20);
+    the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4), the field and
+    the previous byte's class mixer E (revision 4)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -145,6 +171,21 @@ def contexts(regs, history, pos):
     store_contexts(regs, 10, (hash2(field_above | (field << 10), c1), hash2(c4, c8), last_bytes,
                               hash2(hash2(c4 & 0xFFFF, w0), regs[R_NEST] >> 8), hash2(w0, w2),
                               hash2(hash2(w0, w1), w2), hash2(line_head, col)))
+    if regs[R_REVISION] == 4:
+        _revision_4_contexts(regs, history, c1, field)
+
+
+@njit(cache=CACHE)
+def _revision_4_contexts(regs, history, c1, field):
+    """Revision 4's three contexts more (17 to 19) and mixer E's weight set."""
+    expected = np.int64(history[regs[R_MPTR]]) if regs[R_MLEN] > 0 else 256
+    this_field = regs[R_FIELD_HASH]
+    above = regs[R_FIELD_HASHES + FIELDS + field]
+    before = regs[R_FIELD_HASHES + field - 1] if field > 0 else 1
+    store_contexts(regs, 17, (hash2(expected | (min(regs[R_MLEN], 15) << 9), c1 | 0x10000),
+                              hash2(hash2(above, this_field), field), hash2(hash2(before, this_field), 78)))
+    kind = 0 if 97 <= (c1 | 32) <= 122 else 1 if 48 <= c1 <= 57 else 2 if c1 == 32 else 3  # letter, digit, space, other
+    regs[R_SEL_E] = ((min(regs[R_FIELD], 63) << 2) | kind) << 2
 
 
 @njit(cache=CACHE)
@@ -160,7 +201,8 @@ def _last_bytes(history, pos):
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; from revision 1 on also the field, the nesting and where the
-    last three bytes last occurred; in revision 2 where each field starts."""
+    last three bytes last occurred; in revisions 2 and 4 where each field starts, in 4 also each field's
+    hash."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)
@@ -168,18 +210,32 @@ def learn(regs, history, pos, byte):
         regs[R_W2], regs[R_W1], regs[R_W0] = regs[R_W1], regs[R_W0], 0
     if byte == 10:
         regs[R_PREV_LINE], regs[R_LINE] = regs[R_LINE], regs[R_POS] + 1
-    if regs[R_REVISION] == 0:
+    revision = regs[R_REVISION]
+    if revision == 0:
         return
+    fields, hashes = revision == 2 or revision == 4, revision == 4
     if byte == 10:
-        regs[R_FIELD] = 0
-        if regs[R_REVISION] == 2:
+        if fields:
             for field in range(FIELDS):  # a loop: a slice's shape check would format its message with log10
                 regs[R_STARTS + FIELDS + field] = regs[R_STARTS + field]
             regs[R_STARTS] = pos + 1
+        if hashes:
+            if regs[R_FIELD] < FIELDS:  # the line's last field ends here
+                regs[R_FIELD_HASHES + regs[R_FIELD]] = regs[R_FIELD_HASH]
+            for field in range(FIELDS):
+                regs[R_FIELD_HASHES + FIELDS + field] = regs[R_FIELD_HASHES + field]
+                regs[R_FIELD_HASHES + field] = 0
+            regs[R_FIELD_HASH] = 0
+        regs[R_FIELD] = 0
     elif pos > 0 and byte != history[pos - 1] and byte in SEPARATORS:
+        if hashes and regs[R_FIELD] < FIELDS:
+            regs[R_FIELD_HASHES + regs[R_FIELD]] = regs[R_FIELD_HASH]
+            regs[R_FIELD_HASH] = 0
         regs[R_FIELD] += 1
-        if regs[R_REVISION] == 2 and regs[R_FIELD] < FIELDS:
+        if fields and regs[R_FIELD] < FIELDS:
             regs[R_STARTS + regs[R_FIELD]] = pos + 1
+    elif hashes:
+        regs[R_FIELD_HASH] = hash2(regs[R_FIELD_HASH] + 1, byte)
     regs[R_NEST] = _nest(regs[R_NEST], byte)
     last_three = hash2(regs[R_C4] & 0xFFFFFF, 7) & ((1 << LAST_AT_BITS) - 1)
     regs[R_FOLLOWS] = regs[R_LAST_AT + last_three]

@@ -33,6 +33,7 @@ from gencomp.models.context_mixing.layout import (
     R_MODEL,
     R_REFINED,
     R_REVISION,
+    R_RUNS,
     R_SLOT,
     X_EXT,
     X_HASHED,
@@ -71,12 +72,12 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
-    mixers = N_MIXERS if model.refined else N_MIXERS - 1
-    inputs = X_HASHED + model.contexts * (2 if model.refined else 1)  # each weight set's size
+    mixers = 6 if model.runs else 4 if model.refined else 3
+    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs)  # each weight set's size
     mixer = np.zeros(M_FINAL * inputs + 8 * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
-    first_layer[:, X_EXT] = ext_weight  # the count-map inputs (refined) start at 0: they join as they learn
+    first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
     mixer[M_FINAL * inputs :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
@@ -86,6 +87,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
+    regs[R_RUNS] = model.runs
     regs[R_INPUTS] = inputs
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
