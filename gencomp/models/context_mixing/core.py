@@ -6,8 +6,8 @@ second input each), a fourth mixer and two more APMs. A model with runs (layout.
 also has a third input per hashed context, the byte the context last saw and how many times in a row
 (paq8's run map), and mixers E and F.
 
-Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters +
-a 16-bit check), two probes a lookup, the less used slot replaced: two cache misses per context per
+Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
+a first word: the check, and in a model with runs the context's run), two probes a lookup, the less used slot replaced: two cache misses per context per
 byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
 and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
 by R_SEL_D and the bit position's half; E's by R_SEL_E and the bit position's half; F's by the byte
