@@ -225,7 +225,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         if refined:
             regs[R_X + X_HASHED + active + k] = _count_map(apm, regs, k, counter, regs[R_X + X_HASHED + k], stretch)
         if runs:
-            regs[R_X + X_HASHED + 2 * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
+            regs[R_X + X_HASHED + (1 + refined) * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
