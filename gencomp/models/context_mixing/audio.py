@@ -23,6 +23,7 @@ import numpy as np
 from gencomp.coding import exact
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import least_squares as lsq
+from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
 from gencomp.models.context_mixing.layout import R_C4, R_MODEL, R_SEL
 from gencomp.native import njit
@@ -71,6 +72,7 @@ class Audio:
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
+    context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
     revision = 0  # layout.R_REVISION
     match_min_bytes = 6  # layout.R_MATCH_MIN
     registers = R_END - R_MODEL

@@ -54,6 +54,7 @@ from gencomp.models.context_mixing.layout import (
     R_C4,
     R_C8,
     R_CMAP,
+    R_CONTEXT_LIMIT,
     R_CTX,
     R_INPUTS,
     R_KNOWN,
@@ -280,7 +281,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     c1 = regs[R_C4] & 255
     count(direct, c0, bit, CONTEXT_LIMIT)
     count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
-    limit = kinds.context_limit(regs)
+    limit = regs[R_CONTEXT_LIMIT]
     active = regs[R_ACTIVE]
     for k in range(active):
         count(table, regs[R_SLOT + k] + nib, bit, limit)

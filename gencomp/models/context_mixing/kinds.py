@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import audio, image, orders
-from gencomp.models.context_mixing.counters import CONTEXT_LIMIT, store_contexts
-from gencomp.models.context_mixing.layout import HASHED, R_KIND, R_REVISION
+from gencomp.models.context_mixing.counters import store_contexts
+from gencomp.models.context_mixing.layout import HASHED, R_KIND
 from gencomp.native import njit
 
 BYTES, IMAGE, AUDIO = orders.Bytes.kind, image.Image.kind, audio.Audio.kind
@@ -63,16 +63,6 @@ def mixer_b_state(regs, match_state, known):
     if regs[R_KIND] == IMAGE:
         return regs[image.R_ACT]
     return match_state * (HASHED + 1) + known
-
-
-@njit(cache=CACHE)
-def context_limit(regs):
-    """The hashed contexts' counters' count limit (their slowest rate)."""
-    if regs[R_KIND] == IMAGE:
-        return image.CONTEXT_LIMIT
-    if regs[R_REVISION] == 4:
-        return orders.RUNS_CONTEXT_LIMIT
-    return orders.REVISED_CONTEXT_LIMIT if regs[R_REVISION] else CONTEXT_LIMIT
 
 
 @njit(cache=CACHE)

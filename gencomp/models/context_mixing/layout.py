@@ -40,7 +40,8 @@ R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
-R_RUNS = R_MATCH_MIN + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
+R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
+R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
 #   run (the byte model's revision 4)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)

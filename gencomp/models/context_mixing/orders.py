@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing.counters import hash2, store_contexts
+from gencomp.models.context_mixing.counters import CONTEXT_LIMIT, hash2, store_contexts
 from gencomp.models.context_mixing.layout import (
     R_C4,
     R_C8,
@@ -110,6 +110,12 @@ class Bytes:
     def refined(self) -> bool:
         """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4."""
         return self.revision in (2, 4)
+
+    @property
+    def context_limit(self) -> int:
+        """The hashed contexts' counters' count limit (layout.R_CONTEXT_LIMIT)."""
+        return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT,
+                RUNS_CONTEXT_LIMIT)[self.revision]
 
     @property
     def runs(self) -> bool:

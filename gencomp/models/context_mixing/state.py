@@ -26,6 +26,7 @@ from gencomp.models.context_mixing.layout import (
     HASHED,
     N_MIXERS,
     R_ACTIVE,
+    R_CONTEXT_LIMIT,
     R_INPUTS,
     R_KIND,
     R_MATCH_MIN,
@@ -87,7 +88,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs = np.zeros(R_MODEL + model.registers, np.int64)
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
-    regs[R_RUNS] = model.runs
+    regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS] = inputs
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
