@@ -7,11 +7,12 @@ also has a third input per hashed context, the byte the context last saw and how
 (paq8's run map), and mixers E and F.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
-a first word: the check, and in a model with runs the context's run), two probes a lookup, the less used slot replaced: two cache misses per context per
-byte. Mixer A's weight set is chosen by the partial byte; B's by the kind's state (kinds.mixer_b_state)
-and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or sample byte); D's
-by R_SEL_D and the bit position's half; E's by R_SEL_E and the bit position's half; F's by the byte
-hashed context 2 last saw (the byte model's order 4) and the bit position.
+a first word: the check, and in a model with runs the context's run), two probes a lookup, the less
+used slot replaced: two cache misses per context per byte. Mixer A's weight set is chosen by the
+partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the
+previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
+E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
+model's order 4) and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled

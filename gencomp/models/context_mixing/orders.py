@@ -190,8 +190,8 @@ def _revision_4_contexts(regs, history, c1, field):
     before = regs[R_FIELD_HASHES + field - 1] if field > 0 else 1
     store_contexts(regs, 17, (hash2(expected | (min(regs[R_MLEN], 15) << 9), c1 | 0x10000),
                               hash2(hash2(above, this_field), field), hash2(hash2(before, this_field), 78)))
-    kind = 0 if 97 <= (c1 | 32) <= 122 else 1 if 48 <= c1 <= 57 else 2 if c1 == 32 else 3  # letter, digit, space, other
-    regs[R_SEL_E] = ((min(regs[R_FIELD], 63) << 2) | kind) << 2
+    byte_class = 0 if 97 <= (c1 | 32) <= 122 else 1 if 48 <= c1 <= 57 else 2 if c1 == 32 else 3  # letter, digit, space, other
+    regs[R_SEL_E] = ((min(regs[R_FIELD], 63) << 2) | byte_class) << 2
 
 
 @njit(cache=CACHE)
