@@ -52,7 +52,7 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-MIX_BYTES_REVISION = 4  # mix's byte model: revision 2 with runs and three contexts more (orders.py), which cm keeps out for speed
+MIX_BYTES_REVISION = 5  # mix's byte model: revision 2 with runs and six contexts more (orders.py), which cm keeps out for speed
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 # predict() keeps every bit's probability within [2^-11, 1 - 2^-11], so a byte costs at least 0.0056 bits

@@ -72,6 +72,7 @@ class Audio:
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
+    groups = False  # mixer G (layout.R_SEL_G)
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
     revision = 0  # layout.R_REVISION
     match_min_bytes = 6  # layout.R_MATCH_MIN

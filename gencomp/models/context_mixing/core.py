@@ -1,10 +1,10 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2 and 4) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revision 4)
+model (layout.R_REFINED: the byte model's revisions 2, 4 and 5) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4, 5)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F.
+(paq8's run map), and mixers E and F; one with groups (revision 5) also mixer G.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
 a first word: the check, and in a model with runs the context's run), two probes a lookup, the less
@@ -12,7 +12,8 @@ used slot replaced: two cache misses per context per byte. Mixer A's weight set 
 partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the
 previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
-model's order 4) and the bit position.
+model's order 4) and the bit position; G's (a model with groups: the byte model's revision 5) by R_SEL_G
+and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -68,6 +69,7 @@ from gencomp.models.context_mixing.layout import (
     R_RUN,
     R_RUN_AT,
     R_RUNS,
+    R_SEL_G,
     R_S,
     R_SEL,
     R_SEL_D,
@@ -88,13 +90,14 @@ from gencomp.native import njit
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
 # R_SEL; R_SEL_D + bit position // 2; R_SEL_E + bit position // 2; (hashed context 2's run byte + 1, or 0) ×
-# bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights
+# bit position; R_SEL_G + bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
 M_E = M_D + 1024
 M_F = M_E + 1024
-M_FINAL = M_F + 257 * 8
+M_G = M_F + 257 * 8
+M_FINAL = M_G + 256 * 8
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
 FINAL_RATE = 2  # second layer, likewise
 # APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
@@ -240,6 +243,8 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         regs[R_SETS + 4] = (M_E + regs[R_SEL_E] + (bitpos >> 1)) * inputs
         order4 = regs[R_RUN + 2]
         regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
+    if regs[R_MIXERS] == N_MIXERS:
+        regs[R_SETS + 6] = (M_G + regs[R_SEL_G] + bitpos) * inputs
     final = M_FINAL * inputs + bitpos * N_MIXERS
     dot = 0
     for j in range(regs[R_MIXERS]):

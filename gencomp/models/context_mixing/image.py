@@ -84,6 +84,7 @@ class Image:
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
+    groups = False  # mixer G (layout.R_SEL_G)
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
 
     @property

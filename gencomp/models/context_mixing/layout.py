@@ -7,7 +7,7 @@ HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; byt
 # of them in use
 X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
 N_INPUTS = X_HASHED + 3 * HASHED
-N_MIXERS = 6  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs
+N_MIXERS = 7  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs; G in one with groups
 RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: counters.find_slot)
 
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits), runs (per hashed
@@ -34,17 +34,18 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 4 (orders.Bytes)
-R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 5 (orders.Bytes)
+R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4, 5)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
-R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs
+R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revision 4)
+#   run (the byte model's revisions 4 and 5)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
 R_RUN_AT = R_SLOT0 + HASHED  # HASHED: each run input's direct counter × 2 + the bit it expects this bit (-1: none)
-R_MODEL = R_RUN_AT + HASHED  # the data kind's own registers start here
+R_SEL_G = R_RUN_AT + HASHED  # what selects mixer G's weight set in a model with groups (0 … 2047, steps of 8)
+R_MODEL = R_SEL_G + 1  # the data kind's own registers start here

@@ -73,7 +73,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
-    mixers = 6 if model.runs else 4 if model.refined else 3
+    mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs)  # each weight set's size
     mixer = np.zeros(M_FINAL * inputs + 8 * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
