@@ -1,11 +1,12 @@
 """The .gcz archive's layout: fields, records and how to read them (docs/archive-format.md is the
 specification, with the history of formats 1 to 6).
 
-Written today: format 4 (bytes), or 6 (an image or audio file: format 4 plus a media record in the
+Written today: format 7 (bytes), or 8 (an image or audio file: format 7 plus a media record in the
 header). Integers are unsigned LEB128 varints unless sized; CRC32s are 4 bytes big-endian.
 
-    header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON) | chunk size | frame size
-            [| media record (zlib-compressed JSON): format 5 and 6] | CRC32 of the header
+    header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON; formats 7 and 8: deflated
+            against identity_dictionary) | chunk size | frame size
+            [| media record (zlib-compressed JSON): formats 5, 6 and 8] | CRC32 of the header
     frames  original bytes (> 0) | chunk count | each payload's length | CRC32 of the frame's original
             | CRC32 of this frame header | payloads
     end     0 | total original bytes | frame count | CRC32 of the whole original | CRC32 of this record
@@ -22,13 +23,16 @@ import zlib
 from dataclasses import dataclass
 from typing import Optional
 
+from gencomp.archive.identity_dictionary import IDENTITY_DICTIONARY
 from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
-FORMAT_VERSION = 4
-MEDIA_FORMAT_VERSION = 6  # format 4 plus a media record: written only for media files
-FIRST_MEDIA_VERSION = 5  # format 5 (gencomp 0.4–0.5): the same, but a stereo record names left-side at most
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
+FORMAT_VERSION = 7  # format 4 with the identity deflated (gencomp 0.21 on)
+MEDIA_FORMAT_VERSION = 8  # format 7 plus a media record: written only for media files
+MEDIA_VERSIONS = (5, 6, 8)  # with a media record (5, gencomp 0.4–0.5: a stereo record names left-side at most)
+DEFLATED_IDENTITY_VERSIONS = (7, 8)  # the identity as raw DEFLATE against identity_dictionary.IDENTITY_DICTIONARY
+MAX_IDENTITY_BYTES = 1 << 16  # a longer inflated identity is refused as corrupt
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by gencomp.archive.legacy
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30
@@ -101,9 +105,23 @@ def _json(value) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _deflated_identity(identity: dict) -> bytes:
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=IDENTITY_DICTIONARY)
+    return deflate.compress(_json(identity)) + deflate.flush()
+
+
+def _inflated_identity(raw: bytes) -> bytes:
+    """The identity's JSON from its deflated bytes (zlib.error if they are not a whole DEFLATE stream)."""
+    inflate = zlib.decompressobj(-15, zdict=IDENTITY_DICTIONARY)
+    out = inflate.decompress(raw, MAX_IDENTITY_BYTES)
+    if not inflate.eof or inflate.unconsumed_tail or inflate.unused_data:
+        raise zlib.error("not one whole DEFLATE stream")
+    return out
+
+
 def pack_stream_header(header: StreamHeader) -> bytes:
-    """Format 4, or 6 when the header carries a media record."""
-    codec, identity = header.codec.encode(), _json(header.identity)
+    """Format 7, or 8 when the header carries a media record."""
+    codec, identity = header.codec.encode(), _deflated_identity(header.identity)
     fields = [MAGIC, bytes([FORMAT_VERSION if header.media is None else MEDIA_FORMAT_VERSION]),
               encode_varint(len(codec)), codec, encode_varint(len(identity)), identity,
               encode_varint(header.chunk_size_bytes), encode_varint(header.frame_bytes)]
@@ -167,11 +185,13 @@ class StreamReader:
         identity_raw = self.take(self.varint("the codec identity length"), "the codec identity")
         chunk_size, frame_bytes = self.varint("the chunk size"), self.varint("the frame size")
         media_raw = self.take(self.varint("the media record length"), "the media record") \
-            if version >= FIRST_MEDIA_VERSION else None
+            if version in MEDIA_VERSIONS else None
         self._check_record_crc("the archive header")
         if not 0 < frame_bytes <= MAX_FRAME_BYTES or chunk_size > frame_bytes:
             raise GencompError("archive corrupt: implausible frame size in header")
         try:
+            if version in DEFLATED_IDENTITY_VERSIONS:
+                identity_raw = _inflated_identity(identity_raw)
             codec, identity = codec_raw.decode(), json.loads(identity_raw)
             media = None if media_raw is None else json.loads(zlib.decompress(media_raw))
         except (UnicodeDecodeError, ValueError, zlib.error):

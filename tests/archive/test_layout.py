@@ -58,3 +58,32 @@ def test_archive_made_with_another_codec_or_model_is_refused():
     other.identity = lambda: {"model": "another model"}
     with pytest.raises(GencompError, match="needs cm with"):
         other.decompress(cm_blob)
+
+
+def test_identity_is_deflated_against_the_format_dictionary():
+    """Formats 7 and 8 store the identity deflated: a mix archive of one byte is under 80 bytes (328 in
+    format 4), and an identity the dictionary has never seen still round-trips."""
+    from gencomp.archive.layout import FORMAT_VERSION, StreamHeader, pack_stream_header
+
+    mix_blob = get_compressor("mix").compress(b"x")
+    assert mix_blob[4] == FORMAT_VERSION == 7 and len(mix_blob) < 80
+    assert decompress(mix_blob) == b"x"
+    unseen = {"model": "another model", "weights_sha256": "ab" * 32, "nested": {"list": [1, 2, 3]}}
+    packed = pack_stream_header(StreamHeader("cm", unseen, 0, 1 << 20))
+    assert StreamReader(io.BytesIO(packed)).header().identity == unseen
+
+
+def test_unreadable_deflated_identity_is_named():
+    """A header whose checksum holds but whose identity is no DEFLATE stream (or has bytes after it)."""
+    import zlib
+
+    from gencomp.archive.layout import encode_varint
+
+    def header_with(identity_raw: bytes) -> bytes:
+        fields = b"GCZ\x1a\x07" + encode_varint(2) + b"cm" + encode_varint(len(identity_raw)) + identity_raw \
+            + encode_varint(0) + encode_varint(1 << 20)
+        return fields + zlib.crc32(fields).to_bytes(4, "big")
+
+    for raw in (b"\xff\xff\xff", zlib.compress(b"{}")[2:-4] + b"tail"):
+        with pytest.raises(GencompError, match="unreadable codec description"):
+            decompress(header_with(raw))

@@ -1,6 +1,6 @@
 """Write the golden archives of the current format: one per codec and input kind, made by this
 version, in v<format>/ with the SHA-256 of each original in its manifest.json; and archives of
-media files (format 6, v6/; format 5's are in v5/), with the SHA-256 of the coded pixels or
+media files (format 8, v8/; formats 5 and 6 are in v5/ and v6/), with the SHA-256 of the coded pixels or
 samples and of what the rebuilt file must hold (its pixels, or a WAV's bytes). Existing files are never rewritten: once
 committed, a golden archive must decode as it is, forever (test_golden.py). A codec whose identity
 changed (a new model version under the same name) gets archives of its own beside the old ones,

@@ -1,5 +1,5 @@
 """Golden archives decode exactly, forever: every codec's archives of text, a photo patch, speech,
-random bytes and nothing, in each format gencomp 0.2 and 0.3 wrote (v2: one header; v3, v4: framed;
+random bytes and nothing, in each format gencomp has written (v2: one header; v3, v4, v7: framed; v5, v6, v8: media;
 made by make_golden.py), must give back originals with the recorded SHA-256, or, where a codec's
 model changed, be refused naming the release that reads them. Archives of gencomp 0.1
 (format 1) decode where the codec's payloads did not change, and are refused with the release to
