@@ -1,5 +1,5 @@
-"""The byte model's revisions side by side: `cm`'s (3, and 1 before gencomp 0.19) against `mix`'s (4, and
-2 in gencomp 0.18 and 0.19), with and without the transformer.
+"""The byte model's revisions side by side: `cm`'s (3, and 1 before gencomp 0.19) against `mix`'s (5, and
+4 in gencomp 0.20), with and without the transformer.
 
 Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
 sizes are the archives' payloads, speed is compressing and decompressing in one process after a
@@ -7,10 +7,10 @@ warm-up (round trip checked). The codecs run one after another in the same run:
 
     cm rev 1  ContextMixingCompressor with Bytes(revision=1)  (`-c cm` of gencomp 0.15–0.18)
     cm        ContextMixingCompressor with Bytes(revision=3)  (what `-c cm` is)
-    cm rev 2  ContextMixingCompressor with Bytes(revision=2)
     cm rev 4  ContextMixingCompressor with Bytes(revision=4)
-    mix rev 2 mix:MODEL as gencomp 0.18–0.19 made it
-    mix       mix:MODEL (revision 4)
+    cm rev 5  ContextMixingCompressor with Bytes(revision=5)
+    mix rev 4 mix:MODEL as gencomp 0.20 made it
+    mix       mix:MODEL (revision 5)
 
     python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--out byte_revisions]
 
@@ -36,11 +36,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def codecs(model: str, with_mix: bool) -> dict:
     """The codecs to compare by label."""
     chosen = {"cm rev 1": ContextMixingCompressor("cm", model=Bytes(revision=1)), "cm": get_compressor("cm"),
-              "cm rev 2": ContextMixingCompressor("cm", model=Bytes(revision=2)),
-              "cm rev 4": ContextMixingCompressor("cm", model=Bytes(revision=4))}
+              "cm rev 4": ContextMixingCompressor("cm", model=Bytes(revision=4)),
+              "cm rev 5": ContextMixingCompressor("cm", model=Bytes(revision=5))}
     if with_mix:
         mix = get_compressor(f"mix:{model}")
-        chosen["mix rev 2"] = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=2))
+        chosen["mix rev 4"] = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=4))
         chosen["mix"] = mix
     return chosen
 
@@ -59,8 +59,8 @@ def measure(codec, data: bytes) -> dict:
 
 
 def table(rows: list[dict], labels: list[str]) -> str:
-    """Markdown: sizes (% of the original), revision 3 against 1 and 4 against 2, then speeds."""
-    pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 2", "cm rev 4"), ("mix rev 2", "mix")) if a in labels]
+    """Markdown: sizes (% of the original), revision 3 against 1 and 5 against 4, then speeds."""
+    pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 4", "cm rev 5"), ("mix rev 4", "mix")) if a in labels]
     head = ["file", "bytes"] + [f"`{label}`" for label in labels] + [f"{b} / {a}" for a, b in pairs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows + [_total(rows, labels)]:
