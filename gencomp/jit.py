@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -43,9 +45,32 @@ def drop_stale_kernels(package: Path) -> bool:
     return True
 
 
+def cache_outside_the_package(root: Path) -> Path:
+    """Have numba cache kernels in root/gencomp-<fingerprint> (deleting the gencomp-* folders beside it of
+    other sources) and return that folder: where numba caches outside the package (NUMBA_CACHE_DIR, or a
+    read-only install), drop_stale_kernels cannot reach, and numba 0.68 keys a kernel by its own file's
+    contents alone, so an upgrade that changes core.py but not loops.py would load loops' stale kernels.
+    Set before numba is imported (it reads NUMBA_CACHE_DIR then), and in its config if it was."""
+    if root.name.startswith("gencomp-"):  # a worker process inherits the folder its parent chose
+        root = root.parent
+    folder = root / f"gencomp-{FINGERPRINT[:16]}"
+    for other in root.glob("gencomp-*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    config = sys.modules.get("numba.core.config")
+    if config is not None:
+        config.CACHE_DIR = str(folder)
+    return folder
+
+
 FINGERPRINT = ""  # of the package's sources, when drop_stale_kernels ran: gencomp.native's objects are keyed by it
 if CACHE:
     drop_stale_kernels(Path(__file__).parent)
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        cache_outside_the_package(Path(os.environ["NUMBA_CACHE_DIR"]))
+    elif not os.access(Path(__file__).parent, os.W_OK):  # numba would use its user-wide cache
+        cache_outside_the_package(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gencomp" / "numba")
 
 _thread_limit: Optional[int] = None
 

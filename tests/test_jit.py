@@ -32,3 +32,25 @@ def test_cached_kernels_are_dropped_when_any_module_changes(tmp_path):
     native.write_bytes(b"code")
     (tmp_path / "core.py").write_text("A = 10\n")  # another module than the kernel's
     assert jit.drop_stale_kernels(tmp_path) and not cached.exists() and not native.exists()
+
+
+def test_a_cache_outside_the_package_is_one_folder_per_fingerprint(tmp_path, monkeypatch):
+    """NUMBA_CACHE_DIR (or a read-only install): drop_stale_kernels cannot reach there, so kernels go to a
+    folder named by the sources' fingerprint, and folders of other sources are deleted."""
+    import sys
+
+    monkeypatch.setattr(jit, "FINGERPRINT", "ab" * 32)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    config = sys.modules.get("numba.core.config")
+    if config is not None:  # restored after the test, as the environment is
+        monkeypatch.setattr(config, "CACHE_DIR", config.CACHE_DIR)
+    stale = tmp_path / "gencomp-0123456789abcdef"
+    (stale / "core").mkdir(parents=True)
+    unrelated = tmp_path / "another_package"
+    unrelated.mkdir()
+    folder = jit.cache_outside_the_package(tmp_path)
+    assert folder == tmp_path / "gencomp-abababababababab" and os.environ["NUMBA_CACHE_DIR"] == str(folder)
+    assert not stale.exists() and unrelated.exists()
+    assert jit.cache_outside_the_package(folder) == folder  # a worker inherits its parent's folder
+    if config is not None:
+        assert config.CACHE_DIR == str(folder)
