@@ -54,8 +54,8 @@ EARLIER_MODELS = (
     EarlierModel("cm", "0.15–0.18", "the byte model's revision 1 (order 3 where revision 3 has the last 16 bytes)",
                  lambda identity: identity.get("bytes_revision") == 1,
                  lambda identity: {"model": {"revision": 1}}),
-    EarlierModel("mix", "0.3–0.17", "the transformer attending to 32 bytes, segments from 128, every input at 0.25 "
-                 "(0.3–0.10); the byte model's revision 0 (0.3–0.14) or 1 (0.15–0.17)",
+    EarlierModel("mix", "0.3–0.17, 0.20", "the transformer attending to 32 bytes, segments from 128, every input at "
+                 "0.25 (0.3–0.10); the byte model's revision 0 (0.3–0.14), 1 (0.15–0.17) or 4 (0.20)",
                  lambda identity: "segment" in identity,
                  lambda identity: {"attention_window": identity.get("transformer", {}).get("attention_window"),
                                    "prefix_bytes": identity["segment"][1],
@@ -64,9 +64,6 @@ EARLIER_MODELS = (
     EarlierModel("mix", "0.18–0.19", "the byte model's revision 2 (no runs; 17 contexts)",
                  lambda identity: identity.get("bytes_revision") == 2 and "segment" not in identity,
                  lambda identity: {"model": {"revision": 2}}),
-    EarlierModel("mix", "0.20", "the byte model's revision 4 (20 contexts, no character groups)",
-                 lambda identity: identity.get("bytes_revision") == 4,
-                 lambda identity: {"model": {"revision": 4}}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1}}),

@@ -89,18 +89,18 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
-RUNS_CONTEXT_LIMIT = 127  # revision 4's: its runs say what came last, so its counters can adapt more slowly
+RUNS_CONTEXT_LIMIT = 127  # revisions 4 and 5: their runs say what came last, so their counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4: the word before R_W1
-FIELDS = 32  # revisions 2 and 4 track where the first 32 fields of a line start
-LONG_BYTES = 16  # the longest context (revisions 2 to 4)
-R_STARTS = R_W2 + 1  # revisions 2, 4: where each field of this line starts (FIELDS), then those of the previous line
-R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revision 4: a hash of this field's bytes so far
-R_FIELD_HASHES = R_FIELD_HASH + 1  # revision 4: the hash of each field of this line (FIELDS), then the previous line's
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4, 5: the word before R_W1
+FIELDS = 32  # revisions 2, 4 and 5 track where the first 32 fields of a line start
+LONG_BYTES = 16  # the longest context (revisions 2 to 5)
+R_STARTS = R_W2 + 1  # revisions 2, 4, 5: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4, 5: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4, 5: the hash of each field of this line (FIELDS), then the previous line's
 R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revision 5: the last 12 character groups, 4 a register, latest first
 R_END = R_GROUPS + 3
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
