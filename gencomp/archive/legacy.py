@@ -81,6 +81,9 @@ EARLIER_MODELS = (
     EarlierModel("image", "0.16", "the image model's revision 1 (a blend of nine predictors, no least squares)",
                  lambda identity: identity.get("image_revision") == 1,
                  lambda identity: {"model": {"revision": 1}}),
+    EarlierModel("image", "0.17–0.21", "the image model's revision 2 (least squares in the blend, no relative maps)",
+                 lambda identity: identity.get("image_revision") == 2,
+                 lambda identity: {"model": {"revision": 2}}),
 )
 
 

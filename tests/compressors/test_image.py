@@ -85,19 +85,24 @@ def test_the_bias_corrected_centre_codes_a_photograph_smaller_and_older_archives
 def test_each_revision_codes_smaller_and_older_archives_still_decode(data_dir):
     """0.16 (revision 1) centres each pixel's Laplace on an error-weighted blend of nine predictors (or
     the median, where it erred less around the pixel) and sizes it by that error; 0.17 (revision 2)
-    adds a least-squares predictor to the blend and two contexts on it. An archive with
-    "image_revision": 1 is decoded with revision 1, one without it (0.8 to 0.15) with revision 0."""
+    adds a least-squares predictor to the blend and two contexts on it; 0.22 (revision 3) eight relative
+    maps and a context on the pixel's parities. An archive with "image_revision": 1 or 2 is decoded with
+    that revision, one without it (0.8 to 0.15) with revision 0."""
     gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
-    assert codec.identity()["image_revision"] == 2 and codec.model.contexts == 10
+    assert codec.identity()["image_revision"] == 3 and codec.model.contexts == 11 and codec.model.relative_maps == 8
     identity = codec.identity()
+    second = earlier_codec(codec, identity | {"image_revision": 2})
+    assert second.model.revision == 2 and second.model.contexts == 10 and second.model.relative_maps == 0
     first = earlier_codec(codec, identity | {"image_revision": 1})
     assert first.model.revision == 1 and first.model.contexts == 8 and first.identity()["image_revision"] == 1
     median = earlier_codec(codec, {k: v for k, v in identity.items() if k != "image_revision"})
     assert median.model.revision == 0 and "image_revision" not in median.identity()
-    sizes = [len(c.compress(data)) for c in (median, first, codec)]
-    assert sizes[2] < 0.995 * sizes[1] and sizes[1] < 0.985 * sizes[0], sizes
+    archives = [c.compress(data) for c in (median, first, second, codec)]
+    sizes = [len(a) for a in archives]
+    assert sizes[3] < 0.995 * sizes[2] and sizes[2] < 0.995 * sizes[1] and sizes[1] < 0.985 * sizes[0], sizes
+    assert all(gencomp.decompress(a) == data for a in archives)
     for c in (median, first, codec):
         assert gencomp.decompress(c.compress(data)) == data
 

@@ -73,6 +73,7 @@ class Audio:
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
     groups = False  # mixer G (layout.R_SEL_G)
+    relative_maps = 0  # layout.R_MAPS
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
     revision = 0  # layout.R_REVISION
     match_min_bytes = 6  # layout.R_MATCH_MIN

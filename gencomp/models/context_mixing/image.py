@@ -22,6 +22,13 @@ the 20 nearest causal neighbours (least_squares.fit, forgetting 0.999 a pixel, s
 pixel; paq8px's image models predict with such OLS fits), the median standing in within 4 pixels of
 the edges; and two hashed contexts on its prediction: with the activity of the chosen prediction's
 error, and with its difference from the blend.
+
+Revision 3 (gencomp 0.22) adds eight relative maps (core._relative_maps), direct inputs on eight of the
+predictions (the blend, least squares, the median, W + N − NW, CALIC's, W + NE − N, N + (NE − NW) / 2 and the
+mean of N and NE), each chosen by that prediction's error at W, N, NW and NE (MAP_LEVELS) and by where the
+pixel's bits so far stand from it: what the Laplace says around one centre, learned around eight, as
+paq8px's image models map their predictions. And a hashed context on W and N with the parities of the
+column and the row (images scaled up by pixel doubling, as `moon`). benchmarks/media_files.py measures it.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import numpy as np
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
-from gencomp.models.context_mixing.layout import R_MODEL, R_REVISION, R_SEL
+from gencomp.models.context_mixing.layout import KIND_MAPS, R_MAP_LEVEL, R_MAP_PRED, R_MODEL, R_REVISION, R_SEL
 from gencomp.native import njit
 
 CLASSES = 64  # activity classes: 8 × 8
@@ -66,10 +73,14 @@ R_SEL_ERROR = R_END  # revision 1: the chosen prediction's error at W, N, NW and
 R_PRED = R_SEL_ERROR + 1  # revision 1: the pixel's predictions
 R_OLS = R_PRED + PREDICTORS  # revision 2: the least-squares predictor's float64 state
 R_OLS_INPUTS = R_OLS + lsq.state_size(OLS_ORDER)  # revision 2: the pixel's OLS_NEIGHBOURS (float64), read once
-R_ERRORS = R_OLS_INPUTS + OLS_ORDER  # revision 1: |residual| of each prediction, this row and the one above
+R_ERROR_SUMS = R_OLS_INPUTS + OLS_ORDER  # revision 3: each prediction's error at W, N, NW and NE (_blend)
+R_ERRORS = R_ERROR_SUMS + PREDICTORS  # revision 1: |residual| of each prediction, this row and the one above
 OLS_WEIGHTS = lsq.weights_offset(OLS_ORDER)  # where the weights start in the state
 OLS_SOLVE_EVERY = 2  # pixels between solves (every pixel: 0.01 % smaller, 25 % slower)
 BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
+MAPPED = (PREDICTORS - 1, OLS, 0, 1, 6, 2, 5, 7)  # revision 3: the predictions with relative maps, in order
+# revision 3: a relative map's error level, how many of these its prediction's error sum (at W, N, NW, NE) reaches
+MAP_LEVELS = np.array([round(1.25 ** i) + i for i in range(31)], np.int64)
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class Image:
 
     width: int
     bias: bool = True
-    revision: int = 2  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16
+    revision: int = 3  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16, 2 of 0.17 to 0.21
     kind = 1  # kinds.IMAGE
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
     refined = False  # layout.R_REFINED
@@ -89,8 +100,14 @@ class Image:
 
     @property
     def contexts(self) -> int:
-        """Hashed contexts in use (layout.R_ACTIVE): revision 2 adds two on its least-squares prediction."""
-        return 10 if self.revision >= 2 else 8
+        """Hashed contexts in use (layout.R_ACTIVE): revision 2 adds two on its least-squares prediction, 3 one on
+        W, N and the pixel's parities."""
+        return (8, 8, 10, 11)[self.revision]
+
+    @property
+    def relative_maps(self) -> int:
+        """Relative maps (layout.R_MAPS): revision 3's eight."""
+        return KIND_MAPS if self.revision >= 3 else 0
 
     @property
     def registers(self) -> int:
@@ -103,9 +120,9 @@ class Image:
 
     @property
     def match_min_bytes(self) -> int:
-        """The match model's lookup length (layout.R_MATCH_MIN): 6 bytes in revision 0, 5 in 1, 4 in 2 (5
+        """The match model's lookup length (layout.R_MATCH_MIN): 6 bytes in revision 0, 5 in 1, 4 from 2 on (5
         there: 0.003 % larger photographs)."""
-        return 6 - self.revision
+        return max(6 - self.revision, 4)
 
     def identity(self) -> dict:
         """The archive identity's entries (archives of 0.4 to 0.7 name no image_bias)."""
@@ -175,7 +192,7 @@ def neighbourhood(history, pos, width):
         (((w + n + 1) >> 1) << 3) | _activity(w - n),
         ((min(max(2 * w - ww, 0), 255) >> 2) << 6) | (min(max(2 * n - nn, 0), 255) >> 2),
         ((w >> 4) << 12) | ((nw >> 4) << 8) | ((n >> 4) << 4) | (ne >> 4),
-        0, 0,  # revision 2's two, set in `contexts` (unused before: Image.contexts)
+        0, 0, 0,  # revision 2's two and 3's one, set in `contexts` (unused before: Image.contexts)
     )
     activity = _activity(abs(w - nw) + abs(n - nw) + abs(n - ne))
     cls = activity * 8 + _activity(abs(w - ww) + abs(n - nn))
@@ -208,8 +225,22 @@ def contexts(regs, history, pos):
     if regs[R_REVISION] >= 2:  # the two hashed contexts on the least-squares prediction
         ols, blend = regs[R_PRED + OLS], regs[R_PRED + PREDICTORS - 1]
         values = values[:8] + ((ols << 4) | _activity(regs[R_SEL_ERROR]) | (1 << 20),
-                               (blend << 8) | min(max(ols - blend + 128, 0), 255) | (2 << 20))
+                               (blend << 8) | min(max(ols - blend + 128, 0), 255) | (2 << 20), values[10])
+    if regs[R_REVISION] >= 3:
+        values = values[:10] + (_parities(history, pos, regs[R_WIDTH]),)
+        for j in range(KIND_MAPS):
+            regs[R_MAP_PRED + j] = regs[R_PRED + MAPPED[j]]
+            regs[R_MAP_LEVEL + j] = np.searchsorted(MAP_LEVELS, regs[R_ERROR_SUMS + MAPPED[j]], side="right")
     return values
+
+
+@njit(cache=CACHE)
+def _parities(history, pos, width):
+    """Revision 3's context: W and N (0 where missing) with the parities of the pixel's column and row."""
+    col, row = pos % width, pos // width
+    w = np.int64(history[pos - 1]) if col > 0 else 0
+    n = np.int64(history[pos - width]) if row > 0 else 0
+    return (w << 8) | n | ((col & 1) << 16) | ((row & 1) << 17) | (3 << 20)
 
 
 @njit(cache=CACHE)
@@ -300,6 +331,7 @@ def _blend(regs, history, pos):
                 e += regs[above + (col - 1) * PREDICTORS + k]
             if col + 1 < width:
                 e += regs[above + (col + 1) * PREDICTORS + k]
+        regs[R_ERROR_SUMS + k] = e
         if k == 0:
             errors_med = e
         if k == PREDICTORS - 1:

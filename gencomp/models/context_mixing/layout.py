@@ -2,11 +2,14 @@
 tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on."""
 
 HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
+# relative maps (a kind's own direct inputs: the image model's revision 3), after DIRECT_SIZE where a model has them:
+# per map, error level and the map's prediction minus the byte's bits so far (−256 … 255), by bit position
+KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 8, 32, 512
 # inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
-# (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs: R_INPUTS
-# of them in use
+# (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs, then R_MAPS
+# relative maps: R_INPUTS of them in use
 X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
-N_INPUTS = X_HASHED + 3 * HASHED
+N_INPUTS = X_HASHED + 3 * HASHED + KIND_MAPS
 N_MIXERS = 7  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs; G in one with groups
 RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: counters.find_slot)
 
@@ -16,6 +19,7 @@ D_O1 = 256
 D_MATCH = D_O1 + 65536
 D_RUN = D_MATCH + 64
 DIRECT_SIZE = D_RUN + HASHED * (RUN_MAX + 1) * 8
+KIND_MAPS_SIZE = KIND_MAPS * KIND_MAP_LEVELS * KIND_MAP_SPAN * 8  # direct counters after DIRECT_SIZE
 
 R_C0, R_BITPOS, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4  # partial byte, its bit, last 4 and 8 bytes, position
 R_W0, R_W1, R_LINE, R_PREV_LINE = 5, 6, 7, 8  # bytes: word hashes, line starts
@@ -48,4 +52,8 @@ R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run l
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
 R_RUN_AT = R_SLOT0 + HASHED  # HASHED: each run input's direct counter × 2 + the bit it expects this bit (-1: none)
 R_SEL_G = R_RUN_AT + HASHED  # what selects mixer G's weight set in a model with groups (0 … 2047, steps of 8)
-R_MODEL = R_SEL_G + 1  # the data kind's own registers start here
+R_MAPS = R_SEL_G + 1  # relative maps in use (after the hashed contexts' inputs), 0 … KIND_MAPS
+R_MAP_PRED = R_MAPS + 1  # KIND_MAPS: each map's prediction of the byte (0 … 255), set by the kind per byte
+R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 … KIND_MAP_LEVELS − 1), likewise
+R_MAP_AT = R_MAP_LEVEL + KIND_MAPS  # KIND_MAPS: each map's direct counter this bit
+R_MODEL = R_MAP_AT + KIND_MAPS  # the data kind's own registers start here

@@ -115,6 +115,7 @@ class Bytes:
     revision: int = 3
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
+    relative_maps = 0  # layout.R_MAPS
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
 
     @property

@@ -24,11 +24,13 @@ from gencomp.models.context_mixing.image import Image
 from gencomp.models.context_mixing.layout import (
     DIRECT_SIZE,
     HASHED,
+    KIND_MAPS_SIZE,
     N_MIXERS,
     R_ACTIVE,
     R_CONTEXT_LIMIT,
     R_INPUTS,
     R_KIND,
+    R_MAPS,
     R_MATCH_MIN,
     R_MIXERS,
     R_MODEL,
@@ -74,10 +76,12 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
     input's (0 where the model starts from its external input alone: Audio.external_alone)."""
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
-    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs)  # each weight set's size
+    maps = model.relative_maps
+    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps  # each weight set's size
     mixer = np.zeros(M_FINAL * inputs + 8 * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
+    first_layer[:, inputs - maps : inputs] = input_weight
     first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
     mixer[M_FINAL * inputs :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
@@ -89,10 +93,10 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
-    regs[R_INPUTS] = inputs
+    regs[R_INPUTS], regs[R_MAPS] = inputs, maps
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
-    state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE, COUNTER_INIT, np.uint32),
+    state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32),
                   mixer, apm, _zeroed_in_huge_pages(1 << match_bits, np.int32), regs)
     begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
