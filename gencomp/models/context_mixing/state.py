@@ -96,8 +96,9 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_INPUTS], regs[R_MAPS] = inputs, maps
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
-    state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32),
-                  mixer, apm, _zeroed_in_huge_pages(1 << match_bits, np.int32), regs)
+    direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
+    state = State(_zeroed_in_huge_pages((1 << slot_bits) * 16, np.uint32), direct, mixer, apm,
+                  _zeroed_in_huge_pages(1 << match_bits, np.int32), regs)
     begin_byte(*state.arrays, history, SQUASH, STRETCH)
     return state
 
