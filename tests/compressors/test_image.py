@@ -135,3 +135,26 @@ def test_the_least_squares_fit_learns_a_linear_rule_over_the_neighbours(seed):
         ys = rng.integers(0, 256, image.OLS_ORDER).astype(np.float64)
         lsq.fit(state, ys, float(rule @ ys), True, image.OLS_ORDER, image.OLS_FORGET, image.OLS_RIDGE)
     assert np.abs(state[-image.OLS_ORDER :] - rule).max() < 1e-3
+
+
+def test_sampling_sees_the_relative_maps_the_coder_counts(data_dir):
+    """The maps count each bit before the next prediction (maps.py), and byte_weights' predictions of every
+    partial pixel count nothing: so the predictor's pixel distributions (byte_weights, then learning the
+    pixel) cost what the coder's probabilities cost, within rounding. A bit counted twice, or left out
+    before sampling, makes them differ by far more."""
+    from gencomp.coding import exact
+    from gencomp.compressors.cm import IMAGE_HEADROOM_BITS, table_bits
+    from gencomp.models.context_mixing.predictor import ContextMixingPredictor
+
+    gray = read_grayscale(data_dir / "image" / "coins.png")[100:120, 100:164]
+    data = gray.tobytes()
+    codec = get_compressor("image")
+    assert codec.model.relative_maps == 8
+
+    class SizedAsTheCoder(ContextMixingPredictor):
+        PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS = table_bits(len(data), IMAGE_HEADROOM_BITS)
+
+    symbols = np.frombuffer(data, np.uint8).astype(np.int64)[None]
+    log_probs = exact.log_probs(SizedAsTheCoder(None, codec.model).weights(symbols))[0, np.arange(len(data)), symbols[0]]
+    coded_bits = float(codec.chunk_code_length_bits([data])[0])
+    assert abs(-log_probs.sum() / np.log(2) - coded_bits) < 0.001 * len(data), (-log_probs.sum() / np.log(2), coded_bits)

@@ -6,7 +6,7 @@ second input each), a fourth mixer and two more APMs. A model with runs (layout.
 also has a third input per hashed context, the byte the context last saw and how many times in a row
 (paq8's run map), and mixers E and F; one with groups (revision 5) also mixer G.
 A kind may add relative maps (layout.R_MAPS: the image model's revision 3), direct inputs on its own
-predictions (_relative_maps).
+predictions (maps.py), which the coding loops set and count around predict and update.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
 a first word: the check, and in a model with runs the context's run), two probes a lookup, the less
@@ -49,10 +49,7 @@ from gencomp.models.context_mixing.layout import (
     D_MATCH,
     D_O1,
     D_RUN,
-    DIRECT_SIZE,
     HASHED,
-    KIND_MAP_LEVELS,
-    KIND_MAP_SPAN,
     N_MIXERS,
     R_ACTIVE,
     R_APM,
@@ -65,10 +62,6 @@ from gencomp.models.context_mixing.layout import (
     R_CTX,
     R_INPUTS,
     R_KNOWN,
-    R_MAP_AT,
-    R_MAP_LEVEL,
-    R_MAP_PRED,
-    R_MAPS,
     R_MCTX,
     R_MIXERS,
     R_P,
@@ -120,7 +113,6 @@ COUNT_LEVELS, COUNT_BUCKETS = 32, 64
 APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS  # a refined model's; others' end at A_3
 APM_RATE = 6
 RUN_LIMIT = MATCH_LIMIT  # the run inputs' confidences are counted as the match model's
-MAP_LIMIT = CONTEXT_LIMIT  # the relative maps' counters' count limit
 
 
 @njit(cache=CACHE, native="u4[:] u4[:] i8[:] i4[:] i4[:] i8[:] u1[:] i8[:] i8[:] ->")
@@ -217,21 +209,6 @@ def _run_input(direct, regs, k, c0, bitpos, stretch):
     return x if bit else -x
 
 
-@njit(cache=CACHE, inline='always')
-def _relative_maps(direct, regs, c0, bitpos, first, stretch):
-    """The kind's relative maps (layout.R_MAPS; the image model's revision 3) as inputs first, first + 1, …: map j
-    is a direct counter chosen by its error level, its prediction minus the value of the byte's bits so far
-    (its high bits, the rest 0) and the bit position. So it learns, the same at every brightness, how the
-    pixel falls around that prediction when it errs this much (paq8px's image models' maps on predictions).
-    Notes each counter in R_MAP_AT for `update`."""
-    so_far = (c0 - (1 << bitpos)) << (8 - bitpos)
-    for j in range(regs[R_MAPS]):
-        i = (DIRECT_SIZE + (((j * KIND_MAP_LEVELS + regs[R_MAP_LEVEL + j]) * KIND_MAP_SPAN
-                             + regs[R_MAP_PRED + j] - so_far + KIND_MAP_SPAN // 2) << 3) + bitpos)
-        regs[R_MAP_AT + j] = i
-        regs[R_X + first + j] = stretched(direct, i, stretch)
-
-
 @njit(cache=CACHE)
 def _apm(apm, i, weight):
     """APM entry i and the next, interpolated (weight: the next's share, 12 bits)."""
@@ -258,8 +235,6 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
             regs[R_X + X_HASHED + (1 + refined) * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
-    if regs[R_MAPS]:
-        _relative_maps(direct, regs, c0, bitpos, X_HASHED + (1 + refined + runs) * active, stretch)
     regs[R_X + X_BIAS] = 256
     inputs = regs[R_INPUTS]
     regs[R_SETS + 0] = (M_A + c0) * inputs
@@ -320,8 +295,6 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
         count(table, regs[R_SLOT + k] + nib, bit, limit)
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
-    for j in range(regs[R_MAPS]):
-        count(direct, regs[R_MAP_AT + j], bit, MAP_LIMIT)
     target = bit << 12
     inputs = regs[R_INPUTS]
     mixers = regs[R_MIXERS]

@@ -23,7 +23,7 @@ pixel; paq8px's image models predict with such OLS fits), the median standing in
 the edges; and two hashed contexts on its prediction: with the activity of the chosen prediction's
 error, and with its difference from the blend.
 
-Revision 3 (gencomp 0.22) adds eight relative maps (core._relative_maps), direct inputs on eight of the
+Revision 3 (gencomp 0.22) adds eight relative maps (maps.py), direct inputs on eight of the
 predictions (the blend, least squares, the median, W + N − NW, CALIC's, W + NE − N, N + (NE − NW) / 2 and the
 mean of N and NE), each chosen by that prediction's error at W, N, NW and NE (MAP_LEVELS) and by where the
 pixel's bits so far stand from it: what the Laplace says around one centre, learned around eight, as

@@ -1,7 +1,7 @@
 """Each data kind's model, composed from the sub-models: the one place that says which run for which kind.
 
     BYTES  orders.py (orders 2–6, words, column, nesting, indirect, field) + match.py
-    IMAGE  image.py (pixel neighbourhood; a Laplace around the median)     + match.py
+    IMAGE  image.py (pixel neighbourhood; a Laplace around the median)     + match.py + maps.py (revision 3)
     AUDIO  audio.py (linear prediction; a Laplace around the prediction)   + match.py
 
 Every hook reads the kind from one register and calls that kind's function: one well-predicted
@@ -47,7 +47,8 @@ def learn(regs, history, pos, byte):
 
 @njit(cache=CACHE)
 def builtin_p12(regs, c0):
-    """The kind's own external input, P(bit = 1) in units of 2^-12 (its Laplace), or -1 (bytes: none)."""
+    """The kind's own external input, P(bit = 1) in units of 2^-12 (its Laplace), or -1 (bytes: none); and
+    the image's relative maps' inputs (maps.py)."""
     kind = regs[R_KIND]
     if kind == AUDIO:
         return audio.laplace_p12(regs, c0)

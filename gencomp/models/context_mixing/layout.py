@@ -55,5 +55,4 @@ R_SEL_G = R_RUN_AT + HASHED  # what selects mixer G's weight set in a model with
 R_MAPS = R_SEL_G + 1  # relative maps in use (after the hashed contexts' inputs), 0 … KIND_MAPS
 R_MAP_PRED = R_MAPS + 1  # KIND_MAPS: each map's prediction of the byte (0 … 255), set by the kind per byte
 R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 … KIND_MAP_LEVELS − 1), likewise
-R_MAP_AT = R_MAP_LEVEL + KIND_MAPS  # KIND_MAPS: each map's direct counter this bit
-R_MODEL = R_MAP_AT + KIND_MAPS  # the data kind's own registers start here
+R_MODEL = R_MAP_LEVEL + KIND_MAPS  # the data kind's own registers start here

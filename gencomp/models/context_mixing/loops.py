@@ -9,11 +9,11 @@ import numpy as np
 
 from gencomp.coding.range_coder import decode_bit, encode_bit
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing import kinds
+from gencomp.models.context_mixing import kinds, maps
 from gencomp.models.context_mixing.core import predict, predict_not_inlined, update
 from gencomp.models.context_mixing.counters import find_slot, hash2
 from gencomp.models.context_mixing.laplace import bit_values
-from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_SLOT
+from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_MAPS, R_SLOT
 from gencomp.native import njit
 
 _NEG_LOG2 = -np.log2(np.maximum(np.arange(1 << 16), 1) / 65536.0)  # for reporting code lengths only
@@ -55,8 +55,12 @@ def encode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
         for b in range(8):
             c0 = regs[R_C0]
             e = _external_p12(ext, pos - start, regs, c0)
+            if regs[R_MAPS]:
+                maps.inputs(direct, regs, c0, stretch)
             p = predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = (byte >> (7 - b)) & 1
+            if regs[R_MAPS]:
+                maps.count_bit(direct, regs, c0, bit)
             out_pos = encode_bit(coder, p, bit, out, out_pos)
             if count_bits:  # a 512 KiB table: its cache misses cost 15 % when nobody asks
                 bits += _NEG_LOG2[p] if bit else _NEG_LOG2[65536 - p]
@@ -74,8 +78,12 @@ def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
         for _ in range(8):
             c0 = regs[R_C0]
             e = _external_p12(ext, pos - start, regs, c0)
+            if regs[R_MAPS]:
+                maps.inputs(direct, regs, c0, stretch)
             p = predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
             bit = decode_bit(coder, p, buf)
+            if regs[R_MAPS]:
+                maps.count_bit(direct, regs, c0, bit)
             update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
 
 
@@ -87,8 +95,13 @@ def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch
         for b in range(8):
             c0 = regs[R_C0]
             e = _external_p12(ext, pos - start, regs, c0)
+            if regs[R_MAPS]:
+                maps.inputs(direct, regs, c0, stretch)
             predict(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, regs[R_SLOT : R_SLOT + HASHED])
-            update(table, direct, mixer, apm, match, regs, history, squash, stretch, (byte >> (7 - b)) & 1)
+            bit = (byte >> (7 - b)) & 1
+            if regs[R_MAPS]:
+                maps.count_bit(direct, regs, c0, bit)
+            update(table, direct, mixer, apm, match, regs, history, squash, stretch, bit)
 
 
 @njit(cache=CACHE)
@@ -107,6 +120,8 @@ def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_ro
             bitpos += 1
         slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
         e = ext_p12(ext_row, c0) if ext_row.shape[0] else kinds.builtin_p12(regs, c0)
+        if regs[R_MAPS]:
+            maps.inputs(direct, regs, c0, stretch)
         p1 = predict_not_inlined(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
         prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
         prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
