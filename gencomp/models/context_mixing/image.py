@@ -40,7 +40,7 @@ import numpy as np
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
-from gencomp.models.context_mixing.layout import KIND_MAPS, R_MAP_LEVEL, R_MAP_PRED, R_MODEL, R_REVISION, R_SEL
+from gencomp.models.context_mixing.layout import R_MAP_LEVEL, R_MAP_PRED, R_MODEL, R_REVISION, R_SEL
 from gencomp.native import njit
 
 CLASSES = 64  # activity classes: 8 × 8
@@ -78,7 +78,7 @@ R_ERRORS = R_ERROR_SUMS + PREDICTORS  # revision 1: |residual| of each predictio
 OLS_WEIGHTS = lsq.weights_offset(OLS_ORDER)  # where the weights start in the state
 OLS_SOLVE_EVERY = 2  # pixels between solves (every pixel: 0.01 % smaller, 25 % slower)
 BLEND_ONE = 1 << 40  # a sub-predictor's weight with no error around it
-MAPPED = (PREDICTORS - 1, OLS, 0, 1, 6, 2, 5, 7)  # revision 3: the predictions with relative maps, in order
+MAPPED = (PREDICTORS - 1, OLS, 0, 1, 6, 2, 5, 7)  # revision 3: the predictions with relative maps (≤ layout.KIND_MAPS)
 # revision 3: a relative map's error level, how many of these its prediction's error sum (at W, N, NW, NE) reaches
 MAP_LEVELS = np.array([round(1.25 ** i) + i for i in range(31)], np.int64)
 
@@ -106,8 +106,8 @@ class Image:
 
     @property
     def relative_maps(self) -> int:
-        """Relative maps (layout.R_MAPS): revision 3's eight."""
-        return KIND_MAPS if self.revision >= 3 else 0
+        """Relative maps (layout.R_MAPS): revision 3's eight, one per prediction in MAPPED."""
+        return len(MAPPED) if self.revision >= 3 else 0
 
     @property
     def registers(self) -> int:
@@ -228,7 +228,7 @@ def contexts(regs, history, pos):
                                (blend << 8) | min(max(ols - blend + 128, 0), 255) | (2 << 20), values[10])
     if regs[R_REVISION] >= 3:
         values = values[:10] + (_parities(history, pos, regs[R_WIDTH]),)
-        for j in range(KIND_MAPS):
+        for j in range(len(MAPPED)):
             regs[R_MAP_PRED + j] = regs[R_PRED + MAPPED[j]]
             regs[R_MAP_LEVEL + j] = np.searchsorted(MAP_LEVELS, regs[R_ERROR_SUMS + MAPPED[j]], side="right")
     return values

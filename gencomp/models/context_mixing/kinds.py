@@ -47,8 +47,7 @@ def learn(regs, history, pos, byte):
 
 @njit(cache=CACHE)
 def builtin_p12(regs, c0):
-    """The kind's own external input, P(bit = 1) in units of 2^-12 (its Laplace), or -1 (bytes: none); and
-    the image's relative maps' inputs (maps.py)."""
+    """The kind's own external input, P(bit = 1) in units of 2^-12 (its Laplace), or -1 (bytes: none)."""
     kind = regs[R_KIND]
     if kind == AUDIO:
         return audio.laplace_p12(regs, c0)
