@@ -1,4 +1,4 @@
-"""The preset dictionary that formats 7 and 8 deflate a codec's identity against (docs/archive-format.md).
+"""The preset dictionary that formats 7 to 9 deflate a codec's identity against (docs/archive-format.md).
 
 It is the identities of gencomp 0.21's context-mixing codecs (`mix` with its byte model's revision 5),
 which hold most of what any identity says (key names, model names, weight hashes): the identity of

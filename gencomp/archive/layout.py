@@ -4,9 +4,9 @@ specification, with the history of formats 1 to 6).
 Written today: format 7 (bytes), or 8 (an image or audio file: format 7 plus a media record in the
 header). Integers are unsigned LEB128 varints unless sized; CRC32s are 4 bytes big-endian.
 
-    header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON; formats 7 and 8: deflated
+    header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON; formats 7 to 9: deflated
             against identity_dictionary) | chunk size | frame size
-            [| media record (zlib-compressed JSON): formats 5, 6 and 8] | CRC32 of the header
+            [| media record (zlib-compressed JSON): formats 5, 6, 8 and 9] | CRC32 of the header
     frames  original bytes (> 0) | chunk count | each payload's length | CRC32 of the frame's original
             | CRC32 of this frame header | payloads
     end     0 | total original bytes | frame count | CRC32 of the whole original | CRC32 of this record
@@ -28,11 +28,12 @@ from gencomp.errors import GencompError
 
 MAGIC = b"GCZ\x1a"
 FORMAT_VERSION = 7  # format 4 with the identity deflated (gencomp 0.21 on)
-MEDIA_FORMAT_VERSION = 8  # format 7 plus a media record: written only for media files
-MEDIA_VERSIONS = (5, 6, 8)  # with a media record (5, gencomp 0.4–0.5: a stereo record names left-side at most)
-DEFLATED_IDENTITY_VERSIONS = (7, 8)  # the identity as raw DEFLATE against identity_dictionary.IDENTITY_DICTIONARY
+MEDIA_FORMAT_VERSION = 9  # format 7 plus a media record: written only for media files (8: gencomp 0.21–0.22, whose
+#   image records hold no PNG layout)
+MEDIA_VERSIONS = (5, 6, 8, 9)  # with a media record (5, gencomp 0.4–0.5: a stereo record names left-side at most)
+DEFLATED_IDENTITY_VERSIONS = (7, 8, 9)  # the identity as raw DEFLATE against identity_dictionary.IDENTITY_DICTIONARY
 MAX_IDENTITY_BYTES = 1 << 16  # a longer inflated identity is refused as corrupt
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 WHOLE_ARCHIVE_VERSIONS = (1, 2)  # one header for the whole archive, read by gencomp.archive.legacy
 MAX_ORIGINAL_BYTES = 1 << 40
 MAX_FRAME_BYTES = 1 << 30

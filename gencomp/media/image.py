@@ -1,9 +1,10 @@
 """Images: a file (any format Pillow reads) as the pixel planes the `image` codec codes and back as
 PNG; the paper's grayscale patches; completing an image by sampling its rows.
 
-Kept exactly: every pixel value, the mode (1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and
-its transparency, the ICC profile, EXIF and DPI. Not kept: the file's own bytes (the PNG is written
-anew), other metadata (text chunks, gamma, …), a JPEG's compressed form (its decoded pixels are kept,
+A PNG whose deflated rows zlib reproduces comes back byte for byte (png_exact.py: its record holds the
+file's layout). Any other image comes back as a new PNG that keeps exactly every pixel value, the mode
+(1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and its transparency, the ICC profile, EXIF and DPI;
+not its other metadata (text chunks, gamma, …), nor a JPEG's compressed form (its decoded pixels are kept,
 in a PNG larger than the JPEG). Refused with a clear error: several frames (animations), modes a PNG
 cannot hold (CMYK, float, …) and 16-bit colour, which Pillow reads as 8 bits.
 
@@ -24,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from gencomp.compressors import Compressor, get_compressor
 from gencomp.errors import GencompError
+from gencomp.media import png_exact
 from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
 from gencomp.sampling.generate import Model, stream
 
@@ -61,11 +63,13 @@ def read_image(blob: bytes, name: str) -> Optional[MediaStream]:
             raise GencompError(f"cannot read image {name}: {exc}") from None
         mode, planes = _planes(image, name)
         record = {"kind": "image", "suffix": ".png", "width": image.width, "height": image.height,
-                  "mode": mode, "planes": len(planes)} | _kept_info(image)
-        dropped = sorted(set(image.info) - set(KEPT_INFO))
+                  "mode": mode, "planes": len(planes)}
+        exact = png_exact.layout(blob, _png_rows(mode, np.stack(planes))) if image.format == "PNG" else None
+        dropped = [] if exact else sorted(set(image.info) - set(KEPT_INFO))
+        record |= {"png": exact} if exact else _kept_info(image)
     data = np.ascontiguousarray(np.stack(planes)).tobytes()
     return MediaStream(f"image:{record['width']}", record["width"] * record["height"], data, record,
-                       byte_exact=False, dropped=dropped)
+                       byte_exact=exact is not None, dropped=dropped)
 
 
 def rebuild_image(record: dict, data: bytes) -> bytes:
@@ -77,6 +81,8 @@ def rebuild_image(record: dict, data: bytes) -> bytes:
     if len(data) != width * height * count:
         raise GencompError(f"archive corrupt: {len(data):,} pixel bytes for {count} planes of {width}×{height}")
     planes = np.frombuffer(data, np.uint8).reshape(count, height, width)
+    if "png" in record:
+        return png_exact.rebuild(record["png"], _png_rows(mode, planes))
     image = _image(mode, planes)
     options = {}
     if "palette" in record:
@@ -149,6 +155,14 @@ def _image(mode: str, planes: np.ndarray) -> Image.Image:
     green = planes[0].astype(np.int16)
     channels = [(planes[1] + green - CENTRE) % 256, green, (planes[2] + green - CENTRE) % 256] + list(planes[3:])
     return Image.fromarray(np.stack(channels, axis=-1).astype(np.uint8), mode)
+
+
+def _png_rows(mode: str, planes: np.ndarray) -> Optional[np.ndarray]:
+    """The sample bytes of a PNG's rows that the planes of an image in `mode` stand for (png_exact.pixel_rows;
+    None for 1-bit pixels, which a PNG packs)."""
+    if mode == "1":
+        return None
+    return png_exact.pixel_rows(np.asarray(_image(mode, planes)), 16 if mode == "I;16" else 8)
 
 
 def _kept_info(image: Image.Image) -> dict:

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gencomp.archive.layout import StreamReader
+from gencomp.archive.layout import READABLE_VERSIONS, StreamReader
 from gencomp.compressors import decompress, get_compressor
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
@@ -42,7 +42,7 @@ def test_header_errors_name_the_problem():
     with pytest.raises(GencompError, match="trailing"):
         decompress(blob + b"x")
     with pytest.raises(GencompError, match="version"):
-        decompress(blob[:4] + b"\x09" + blob[5:])
+        decompress(blob[:4] + bytes([max(READABLE_VERSIONS) + 1]) + blob[5:])
     with pytest.raises(GencompError):
         decompress(b"")
 

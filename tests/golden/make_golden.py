@@ -1,7 +1,7 @@
 """Write the golden archives of the current format: one per codec and input kind, made by this
 version, in v<format>/ with the SHA-256 of each original in its manifest.json; and archives of
-media files (format 8, v8/; formats 5 and 6 are in v5/ and v6/), with the SHA-256 of the coded pixels or
-samples and of what the rebuilt file must hold (its pixels, or a WAV's bytes). Existing files are never rewritten: once
+media files (format 9, v9/; formats 5, 6 and 8 are in v5/, v6/ and v8/), with the SHA-256 of the coded pixels
+or samples and of what the rebuilt file must hold (its pixels, or its bytes: a WAV's, an exact PNG's). Existing files are never rewritten: once
 committed, a golden archive must decode as it is, forever (test_golden.py). A codec whose identity
 changed (a new model version under the same name) gets archives of its own beside the old ones,
 named with a tag of its identity.
@@ -93,11 +93,12 @@ def golden_name(folder: Path, base: str, identity: dict) -> str:
     return f"{base}.{hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]}.gcz"
 
 
-def rebuilt_sha256(blob: bytes, suffix: str) -> str:
-    """What a rebuilt media file must hold: its pixels (mode, size, values) or, for a WAV, its bytes."""
+def rebuilt_sha256(blob: bytes, suffix: str, exact: bool) -> str:
+    """What a rebuilt media file must hold: its bytes where it comes back byte for byte (a WAV; a PNG whose
+    record holds its layout, format 9), else its pixels (mode, size, values)."""
     from PIL import Image
 
-    if suffix == ".wav":
+    if exact:
         return hashlib.sha256(blob).hexdigest()
     image = Image.open(io.BytesIO(blob))
     return hashlib.sha256(f"{image.mode} {image.size}".encode() + np.asarray(image).tobytes()).hexdigest()
@@ -117,7 +118,7 @@ def make_media(scratch: Path) -> None:
         (MEDIA_FOLDER / golden).write_bytes(blob)
         manifest[golden] = {"codec": stream.spec, "bytes": len(stream.data),
                                    "sha256": hashlib.sha256(stream.data).hexdigest(),
-                                   "rebuilt_sha256": rebuilt_sha256(path.read_bytes(), path.suffix),
+                                   "rebuilt_sha256": rebuilt_sha256(path.read_bytes(), path.suffix, stream.byte_exact),
                                    "gencomp": gencomp.__version__}
         print(f"wrote {golden} ({len(blob)} bytes)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")

@@ -12,6 +12,8 @@ from PIL import Image
 from gencomp.errors import GencompError
 from gencomp.media.audio import _from_layout, _stereo_layouts, read_audio, rebuild_audio
 from gencomp.media.image import read_image, rebuild_image
+from gencomp.media.kind import to_text
+from gencomp.media.png_exact import HEURISTICS
 from tests.conftest import SEEDS, rng_for
 
 
@@ -92,18 +94,100 @@ def test_rgb_transparency_and_one_pixel_images():
 def test_what_is_not_kept_is_named():
     info = __import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()
     info.add_text("Comment", "hello")
-    stream = read_image(png_bytes(random_image("L", 0), pnginfo=info), "photo.png")
-    assert stream.dropped == ["Comment"] and not stream.byte_exact
+    stream = read_image(redeflated(png_bytes(random_image("L", 0), pnginfo=info)), "photo.png")
+    assert stream.dropped == ["Comment"] and not stream.byte_exact and "png" not in stream.record
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def redeflated(blob: bytes) -> bytes:
+    """The PNG blob with its IDAT stream deflated as no single zlib setting does (a full flush halfway), as
+    another deflater (zopfli, libdeflate) would write it: the same pixels in other bytes."""
+    chunks, at = [], 8
+    while at < len(blob):
+        size, kind = struct.unpack(">I4s", blob[at : at + 8])
+        chunks.append((kind, blob[at + 8 : at + 8 + size]))
+        at += 12 + size
+    rows = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    deflater = zlib.compressobj(9)
+    stream = deflater.compress(rows[: len(rows) // 2]) + deflater.flush(zlib.Z_FULL_FLUSH)
+    stream += deflater.compress(rows[len(rows) // 2 :]) + deflater.flush()
+    kept = [png_chunk(kind, body) for kind, body in chunks if kind not in (b"IDAT", b"IEND")]
+    return blob[:8] + b"".join(kept) + png_chunk(b"IDAT", stream) + png_chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "RGB", "RGBA", "I;16"])
+def test_a_png_that_zlib_deflates_comes_back_byte_for_byte(mode, seed):
+    """Pillow's PNGs (min-sum filters, zlib), text chunks and all; 1-bit PNGs (packed rows) come back as new PNGs."""
+    image = (Image.fromarray(rng_for(seed).integers(0, 1 << 16, (23, 37), dtype=np.uint16)) if mode == "I;16"
+             else random_image(mode, seed))
+    info = __import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()
+    info.add_text("Comment", f"seed {seed}")
+    blob = png_bytes(image, pnginfo=info, compress_level=int(rng_for(seed).integers(1, 10)))
+    stream = read_image(blob, "photo.png")
+    assert stream.byte_exact and stream.dropped == [] and stream.record["png"]["filters"] in ("pillow", "none"), f"seed {seed}"
+    assert rebuild_image(stream.record, stream.data) == blob, f"seed {seed}"
+    assert not read_image(png_bytes(random_image("1", seed)), "x").byte_exact
+
+
+def test_real_photographs_come_back_byte_for_byte(data_dir):
+    for path in sorted((data_dir / "image").glob("*.png"))[:3]:
+        blob = path.read_bytes()
+        stream = read_image(blob, path.name)
+        assert stream.byte_exact and rebuild_image(stream.record, stream.data) == blob, path.name
+
+
+def hand_made_png(rows: np.ndarray, filter_type: int) -> bytes:
+    """An 8-bit gray PNG of `rows` with every row filtered by filter_type (0: none, 2: up), zlib level 9."""
+    previous = np.zeros_like(rows[0])
+    filtered = b""
+    for row in rows:
+        filtered += bytes([filter_type]) + ((row - previous) if filter_type == 2 else row).astype(np.uint8).tobytes()
+        previous = row
+    header = struct.pack(">IIBBBBB", rows.shape[1], rows.shape[0], 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(filtered, 9))
+            + png_chunk(b"IEND", b""))
+
+
+def test_row_filters_no_heuristic_chose_are_recorded():
+    rows = rng_for(5).integers(0, 256, (30, 20)).astype(np.uint8)
+    for filter_type in (0, 2):
+        blob = hand_made_png(rows, filter_type)
+        stream = read_image(blob, "x.png")
+        filters = stream.record["png"]["filters"]
+        assert filters == "none" if filter_type == 0 else filters not in HEURISTICS  # up: each row's filter recorded
+        assert rebuild_image(stream.record, stream.data) == blob
+
+
+def test_a_png_of_another_deflater_keeps_its_pixels_in_a_new_png():
+    image = random_image("RGB", 3)
+    blob = redeflated(png_bytes(image))
+    stream = read_image(blob, "x.png")
+    back = rebuild_image(stream.record, stream.data)
+    assert not stream.byte_exact and back != blob and np.array_equal(np.asarray(Image.open(io.BytesIO(back))), np.asarray(image))
+
+
+def test_a_zlib_that_deflates_otherwise_or_a_damaged_layout_is_refused_by_name():
+    stream = read_image(png_bytes(random_image("L", 1)), "x.png")
+    layout = stream.record["png"]
+    with pytest.raises(GencompError, match=r"zlib .* does not deflate the PNG's rows as the zlib that compressed it"):
+        rebuild_image(stream.record | {"png": layout | {"crc32": layout["crc32"] ^ 1}}, stream.data)
+    with pytest.raises(GencompError, match="archive corrupt: unreadable PNG layout"):
+        rebuild_image(stream.record | {"png": layout | {"filters": "AAAA"}}, stream.data)
+    with pytest.raises(GencompError, match="archive corrupt: the PNG layout's bytes a pixel"):
+        rebuild_image(stream.record | {"png": layout | {"bpp": 0}}, stream.data)
+    with pytest.raises(GencompError, match="archive corrupt: the PNG layout's row filters"):
+        rebuild_image(stream.record | {"png": layout | {"filters": to_text(zlib.compress(b"\x00" * 5))}}, stream.data)
 
 
 def sixteen_bit_rgb_png() -> bytes:
     width, height = 5, 4
     rows = b"".join(b"\x00" + np.arange(width * 3, dtype=">u2").tobytes() for _ in range(height))
-
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(rows)) + png_chunk(b"IEND", b""))
 
 
 def animated_gif() -> bytes:
