@@ -1,7 +1,8 @@
 """gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [--as-bytes] [-v]
 
 With -c image or -c audio, an image or audio file is coded as its pixels or samples
-(gencomp.media), unless --as-bytes."""
+(gencomp.media), unless --as-bytes. With no -c (`auto`), a PNG or WAV file that its pixels or samples
+give back byte for byte is coded so too, any other input as bytes by the default codec."""
 
 from __future__ import annotations
 
@@ -20,17 +21,19 @@ from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, re
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.registry import DEFAULT_CODEC
 from gencomp.errors import GencompError
-from gencomp.media import MediaStream, is_media_codec, media_kind, read_media_file
+from gencomp.media import MediaStream, is_media_codec, media_kind, read_exact_media_file, read_media_file
 from gencomp.models.zoo import use_device
 
 SUFFIX = ".gcz"
+AUTO = "auto"  # the default codec for bytes; image or audio for a PNG or WAV file that comes back byte for byte
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="gencomp compress", description="Compress FILE into FILE.gcz.")
     parser.add_argument("file", help="file to compress, or - for stdin")
-    parser.add_argument("-c", "--codec", default=DEFAULT_CODEC,
-                        help=f"codec (default {DEFAULT_CODEC}); one of: {', '.join(COMPRESSORS.names())}")
+    parser.add_argument("-c", "--codec", default=AUTO,
+                        help=f"codec (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG or WAV file that comes "
+                             f"back byte for byte); one of: {', '.join(COMPRESSORS.names())}")
     parser.add_argument("-o", "--output", help=f"output file (default FILE{SUFFIX}; stdout for stdin), - for stdout")
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="code independent chunks of N bytes (0: one stream a frame; default: the codec's own)")
@@ -54,7 +57,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def compress_file(name: str, output: str, codec: str = DEFAULT_CODEC, *, chunk_size: Optional[int] = None,
+def compress_file(name: str, output: str, codec: str = AUTO, *, chunk_size: Optional[int] = None,
                   as_bytes: bool = False, keep: bool = False, force: bool = False, keep_partial: bool = False,
                   quiet: bool = False, silent: bool = False, verbose: bool = False,
                   cluster: Optional[str] = None) -> None:
@@ -63,6 +66,8 @@ def compress_file(name: str, output: str, codec: str = DEFAULT_CODEC, *, chunk_s
     to stdout, or a media file whose bytes do not come back). quiet: no progress bar; silent: no notes."""
     check_output(output, force)
     media = _media(name, codec, as_bytes, chunk_size, silent)
+    if codec == AUTO:
+        codec = DEFAULT_CODEC
     compressor = get_compressor(media.spec if media else codec, media.chunk_size_bytes if media else chunk_size)
     if compressor.portability_note and not silent:
         print(f"gencomp compress: {compressor.portability_note}", file=sys.stderr)
@@ -88,7 +93,11 @@ def compress_file(name: str, output: str, codec: str = DEFAULT_CODEC, *, chunk_s
 
 
 def _media(name: str, codec: str, as_bytes: bool, chunk_size: Optional[int], silent: bool) -> Optional[MediaStream]:
-    """The pixels or samples of a media file given to a media codec (None: code the bytes as they are)."""
+    """The pixels or samples of a media file given to a media codec, or with AUTO of a PNG or WAV file that
+    comes back byte for byte (None: code the bytes as they are)."""
+    if codec == AUTO and not as_bytes and chunk_size is None and name != STDIO:
+        with open_input(name):  # the same errors as for any input: missing, a directory, unreadable
+            return read_exact_media_file(name)
     if not is_media_codec(codec) or as_bytes or name == STDIO:
         return None
     with open_input(name):  # the same errors as for any input: missing, a directory, unreadable

@@ -19,7 +19,7 @@ import sys
 
 from gencomp import __version__
 from gencomp.archive.stream import read_summary
-from gencomp.cli.compress import SUFFIX, compress_file
+from gencomp.cli.compress import AUTO, SUFFIX, compress_file
 from gencomp.cli.decompress import decompress_file, verify_archive
 from gencomp.cli.files import STDIO, open_input
 from gencomp.compressors.registry import DEFAULT_CODEC
@@ -43,9 +43,10 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bars, notes or warnings")
     out.add_argument("-v", "--verbose", action="store_true", help="sizes and throughput of each file")
     out.add_argument("-T", "--threads", type=int, metavar="N", help="use at most N threads (0: every core, the default)")
-    out.add_argument("--codec", default=DEFAULT_CODEC, metavar="NAME",
-                     help=f"codec to compress with (default {DEFAULT_CODEC}; gencomp codecs lists them); "
-                          "decompressing reads it from the archive")
+    out.add_argument("--codec", default=AUTO, metavar="NAME",
+                     help=f"codec to compress with (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG or WAV "
+                          "file that comes back byte for byte; gencomp codecs lists them); decompressing reads it "
+                          "from the archive")
     out.add_argument("-V", "--version", action="version", version=f"gencomp {__version__}")
     out.add_argument("files", nargs="*", metavar="FILE", help="files (none, or -: standard input)")
     return out

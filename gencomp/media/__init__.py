@@ -60,6 +60,21 @@ def read_media_file(path: str, codec: str) -> Optional[MediaStream]:
     return read_media(Path(path).read_bytes(), path, codec)
 
 
+def read_exact_media_file(path: str) -> Optional[MediaStream]:
+    """The MediaStream of a PNG or WAV file that its pixels or samples give back byte for byte (what the
+    default codec codes as media), else None: any other file, or one that cannot be read as media."""
+    with open(path, "rb") as file:
+        head = file.read(12)
+    codec = "image" if head.startswith(b"\x89PNG\r\n\x1a\n") else "audio" if head[:4] + head[8:] == b"RIFFWAVE" else None
+    if codec is None or Path(path).stat().st_size > MAX_MEDIA_FILE_BYTES:
+        return None
+    try:
+        stream = read_media_file(path, codec)
+    except GencompError:
+        return None
+    return stream if stream is not None and stream.byte_exact else None
+
+
 def read_media(blob: bytes, name: str, codec: str) -> Optional[MediaStream]:
     """read_media_file of a file's bytes held in memory (name: its file name, for its format)."""
     family = codec.split(":", 1)[0]

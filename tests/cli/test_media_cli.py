@@ -111,3 +111,38 @@ def test_the_library_writes_and_reads_the_cli_s_media_archives(photo):
     assert np.array_equal(np.asarray(back), np.asarray(Image.open(photo)))
     with pytest.raises(GencompError, match="holds bytes, not an image or audio file"):
         media_file_of(gencomp.get_compressor("gzip").compress(b"plain bytes"))
+
+
+def test_with_no_codec_a_png_or_wav_that_comes_back_byte_for_byte_is_coded_as_media(tmp_path, data_dir, capsys):
+    """The default codec (auto): a real photograph's PNG and a WAV as pixels and samples, back byte for byte and
+    replaced like gzip; a JPEG, a PNG that zlib does not reproduce, and text stay bytes under cm."""
+    from tests.media.test_media_files import redeflated
+
+    photo, speech = data_dir / "image" / "coins.png", data_dir / "audio" / "spk1_snt3.wav"
+    originals = {"coins.png": photo.read_bytes(), "speech.wav": speech.read_bytes(),
+                 "other.png": redeflated(photo.read_bytes()), "notes.txt": b"plain text, " * 500}
+    for name, blob in originals.items():
+        (tmp_path / name).write_bytes(blob)
+    assert main(["-q", *(str(tmp_path / name) for name in originals)]) == 0
+    codecs = {}
+    for name in originals:
+        assert not (tmp_path / name).exists()
+        with (tmp_path / (name + ".gcz")).open("rb") as f:
+            codecs[name] = peek_header(f)[0].codec
+    assert codecs == {"coins.png": "image:384", "speech.wav": "audio", "other.png": "cm", "notes.txt": "cm"}
+    assert (tmp_path / "coins.png.gcz").stat().st_size < 0.9 * len(originals["coins.png"])
+    assert main(["-d", "-q", *(str(tmp_path / (name + ".gcz")) for name in originals)]) == 0
+    assert all((tmp_path / name).read_bytes() == blob for name, blob in originals.items())
+    assert capsys.readouterr().err == ""
+
+
+def test_a_named_codec_or_stdin_codes_a_png_s_bytes(tmp_path, data_dir, monkeypatch, capsysbinary):
+    blob = (data_dir / "image" / "coins.png").read_bytes()
+    (tmp_path / "coins.png").write_bytes(blob)
+    assert main(["compress", str(tmp_path / "coins.png"), "-c", "cm", "-k", "-q"]) == 0
+    with (tmp_path / "coins.png.gcz").open("rb") as f:
+        assert peek_header(f)[0].codec == "cm"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(blob)))
+    assert main(["-q"]) == 0  # standard input to standard output, as under tar -I gencomp
+    archive = capsysbinary.readouterr().out
+    assert peek_header(io.BytesIO(archive))[0].codec == "cm" and gencomp.decompress(archive) == blob
