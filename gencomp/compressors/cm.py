@@ -55,10 +55,6 @@ INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 
 MIX_BYTES_REVISION = 5  # mix's byte model: revision 2 with runs and six contexts more (orders.py), which cm keeps out for speed
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
-# predict() keeps every bit's probability within [2^-11, 1 - 2^-11], so a byte costs at least 0.0056 bits
-# and a payload of P bytes holds at most ~1,421 (P + 8) bytes: a frame claiming more is corrupt (or crafted
-# to make the decoder work for nothing)
-MAX_BYTES_PER_PAYLOAD_BYTE = 1500
 _NO_EXT = np.zeros((0, 256), np.int64)
 
 
@@ -207,9 +203,6 @@ class ContextMixingCompressor(Compressor):
             if progress:
                 progress(length)
             return unstore(payload)
-        if length > MAX_BYTES_PER_PAYLOAD_BYTE * (len(payload) + 8):
-            raise GencompError(f"archive corrupt: {len(payload):,} bytes of {self.name} payload cannot hold the "
-                               f"{length:,} bytes its frame claims")
         history = np.zeros(length, np.uint8)
         model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight)
         buf, coder = decoder_states([payload])
