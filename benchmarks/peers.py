@@ -103,6 +103,11 @@ def paq8px_audio_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") 
     return _file_through(["paq8px", "-8", "{into}", "{out}"], _wav(samples, rate, subtype), ".wav", "o.paq8px")
 
 
+def paq8px_file_bytes(data: bytes, suffix: str) -> Optional[int]:
+    """paq8px -8 (v216) of a file's bytes as they are (saved with `suffix`)."""
+    return _file_through(["paq8px", "-8", "{into}", "{out}"], data, suffix, "o.paq8px")
+
+
 def _wav(samples: np.ndarray, rate: int, subtype: str) -> bytes:
     buffer = io.BytesIO()
     soundfile.write(buffer, samples, rate, format="WAV", subtype=subtype)

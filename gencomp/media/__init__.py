@@ -26,6 +26,7 @@ KIND_MODULES: dict[str, tuple[str, str]] = {  # kind -> (the codec whose name se
     "audio": ("audio", "gencomp.media.audio"),
 }
 MAX_MEDIA_FILE_BYTES = 1 << 30  # a media file is held in memory (pixels and samples), unlike a byte stream
+MAX_EXACT_MEDIA_BYTES = 1 << 28  # … and with no codec named, larger PNG and WAV files stay a byte stream (bounded memory)
 
 __all__ = ["KIND_MODULES", "MediaKind", "MediaStream", "decode_media_file", "is_media_codec", "media_archive", "media_file_of",
            "media_kind", "paper_kinds", "read_media", "read_media_file", "rebuild_media_file"]
@@ -66,7 +67,7 @@ def read_exact_media_file(path: str) -> Optional[MediaStream]:
     with open(path, "rb") as file:
         head = file.read(12)
     codec = "image" if head.startswith(b"\x89PNG\r\n\x1a\n") else "audio" if head[:4] + head[8:] == b"RIFFWAVE" else None
-    if codec is None or Path(path).stat().st_size > MAX_MEDIA_FILE_BYTES:
+    if codec is None or Path(path).stat().st_size > MAX_EXACT_MEDIA_BYTES:
         return None
     try:
         stream = read_media_file(path, codec)
