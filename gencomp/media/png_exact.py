@@ -52,7 +52,9 @@ def layout(blob: bytes, rows: Optional[np.ndarray]) -> Optional[dict]:
     if not idats or idats != list(range(idats[0], idats[-1] + 1)) or chunks[0][0] != b"IHDR":
         return None
     width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1][:13])
-    if interlace or depth not in (8, 16) or colour not in CHANNELS or rows.shape != (height, width * CHANNELS[colour] * depth // 8):
+    if interlace or depth not in (8, 16) or colour not in CHANNELS:
+        return None
+    if rows.shape != (height, width * CHANNELS[colour] * depth // 8):
         return None
     stream = b"".join(chunks[i][1] for i in idats)
     try:
@@ -73,7 +75,8 @@ def layout(blob: bytes, rows: Optional[np.ndarray]) -> Optional[dict]:
         return None
     start, stop = chunks[idats[0]][2], chunks[idats[-1]][3]
     sums = _filter_sums(rows, bpp)
-    heuristic = next((name for name, order in HEURISTICS.items() if np.array_equal(_chosen(sums, order), filters)), None)
+    heuristic = next((name for name, order in HEURISTICS.items()
+                      if np.array_equal(_chosen(sums, order), filters)), None)
     return {"head": to_text(blob[:start]), "tail": to_text(blob[stop:]), "idat": [len(chunks[i][1]) for i in idats],
             "bpp": bpp, "deflate": list(settings), "filters": heuristic or to_text(zlib.compress(filters.tobytes(), 9)),
             "crc32": zlib.crc32(blob)}
@@ -146,7 +149,10 @@ def _filtered(rows: np.ndarray, filters: np.ndarray, bpp: int) -> bytes:
 def _candidates(rows: np.ndarray, block: slice, bpp: int) -> np.ndarray:
     """(5, rows in block, row bytes) uint8: the block's rows under each of the five filters."""
     x = rows[block].astype(np.int16)
-    up = rows[block.start - 1 : block.stop - 1] if block.start > 0 else np.vstack([np.zeros_like(rows[:1]), rows[: block.stop - 1]])
+    if block.start > 0:
+        up = rows[block.start - 1 : block.stop - 1]
+    else:
+        up = np.vstack([np.zeros_like(rows[:1]), rows[: block.stop - 1]])
     b = up[: len(x)].astype(np.int16)
     a = np.zeros_like(x)
     a[:, bpp:] = x[:, :-bpp]

@@ -162,7 +162,7 @@ def test_a_frame_claiming_more_than_its_payload_holds_is_refused_by_its_checksum
 @pytest.mark.parametrize("spec, size", [("cm", 200_000), ("image:300", 90_000), ("mix", 20_000)])
 def test_a_run_the_coder_ends_in_nothing_decodes(spec, size):
     """0xFF bytes (an opaque image's alpha plane) code to zero bytes, which the coder trims: an empty payload
-    for every byte of them (gencomp 0.21 and 0.22 refused such archives as claiming more than their payload holds)."""
+    for every byte of them (gencomp 0.13 to 0.22 refused such archives as claiming more than their payload holds)."""
     codec = get_compressor(spec, size if spec.startswith("image") else None)
     data = b"\xff" * size
     payload = codec.encode_chunks([data])[0]
