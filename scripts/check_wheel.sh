@@ -2,8 +2,8 @@
 # Install gencomp as a user would, and run the README's commands from outside the checkout:
 # build the wheel, install it (and torch 2.13.0) into a fresh virtualenv in a temp folder, then
 # gencomp models and codecs, lm:tiny, mix:tiny, lm (the default model) and a checkout's lm:gpu-small round trips, the gzip-like
-# interface (a pipe, tar -I, -l, -t), gencomp.open, a photo and a WAV through -c image
-# and -c audio, generate (text, image, speech),
+# interface (a pipe, tar -I, -l, -t), gencomp.open, a JPEG, a PNG and a WAV through -c image and -c audio
+# and with no codec named, generate (text, image, speech),
 # bench --quick --report, and the help of train and demo. (CI runs this.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,10 +36,16 @@ gencomp compress - -c lm -q < notes.txt | gencomp decompress - -q | cmp - notes.
 GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp compress notes.txt -k -q -c lm:gpu-small -o gpu.gcz  # … but run by name
 GENCOMP_MODELS="$checkout/assets/models/gpu" gencomp decompress gpu.gcz -q -o - | cmp - notes.txt
 cp "$data/image/coins.png" photo.png && cp "$data/audio/spk1_snt1.wav" speech.wav
-gencomp compress photo.png -c image -q && gencomp decompress photo.png.gcz -q -o back.png
-python -c "from PIL import Image; import numpy as np; assert (np.asarray(Image.open('photo.png')) == np.asarray(Image.open('back.png'))).all()"
+python -c "from PIL import Image; Image.open('photo.png').save('photo.jpg')"
+gencomp compress photo.jpg -c image -q && gencomp decompress photo.jpg.gcz -q -o back.png  # a JPEG: its pixels
+python -c "from PIL import Image; import numpy as np; assert (np.asarray(Image.open('photo.jpg')) == np.asarray(Image.open('back.png'))).all()"
+gencomp compress photo.png -c image -q && test ! -e photo.png && gencomp decompress photo.png.gcz -q  # a PNG zlib reproduces
+cmp photo.png "$data/image/coins.png"
 gencomp compress speech.wav -c audio -q && test ! -e speech.wav && gencomp decompress speech.wav.gcz -q
 cmp speech.wav "$data/audio/spk1_snt1.wav"
+gencomp -q photo.png speech.wav && gencomp -l photo.png.gcz speech.wav.gcz | grep "(image)" | grep "photo.png.gcz" > /dev/null  # no codec named
+gencomp -l speech.wav.gcz | grep "(audio)" > /dev/null && gencomp -d photo.png.gcz speech.wav.gcz
+cmp photo.png "$data/image/coins.png" && cmp speech.wav "$data/audio/spk1_snt1.wav"
 gencomp generate --codec gzip --prompt "The cat" --bytes 40 --seed 0 > sample.txt
 test -s sample.txt
 gencomp generate -c cm --image "$data/image/camera.png" --width 32 --keep-rows 28 -o done.png -q
