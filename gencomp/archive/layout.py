@@ -1,7 +1,7 @@
 """The .gcz archive's layout: fields, records and how to read them (docs/archive-format.md is the
 specification, with the history of formats 1 to 6).
 
-Written today: format 7 (bytes), or 8 (an image or audio file: format 7 plus a media record in the
+Written today: format 7 (bytes), or 9 (an image or audio file: format 7 plus a media record in the
 header). Integers are unsigned LEB128 varints unless sized; CRC32s are 4 bytes big-endian.
 
     header  magic b"GCZ" 0x1A | format | codec spec | codec identity (JSON; formats 7 to 9: deflated
