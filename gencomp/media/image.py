@@ -16,6 +16,7 @@ centred): G, R − G + 128 and B − G + 128, modulo 256. 16-bit gray is two pla
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
@@ -110,9 +111,18 @@ def _check_exact(image: Image.Image, blob: bytes, name: str) -> None:
         sixteen_bit_colour = blob[24] == 16 and blob[25] != 0  # bit depth 16, colour type not gray
     elif image.format == "TIFF" and image.mode not in SIXTEEN_BIT_MODES:
         sixteen_bit_colour = max(np.atleast_1d(image.tag_v2.get(258, 8))) > 8  # BitsPerSample
+    elif image.format == "PPM" and image.mode not in SIXTEEN_BIT_MODES:
+        sixteen_bit_colour = _netpbm_maxval(blob) > 255
     if sixteen_bit_colour:
         raise GencompError(f"{name} has 16-bit colour, which Pillow reads as 8 bits: -c image would lose "
                            "precision; code its bytes with --as-bytes")
+
+
+def _netpbm_maxval(blob: bytes) -> int:
+    """A netpbm (PPM, PGM) file's largest sample value, from its header (magic, width, height, maxval;
+    comments skipped); 255 where the header does not say."""
+    fields = re.sub(rb"#[^\n]*", b" ", blob[:4096]).split()
+    return int(fields[3]) if len(fields) > 3 and fields[3].isdigit() else 255
 
 
 def _planes(image: Image.Image, name: str) -> tuple[str, list[np.ndarray]]:

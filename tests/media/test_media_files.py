@@ -207,8 +207,13 @@ def cmyk_jpeg() -> bytes:
     return out.getvalue()
 
 
+def sixteen_bit_ppm() -> bytes:
+    return b"P6\n# a comment\n5 4\n65535\n" + np.arange(60, dtype=">u2").tobytes()
+
+
 @pytest.mark.parametrize("make, message", [
     (sixteen_bit_rgb_png, "16-bit colour"),
+    (sixteen_bit_ppm, "16-bit colour"),
     (animated_gif, "2 frames"),
     (cmyk_jpeg, "CMYK image"),
     (lambda: png_bytes(random_image("RGB", 0))[:200], "cannot read image"),
