@@ -44,9 +44,9 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("-v", "--verbose", action="store_true", help="sizes and throughput of each file")
     out.add_argument("-T", "--threads", type=int, metavar="N", help="use at most N threads (0: every core, the default)")
     out.add_argument("--codec", default=AUTO, metavar="NAME",
-                     help=f"codec to compress with (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG or WAV "
-                          "file that comes back byte for byte; gencomp codecs lists them); decompressing reads it "
-                          "from the archive")
+                     help=f"codec to compress with (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG, PGM, "
+                          "PPM or WAV file that comes back byte for byte; gencomp codecs lists them); decompressing "
+                          "reads it from the archive")
     out.add_argument("-V", "--version", action="version", version=f"gencomp {__version__}")
     out.add_argument("files", nargs="*", metavar="FILE", help="files (none, or -: standard input)")
     return out

@@ -2,7 +2,8 @@
 PNG; the paper's grayscale patches; completing an image by sampling its rows.
 
 A PNG whose deflated rows zlib reproduces comes back byte for byte (png_exact.py: its record holds the
-file's layout). Any other image comes back as a new PNG that keeps exactly every pixel value, the mode
+file's layout), and so does a binary PGM or PPM of 8 or 16 bits (its header, then its samples as they are).
+Any other image comes back as a new PNG that keeps exactly every pixel value, the mode
 (1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and its transparency, the ICC profile, EXIF and DPI;
 not its other metadata (text chunks, gamma, …), nor a JPEG's compressed form (its decoded pixels are kept,
 in a PNG larger than the JPEG). Refused with a clear error: several frames (animations), modes a PNG
@@ -33,6 +34,7 @@ from gencomp.sampling.generate import Model, stream
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I")
 KEPT_INFO = ("icc_profile", "exif", "dpi", "transparency")
+NETPBM_SUFFIXES = (".pgm", ".ppm", ".pnm")
 CENTRE = 128
 PATCH_HEIGHT, PATCH_WIDTH = 32, 64  # the paper's image patches
 PATCH_BYTES = PATCH_HEIGHT * PATCH_WIDTH
@@ -65,9 +67,9 @@ def read_image(blob: bytes, name: str) -> Optional[MediaStream]:
         mode, planes = _planes(image, name)
         record = {"kind": "image", "suffix": ".png", "width": image.width, "height": image.height,
                   "mode": mode, "planes": len(planes)}
-        exact = png_exact.layout(blob, _png_rows(mode, np.stack(planes))) if image.format == "PNG" else None
+        exact = _exact_layout(blob, name, image.format, mode, np.stack(planes))
         dropped = [] if exact else sorted(set(image.info) - set(KEPT_INFO))
-        record |= {"png": exact} if exact else _kept_info(image)
+        record |= exact or _kept_info(image)
     data = np.ascontiguousarray(np.stack(planes)).tobytes()
     return MediaStream(f"image:{record['width']}", record["width"] * record["height"], data, record,
                        byte_exact=exact is not None, dropped=dropped)
@@ -83,7 +85,9 @@ def rebuild_image(record: dict, data: bytes) -> bytes:
         raise GencompError(f"archive corrupt: {len(data):,} pixel bytes for {count} planes of {width}×{height}")
     planes = np.frombuffer(data, np.uint8).reshape(count, height, width)
     if "png" in record:
-        return png_exact.rebuild(record["png"], _png_rows(mode, planes))
+        return png_exact.rebuild(record["png"], _sample_rows(mode, planes))
+    if "netpbm" in record:
+        return from_text(record["netpbm"]) + _sample_rows(mode, planes).tobytes()
     image = _image(mode, planes)
     options = {}
     if "palette" in record:
@@ -167,9 +171,26 @@ def _image(mode: str, planes: np.ndarray) -> Image.Image:
     return Image.fromarray(np.stack(channels, axis=-1).astype(np.uint8), mode)
 
 
-def _png_rows(mode: str, planes: np.ndarray) -> Optional[np.ndarray]:
-    """The sample bytes of a PNG's rows that the planes of an image in `mode` stand for (png_exact.pixel_rows;
-    None for 1-bit pixels, which a PNG packs)."""
+def _exact_layout(blob: bytes, name: str, fmt: str, mode: str, planes: np.ndarray) -> Optional[dict]:
+    """The record entries that rebuild the file byte for byte from its planes: a PNG's layout (png_exact), or a
+    netpbm file's header (PGM, PPM: a header, then the samples as they are, 16-bit ones big-endian) and its
+    suffix; None for any other file, or where Pillow's pixels are not the file's samples (a maxval of 15)."""
+    rows = _sample_rows(mode, planes)
+    if fmt == "PNG":
+        layout = png_exact.layout(blob, rows)
+        return {"png": layout} if layout else None
+    if fmt == "PPM" and rows is not None:
+        head = len(blob) - rows.size
+        if head > 0 and blob[head:] == rows.tobytes():
+            suffix = Path(name).suffix.lower()
+            own = suffix if suffix in NETPBM_SUFFIXES else ".ppm" if len(planes) == 3 else ".pgm"
+            return {"netpbm": to_text(blob[:head]), "suffix": own}
+    return None
+
+
+def _sample_rows(mode: str, planes: np.ndarray) -> Optional[np.ndarray]:
+    """The sample bytes of the rows, as a PNG or netpbm file holds them, that the planes of an image in `mode`
+    stand for (png_exact.pixel_rows; None for 1-bit pixels, which those files pack)."""
     if mode == "1":
         return None
     return png_exact.pixel_rows(np.asarray(_image(mode, planes)), 16 if mode == "I;16" else 8)

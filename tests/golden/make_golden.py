@@ -63,6 +63,7 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     rgb = np.stack([gray, gray // 2 + 60, np.clip(gray + 25, 0, 255)], -1).astype(np.uint8)
     Image.fromarray(rgb).save(folder / "colour.png")
     Image.fromarray(gray.astype(np.uint16) * 251).save(folder / "gray16.png")
+    (folder / "gray.pgm").write_bytes(b"P5\n80 48\n255\n" + gray.astype(np.uint8).tobytes())  # format 9: byte for byte
     speech = soundfile.read(root / "audio" / "spk1_snt1.wav", dtype="int16")[0][8000:9500].astype(np.int64)
     out = io.BytesIO()
     soundfile.write(out, np.stack([speech, speech // 2 + 3], -1).astype(np.int16), 16000, format="WAV",
@@ -77,7 +78,8 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     soundfile.write(out, np.stack([speech // 2 + noise, speech // 2 - noise], -1).astype(np.int16), 16000,
                     format="WAV", subtype="PCM_16")
     (folder / "stereo-mid.wav").write_bytes(out.getvalue())
-    return {name: folder / name for name in ("colour.png", "gray16.png", "stereo.wav", "stereo24.wav", "stereo-mid.wav")}
+    return {name: folder / name for name in ("colour.png", "gray16.png", "gray.pgm", "stereo.wav", "stereo24.wav",
+                                             "stereo-mid.wav")}
 
 
 def archive_identity(blob: bytes) -> dict:
@@ -94,8 +96,8 @@ def golden_name(folder: Path, base: str, identity: dict) -> str:
 
 
 def rebuilt_sha256(blob: bytes, suffix: str, exact: bool) -> str:
-    """What a rebuilt media file must hold: its bytes where it comes back byte for byte (a WAV; a PNG whose
-    record holds its layout, format 9), else its pixels (mode, size, values)."""
+    """What a rebuilt media file must hold: its bytes where it comes back byte for byte (a WAV; since format 9
+    a PNG whose record holds its layout, a PGM), else its pixels (mode, size, values)."""
     from PIL import Image
 
     if exact:
@@ -109,7 +111,7 @@ def make_media(scratch: Path) -> None:
     manifest_path = MEDIA_FOLDER / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     for name, path in media_inputs(scratch).items():
-        kind = "image" if name.endswith(".png") else "audio"
+        kind = "audio" if name.endswith(".wav") else "image"
         stream = read_media_file(str(path), kind)
         golden = golden_name(MEDIA_FOLDER, name, COMPRESSORS.create(stream.spec).identity())
         if golden in manifest:

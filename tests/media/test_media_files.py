@@ -144,6 +144,23 @@ def test_real_photographs_come_back_byte_for_byte(data_dir, monkeypatch):
     assert stream.byte_exact and rebuild_image(stream.record, stream.data) == blob
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("magic, maxval, channels", [("P5", 255, 1), ("P6", 255, 3), ("P5", 65535, 1)])
+def test_a_binary_pgm_or_ppm_comes_back_byte_for_byte(magic, maxval, channels, seed):
+    values = rng_for(seed).integers(0, maxval + 1, (11, 13, channels)).astype(np.uint8 if maxval == 255 else ">u2")
+    blob = f"{magic}\n# seed {seed}\n13 11\n{maxval}\n".encode() + values.tobytes()
+    stream = read_image(blob, "scan.PGM")
+    assert stream.byte_exact and stream.record["suffix"] == ".pgm", f"seed {seed}"
+    assert rebuild_image(stream.record, stream.data) == blob, f"seed {seed}"
+
+
+def test_a_pgm_whose_pixels_pillow_rescales_keeps_them_in_a_new_png():
+    blob = b"P5\n3 2\n15\n" + bytes([0, 1, 2, 13, 14, 15])  # maxval 15: Pillow reads 0, 17, 34, …
+    stream = read_image(blob, "x.pgm")
+    back = Image.open(io.BytesIO(rebuild_image(stream.record, stream.data)))
+    assert not stream.byte_exact and back.format == "PNG" and np.asarray(back).ravel().tolist() == [0, 17, 34, 221, 238, 255]
+
+
 def hand_made_png(rows: np.ndarray, filter_type: int) -> bytes:
     """An 8-bit gray PNG of `rows` with every row filtered by filter_type (0: none, 2: up), zlib level 9."""
     previous = np.zeros_like(rows[0])
