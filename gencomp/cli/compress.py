@@ -1,7 +1,7 @@
 """gencomp compress FILE [-c CODEC] [-o OUT] [-k] [-f] [--chunk-size N] [--cluster ADDRESS] [--as-bytes] [-v]
 
 With -c image or -c audio, an image or audio file is coded as its pixels or samples
-(gencomp.media), unless --as-bytes. With no -c (`auto`), a PNG, PGM, PPM or WAV file that its pixels or
+(gencomp.media), unless --as-bytes. With no -c (`auto`), a PNG, BMP, PGM, PPM or WAV file that its pixels or
 samples give back byte for byte is coded so too, any other input as bytes by the default codec."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from gencomp.media import MediaStream, is_media_codec, media_kind, read_exact_me
 from gencomp.models.zoo import use_device
 
 SUFFIX = ".gcz"
-AUTO = "auto"  # the default codec for bytes; image or audio for a PNG, PGM, PPM or WAV file that comes back
+AUTO = "auto"  # the default codec for bytes; image or audio for a PNG, BMP, PGM, PPM or WAV file that comes back
 #   byte for byte
 
 
@@ -33,8 +33,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="gencomp compress", description="Compress FILE into FILE.gcz.")
     parser.add_argument("file", help="file to compress, or - for stdin")
     parser.add_argument("-c", "--codec", default=AUTO,
-                        help=f"codec (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG, PGM, PPM or WAV file "
-                             f"that comes back byte for byte); one of: {', '.join(COMPRESSORS.names())}")
+                        help=f"codec (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG, BMP, PGM, PPM or WAV "
+                             f"file that comes back byte for byte); one of: {', '.join(COMPRESSORS.names())}")
     parser.add_argument("-o", "--output", help=f"output file (default FILE{SUFFIX}; stdout for stdin), - for stdout")
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="code independent chunks of N bytes (0: one stream a frame; default: the codec's own)")
@@ -94,8 +94,8 @@ def compress_file(name: str, output: str, codec: str = AUTO, *, chunk_size: Opti
 
 
 def _media(name: str, codec: str, as_bytes: bool, chunk_size: Optional[int], silent: bool) -> Optional[MediaStream]:
-    """The pixels or samples of a media file given to a media codec, or with AUTO of a PNG, PGM, PPM or WAV file
-    that comes back byte for byte (None: code the bytes as they are)."""
+    """The pixels or samples of a media file given to a media codec, or with AUTO of a PNG, BMP, PGM, PPM or WAV
+    file that comes back byte for byte (None: code the bytes as they are)."""
     if codec == AUTO and not as_bytes and chunk_size is None and name != STDIO:
         with open_input(name):  # the same errors as for any input: missing, a directory, unreadable
             return read_exact_media_file(name)

@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("-v", "--verbose", action="store_true", help="sizes and throughput of each file")
     out.add_argument("-T", "--threads", type=int, metavar="N", help="use at most N threads (0: every core, the default)")
     out.add_argument("--codec", default=AUTO, metavar="NAME",
-                     help=f"codec to compress with (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG, PGM, "
+                     help=f"codec to compress with (default {AUTO}: {DEFAULT_CODEC}, or image / audio for a PNG, BMP, PGM, "
                           "PPM or WAV file that comes back byte for byte; gencomp codecs lists them); decompressing "
                           "reads it from the archive")
     out.add_argument("-V", "--version", action="version", version=f"gencomp {__version__}")

@@ -62,12 +62,13 @@ def read_media_file(path: str, codec: str) -> Optional[MediaStream]:
 
 
 def read_exact_media_file(path: str) -> Optional[MediaStream]:
-    """The MediaStream of a PNG, PGM, PPM or WAV file that its pixels or samples give back byte for byte (what
-    the default codec codes as media), else None: any other file, or one that cannot be read as media."""
+    """The MediaStream of a PNG, BMP, PGM, PPM or WAV file that its pixels or samples give back byte for byte
+    (what the default codec codes as media), else None: any other file, or one that cannot be read as media."""
     with open(path, "rb") as file:
-        head = file.read(12)
-    image = head.startswith(b"\x89PNG\r\n\x1a\n") or (head[:2] in (b"P5", b"P6") and head[2:3].isspace())
-    codec = "image" if image else "audio" if head[:4] + head[8:] == b"RIFFWAVE" else None
+        head = file.read(18)
+    bmp = head[:2] == b"BM" and len(head) == 18 and int.from_bytes(head[14:18], "little") in (40, 52, 56, 108, 124)
+    image = head.startswith(b"\x89PNG\r\n\x1a\n") or (head[:2] in (b"P5", b"P6") and head[2:3].isspace()) or bmp
+    codec = "image" if image else "audio" if head[:4] + head[8:12] == b"RIFFWAVE" else None
     if codec is None or Path(path).stat().st_size > MAX_EXACT_MEDIA_BYTES:
         return None
     try:

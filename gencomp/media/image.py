@@ -2,7 +2,8 @@
 PNG; the paper's grayscale patches; completing an image by sampling its rows.
 
 A PNG whose deflated rows zlib reproduces comes back byte for byte (png_exact.py: its record holds the
-file's layout), and so does a binary PGM or PPM of 8 or 16 bits (its header, then its samples as they are).
+file's layout), and so do an uncompressed BMP (bmp_exact.py) and a binary PGM or PPM of 8 or 16 bits (its
+header, then its samples as they are).
 Any other image comes back as a new PNG that keeps exactly every pixel value, the mode
 (1, L, LA, P, RGB, RGBA, 16-bit grayscale), a palette and its transparency, the ICC profile, EXIF and DPI;
 not its other metadata (text chunks, gamma, …), nor a JPEG's compressed form (its decoded pixels are kept,
@@ -27,7 +28,7 @@ from PIL import Image, UnidentifiedImageError
 
 from gencomp.compressors import Compressor, get_compressor
 from gencomp.errors import GencompError
-from gencomp.media import png_exact
+from gencomp.media import bmp_exact, png_exact
 from gencomp.media.kind import MediaKind, MediaStream, from_text, to_text
 from gencomp.sampling.generate import Model, stream
 
@@ -88,6 +89,8 @@ def rebuild_image(record: dict, data: bytes) -> bytes:
         return png_exact.rebuild(record["png"], _sample_rows(mode, planes))
     if "netpbm" in record:
         return from_text(record["netpbm"]) + _sample_rows(mode, planes).tobytes()
+    if "bmp" in record:
+        return bmp_exact.rebuild(record["bmp"], np.asarray(_image(mode, planes)))
     image = _image(mode, planes)
     options = {}
     if "palette" in record:
@@ -172,13 +175,17 @@ def _image(mode: str, planes: np.ndarray) -> Image.Image:
 
 
 def _exact_layout(blob: bytes, name: str, fmt: str, mode: str, planes: np.ndarray) -> Optional[dict]:
-    """The record entries that rebuild the file byte for byte from its planes: a PNG's layout (png_exact), or a
-    netpbm file's header (PGM, PPM: a header, then the samples as they are, 16-bit ones big-endian) and its
-    suffix; None for any other file, or where Pillow's pixels are not the file's samples (a maxval of 15)."""
+    """The record entries that rebuild the file byte for byte from its planes: a PNG's layout (png_exact), an
+    uncompressed BMP's (bmp_exact), or a netpbm file's header (PGM, PPM: a header, then the samples as they are,
+    16-bit ones big-endian) and its suffix; None for any other file, or where Pillow's pixels are not the file's
+    samples (a maxval of 15)."""
     rows = _sample_rows(mode, planes)
     if fmt == "PNG":
         layout = png_exact.layout(blob, rows)
         return {"png": layout} if layout else None
+    if fmt == "BMP" and mode in ("L", "P", "RGB"):
+        layout = bmp_exact.layout(blob, np.asarray(_image(mode, planes)))
+        return {"bmp": layout, "suffix": ".bmp"} if layout else None
     if fmt == "PPM" and rows is not None:
         head = len(blob) - rows.size
         if head > 0 and blob[head:] == rows.tobytes():

@@ -113,15 +113,21 @@ def test_the_library_writes_and_reads_the_cli_s_media_archives(photo):
         media_file_of(gencomp.get_compressor("gzip").compress(b"plain bytes"))
 
 
+def bmp_bytes(pixels: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(pixels).convert("RGB").save(out, "BMP")
+    return out.getvalue()
+
+
 def test_with_no_codec_a_png_or_wav_that_comes_back_byte_for_byte_is_coded_as_media(tmp_path, data_dir, capsys):
-    """The default codec (auto): a real photograph's PNG, a PGM and a WAV as pixels and samples, back byte for byte
-    and replaced like gzip; a PNG that zlib does not reproduce and text stay bytes under cm."""
+    """The default codec (auto): a real photograph's PNG, a PGM, a BMP and a WAV as pixels and samples, back byte for
+    byte and replaced like gzip; a PNG that zlib does not reproduce and text stay bytes under cm."""
     from tests.media.test_media_files import redeflated
 
     photo, speech = data_dir / "image" / "coins.png", data_dir / "audio" / "spk1_snt3.wav"
     gray = np.asarray(Image.open(photo))[:40, :60]
     originals = {"coins.png": photo.read_bytes(), "speech.wav": speech.read_bytes(),
-                 "scan.pgm": b"P5\n60 40\n255\n" + gray.tobytes(),
+                 "scan.pgm": b"P5\n60 40\n255\n" + gray.tobytes(), "shot.bmp": bmp_bytes(gray),
                  "other.png": redeflated(photo.read_bytes()), "notes.txt": b"plain text, " * 500}
     for name, blob in originals.items():
         (tmp_path / name).write_bytes(blob)
@@ -131,8 +137,8 @@ def test_with_no_codec_a_png_or_wav_that_comes_back_byte_for_byte_is_coded_as_me
         assert not (tmp_path / name).exists()
         with (tmp_path / (name + ".gcz")).open("rb") as f:
             codecs[name] = peek_header(f)[0].codec
-    assert codecs == {"coins.png": "image:384", "speech.wav": "audio", "scan.pgm": "image:60", "other.png": "cm",
-                      "notes.txt": "cm"}
+    assert codecs == {"coins.png": "image:384", "speech.wav": "audio", "scan.pgm": "image:60", "shot.bmp": "image:60",
+                      "other.png": "cm", "notes.txt": "cm"}
     assert (tmp_path / "coins.png.gcz").stat().st_size < 0.9 * len(originals["coins.png"])
     assert main(["-d", "-q", *(str(tmp_path / (name + ".gcz")) for name in originals)]) == 0
     assert all((tmp_path / name).read_bytes() == blob for name, blob in originals.items())

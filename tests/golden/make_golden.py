@@ -64,6 +64,7 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     Image.fromarray(rgb).save(folder / "colour.png")
     Image.fromarray(gray.astype(np.uint16) * 251).save(folder / "gray16.png")
     (folder / "gray.pgm").write_bytes(b"P5\n80 48\n255\n" + gray.astype(np.uint8).tobytes())  # format 9: byte for byte
+    Image.fromarray(rgb[:, :78]).save(folder / "colour.bmp")  # format 9: byte for byte, rows padded
     speech = soundfile.read(root / "audio" / "spk1_snt1.wav", dtype="int16")[0][8000:9500].astype(np.int64)
     out = io.BytesIO()
     soundfile.write(out, np.stack([speech, speech // 2 + 3], -1).astype(np.int16), 16000, format="WAV",
@@ -78,8 +79,8 @@ def media_inputs(folder: Path) -> dict[str, Path]:
     soundfile.write(out, np.stack([speech // 2 + noise, speech // 2 - noise], -1).astype(np.int16), 16000,
                     format="WAV", subtype="PCM_16")
     (folder / "stereo-mid.wav").write_bytes(out.getvalue())
-    return {name: folder / name for name in ("colour.png", "gray16.png", "gray.pgm", "stereo.wav", "stereo24.wav",
-                                             "stereo-mid.wav")}
+    return {name: folder / name for name in ("colour.png", "gray16.png", "gray.pgm", "colour.bmp", "stereo.wav",
+                                             "stereo24.wav", "stereo-mid.wav")}
 
 
 def archive_identity(blob: bytes) -> dict:
@@ -97,7 +98,7 @@ def golden_name(folder: Path, base: str, identity: dict) -> str:
 
 def rebuilt_sha256(blob: bytes, suffix: str, exact: bool) -> str:
     """What a rebuilt media file must hold: its bytes where it comes back byte for byte (a WAV; since format 9
-    a PNG whose record holds its layout, a PGM), else its pixels (mode, size, values)."""
+    a PNG whose record holds its layout, a PGM, a BMP), else its pixels (mode, size, values)."""
     from PIL import Image
 
     if exact:

@@ -154,6 +154,29 @@ def test_a_binary_pgm_or_ppm_comes_back_byte_for_byte(magic, maxval, channels, s
     assert rebuild_image(stream.record, stream.data) == blob, f"seed {seed}"
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("mode, width", [("RGB", 7), ("RGB", 8), ("L", 5), ("P", 9)])
+def test_an_uncompressed_bmp_comes_back_byte_for_byte(mode, width, seed):
+    """Rows padded to 4 bytes, bottom-up as Pillow writes them and top-down (a negative height)."""
+    out = io.BytesIO()
+    random_image(mode, seed, (width, 6)).save(out, "BMP")
+    bottom_up = out.getvalue()
+    offset, stride = struct.unpack("<I", bottom_up[10:14])[0], (len(bottom_up) - struct.unpack("<I", bottom_up[10:14])[0]) // 6
+    rows = [bottom_up[offset + i * stride : offset + (i + 1) * stride] for i in range(6)]
+    top_down = bottom_up[:22] + struct.pack("<i", -6) + bottom_up[26:offset] + b"".join(rows[::-1])
+    for blob in (bottom_up, top_down):
+        stream = read_image(blob, "x.bmp")
+        assert stream.byte_exact and stream.record["suffix"] == ".bmp", f"seed {seed}"
+        assert rebuild_image(stream.record, stream.data) == blob, f"seed {seed}"
+
+
+def test_a_bmp_whose_fourth_bytes_vary_keeps_its_pixels_in_a_new_png():
+    out = io.BytesIO()
+    random_image("RGBA", 2).save(out, "BMP")  # 32 bits, alpha in the byte Pillow does not read
+    stream = read_image(out.getvalue(), "x.bmp")
+    assert not stream.byte_exact and stream.record["suffix"] == ".png" and stream.record["mode"] == "RGB"
+
+
 def test_a_pgm_whose_pixels_pillow_rescales_keeps_them_in_a_new_png():
     blob = b"P5\n3 2\n15\n" + bytes([0, 1, 2, 13, 14, 15])  # maxval 15: Pillow reads 0, 17, 34, …
     stream = read_image(blob, "x.pgm")
