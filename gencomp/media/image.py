@@ -85,13 +85,13 @@ def rebuild_image(record: dict, data: bytes) -> bytes:
     if len(data) != width * height * count:
         raise GencompError(f"archive corrupt: {len(data):,} pixel bytes for {count} planes of {width}×{height}")
     planes = np.frombuffer(data, np.uint8).reshape(count, height, width)
-    if "png" in record:
-        return png_exact.rebuild(record["png"], _sample_rows(mode, planes))
-    if "netpbm" in record:
-        return from_text(record["netpbm"]) + _sample_rows(mode, planes).tobytes()
-    if "bmp" in record:
-        return bmp_exact.rebuild(record["bmp"], np.asarray(_image(mode, planes)))
     image = _image(mode, planes)
+    if "png" in record:
+        return png_exact.rebuild(record["png"], _sample_rows(mode, np.asarray(image)))
+    if "netpbm" in record:
+        return from_text(record["netpbm"]) + _sample_rows(mode, np.asarray(image)).tobytes()
+    if "bmp" in record:
+        return bmp_exact.rebuild(record["bmp"], np.asarray(image))
     options = {}
     if "palette" in record:
         image.putpalette(from_text(record["palette"]["data"]), record["palette"]["mode"])
@@ -178,29 +178,29 @@ def _exact_layout(blob: bytes, name: str, fmt: str, mode: str, planes: np.ndarra
     """The record entries that rebuild the file byte for byte from its planes: a PNG's layout (png_exact), an
     uncompressed BMP's (bmp_exact), or a netpbm file's header (PGM, PPM: a header, then the samples as they are,
     16-bit ones big-endian) and its suffix; None for any other file, or where Pillow's pixels are not the file's
-    samples (a maxval of 15)."""
-    rows = _sample_rows(mode, planes)
-    if fmt == "PNG":
-        layout = png_exact.layout(blob, rows)
-        return {"png": layout} if layout else None
-    if fmt == "BMP" and mode in ("L", "P", "RGB"):
-        layout = bmp_exact.layout(blob, np.asarray(_image(mode, planes)))
-        return {"bmp": layout, "suffix": ".bmp"} if layout else None
-    if fmt == "PPM" and rows is not None:
-        head = len(blob) - rows.size
-        if head > 0 and blob[head:] == rows.tobytes():
-            suffix = Path(name).suffix.lower()
-            own = suffix if suffix in NETPBM_SUFFIXES else ".ppm" if len(planes) == 3 else ".pgm"
-            return {"netpbm": to_text(blob[:head]), "suffix": own}
-    return None
-
-
-def _sample_rows(mode: str, planes: np.ndarray) -> Optional[np.ndarray]:
-    """The sample bytes of the rows, as a PNG or netpbm file holds them, that the planes of an image in `mode`
-    stand for (png_exact.pixel_rows; None for 1-bit pixels, which those files pack)."""
-    if mode == "1":
+    samples (a maxval of 15). 1-bit pixels, which those files pack, have none."""
+    if mode == "1" or fmt not in ("PNG", "BMP", "PPM"):
         return None
-    return png_exact.pixel_rows(np.asarray(_image(mode, planes)), 16 if mode == "I;16" else 8)
+    pixels = np.asarray(_image(mode, planes))  # as rebuild_image has them
+    if fmt == "PNG":
+        layout = png_exact.layout(blob, _sample_rows(mode, pixels))
+        return {"png": layout} if layout else None
+    if fmt == "BMP":
+        layout = bmp_exact.layout(blob, pixels) if mode in ("L", "P", "RGB") else None
+        return {"bmp": layout, "suffix": ".bmp"} if layout else None
+    samples = _sample_rows(mode, pixels).tobytes()  # a netpbm file: its header, then these
+    head = len(blob) - len(samples)
+    if head <= 0 or blob[head:] != samples:
+        return None
+    suffix = Path(name).suffix.lower()
+    return {"netpbm": to_text(blob[:head]),
+            "suffix": suffix if suffix in NETPBM_SUFFIXES else ".ppm" if len(planes) == 3 else ".pgm"}
+
+
+def _sample_rows(mode: str, pixels: np.ndarray) -> np.ndarray:
+    """The sample bytes of the rows, as a PNG or netpbm file holds them, of an image's pixels in `mode` (not 1-bit)
+    as Pillow gives them (png_exact.pixel_rows)."""
+    return png_exact.pixel_rows(pixels, 16 if mode == "I;16" else 8)
 
 
 def _kept_info(image: Image.Image) -> dict:

@@ -54,7 +54,8 @@ def layout(blob: bytes, rows: Optional[np.ndarray]) -> Optional[dict]:
     width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1][:13])
     if interlace or depth not in (8, 16) or colour not in CHANNELS:
         return None
-    if rows.shape != (height, width * CHANNELS[colour] * depth // 8):
+    bpp = CHANNELS[colour] * depth // 8
+    if rows.shape != (height, width * bpp):
         return None
     stream = b"".join(chunks[i][1] for i in idats)
     try:
@@ -67,14 +68,13 @@ def layout(blob: bytes, rows: Optional[np.ndarray]) -> Optional[dict]:
     filters = np.frombuffer(filtered, np.uint8)[:: row_bytes + 1].copy()
     if filters.max(initial=0) > 4:
         return None
-    bpp = max(1, CHANNELS[colour] * depth // 8)
-    if _filtered(rows, filters, bpp) != filtered:
+    refiltered, sums = _filter_rows(rows, bpp, lambda _, first, count: filters[first : first + count])
+    if refiltered != filtered:
         return None
     settings = _deflate_settings(filtered, stream)
     if settings is None:
         return None
     start, stop = chunks[idats[0]][2], chunks[idats[-1]][3]
-    sums = _filter_sums(rows, bpp)
     heuristic = next((name for name, order in HEURISTICS.items()
                       if np.array_equal(_chosen(sums, order), filters)), None)
     return {"head": to_text(blob[:start]), "tail": to_text(blob[stop:]), "idat": [len(chunks[i][1]) for i in idats],
@@ -88,15 +88,20 @@ def rebuild(record: dict, rows: np.ndarray) -> bytes:
     bpp, (level, memory, strategy, window) = record["bpp"], record["deflate"]
     if not 1 <= bpp <= 8:
         raise GencompError("archive corrupt: the PNG layout's bytes a pixel do not fit its pixels")
+    heuristic = HEURISTICS.get(record["filters"])
     try:
-        filters = (_chosen(_filter_sums(rows, bpp), HEURISTICS[record["filters"]]) if record["filters"] in HEURISTICS
-                   else np.frombuffer(zlib.decompress(from_text(record["filters"])), np.uint8))
+        recorded = None if heuristic else np.frombuffer(zlib.decompress(from_text(record["filters"])), np.uint8)
         deflater = zlib.compressobj(level, zlib.DEFLATED, window, memory, strategy)
     except zlib.error:
         raise GencompError("archive corrupt: unreadable PNG layout") from None
-    if len(filters) != rows.shape[0] or filters.max(initial=0) > 4:
+    if recorded is not None and (len(recorded) != rows.shape[0] or recorded.max(initial=0) > 4):
         raise GencompError("archive corrupt: the PNG layout's row filters do not fit its pixels")
-    stream = deflater.compress(_filtered(rows, filters, bpp)) + deflater.flush()
+
+    def choose(sums, first, count):
+        return _chosen(sums, heuristic) if heuristic else recorded[first : first + count]
+
+    filtered, _ = _filter_rows(rows, bpp, choose)
+    stream = deflater.compress(filtered) + deflater.flush()
     parts, at = [from_text(record["head"])], 0
     for size in record["idat"]:
         data = stream[at : at + size]
@@ -134,16 +139,20 @@ def _chunks(blob: bytes):
             return
 
 
-def _filtered(rows: np.ndarray, filters: np.ndarray, bpp: int) -> bytes:
-    """The filtered rows, each after its filter type byte, as a PNG's IDAT stream inflates to."""
-    out = []
+def _filter_rows(rows: np.ndarray, bpp: int, choose) -> tuple[bytes, np.ndarray]:
+    """(the filtered rows, each after its filter type byte, as a PNG's IDAT stream inflates to; (5, rows) int64:
+    each row's bytes under each filter, as signed, summed in magnitude), ROWS_AT_ONCE rows under the five filters
+    at a time; choose(the block's sums, its first row, its number of rows) gives the block's filters."""
+    out, sums = [], []
     for first in range(0, rows.shape[0], ROWS_AT_ONCE):
-        block = slice(first, first + ROWS_AT_ONCE)
-        candidates = _candidates(rows, block, bpp)
-        chosen = filters[block]
+        candidates = _candidates(rows, slice(first, first + ROWS_AT_ONCE), bpp)
+        signed = candidates.astype(np.int16)
+        block_sums = np.minimum(signed, 256 - signed).sum(axis=2, dtype=np.int64)
+        chosen = np.asarray(choose(block_sums, first, block_sums.shape[1]), np.uint8)
         picked = candidates[chosen, np.arange(len(chosen))]
         out.append(np.concatenate([chosen[:, None], picked], axis=1).tobytes())
-    return b"".join(out)
+        sums.append(block_sums)
+    return b"".join(out), np.concatenate(sums, axis=1)
 
 
 def _candidates(rows: np.ndarray, block: slice, bpp: int) -> np.ndarray:
@@ -162,15 +171,6 @@ def _candidates(rows: np.ndarray, block: slice, bpp: int) -> np.ndarray:
     pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
     paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
     return (np.stack([x, x - a, x - b, x - ((a + b) >> 1), x - paeth]) & 255).astype(np.uint8)
-
-
-def _filter_sums(rows: np.ndarray, bpp: int) -> np.ndarray:
-    """(5, rows) int64: each row's bytes under each filter, as signed, summed in magnitude."""
-    sums = []
-    for first in range(0, rows.shape[0], ROWS_AT_ONCE):
-        candidates = _candidates(rows, slice(first, first + ROWS_AT_ONCE), bpp).astype(np.int16)
-        sums.append(np.minimum(candidates, 256 - candidates).sum(axis=2, dtype=np.int64))
-    return np.concatenate(sums, axis=1)
 
 
 def _chosen(sums: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
