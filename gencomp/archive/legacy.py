@@ -84,6 +84,9 @@ EARLIER_MODELS = (
     EarlierModel("image", "0.17–0.21", "the image model's revision 2 (least squares in the blend, no relative maps)",
                  lambda identity: identity.get("image_revision") == 2,
                  lambda identity: {"model": {"revision": 2}}),
+    EarlierModel("image", "0.22–0.23", "the image model's revision 3 (one least-squares prediction, three mixers)",
+                 lambda identity: identity.get("image_revision") == 3,
+                 lambda identity: {"model": {"revision": 3}}),
 )
 
 

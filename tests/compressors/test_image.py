@@ -86,22 +86,27 @@ def test_each_revision_codes_smaller_and_older_archives_still_decode(data_dir):
     """0.16 (revision 1) centres each pixel's Laplace on an error-weighted blend of nine predictors (or
     the median, where it erred less around the pixel) and sizes it by that error; 0.17 (revision 2)
     adds a least-squares predictor to the blend and two contexts on it; 0.22 (revision 3) eight relative
-    maps and a context on the pixel's parities. An archive with "image_revision": 1 or 2 is decoded with
-    that revision, one without it (0.8 to 0.15) with revision 0."""
+    maps and a context on the pixel's parities; 0.24 (revision 4) six local least-squares fits, each with a
+    map, and mixers D to G. An archive with "image_revision": 1, 2 or 3 is decoded with that revision, one
+    without it (0.8 to 0.15) with revision 0."""
     gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
-    assert codec.identity()["image_revision"] == 3 and codec.model.contexts == 11 and codec.model.relative_maps == 8
+    assert codec.identity()["image_revision"] == 4 and codec.model.contexts == 11 and codec.model.relative_maps == 14
+    assert codec.model.groups
     identity = codec.identity()
+    third = earlier_codec(codec, identity | {"image_revision": 3})
+    assert third.model.revision == 3 and third.model.relative_maps == 8 and not third.model.groups
     second = earlier_codec(codec, identity | {"image_revision": 2})
     assert second.model.revision == 2 and second.model.contexts == 10 and second.model.relative_maps == 0
     first = earlier_codec(codec, identity | {"image_revision": 1})
     assert first.model.revision == 1 and first.model.contexts == 8 and first.identity()["image_revision"] == 1
     median = earlier_codec(codec, {k: v for k, v in identity.items() if k != "image_revision"})
     assert median.model.revision == 0 and "image_revision" not in median.identity()
-    archives = [c.compress(data) for c in (median, first, second, codec)]
+    archives = [c.compress(data) for c in (median, first, second, third, codec)]
     sizes = [len(a) for a in archives]
-    assert sizes[3] < 0.995 * sizes[2] and sizes[2] < 0.995 * sizes[1] and sizes[1] < 0.985 * sizes[0], sizes
+    assert sizes[4] < 0.99 * sizes[3] and sizes[3] < 0.995 * sizes[2] and sizes[2] < 0.995 * sizes[1], sizes
+    assert sizes[1] < 0.985 * sizes[0], sizes
     assert all(gencomp.decompress(a) == data for a in archives)
 
 
@@ -110,17 +115,17 @@ def test_the_blend_weighs_each_predictor_by_its_errors_around_the_pixel():
     prediction (weights 1 / (1 + error)³); with no errors known yet, their rounded mean."""
     width = 4
     history = np.array([10, 20, 30, 40, 50, 60, 70, 80], np.uint8)  # two rows; pixel 5 (row 1, col 1)
-    regs = np.zeros(image.R_ERRORS + 2 * width * image.PREDICTORS, np.int64)
+    regs = np.zeros(image.R_ERRORS + 2 * width * image.PREDICTIONS, np.int64)
     regs[image.R_WIDTH], regs[R_REVISION] = width, 1  # revision 1: nine sub-predictors, no least squares
     pred = np.zeros(image.PREDICTORS, np.int64)
     image._predictions(history, 5, width, pred)
     image._blend(regs, history, 5)
     expected_mean = (int(pred[:9].sum()) + 4) // 9
     assert regs[image.R_PRED + image.PREDICTORS - 1] == expected_mean
-    errors = regs[image.R_ERRORS :].reshape(2, width, image.PREDICTORS)
+    errors = regs[image.R_ERRORS :].reshape(2, width, image.PREDICTIONS)
     errors[:] = 50
     errors[:, :, 3] = 0  # the predictor N, exact everywhere
-    errors[:, :, -1] = 0  # and the blend too: the blend is chosen over the median
+    errors[:, :, image.PREDICTORS - 1] = 0  # and the blend too: the blend is chosen over the median
     assert image._blend(regs, history, 5) == pred[3] == history[1]
 
 
@@ -149,7 +154,7 @@ def test_sampling_sees_the_relative_maps_the_coder_counts(data_dir):
     gray = read_grayscale(data_dir / "image" / "coins.png")[100:120, 100:164]
     data = gray.tobytes()
     codec = get_compressor("image")
-    assert codec.model.relative_maps == 8
+    assert codec.model.relative_maps == 14
 
     class SizedAsTheCoder(ContextMixingPredictor):
         PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS = table_bits(len(data), IMAGE_HEADROOM_BITS)
@@ -158,3 +163,21 @@ def test_sampling_sees_the_relative_maps_the_coder_counts(data_dir):
     log_probs = exact.log_probs(SizedAsTheCoder(None, codec.model).weights(symbols))[0, np.arange(len(data)), symbols[0]]
     coded_bits = float(codec.chunk_code_length_bits([data])[0])
     assert abs(-log_probs.sum() / np.log(2) - coded_bits) < 0.001 * len(data), (-log_probs.sum() / np.log(2), coded_bits)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_local_fit_follows_a_rule_that_changed_where_the_image_wide_fit_lags(seed):
+    """Revision 4's local fits forget fast (LOCAL_FORGET): 40 pixels after the neighbours' rule changes, the
+    fastest one predicts by the new rule, while the image-wide fit (OLS_FORGET) still mixes in the old."""
+    rng = rng_for(seed)
+    fast = int(np.argmin(image.LOCAL_FORGET))
+    order = int(image.LOCAL_ORDER[fast])
+    old_rule, new_rule = rng.dirichlet(np.ones(order)), rng.dirichlet(np.ones(order))
+    local, wide = np.zeros(lsq.state_size(order)), np.zeros(lsq.state_size(order))
+    for rule, pixels in ((old_rule, 400), (new_rule, 40)):
+        for _ in range(pixels):
+            ys = rng.integers(0, 256, order).astype(np.float64)
+            lsq.fit(local, ys, float(rule @ ys), True, order, image.LOCAL_FORGET[fast], image.OLS_RIDGE)
+            lsq.fit(wide, ys, float(rule @ ys), True, order, image.OLS_FORGET, image.OLS_RIDGE)
+    assert np.abs(local[-order:] - new_rule).max() < 1e-3
+    assert np.abs(wide[-order:] - new_rule).max() > 0.01

@@ -4,8 +4,10 @@ then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (
 model (layout.R_REFINED: the byte model's revisions 2, 4 and 5) also has a count map per hashed context (a
 second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4, 5)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revision 5) also mixer G.
-A kind may add relative maps (layout.R_MAPS: the image model's revision 3), direct inputs on its own
+(paq8's run map), and mixers E and F; one with groups (revision 5) also mixer G. The image model's revision 4
+has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
+and the shape of its neighbourhood).
+A kind may add relative maps (layout.R_MAPS: the image model's revisions 3 and 4), direct inputs on its own
 predictions (maps.py), which the coding loops set and count around predict and update.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
@@ -14,8 +16,8 @@ used slot replaced: two cache misses per context per byte. Mixer A's weight set 
 partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the
 previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
-model's order 4) and the bit position; G's (a model with groups: the byte model's revision 5) by R_SEL_G
-and the bit position.
+model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
+model with groups: the byte model's revision 5, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -241,9 +243,9 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * inputs
     regs[R_SETS + 2] = (M_C + regs[R_SEL]) * inputs
     regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * inputs
-    if runs:
+    if regs[R_MIXERS] > 4:  # a model with runs or groups
         regs[R_SETS + 4] = (M_E + regs[R_SEL_E] + (bitpos >> 1)) * inputs
-        order4 = regs[R_RUN + 2]
+        order4 = regs[R_RUN + 2]  # 0 in a model without runs
         regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
     if regs[R_MIXERS] == N_MIXERS:
         regs[R_SETS + 6] = (M_G + regs[R_SEL_G] + bitpos) * inputs

@@ -2,15 +2,16 @@
 tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on."""
 
 HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
-# relative maps (a kind's own direct inputs: the image model's revision 3), after DIRECT_SIZE where a model has them:
-# per map, error level and the map's prediction minus the byte's bits so far (−256 … 255), by bit position
-KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 8, 32, 512
+# relative maps (a kind's own direct inputs: the image model's revisions 3 and 4), after DIRECT_SIZE where a model
+# has them: per map, error level and the map's prediction minus the byte's bits so far (−256 … 255), by bit position
+KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 16, 32, 512
 # inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
 # (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs, then R_MAPS
 # relative maps: R_INPUTS of them in use
 X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
 N_INPUTS = X_HASHED + 3 * HASHED + KIND_MAPS
-N_MIXERS = 7  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs; G in one with groups
+N_MIXERS = 7  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs; D to G in one
+#   with groups
 RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: counters.find_slot)
 
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits), runs (per hashed
@@ -42,12 +43,12 @@ R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before ge
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4, 5)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
-R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model (0 … 1023, steps of 4)
+R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model or one with groups (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
 #   run (the byte model's revisions 4 and 5)
-R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs (0 … 1023, steps of 4)
+R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
 R_RUN_AT = R_SLOT0 + HASHED  # HASHED: each run input's direct counter × 2 + the bit it expects this bit (-1: none)
