@@ -11,7 +11,7 @@ from gencomp.archive.legacy import earlier_codec
 from gencomp.compressors import get_compressor
 from gencomp.errors import GencompError
 from gencomp.media.image import image_to_patches, read_grayscale
-from gencomp.models.context_mixing import image
+from gencomp.models.context_mixing import image, image_predictions
 from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.laplace import LAPLACE
 from gencomp.models.context_mixing.layout import R_REVISION
@@ -86,13 +86,13 @@ def test_each_revision_codes_smaller_and_older_archives_still_decode(data_dir):
     """0.16 (revision 1) centres each pixel's Laplace on an error-weighted blend of nine predictors (or
     the median, where it erred less around the pixel) and sizes it by that error; 0.17 (revision 2)
     adds a least-squares predictor to the blend and two contexts on it; 0.22 (revision 3) eight relative
-    maps and a context on the pixel's parities; 0.24 (revision 4) six local least-squares fits, each with a
-    map, and mixers D to G. An archive with "image_revision": 1, 2 or 3 is decoded with that revision, one
+    maps and a context on the pixel's parities; 0.24 (revision 4) three local least-squares fits and twelve
+    extrapolations, each with a map, and mixers D to G. An archive with "image_revision": 1, 2 or 3 is decoded with that revision, one
     without it (0.8 to 0.15) with revision 0."""
     gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
-    assert codec.identity()["image_revision"] == 4 and codec.model.contexts == 11 and codec.model.relative_maps == 14
+    assert codec.identity()["image_revision"] == 4 and codec.model.contexts == 11 and codec.model.relative_maps == 23
     assert codec.model.groups
     identity = codec.identity()
     third = earlier_codec(codec, identity | {"image_revision": 3})
@@ -118,7 +118,7 @@ def test_the_blend_weighs_each_predictor_by_its_errors_around_the_pixel():
     regs = np.zeros(image.R_ERRORS + 2 * width * image.PREDICTIONS, np.int64)
     regs[image.R_WIDTH], regs[R_REVISION] = width, 1  # revision 1: nine sub-predictors, no least squares
     pred = np.zeros(image.PREDICTORS, np.int64)
-    image._predictions(history, 5, width, pred)
+    image_predictions.predictions(history, 5, width, pred)
     image._blend(regs, history, 5)
     expected_mean = (int(pred[:9].sum()) + 4) // 9
     assert regs[image.R_PRED + image.PREDICTORS - 1] == expected_mean
@@ -154,7 +154,7 @@ def test_sampling_sees_the_relative_maps_the_coder_counts(data_dir):
     gray = read_grayscale(data_dir / "image" / "coins.png")[100:120, 100:164]
     data = gray.tobytes()
     codec = get_compressor("image")
-    assert codec.model.relative_maps == 14
+    assert codec.model.relative_maps == 23
 
     class SizedAsTheCoder(ContextMixingPredictor):
         PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS = table_bits(len(data), IMAGE_HEADROOM_BITS)
@@ -181,3 +181,19 @@ def test_a_local_fit_follows_a_rule_that_changed_where_the_image_wide_fit_lags(s
             lsq.fit(wide, ys, float(rule @ ys), True, order, image.OLS_FORGET, image.OLS_RIDGE)
     assert np.abs(local[-order:] - new_rule).max() < 1e-3
     assert np.abs(wide[-order:] - new_rule).max() > 0.01
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_extrapolations_that_are_planar_predict_a_plane_exactly(seed):
+    """Revision 4's extrapolations along the column and row, the carried-down gradients and the two-pixel slopes
+    are exact on any plane a·column + b·row + c; the means are not (they predict a nearby point)."""
+    rng = rng_for(seed)
+    width, height = 12, 8
+    a, b = rng.integers(-6, 7, 2)
+    cols, rows = np.meshgrid(np.arange(width), np.arange(height))
+    history = (a * cols + b * rows + 128).astype(np.uint8).ravel()
+    pos = 5 * width + 6  # row 5, column 6: every neighbour inside
+    out = np.zeros(image_predictions.EXTRAPOLATIONS, np.int64)
+    image_predictions.extrapolations(history, pos, width, out)
+    planar = [0, 1, 2, 3, 5, 6, 7, 8, 11]
+    assert out[planar].tolist() == [int(history[pos])] * len(planar), (a, b, out)

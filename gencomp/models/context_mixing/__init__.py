@@ -6,7 +6,8 @@ second layer, then refines them with two APM/SSE stages. The inputs come from su
 its own module, composed per data kind in kinds.py:
 
 * orders.py — bytes (text and anything else): orders 2, 3, 4, 6, words, columns, a sparse context;
-* image.py — 8-bit grayscale pixels: neighbourhood contexts and a Laplace around the median prediction;
+* image.py — 8-bit grayscale pixels: neighbourhood contexts and a Laplace around a blend of predictions
+  (image_predictions.py), least-squares fits, relative maps on the predictions (maps.py);
 * audio.py — PCM: linear prediction (least_squares.py) and a Laplace around the predicted sample;
 * match.py — every kind: the byte after the longest recent match;
 * an external model (optional): another predictor's byte distribution (the transformer in `mix:NAME`).

@@ -1,7 +1,8 @@
 """Each data kind's model, composed from the sub-models: the one place that says which run for which kind.
 
     BYTES  orders.py (orders 2–6, words, column, nesting, indirect, field) + match.py
-    IMAGE  image.py (pixel neighbourhood; a Laplace around the median)     + match.py + maps.py (revision 3)
+    IMAGE  image.py (pixel neighbourhood; a Laplace around the blend; image_predictions.py) + match.py + maps.py
+           (revisions 3 and 4)
     AUDIO  audio.py (linear prediction; a Laplace around the prediction)   + match.py
 
 Every hook reads the kind from one register and calls that kind's function: one well-predicted

@@ -4,7 +4,7 @@ tables. A data kind's own registers (image.py, audio.py) follow from R_MODEL on.
 HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; bytes: orders.py)
 # relative maps (a kind's own direct inputs: the image model's revisions 3 and 4), after DIRECT_SIZE where a model
 # has them: per map, error level and the map's prediction minus the byte's bits so far (−256 … 255), by bit position
-KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 16, 32, 512
+KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 24, 32, 512
 # inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
 # (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs, then R_MAPS
 # relative maps: R_INPUTS of them in use

@@ -1,5 +1,5 @@
 """Relative maps: direct inputs on a kind's own predictions of the byte (layout.R_MAPS; the image model's
-revision 3 has eight, 4 fourteen). Map j is a direct counter (after layout.DIRECT_SIZE) chosen by the map's error level,
+revision 3 has eight, 4 twenty-three). Map j is a direct counter (after layout.DIRECT_SIZE) chosen by the map's error level,
 its prediction minus the value of the byte's bits so far (its high bits, the rest 0) and the bit position:
 it learns, the same at every brightness, how the byte falls around that prediction when it errs this much
 (paq8px's image models map their predictions so).
