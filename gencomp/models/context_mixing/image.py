@@ -37,7 +37,7 @@ linear extrapolations from neighbours up to three pixels away (image_predictions
 four more mixers in the core (the model's groups): D chosen by the pixel's column, E by eight comparisons among
 its neighbours, F by the bit position alone, G by the pixel's diagonal (column + row, in steps of 32), as
 paq8px's image models choose mixer weights by where the pixel is. On the shared photographs 0.4–3.7 % smaller
-than revision 3 (chelsea most), 1.7× the time.
+than revision 3 (chelsea most), in about twice the time (benchmarks/media_files.py).
 """
 
 from __future__ import annotations
