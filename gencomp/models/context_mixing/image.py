@@ -202,8 +202,6 @@ def _signed_level(d):
     return 0 if d <= -8 else (1 if d < -1 else (2 if d <= 1 else (3 if d < 8 else 4)))
 
 
-
-
 @njit(cache=CACHE)
 def neighbourhood(history, pos, width):
     """The 8 hashed context values for pixel `pos`, the median prediction, the activity class (the
@@ -322,7 +320,6 @@ def laplace_p12(regs, c0):
     return bit_p12(cumulative(regs, first), cumulative(regs, first + half), cumulative(regs, first + 2 * half))
 
 
-
 @njit(cache=CACHE)
 def _blend(regs, history, pos):
     """Revision 1: the pixel's prediction (see the module docstring), its sub-predictions and blend
@@ -381,9 +378,6 @@ def _ols_state(regs):
 def _ols_inputs(regs):
     """The pixel's OLS_NEIGHBOURS as _blend read them, a float64 view of their registers."""
     return regs[R_OLS_INPUTS:R_ERROR_SUMS].view(np.float64)
-
-
-
 
 
 @njit(cache=CACHE)
