@@ -95,6 +95,16 @@ OLS_NEIGHBOURS = ((0, -1), (0, -2), (0, -3), (-1, -2), (-1, -1), (-1, 0), (-1, 1
 OLS_ORDER, OLS_FORGET, OLS_RIDGE = len(OLS_NEIGHBOURS), 0.999, 1.0
 OLS_DY = np.array([dy for dy, _ in OLS_NEIGHBOURS], np.int64)
 OLS_DX = np.array([dx for _, dx in OLS_NEIGHBOURS], np.int64)
+
+
+def _margins(neighbours) -> tuple[int, int, int]:
+    """The rows above, columns to the left and columns to the right that (row, column) offsets reach: where a
+    fit over them can read every one (else the median stands in)."""
+    return (-min(dy for dy, _ in neighbours), -min(min(dx for _, dx in neighbours), 0),
+            max(max(dx for _, dx in neighbours), 0))
+
+
+OLS_MARGINS = _margins(OLS_NEIGHBOURS)
 # revision 4's local least-squares predictions: (their neighbours, their forgetting factor a pixel). Three more
 # (15 neighbours of the rows above, 6 nearest, 12 nearest at 0.97): chelsea 0.15 % smaller, the other photographs
 # within 0.03 %, 1.17× the time
@@ -114,9 +124,7 @@ LOCAL_WEIGHTS = np.array([lsq.weights_offset(order) for order in LOCAL_ORDER], n
 LOCAL_FORGET = np.array([forget for _, forget in LOCAL_FITS], np.float64)
 LOCAL_DY = np.array([[dy for dy, _ in nb] + [0] * (LOCAL_MAX - len(nb)) for nb, _ in LOCAL_FITS], np.int64)
 LOCAL_DX = np.array([[dx for _, dx in nb] + [0] * (LOCAL_MAX - len(nb)) for nb, _ in LOCAL_FITS], np.int64)
-# each fit's margins: rows above, columns to the left, columns to the right it reads (else the median stands in)
-LOCAL_MARGINS = np.array([(-min(dy for dy, _ in nb), -min(min(dx for _, dx in nb), 0), max(max(dx for _, dx in nb), 0))
-                          for nb, _ in LOCAL_FITS], np.int64)
+LOCAL_MARGINS = np.array([_margins(nb) for nb, _ in LOCAL_FITS], np.int64)
 LOCAL_SIZE = lsq.state_size(LOCAL_MAX) + LOCAL_MAX  # registers a fit: its state (of its own order), then its inputs
 R_SEL_ERROR = R_END  # revision 1: the chosen prediction's error at W, N, NW and NE
 R_PRED = R_SEL_ERROR + 1  # revision 1: the pixel's predictions
@@ -330,15 +338,14 @@ def _blend(regs, history, pos):
     predictions(history, pos, width, pred)
     pred[OLS] = pred[0]
     if regs[R_REVISION] >= 2 and _ols_inside(pos, width):
-        weights, inputs, total = _ols_state(regs)[OLS_WEIGHTS:], _ols_inputs(regs), 0.0
-        for i in range(OLS_ORDER):
-            inputs[i] = history[pos + OLS_DY[i] * width + OLS_DX[i]]
-            total += weights[i] * inputs[i]
-        pred[OLS] = min(max(np.int64(np.floor(min(max(total, -1e4), 1e4) + 0.5)), 0), 255)
+        pred[OLS] = _fit_prediction(_ols_state(regs)[OLS_WEIGHTS:], _ols_inputs(regs), history, pos, width, OLS_DY,
+                                    OLS_DX, OLS_ORDER)
     if regs[R_REVISION] >= 4:
         for f in range(LOCALS):
-            pred[PREDICTORS + f] = _local_prediction(regs, history, pos, width, f) if _local_inside(f, pos, width) \
-                else pred[0]
+            pred[PREDICTORS + f] = pred[0]
+            if _local_inside(f, pos, width):
+                pred[PREDICTORS + f] = _fit_prediction(_local_state(regs, f)[LOCAL_WEIGHTS[f]:], _local_inputs(regs, f),
+                                                       history, pos, width, LOCAL_DY[f], LOCAL_DX[f], LOCAL_ORDER[f])
         extrapolations(history, pos, width, pred[PREDICTORS + LOCALS :])
     here, above = R_ERRORS + (row & 1) * width * PREDICTIONS, R_ERRORS + ((row + 1) & 1) * width * PREDICTIONS
     total, weighted, errors_med, errors_blend = 0, 0, 0, 0
@@ -395,28 +402,33 @@ def _local_inputs(regs, f):
 
 
 @njit(cache=CACHE)
-def _local_inside(f, pos, width):
-    """Whether all of local fit f's neighbours of pixel pos lie inside the image."""
-    col, row = pos % width, pos // width
-    return row >= LOCAL_MARGINS[f, 0] and LOCAL_MARGINS[f, 1] <= col < width - LOCAL_MARGINS[f, 2]
-
-
-@njit(cache=CACHE)
-def _local_prediction(regs, history, pos, width, f):
-    """Revision 4: local fit f's prediction of pixel pos (0 … 255), its inputs kept for learn."""
-    order = LOCAL_ORDER[f]
-    weights, inputs, total = _local_state(regs, f)[LOCAL_WEIGHTS[f]:], _local_inputs(regs, f), 0.0
+def _fit_prediction(weights, inputs, history, pos, width, dy, dx, order):
+    """A least-squares fit's prediction of pixel pos (0 … 255) from its neighbours at (dy, dx), which it keeps
+    in `inputs` (float64) for learn."""
+    total = 0.0
     for i in range(order):
-        inputs[i] = history[pos + LOCAL_DY[f, i] * width + LOCAL_DX[f, i]]
+        inputs[i] = history[pos + dy[i] * width + dx[i]]
         total += weights[i] * inputs[i]
     return min(max(np.int64(np.floor(min(max(total, -1e4), 1e4) + 0.5)), 0), 255)
 
 
 @njit(cache=CACHE)
+def _inside(pos, width, margins):
+    """Whether the rows above and the columns either side that `margins` (_margins) names lie inside the image."""
+    col, row = pos % width, pos // width
+    return row >= margins[0] and margins[1] <= col < width - margins[2]
+
+
+@njit(cache=CACHE)
+def _local_inside(f, pos, width):
+    """Whether all of local fit f's neighbours of pixel pos lie inside the image."""
+    return _inside(pos, width, LOCAL_MARGINS[f])
+
+
+@njit(cache=CACHE)
 def _ols_inside(pos, width):
     """Whether all of pixel pos's OLS_NEIGHBOURS lie inside the image (else the median stands in)."""
-    col, row = pos % width, pos // width
-    return row >= 4 and 4 <= col < width - 3
+    return _inside(pos, width, OLS_MARGINS)
 
 
 @njit(cache=CACHE)
