@@ -20,21 +20,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gencomp.coding import exact
 from gencomp.jit import CACHE
+from gencomp.models.context_mixing import audio_mixture as mixture
 from gencomp.models.context_mixing import least_squares as lsq
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT
-from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
-from gencomp.models.context_mixing.layout import R_C4, R_MODEL, R_SEL
+from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values, laplace_cost
+from gencomp.models.context_mixing.layout import R_C4, R_MODEL, R_REVISION, R_SEL
 from gencomp.native import njit
 
 ORDER, FAST_ORDER = lsq.ORDER, 4  # the predictors' orders (on pre-emphasized samples)
-RATE, FAST_RATE = 4, 1  # the normalised LMS steps: 1/4 and 1
+RATE, FAST_RATE = (4, 12), 1  # the normalised LMS steps: stage 2 1/4 (revision 0) or 1/12 (1); fast 1
+FORGET = (lsq.FORGET, 0.995)  # stage 1 forgets this a sample: revision 0 (≈ 500 samples), 1 (≈ 200)
 SCALE_RATES = (2, 4, 6)  # the error scales' rates (1/4, 1/16, 1/64); archives of gencomp 0.5 and 0.6 track the first alone
 SCALE_COST_RATE = 7  # the scales' running costs (bits a sample under the Laplace) move by 1/128 of each sample's
 RING = 16 * 8  # stage-1 residuals kept: ORDER per channel, up to 8 channels
 GENERATION_SHRINK = 0.97  # sampling: weight i scaled by this^(i+1), every pole pulled inward (bandwidth expansion)
-LOG2_FRACTION = exact.log2_table(256, 4096)  # 4096 · log2(1 + j/256): the error scales' costs
 
 R_CHANNELS = R_MODEL  # interleaved channels
 R_ABYTES = R_CHANNELS + 1  # bytes a sample (2: 16-bit, 3: 24-bit)
@@ -52,6 +52,7 @@ R_RING = R_AP + 5  # stage 1's residuals, a ring of RING; then its next index
 R_ROW = R_RING + RING + 1  # the current byte's cumulative weights (257) under the Laplace
 R_LSQ_STATE = R_ROW + 257  # stage 1's float64 state, bit for bit in int64 registers (least_squares.STATE_SIZE)
 R_END = R_LSQ_STATE + lsq.STATE_SIZE
+R_MIXTURE = R_END  # revision 1: the mixture's registers (audio_mixture.SIZE)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Audio:
     least_squares: bool = True
     error_scales: int = len(SCALE_RATES)
     generating: bool = False
+    revision: int = 1  # layout.R_REVISION: 1, the Laplace a mixture (audio_mixture.py); 0 reads gencomp 0.4 to 0.24
     kind = 2  # kinds.AUDIO
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
@@ -75,9 +77,12 @@ class Audio:
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
-    revision = 0  # layout.R_REVISION
     match_min_bytes = 6  # layout.R_MATCH_MIN
-    registers = R_END - R_MODEL
+
+    @property
+    def registers(self) -> int:
+        """The kind's registers after layout.R_MODEL."""
+        return R_END - R_MODEL + (mixture.SIZE if self.revision else 0)
 
     def init(self, regs: np.ndarray) -> None:
         regs[R_CHANNELS], regs[R_ABYTES] = self.channels, self.bits // 8
@@ -85,6 +90,8 @@ class Audio:
         regs[R_AERR] = 16 * 256
         regs[R_SCALES] = self.error_scales
         regs[R_SCALE : R_SCALE + len(SCALE_RATES)] = 16 * 256
+        if self.revision:
+            mixture.init(regs, R_MIXTURE)
 
     @property
     def external_alone(self) -> bool:
@@ -93,10 +100,11 @@ class Audio:
 
     def identity(self) -> dict:
         """The archive identity's entries: archives of 0.4 name no predictor, of 0.5 and 0.6 no error
-        scales; 16-bit ones no sample width."""
+        scales, of 0.4 to 0.24 no revision; 16-bit ones no sample width."""
         identity = {"audio_channels": self.channels}
         identity |= {"audio_predictor": "least-squares"} if self.least_squares else {}
         identity |= {"audio_error_scales": self.error_scales} if self.error_scales > 1 else {}
+        identity |= {"audio_revision": self.revision} if self.revision else {}
         return identity | ({"audio_bits": self.bits} if self.bits != 16 else {})
 
 
@@ -144,9 +152,10 @@ def _predict_sample(regs, history, pos):
     least_squares, generating = regs[R_LSQ] == 1, regs[R_GENERATING] == 1
     cascade = width == 2
     weights = _lsq_state(regs)[lsq.WEIGHTS :]
+    ys = _inputs(history, pos, stride, width, mixture.LAGS if regs[R_REVISION] else ORDER)
     p1f, shrink = 0.0, 1.0
     for i in range(ORDER):
-        y = _emphasized(history, pos - stride * (i + 1), stride, width)
+        y = ys[i]
         if least_squares:
             if generating:
                 shrink *= GENERATION_SHRINK
@@ -166,6 +175,17 @@ def _predict_sample(regs, history, pos):
         chosen = p1
     last = _sample(history, pos - stride, width) if pos >= stride else 0
     regs[R_AMU] = min(max(((chosen + (1 << 13)) >> 14) + ((31 * last) >> 5), -half), half - 1)
+    if regs[R_REVISION]:
+        mixture.predict(regs, R_MIXTURE, ys, (31 * last) >> 5, half)
+
+
+@njit(cache=CACHE)
+def _inputs(history, pos, stride, width, count):
+    """(count,) int64: the pre-emphasized samples of this channel before the one at `pos`, newest first."""
+    ys = np.empty(count, np.int64)
+    for i in range(count):
+        ys[i] = _emphasized(history, pos - stride * (i + 1), stride, width)
+    return ys
 
 
 @njit(cache=CACHE)
@@ -183,8 +203,10 @@ def contexts(regs, history, pos):
         _predict_sample(regs, history, pos)
     mu = regs[R_AMU]
     mean16 = max(regs[R_AERR], 16)
-    step = (256 * 256 << 12) // (mean16 * 11)  # 256 / halving distance (≈ 0.69 × mean), 2^12 units
-    _laplace_row(regs, history, pos, k, width, mu + half, step)
+    if regs[R_REVISION]:
+        _mixture_row(regs, history, pos, k, width, half)
+    else:
+        _laplace_row(regs[R_ROW : R_ROW + 257], history, pos, k, width, mu + half, _step(mean16))
     scale = 8 * (width - 2)  # contexts see the top 16 bits
     error_class = min((mean16 >> scale) >> 6, 63)
     predicted = (mu >> (8 * k)) & 255
@@ -202,8 +224,37 @@ def contexts(regs, history, pos):
 
 
 @njit(cache=CACHE)
-def _laplace_row(regs, history, pos, k, width, centre_value, step):
-    """regs[R_ROW:] for byte k of a sample of `width` bytes: candidate v's weight is the Laplace
+def _step(mean16):
+    """A Laplace's step for a mean |error| × 16 of mean16 (≥ 16): 256 / its halving distance (≈ 0.69 ×
+    mean), in 2^12 units."""
+    return (256 * 256 << 12) // (mean16 * 11)
+
+
+@njit(cache=CACHE)
+def _mixture_row(regs, history, pos, k, width, half):
+    """Revision 1: regs[R_ROW:] for byte k under the mixture of Laplaces around the components'
+    predictions (audio_mixture.py), each row as _laplace_row's, weighted to a total of 2^16."""
+    count = mixture.COMPONENTS
+    steps, centres, weights = np.empty(count, np.int64), np.empty(count, np.int64), np.empty(count, np.int64)
+    steps[0], centres[0] = _step(max(regs[R_AERR], 16)), regs[R_AMU]
+    for f in range(count - 1):
+        steps[1 + f] = _step(max(regs[R_MIXTURE + mixture.M_SCALE + f], 16))
+        centres[1 + f] = regs[R_MIXTURE + mixture.M_PREDICTION + f]
+    steps[:] = np.maximum(steps, 1)  # 0 for a 24-bit Laplace wider than 2^20: still a weight
+    mixture.normalised_weights(regs, R_MIXTURE, steps, weights)
+    row, part = regs[R_ROW : R_ROW + 257], np.empty(257, np.int64)
+    row[:] = 0
+    for c in range(count):
+        if weights[c] == 0:
+            continue
+        _laplace_row(part, history, pos, k, width, centres[c] + half, steps[c])
+        for v in range(257):
+            row[v] += (part[v] >> 16) * weights[c]
+
+
+@njit(cache=CACHE)
+def _laplace_row(row, history, pos, k, width, centre_value, step):
+    """row (257,) for byte k of a sample of `width` bytes: candidate v's weight is the Laplace
     around centre_value (the prediction, offset to unsigned) of the sample made of v, the bytes
     below it (known) and the three nearest values of the bytes above it (the top byte is signed:
     its offset value is v ^ 0x80)."""
@@ -216,11 +267,11 @@ def _laplace_row(regs, history, pos, k, width, centre_value, step):
     first, last = (0, 0) if top else (max(centre - 1, 0), min(centre + 1, (np.int64(1) << (8 * width - shift)) - 1))
     total = 0
     for v in range(256):
-        regs[R_ROW + v] = total
+        row[v] = total
         value = ((v ^ 0x80) if top else v) << (8 * k) | below
         for u in range(first, last + 1):
             total += LAPLACE[min((abs((u << shift) + value - centre_value) * step) >> 12, 8191)]
-    regs[R_ROW + 256] = total
+    row[256] = total
 
 
 @njit(cache=CACHE)
@@ -248,8 +299,10 @@ def learn(regs, history, pos):
     stride = width * channels
     start = pos - (width - 1)
     value = _sample(history, start, width)
+    revision, error16 = regs[R_REVISION], abs(value - regs[R_AMU]) * 16
+    main_cost = laplace_cost(max(regs[R_AERR], 16), error16)  # revision 1: before the scale moves
     if regs[R_GENERATING] == 0:  # sampling keeps the prompt's error scale: fed its own samples it would drift
-        learn_error_scale(regs, abs(value - regs[R_AMU]) * 16)
+        learn_error_scale(regs, error16)
     target = _emphasized(history, start, stride, width)
     r1 = target - ((regs[R_AP] + (1 << 13)) >> 14)  # stage 1's residual: what stage 2 predicts
     cascade = target - ((regs[R_AP] + regs[R_AP + 1] + (1 << 13)) >> 14)
@@ -257,24 +310,27 @@ def learn(regs, history, pos):
     regs[R_AP + 3] += (abs(cascade) * 16 - regs[R_AP + 3]) >> 4
     regs[R_AP + 4] += (abs(fast) * 16 - regs[R_AP + 4]) >> 4
     r2 = r1 - ((regs[R_AP + 1] + (1 << 13)) >> 14)
-    ys, rs = np.empty(ORDER, np.int64), np.empty(ORDER, np.int64)  # the stages' inputs, read once
+    ys = _inputs(history, start, stride, width, mixture.LAGS if revision else ORDER)  # the stages' inputs, read once
+    rs = np.empty(ORDER, np.int64)
     norm_y, norm_r, norm_f = 1, 1, 1
     for i in range(ORDER):
-        ys[i] = _emphasized(history, start - stride * (i + 1), stride, width)
         rs[i] = _ring_residual(regs, channels, i)
         norm_y += ys[i] * ys[i]
         norm_r += rs[i] * rs[i]
         if i < FAST_ORDER:
             norm_f += ys[i] * ys[i]
-    least_squares = regs[R_LSQ] == 1
-    if least_squares and start - stride * (ORDER + 1) >= 0:  # only rows whose history is all real samples
-        lsq.learn(_lsq_state(regs), ys, target, (start // stride) % lsq.SOLVE_EVERY == 0)
+    least_squares, index = regs[R_LSQ] == 1, start // stride  # the sample's index in its channel
+    if least_squares and index > ORDER:  # only rows whose history is all real samples
+        lsq.fit(_lsq_state(regs), ys[:ORDER], target, index % lsq.SOLVE_EVERY == 0, ORDER, FORGET[revision],
+                lsq.RIDGE)
+    if revision:
+        mixture.learn(regs, R_MIXTURE, ys, target, value, main_cost, index - 1, index)
     if width != 2:  # the integer stages below are sized for 16-bit samples (see _predict_sample)
         return
     for i in range(ORDER):
         if not least_squares:
-            regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * RATE)
-        regs[R_AW + ORDER + i] += (r2 * rs[i] << 14) // (norm_r * RATE)
+            regs[R_AW + i] += (r1 * ys[i] << 14) // (norm_y * RATE[0])
+        regs[R_AW + ORDER + i] += (r2 * rs[i] << 14) // (norm_r * RATE[revision])
         if i < FAST_ORDER:
             regs[R_AW + 2 * ORDER + i] += (fast * ys[i] << 14) // (norm_f * FAST_RATE)
     at = regs[R_RING + RING]
@@ -292,21 +348,9 @@ def learn_error_scale(regs, error16):
     best = 0
     for i in range(count):
         if count > 1:
-            scale = max(regs[R_SCALE + i], 16)
-            cost = log2_4096(scale) + error16 * 5909 // scale  # 5909 ≈ 4096 / ln 2
+            cost = laplace_cost(max(regs[R_SCALE + i], 16), error16)
             regs[R_SCALE_COST + i] += (cost - regs[R_SCALE_COST + i]) >> SCALE_COST_RATE
             if regs[R_SCALE_COST + i] < regs[R_SCALE_COST + best]:
                 best = i
         regs[R_SCALE + i] += (error16 - regs[R_SCALE + i]) >> SCALE_RATES[i]
     regs[R_AERR] = regs[R_SCALE + best]
-
-
-@njit(cache=CACHE)
-def log2_4096(x):
-    """log2(x) in units of 1/4096, for x ≥ 1: the integer part from x's bit length, the fraction from
-    LOG2_FRACTION by the 8 bits below x's leading 1."""
-    top = 0
-    while (x >> (top + 1)) > 0:
-        top += 1
-    mantissa = (x << 8 >> top) & 255
-    return top * 4096 + LOG2_FRACTION[mantissa]

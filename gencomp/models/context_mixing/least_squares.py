@@ -32,12 +32,6 @@ WEIGHTS, STATE_SIZE = weights_offset(ORDER), state_size(ORDER)  # audio's
 
 
 @njit(cache=CACHE)
-def learn(state, ys, target, solve):
-    """The audio model's stage 1: fit with ORDER, FORGET and RIDGE."""
-    fit(state, ys, target, solve, ORDER, FORGET, RIDGE)
-
-
-@njit(cache=CACHE)
 def fit(state, ys, target, solve, n, forget, ridge):
     """Fold the row (ys (n,) → target) into the exponentially forgotten covariance R and
     cross-correlation b of state (state_size(n),) float64, then, if solve, solve (R + ridge·I) w = b by

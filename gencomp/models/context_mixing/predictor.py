@@ -47,10 +47,11 @@ class ContextMixingPredictor(Predictor):
         return [state, history, 0]
 
     def for_generation(self) -> "ContextMixingPredictor":
-        """Audio: the model with a stable predictor (Audio.generating); else itself."""
+        """Audio: the model with a stable predictor (Audio.generating: revision 0's cascade, whose shrunk
+        weights were tuned for sampling); else itself."""
         if not (isinstance(self.model, Audio) and self.model.least_squares) or self.model.generating:
             return self
-        return ContextMixingPredictor(self.transformer, replace(self.model, generating=True))
+        return ContextMixingPredictor(self.transformer, replace(self.model, generating=True, revision=0))
 
     @staticmethod
     def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
