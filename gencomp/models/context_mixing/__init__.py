@@ -8,7 +8,8 @@ its own module, composed per data kind in kinds.py:
 * orders.py — bytes (text and anything else): orders 2, 3, 4, 6, words, columns, a sparse context;
 * image.py — 8-bit grayscale pixels: neighbourhood contexts and a Laplace around a blend of predictions
   (image_predictions.py), least-squares fits, relative maps on the predictions (maps.py);
-* audio.py — PCM: linear prediction (least_squares.py) and a Laplace around the predicted sample;
+* audio.py — PCM: linear prediction (least_squares.py) and a Laplace around the predicted sample (revision 1:
+  a mixture of Laplaces around six predictions, audio_mixture.py);
 * match.py — every kind: the byte after the longest recent match;
 * an external model (optional): another predictor's byte distribution (the transformer in `mix:NAME`).
 

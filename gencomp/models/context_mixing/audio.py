@@ -5,7 +5,8 @@ Each sample is predicted (31/32 of the channel's last sample plus a cascade of t
 pre-emphasized samples: stage 1 recursive least squares over the last 16 (least_squares.py, as Sac
 and OptimFROG predict; it converges within about a hundred samples, where the normalised LMS of the
 first `audio` archives, still decoded, needed thousands), stage 2 normalised LMS on stage 1's
-residuals). The built-in input is a discrete Laplace distribution around the prediction, its width
+residuals). The built-in input is a discrete Laplace distribution around the prediction (revision 1,
+gencomp 0.25 on: a mixture of it and Laplaces around five more least-squares fits, audio_mixture.py), its width
 a running mean |error| (of three, at rates 1/4, 1/16 and 1/64, the one whose Laplace has lately cost
 the fewest bits): on the low byte summed over the three nearest high bytes, on the high byte given
 the low byte, so the two bytes cost together about what the sample costs under the Laplace.
