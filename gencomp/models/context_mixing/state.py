@@ -45,6 +45,7 @@ from gencomp.models.context_mixing.orders import Bytes
 
 Model = Union[Bytes, Image, Audio]  # what the model codes, with the settings of that kind's sub-model
 HUGE_PAGE_BYTES = 2 << 20
+MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)  # Linux 5.14 on; Python names it from 3.13
 
 
 @dataclass
@@ -117,14 +118,17 @@ def _zeroed_in_huge_pages(count: int, dtype) -> np.ndarray:
     2 MiB or more and the system has transparent huge pages (Linux; elsewhere plain np.zeros).
     Every byte coded looks up 16 random slots of the context table: with 4 KiB pages nearly each
     lookup also misses the TLB, and a fresh table's first touches fault a page each (16,384 for 64
-    MiB); the APM and the match index are looked up at random too. The contents, and so the
+    MiB); the APM and the match index are looked up at random too. The pages are then faulted in at
+    once (MADV_POPULATE_WRITE): where the kernel had no huge pages free, a process's first 268 MB table
+    (a 1.4 MB input) took 0.4–0.6 s of faults one by one, 0.03–0.1 s so. The contents, and so the
     archives, are the same either way; this is 3–10 % faster."""
     size = count * np.dtype(dtype).itemsize
     if size < HUGE_PAGE_BYTES or not hasattr(mmap, "MADV_HUGEPAGE"):
         return np.zeros(count, dtype)
     memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # zero-filled by the kernel
-    try:
-        memory.madvise(mmap.MADV_HUGEPAGE)
-    except OSError:  # a kernel without transparent huge pages: ordinary pages
-        pass
+    for advice in (mmap.MADV_HUGEPAGE, MADV_POPULATE_WRITE):
+        try:
+            memory.madvise(advice)
+        except OSError:  # a kernel without transparent huge pages (ordinary pages), or before Linux 5.14
+            pass
     return np.frombuffer(memory, dtype)  # holds the mapping until the array goes
