@@ -70,7 +70,7 @@ EARLIER_MODELS = (
     EarlierModel("audio", "0.5–0.6", "one error scale",
                  lambda identity: "audio_predictor" in identity and "audio_error_scales" not in identity,
                  lambda identity: {"model": {"error_scales": 1, "revision": 0}}),
-    EarlierModel("audio", "0.7–0.24", "the audio model's revision 0 (the Laplace around the cascade's prediction alone)",
+    EarlierModel("audio", "0.7–0.24", "the audio model's revision 0 (one Laplace, around the cascade's prediction)",
                  lambda identity: "audio_error_scales" in identity and "audio_revision" not in identity,
                  lambda identity: {"model": {"revision": 0}}),
     EarlierModel("image", "0.4–0.7", "the Laplace centred on the median prediction as it is",

@@ -88,8 +88,9 @@ def normalised_weights(regs, at, steps, out):
 @njit(cache=CACHE)
 def learn(regs, at, ys, target, value, main_cost, first_row, sample_index):
     """After a sample: charge each component its cost (component 0: main_cost, the rest laplace_cost of
-    their own scale and error; 1/4096 bit), track the fits' error scales, and fold the row ys → target (the pre-emphasized
-    sample) into each fit whose inputs are all real samples (first_row: how many of ys are)."""
+    their own scale and error; 1/4096 bit), track the fits' error scales, and fold the row ys → target
+    (the pre-emphasized sample) into each fit whose inputs are all real samples (first_row: how many of
+    ys are)."""
     regs[at + M_LOSS] += main_cost - (regs[at + M_LOSS] >> LOSS_FADE)
     for f in range(FITS):
         error16 = abs(value - regs[at + M_PREDICTION + f]) * 16
