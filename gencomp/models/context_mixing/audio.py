@@ -301,7 +301,7 @@ def learn(regs, history, pos):
     start = pos - (width - 1)
     value = _sample(history, start, width)
     revision, error16 = regs[R_REVISION], abs(value - regs[R_AMU]) * 16
-    main_cost = laplace_cost(max(regs[R_AERR], 16), error16)  # revision 1: before the scale moves
+    main_cost = laplace_cost(max(regs[R_AERR], 16), error16) if revision else 0  # before the scale moves
     if regs[R_GENERATING] == 0:  # sampling keeps the prompt's error scale: fed its own samples it would drift
         learn_error_scale(regs, error16)
     target = _emphasized(history, start, stride, width)
@@ -311,7 +311,7 @@ def learn(regs, history, pos):
     regs[R_AP + 3] += (abs(cascade) * 16 - regs[R_AP + 3]) >> 4
     regs[R_AP + 4] += (abs(fast) * 16 - regs[R_AP + 4]) >> 4
     r2 = r1 - ((regs[R_AP + 1] + (1 << 13)) >> 14)
-    ys = _inputs(history, start, stride, width, mixture.LAGS if revision else ORDER)  # the stages' inputs, read once
+    ys = mixture.inputs(regs, R_MIXTURE) if revision else _inputs(history, start, stride, width, ORDER)
     rs = np.empty(ORDER, np.int64)
     norm_y, norm_r, norm_f = 1, 1, 1
     for i in range(ORDER):
@@ -325,7 +325,7 @@ def learn(regs, history, pos):
         lsq.fit(_lsq_state(regs), ys[:ORDER], target, index % lsq.SOLVE_EVERY == 0, ORDER, FORGET[revision],
                 lsq.RIDGE)
     if revision:
-        mixture.learn(regs, R_MIXTURE, ys, target, value, main_cost, index - 1, index)
+        mixture.learn(regs, R_MIXTURE, target, value, main_cost, index)
     if width != 2:  # the integer stages below are sized for 16-bit samples (see _predict_sample)
         return
     for i in range(ORDER):

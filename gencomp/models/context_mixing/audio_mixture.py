@@ -40,7 +40,8 @@ WEIGHTS_AT = tuple(lsq.weights_offset(order) for order in ORDERS)  # where its w
 M_PREDICTION = 0  # each fit's predicted sample (component 0's is audio.R_AMU)
 M_SCALE = M_PREDICTION + FITS  # each fit's mean |error| × 16 (component 0's is audio.R_AERR)
 M_LOSS = M_SCALE + FITS  # each component's running cost (1/4096 bit)
-M_STATE = M_LOSS + COMPONENTS  # the fits' float64 states, one after another
+M_INPUTS = M_LOSS + COMPONENTS  # the LAGS pre-emphasized samples before the one predicted, newest first
+M_STATE = M_INPUTS + LAGS  # the fits' float64 states, one after another
 SIZE = M_STATE + STATE_STARTS[FITS]
 
 
@@ -58,7 +59,9 @@ def _state(regs, at, f):
 @njit(cache=CACHE)
 def predict(regs, at, ys, base, half):
     """Each fit's prediction of the sample: its weights on ys (LAGS pre-emphasized samples, newest
-    first), rounded, plus `base` (31/32 of the last sample), within the sample's range [−half, half)."""
+    first, kept for `learn`), rounded, plus `base` (31/32 of the last sample), within the sample's
+    range [−half, half)."""
+    inputs(regs, at)[:] = ys
     for f in range(FITS):
         weights = _state(regs, at, f)[WEIGHTS_AT[f] :]
         total = 0.0
@@ -86,11 +89,18 @@ def normalised_weights(regs, at, steps, out):
 
 
 @njit(cache=CACHE)
-def learn(regs, at, ys, target, value, main_cost, first_row, sample_index):
+def inputs(regs, at):
+    """(LAGS,) int64, a view of the registers: the inputs `predict` last read, which `learn` fits."""
+    return regs[at + M_INPUTS : at + M_INPUTS + LAGS]
+
+
+@njit(cache=CACHE)
+def learn(regs, at, target, value, main_cost, sample_index):
     """After a sample: charge each component its cost (component 0: main_cost, the rest laplace_cost of
-    their own scale and error; 1/4096 bit), track the fits' error scales, and fold the row ys → target
-    (the pre-emphasized sample) into each fit whose inputs are all real samples (first_row: how many of
-    ys are)."""
+    their own scale and error; 1/4096 bit), track the fits' error scales, and fold the row inputs → target
+    (the pre-emphasized sample) into each fit whose inputs are all real samples (sample_index: the
+    sample's index in its channel, so that many of the inputs are)."""
+    ys = inputs(regs, at)
     regs[at + M_LOSS] += main_cost - (regs[at + M_LOSS] >> LOSS_FADE)
     for f in range(FITS):
         error16 = abs(value - regs[at + M_PREDICTION + f]) * 16
@@ -98,6 +108,6 @@ def learn(regs, at, ys, target, value, main_cost, first_row, sample_index):
         regs[at + M_LOSS + 1 + f] += laplace_cost(scale, error16) - (regs[at + M_LOSS + 1 + f] >> LOSS_FADE)
         regs[at + M_SCALE + f] += (error16 - regs[at + M_SCALE + f]) >> 4
         order = ORDERS[f]
-        if first_row >= order:
+        if sample_index > order:
             lsq.fit(_state(regs, at, f), ys[:order], target, sample_index % SOLVE_EVERY[f] == 0, order, FORGETS[f],
                     RIDGE)
