@@ -32,7 +32,7 @@ from gencomp.native import njit
 ORDER, FAST_ORDER = lsq.ORDER, 4  # the predictors' orders (on pre-emphasized samples)
 RATE, FAST_RATE = (4, 12), 1  # the normalised LMS steps: stage 2 1/4 (revision 0) or 1/12 (1); fast 1
 FORGET = (lsq.FORGET, 0.995)  # stage 1 forgets this a sample: revision 0 (≈ 500 samples), 1 (≈ 200)
-SCALE_RATES = (2, 4, 6)  # the error scales' rates (1/4, 1/16, 1/64); archives of gencomp 0.5 and 0.6 track the first alone
+SCALE_RATES = (2, 4, 6)  # the error scales' rates (1/4, 1/16, 1/64); archives of 0.5 and 0.6 track the first alone
 SCALE_COST_RATE = 7  # the scales' running costs (bits a sample under the Laplace) move by 1/128 of each sample's
 RING = 16 * 8  # stage-1 residuals kept: ORDER per channel, up to 8 channels
 GENERATION_SHRINK = 0.97  # sampling: weight i scaled by this^(i+1), every pole pulled inward (bandwidth expansion)
@@ -258,7 +258,7 @@ def _laplace_row(row, history, pos, k, width, centre_value, step):
     """row (257,) for byte k of a sample of `width` bytes: candidate v's weight is the Laplace
     around centre_value (the prediction, offset to unsigned) of the sample made of v, the bytes
     below it (known) and the three nearest values of the bytes above it (the top byte is signed:
-    its offset value is v ^ 0x80)."""
+    its offset value is v ^ 0x80); row[v] is the sum of the weights of the candidates below v."""
     below = np.int64(0)
     for j in range(k):
         below |= np.int64(history[pos - k + j]) << (8 * j)
@@ -266,13 +266,21 @@ def _laplace_row(row, history, pos, k, width, centre_value, step):
     top = k == width - 1
     centre = centre_value >> shift
     first, last = (0, 0) if top else (max(centre - 1, 0), min(centre + 1, (np.int64(1) << (8 * width - shift)) - 1))
-    total = 0
+    weights = row[1:]  # candidate v's weight at row[v + 1], then summed in place
+    weights[:] = 0
+    flip = 0x80 if top else 0
+    for u in range(first, last + 1):
+        _add_weights(weights, (u << shift) + below - centre_value, 8 * k, flip, step)
+    row[0] = 0
     for v in range(256):
-        row[v] = total
-        value = ((v ^ 0x80) if top else v) << (8 * k) | below
-        for u in range(first, last + 1):
-            total += LAPLACE[min((abs((u << shift) + value - centre_value) * step) >> 12, 8191)]
-    row[256] = total
+        row[v + 1] += row[v]
+
+
+@njit(cache=CACHE, inline='always')
+def _add_weights(weights, offset, byte_shift, flip, step):
+    """weights[v] += the Laplace weight at distance |offset + ((v ^ flip) << byte_shift)|, for every v."""
+    for v in range(256):
+        weights[v] += LAPLACE[min((abs(offset + ((v ^ flip) << byte_shift)) * step) >> 12, 8191)]
 
 
 @njit(cache=CACHE)
