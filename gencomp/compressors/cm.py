@@ -18,6 +18,9 @@ the decoder starts each segment from its prefix and steps byte by byte, in one c
 the context-mixing decoder. Inside mix the transformer attends to its trained window, at most
 MIX_ATTENTION_WINDOW bytes (benchmarks/mix_window.py).
 
+`mix` learns a prime (priming.py: 64 KB of text, code and data) before each stream longer than
+SHORT_STREAM_BYTES: the model starts from what it learned there, not from nothing.
+
 A stream the model would expand (random bytes) is stored, as lm.py stores chunks.
 """
 
@@ -32,6 +35,7 @@ import numpy as np
 from gencomp.coding.range_coder import decoder_states, encoder_states, finish_streams
 from gencomp.compressors.base import Compressor, Progress
 from gencomp.compressors.lm import is_stored, store, unstore
+from gencomp.compressors.priming import TEXT_PRIME, prime_bytes
 from gencomp.compressors.registry import COMPRESSORS
 from gencomp.errors import GencompError
 from gencomp.jit import threads
@@ -67,16 +71,21 @@ def table_bits(n_bytes: int, headroom_bits: int = HEADROOM_BITS) -> tuple[int, i
 
 
 def new_model(history: np.ndarray, model: cmx.Model = cmx.Bytes(), headroom_bits: int = HEADROOM_BITS,
-              short_inputs_weight: int = INPUT_WEIGHT) -> cmx.State:
-    """A fresh `model` sized for coding `history` (uint8, the stream's buffer); headroom_bits: see table_bits.
+              short_inputs_weight: int = INPUT_WEIGHT, primed_bytes: int = 0) -> cmx.State:
+    """A fresh `model` sized for coding `history` (uint8, the stream's buffer: primed_bytes of prime, then the
+    stream), the prime learned; headroom_bits: see table_bits.
 
     In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
     weight 1.0, every other input at short_inputs_weight: the mixer has little time to learn whom to
     trust (mix:tiny, 0.10: held-out Wikipedia in 2048-byte chunks 25.5 % instead of 27.0 % with the
     transformer at 0.25). In a longer one every input starts at INPUT_WEIGHT, 0.25: trusted at once,
     the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
-    ext_weight, input_weight = cmx.initial_weights(model, len(history) <= SHORT_STREAM_BYTES, short_inputs_weight)
-    return cmx.new_state(*table_bits(len(history), headroom_bits), history, model, ext_weight, input_weight)
+    short = len(history) - primed_bytes <= SHORT_STREAM_BYTES
+    ext_weight, input_weight = cmx.initial_weights(model, short, short_inputs_weight)
+    state = cmx.new_state(*table_bits(len(history), headroom_bits), history, model, ext_weight, input_weight)
+    if primed_bytes:
+        cmx.learn_bytes(*state.arrays, history, cmx.SQUASH, cmx.STRETCH, _NO_EXT, 0, primed_bytes)
+    return state
 
 
 class ContextMixingCompressor(Compressor):
@@ -88,10 +97,12 @@ class ContextMixingCompressor(Compressor):
 
     def __init__(self, name: str, transformer: Optional["ExactTransformer"] = None,
                  chunk_size_bytes: Optional[int] = None, model: cmx.Model = cmx.Bytes(), headroom_bits: Optional[int] = None,
-                 prefix_bytes: Optional[int] = None, short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT):
+                 prefix_bytes: Optional[int] = None, short_inputs_weight: int = MIX_SHORT_INPUTS_WEIGHT,
+                 prime: Optional[str] = None):
         """With a transformer: prefix_bytes, the context each of its segments starts from (default: its
         attention window; gencomp 0.3 to 0.10 used 4 × a 32-byte window); short_inputs_weight, the
-        context model's inputs' initial weight in a short stream (new_model)."""
+        context model's inputs' initial weight in a short stream (new_model). prime: the prime (priming.py)
+        the model learns before each stream longer than SHORT_STREAM_BYTES, or None."""
         super().__init__(chunk_size_bytes)
         if transformer is not None:  # revision 5's mix loops at 0.8 (judge ratio 0.74, 55 % distinct 4-grams); at 0.85
             self.sampling_temperature = 0.85  # 0.94× and 64 %, at 0.9 1.31× (results/text_completions_mix_t*.md)
@@ -99,6 +110,7 @@ class ContextMixingCompressor(Compressor):
         self.prefix_bytes = (prefix_bytes if prefix_bytes is not None or transformer is None
                              else transformer.cfg.attention_window)
         self.short_inputs_weight = short_inputs_weight if transformer is not None else INPUT_WEIGHT
+        self.prime = prime
         self.headroom_bits = headroom_bits if headroom_bits is not None else (
             IMAGE_HEADROOM_BITS if isinstance(model, cmx.Image) else HEADROOM_BITS)
         self.predictor = ContextMixingPredictor(transformer, model)
@@ -111,13 +123,14 @@ class ContextMixingCompressor(Compressor):
             identity |= {"transformer": self.transformer.identity(), "segment": [MIX_SEGMENT_BYTES, self.prefix_bytes]}
             if self.short_inputs_weight != INPUT_WEIGHT:
                 identity["short_inputs_weight"] = self.short_inputs_weight
-        return identity
+        return identity | ({"prime": self.prime} if self.prime else {})
 
     def earlier(self, settings: dict) -> "ContextMixingCompressor":
         """This codec with an earlier release's settings (gencomp.archive.legacy.EARLIER_MODELS): "model"
         (changes to the model's fields), "headroom_bits"; for mix, "attention_window" (None: the
-        transformer's trained one), "prefix_bytes" and "short_inputs_weight". The numbers come from an
-        archive's identity: GencompError for one no release wrote (a crafted or corrupt archive)."""
+        transformer's trained one), "prefix_bytes" and "short_inputs_weight"; "prime" (every release before
+        0.26 primed nothing: None unless named). The numbers come from an archive's identity: GencompError
+        for one no release wrote (a crafted or corrupt archive)."""
         transformer = self.transformer
         longest = transformer.cfg.context_bytes if transformer is not None else 0
         window = _setting(settings, "attention_window", 1, longest)
@@ -129,7 +142,7 @@ class ContextMixingCompressor(Compressor):
         return ContextMixingCompressor(self.name, transformer, self.chunk_size_bytes,
                                        replace(self.model, **settings.get("model", {})), headroom,
                                        self.prefix_bytes if prefix is None else prefix,
-                                       self.short_inputs_weight if weight is None else weight)
+                                       self.short_inputs_weight if weight is None else weight, settings.get("prime"))
 
     def num_parameters(self) -> int:
         return self.transformer.num_parameters() if self.transformer is not None else 0
@@ -157,18 +170,33 @@ class ContextMixingCompressor(Compressor):
                 yield b, c, weights[r, b - a : c - a]
 
     # --- coding ------------------------------------------------------------------------------
+    def _prime(self, stream_bytes: int) -> bytes:
+        """What the model learns before a stream of stream_bytes: the prime for a stream longer than
+        SHORT_STREAM_BYTES, else nothing. A short stream starts from the transformer alone (new_model), and
+        there the prime's statistics cost more than they bring (4 KB of the suite's files: 0.95–1.06× the
+        unprimed size; 17 KB: 0.94–0.98×; benchmarks/results/priming.md)."""
+        return prime_bytes(self.prime) if self.prime and stream_bytes > SHORT_STREAM_BYTES else b""
+
+    def _primed_model(self, history: np.ndarray, prime: bytes) -> cmx.State:
+        """A fresh model for history, a buffer of the prime's bytes (set here), then room for the stream."""
+        history[: len(prime)] = np.frombuffer(prime, np.uint8)
+        return new_model(history, self.model, self.headroom_bits, self.short_inputs_weight, len(prime))
+
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
-        history = np.frombuffer(chunk, np.uint8).copy()
-        model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight)
+        prime = self._prime(len(chunk))
+        primed = len(prime)
+        history = np.empty(primed + len(chunk), np.uint8)
+        history[primed:] = np.frombuffer(chunk, np.uint8)
+        model = self._primed_model(history, prime)
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
         pieces = (((a, min(len(chunk), a + PROGRESS_BYTES), _NO_EXT) for a in range(0, len(chunk), PROGRESS_BYTES))
-                  if self.transformer is None else self._external_weights(history))
+                  if self.transformer is None else self._external_weights(history[primed:]))
         for start, stop, ext in pieces:
-            pos, more = cmx.encode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, start, stop,
-                                         coder[0], out, pos, count_bits)
+            pos, more = cmx.encode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, primed + start,
+                                         primed + stop, coder[0], out, pos, count_bits)
             if pos < 0:
                 if progress:
                     progress(len(chunk) - start)
@@ -203,12 +231,14 @@ class ContextMixingCompressor(Compressor):
             if progress:
                 progress(length)
             return unstore(payload)
-        history = np.zeros(length, np.uint8)
-        model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight)
+        prime = self._prime(length)
+        primed = len(prime)
+        history = np.zeros(primed + length, np.uint8)
+        model = self._primed_model(history, prime)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
-            for a in range(0, length, PROGRESS_BYTES):
-                b = min(length, a + PROGRESS_BYTES)
+            for a in range(primed, primed + length, PROGRESS_BYTES):
+                b = min(primed + length, a + PROGRESS_BYTES)
                 cmx.decode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, _NO_EXT, a, b, coder[0], buf)
                 if progress:
                     progress(b - a)
@@ -216,6 +246,7 @@ class ContextMixingCompressor(Compressor):
             from gencomp.compressors.mix_stepping import decode_stepping  # numba's, and the transformer's kernels
 
             for prefix, start, stop in self._segments(length):
+                prefix, start, stop = primed + prefix, primed + start, primed + stop
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
                 decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
                                 self.transformer.packed, *state.arrays, self.transformer.cfg.attention_window, weights)
@@ -223,7 +254,7 @@ class ContextMixingCompressor(Compressor):
                     progress(stop - start)
         if coder[0, 4]:
             raise GencompError(f"corrupt coded data: a {self.name} stream left its coding interval")
-        return history.tobytes()
+        return history[primed:].tobytes()
 
     def decode_chunks(self, payloads, lengths, progress=None):
         return self._each(self._decode_one, [(p, n, progress) for p, n in zip(payloads, lengths)])
@@ -283,5 +314,5 @@ def _mix_compressor(model: str = DEFAULT_MIX_MODEL, chunk_size_bytes: Optional[i
 
     transformer = load_byte_transformer(model)
     window = min(MIX_ATTENTION_WINDOW, transformer.cfg.attention_window)
-    return ContextMixingCompressor(f"mix:{model}", transformer.with_window(window),
-                                   chunk_size_bytes, cmx.Bytes(revision=MIX_BYTES_REVISION))
+    return ContextMixingCompressor(f"mix:{model}", transformer.with_window(window), chunk_size_bytes,
+                                   cmx.Bytes(revision=MIX_BYTES_REVISION), prime=TEXT_PRIME)
