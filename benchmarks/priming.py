@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
+from byte_revisions import measure  # benchmarks/byte_revisions.py: payload bytes, KB/s both ways
 from suite import collect  # benchmarks/suite.py
 
 from gencomp.compressors import get_compressor
@@ -27,19 +27,6 @@ from gencomp.compressors.priming import TEXT_PRIME
 RESULTS = Path(__file__).resolve().parent / "results"
 SLICES = (4096, 17_000, 32_768)
 SKIPPED = ("suite-concatenated", "source-tree.tar")
-
-
-def measure(codec, data: bytes) -> dict:
-    """Payload bytes and compress / decompress KB/s of data coded whole (the prime's learning included)."""
-    start = time.perf_counter()
-    payloads = codec.encode_chunks([data])
-    encode = time.perf_counter() - start
-    start = time.perf_counter()
-    back = codec.decode_chunks(payloads, [len(data)])
-    decode = time.perf_counter() - start
-    assert back[0] == data, f"{codec.name} does not round-trip"
-    return {"bytes": len(payloads[0]), "compress_kbps": len(data) / encode / 1e3,
-            "decompress_kbps": len(data) / decode / 1e3}
 
 
 def main() -> None:
