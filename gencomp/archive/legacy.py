@@ -64,8 +64,7 @@ EARLIER_MODELS = (
     EarlierModel("mix", "0.18–0.19", "the byte model's revision 2 (no runs; 17 contexts)",
                  lambda identity: identity.get("bytes_revision") == 2 and "segment" not in identity,
                  lambda identity: {"model": {"revision": 2}}),
-    EarlierModel("mix", "0.21–0.25", "the byte model's revision 5 learning no prime before a stream (every chunk "
-                 "of a --chunk-size archive still starts so)",
+    EarlierModel("mix", "0.21–0.25", "the byte model's revision 5 learning no prime before a stream",
                  lambda identity: identity.get("bytes_revision") == 5 and "prime" not in identity,
                  lambda identity: {}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",

@@ -172,9 +172,10 @@ class ContextMixingCompressor(Compressor):
     # --- coding ------------------------------------------------------------------------------
     def _prime(self, stream_bytes: int) -> bytes:
         """What the model learns before a stream of stream_bytes: the prime for a stream longer than
-        SHORT_STREAM_BYTES, else nothing. A short stream starts from the transformer alone (new_model), and
-        there the prime's statistics cost more than they bring (4 KB of the suite's files: 0.95–1.06× the
-        unprimed size; 17 KB: 0.94–0.98×; benchmarks/results/priming.md)."""
+        SHORT_STREAM_BYTES, else nothing. A short stream starts trusting the transformer (new_model), and
+        there the prime's statistics cost more than they bring (4 KB of the suite's files, primed in trials:
+        0.95–1.04× the unprimed size, CHANGELOG 0.26; 17 KB slices: 0.935–0.981×,
+        benchmarks/results/priming.md)."""
         return prime_bytes(self.prime) if self.prime and stream_bytes > SHORT_STREAM_BYTES else b""
 
     def _primed_model(self, history: np.ndarray, prime: bytes) -> cmx.State:
