@@ -153,7 +153,8 @@ def _predict_sample(regs, history, pos):
     least_squares, generating = regs[R_LSQ] == 1, regs[R_GENERATING] == 1
     cascade = width == 2
     weights = _lsq_state(regs)[lsq.WEIGHTS :]
-    ys = _inputs(history, pos, stride, width, mixture.LAGS if regs[R_REVISION] else ORDER)
+    ys = _inputs(history, pos, stride, width,
+                 mixture.inputs(regs, R_MIXTURE) if regs[R_REVISION] else np.empty(ORDER, np.int64))
     p1f, shrink = 0.0, 1.0
     for i in range(ORDER):
         y = ys[i]
@@ -181,10 +182,10 @@ def _predict_sample(regs, history, pos):
 
 
 @njit(cache=CACHE)
-def _inputs(history, pos, stride, width, count):
-    """(count,) int64: the pre-emphasized samples of this channel before the one at `pos`, newest first."""
-    ys = np.empty(count, np.int64)
-    for i in range(count):
+def _inputs(history, pos, stride, width, ys):
+    """ys (count,) int64, filled and returned: the pre-emphasized samples of this channel before the one
+    at `pos`, newest first (revision 1: the mixture's registers, which its fits learn from)."""
+    for i in range(ys.shape[0]):
         ys[i] = _emphasized(history, pos - stride * (i + 1), stride, width)
     return ys
 
@@ -319,7 +320,8 @@ def learn(regs, history, pos):
     regs[R_AP + 3] += (abs(cascade) * 16 - regs[R_AP + 3]) >> 4
     regs[R_AP + 4] += (abs(fast) * 16 - regs[R_AP + 4]) >> 4
     r2 = r1 - ((regs[R_AP + 1] + (1 << 13)) >> 14)
-    ys = mixture.inputs(regs, R_MIXTURE) if revision else _inputs(history, start, stride, width, ORDER)
+    ys = mixture.inputs(regs, R_MIXTURE) if revision else _inputs(history, start, stride, width,
+                                                                  np.empty(ORDER, np.int64))
     rs = np.empty(ORDER, np.int64)
     norm_y, norm_r, norm_f = 1, 1, 1
     for i in range(ORDER):

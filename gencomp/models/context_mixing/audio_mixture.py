@@ -59,11 +59,8 @@ def _state(regs, at, f):
 @njit(cache=CACHE)
 def predict(regs, at, ys, base, half):
     """Each fit's prediction of the sample: its weights on ys (LAGS pre-emphasized samples, newest
-    first, kept for `learn`), rounded, plus `base` (31/32 of the last sample), within the sample's
-    range [−half, half)."""
-    kept = inputs(regs, at)
-    for i in range(LAGS):  # not kept[:] = ys: numba's shape check formats its message with a libm log10
-        kept[i] = ys[i]
+    first: `inputs`, which `learn` fits), rounded, plus `base` (31/32 of the last sample), within the
+    sample's range [−half, half)."""
     for f in range(FITS):
         weights = _state(regs, at, f)[WEIGHTS_AT[f] :]
         total = 0.0
