@@ -178,18 +178,19 @@ class ContextMixingCompressor(Compressor):
         benchmarks/results/priming.md)."""
         return prime_bytes(self.prime) if self.prime and stream_bytes > SHORT_STREAM_BYTES else b""
 
-    def _primed_model(self, history: np.ndarray, prime: bytes) -> cmx.State:
-        """A fresh model for history, a buffer of the prime's bytes (set here), then room for the stream."""
+    def _new_stream(self, stream_bytes: int) -> tuple[np.ndarray, cmx.State, int]:
+        """(history, a fresh model, the prime's length) for a stream of stream_bytes: history holds the
+        prime, which the model has learned, then zeros for the stream (the coder's to fill)."""
+        prime = self._prime(stream_bytes)
+        history = np.zeros(len(prime) + stream_bytes, np.uint8)
         history[: len(prime)] = np.frombuffer(prime, np.uint8)
-        return new_model(history, self.model, self.headroom_bits, self.short_inputs_weight, len(prime))
+        model = new_model(history, self.model, self.headroom_bits, self.short_inputs_weight, len(prime))
+        return history, model, len(prime)
 
     def _encode_one(self, chunk: bytes, progress: Progress, count_bits: bool = False) -> tuple[bytes, float]:
         """The chunk's payload and, if count_bits, its ideal code length in bits."""
-        prime = self._prime(len(chunk))
-        primed = len(prime)
-        history = np.empty(primed + len(chunk), np.uint8)
-        history[primed:] = np.frombuffer(chunk, np.uint8)
-        model = self._primed_model(history, prime)
+        history, model, primed = self._new_stream(len(chunk))
+        history[primed:] = np.frombuffer(chunk, np.uint8)  # the model reads none of it yet
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
@@ -232,10 +233,7 @@ class ContextMixingCompressor(Compressor):
             if progress:
                 progress(length)
             return unstore(payload)
-        prime = self._prime(length)
-        primed = len(prime)
-        history = np.zeros(primed + length, np.uint8)
-        model = self._primed_model(history, prime)
+        history, model, primed = self._new_stream(length)
         buf, coder = decoder_states([payload])
         if self.transformer is None:
             for a in range(primed, primed + length, PROGRESS_BYTES):
