@@ -75,6 +75,7 @@ class Audio:
     contexts = 8  # hashed contexts in use (layout.R_ACTIVE)
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
+    settled = False  # layout.R_SETTLED
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT

@@ -1,12 +1,16 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2, 4 and 5) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4, 5)
+model (layout.R_REFINED: the byte model's revisions 2 and 4 to 6) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 6)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revision 5) also mixer G. The image model's revision 4
+(paq8's run map), and mixers E and F; one with groups (revisions 5, 6) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
+A settled core (layout.R_SETTLED: the byte model's revision 6) differs in three ways, each measured on its own
+(CHANGELOG 0.27): its hashed counters forget on a surprise (counters.count_surprised), the second layer's weight
+set is chosen by the partial byte, not the bit position alone, and after SETTLE_BYTES the mixers learn at slower
+rates (which cost in 2048-byte chunks, so a stream of at most 16 KiB never reaches them).
 A kind may add relative maps (layout.R_MAPS: the image model's revisions 3 and 4), direct inputs on its own
 predictions (maps.py), which the coding loops set and count around predict and update.
 
@@ -17,7 +21,7 @@ partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position
 previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
-model with groups: the byte model's revision 5, the image model's 4) by R_SEL_G and the bit position.
+model with groups: the byte model's revisions 5 and 6, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -43,6 +47,7 @@ from gencomp.models.context_mixing.counters import (
     RUN_LENGTH_SHIFT,
     bit_position,
     count,
+    count_surprised,
     find_slot,
     hash2,
     stretched,
@@ -79,6 +84,7 @@ from gencomp.models.context_mixing.layout import (
     R_SEL_E,
     R_SEL_G,
     R_SETS,
+    R_SETTLED,
     R_SLOT,
     R_SLOT0,
     R_X,
@@ -94,7 +100,8 @@ from gencomp.native import njit
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
 # R_SEL; R_SEL_D + bit position // 2; R_SEL_E + bit position // 2; (hashed context 2's run byte + 1, or 0) ×
-# bit position; R_SEL_G + bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights
+# bit position; R_SEL_G + bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights, 256 in a
+# settled core (layout.R_SETTLED: chosen by the partial byte)
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
@@ -104,6 +111,8 @@ M_G = M_F + 257 * 8
 M_FINAL = M_G + 256 * 8
 MIX_RATE = 10  # first-layer learning rate (weight += x · err · rate >> 14)
 FINAL_RATE = 2  # second layer, likewise
+SETTLE_BYTES = 16 << 10  # a settled core's mixers learn at the rates below once the model has seen this many bytes
+SETTLED_MIX_RATE, SETTLED_FINAL_RATE = 8, 1  # (a prime and a 16 KiB stream's start: quicker learning paid there)
 # APMs: 33 buckets over the stretched probability per context; 16-bit probabilities
 APM_BUCKETS = 33
 A_1 = 0  # context: partial byte (256)
@@ -249,7 +258,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
     if regs[R_MIXERS] == N_MIXERS:
         regs[R_SETS + 6] = (M_G + regs[R_SEL_G] + bitpos) * inputs
-    final = M_FINAL * inputs + bitpos * N_MIXERS
+    final = M_FINAL * inputs + (c0 if regs[R_SETTLED] else bitpos) * N_MIXERS
     dot = 0
     for j in range(regs[R_MIXERS]):
         s = _mix(mixer, regs, regs[R_SETS + j])
@@ -293,21 +302,27 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     count(direct, D_O1 + (c1 << 8) + c0, bit, CONTEXT_LIMIT)
     limit = regs[R_CONTEXT_LIMIT]
     active = regs[R_ACTIVE]
+    settled = regs[R_SETTLED]
     for k in range(active):
-        count(table, regs[R_SLOT + k] + nib, bit, limit)
+        if settled:
+            count_surprised(table, regs[R_SLOT + k] + nib, bit, limit)
+        else:
+            count(table, regs[R_SLOT + k] + nib, bit, limit)
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
     target = bit << 12
     inputs = regs[R_INPUTS]
     mixers = regs[R_MIXERS]
+    slower = settled != 0 and regs[R_POS] >= SETTLE_BYTES
+    mix_rate, final_rate = (SETTLED_MIX_RATE, SETTLED_FINAL_RATE) if slower else (MIX_RATE, FINAL_RATE)
     for j in range(mixers):
         base = regs[R_SETS + j]
-        err = (target - regs[R_P + j]) * MIX_RATE
+        err = (target - regs[R_P + j]) * mix_rate
         weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
         for i in range(inputs):
             weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
-    final = M_FINAL * inputs + regs[R_BITPOS] * N_MIXERS
-    err = (target - regs[R_PF]) * FINAL_RATE
+    final = M_FINAL * inputs + (c0 if settled else regs[R_BITPOS]) * N_MIXERS
+    err = (target - regs[R_PF]) * final_rate
     for j in range(mixers):
         mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)
     goal = (bit << 16) + (bit << APM_RATE) - bit - bit

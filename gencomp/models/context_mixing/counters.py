@@ -77,6 +77,30 @@ def count(counters, i, bit, limit):
     counters[i] = (p << 10) | n
 
 
+SURPRISE_P = 1 << 20  # count_surprised: a bit whose probability was below 1/4 (22-bit p) is a surprise
+SURPRISED_COUNT = 4  # after which the counter adapts at rate 1 / (4 + 1.5) or faster
+
+
+@njit(cache=CACHE)
+def count_surprised(counters, i, bit, limit):
+    """`count`, except that a surprise (the bit had p < 1/4) first lowers n to SURPRISED_COUNT: the counter forgets
+    old evidence where the data has changed (paq8's nonstationary bit histories discount the other count likewise).
+    The byte model's revision 6: 0.2-0.4 % smaller files than `count` (CHANGELOG 0.27)."""
+    v = np.int64(counters[i])
+    p, n = v >> 10, v & 1023
+    if bit:
+        if p < SURPRISE_P:
+            n = min(n, SURPRISED_COUNT)
+        p += (((1 << 22) - 1 - p) * _RATE[n]) >> 16
+    else:
+        if p > (1 << 22) - SURPRISE_P:
+            n = min(n, SURPRISED_COUNT)
+        p -= (p * _RATE[n]) >> 16
+    if n < limit:
+        n += 1
+    counters[i] = (p << 10) | n
+
+
 @njit(cache=CACHE)
 def stretched(counters, i, stretch):
     """Counter i's probability as a mixer input: ln p/(1−p) in units of 1/256 (±2047)."""

@@ -155,6 +155,7 @@ class Image:
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
+    settled = False  # layout.R_SETTLED
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
 
     @property

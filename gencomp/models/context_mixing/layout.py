@@ -39,15 +39,15 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 5 (orders.Bytes)
-R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4, 5)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 6 (orders.Bytes)
+R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2, 4 to 6)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model or one with groups (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revisions 4 and 5)
+#   run (the byte model's revisions 4 to 6)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
@@ -56,4 +56,7 @@ R_SEL_G = R_RUN_AT + HASHED  # what selects mixer G's weight set in a model with
 R_MAPS = R_SEL_G + 1  # relative maps in use (after the hashed contexts' inputs), 0 … KIND_MAPS
 R_MAP_PRED = R_MAPS + 1  # KIND_MAPS: each map's prediction of the byte (0 … 255), set by the kind per byte
 R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 … KIND_MAP_LEVELS − 1), likewise
-R_MODEL = R_MAP_LEVEL + KIND_MAPS  # the data kind's own registers start here
+R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the byte model's revision 6 core (core.py): hashed counters that forget on a
+#   surprise (counters.count_surprised), the second layer's weights chosen by the partial byte, and, once the model
+#   has seen SETTLE_BYTES, the mixers' slower rates
+R_MODEL = R_SETTLED + 1  # the data kind's own registers start here

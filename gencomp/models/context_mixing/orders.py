@@ -58,6 +58,13 @@ suite 1.5 % smaller, 4 and 12 together 2 %, all three 2.2 %, mixer G 0.5 % more,
 a context on the classes of the last six bytes without collapsing runs gained a fifth as much as one of
 them, 16 groups less than 12; choosing mixer E by the groups in place of the field lost on logs.
 benchmarks/byte_revisions.py measures revision 5 against 4.
+
+Revision 6 (gencomp 0.27 on; `mix`'s) is revision 5 with the same contexts in a settled core (layout.R_SETTLED,
+core.py): counters that forget on a surprise, the second mixing layer chosen by the partial byte, and slower mixers
+once 16 KiB are seen. Each made the suite smaller on its own, together 0.9 % without the transformer and 0.8 %
+with it (`mix`); a mixer chosen by the byte three back, APMs on orders 3 and 4 and a paq8px-like history of misses,
+three word contexts with the gaps between words (paq8px's word model), and slower order 0 and 1 counters gained
+0.1 % or less, or lost. benchmarks/byte_revisions.py measures revision 6 against 5.
 """
 
 from __future__ import annotations
@@ -89,19 +96,19 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
-RUNS_CONTEXT_LIMIT = 127  # revisions 4 and 5: their runs say what came last, so their counters can adapt more slowly
+RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 6: their runs say what came last, so their counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4, 5: the word before R_W1
-FIELDS = 32  # revisions 2, 4 and 5 track where the first 32 fields of a line start
-LONG_BYTES = 16  # the longest context (revisions 2 to 5)
-R_STARTS = R_W2 + 1  # revisions 2, 4, 5: where each field of this line starts (FIELDS), then those of the previous line
-R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4, 5: a hash of this field's bytes so far
-R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4, 5: the hash of each field of this line (FIELDS), then the previous line's
-R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revision 5: the last 12 character groups, 4 a register, latest first
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 6: the word before R_W1
+FIELDS = 32  # revisions 2 and 4 to 6 track where the first 32 fields of a line start
+LONG_BYTES = 16  # the longest context (revisions 2 to 6)
+R_STARTS = R_W2 + 1  # revisions 2, 4 to 6: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 6: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 6: the hash of each field of this line (FIELDS), then the previous line's
+R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5, 6: the last 12 character groups, 4 a register, latest first
 R_END = R_GROUPS + 3
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
@@ -109,8 +116,8 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 @dataclass(frozen=True)
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
-    `mix`'s of 0.18 and 0.19 and 4 `mix`'s of 0.20; `cm` uses revision 3 and `mix` revision 5 (see the
-    module docstring)."""
+    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20 and 5 `mix`'s of 0.21 to 0.26; `cm` uses revision 3 and `mix`
+    revision 6 (see the module docstring)."""
 
     revision: int = 3
     kind = 0  # kinds.BYTES
@@ -121,33 +128,38 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17, 10, 20, 23)[self.revision]
+        return (8, 10, 17, 10, 20, 23, 23)[self.revision]
 
     @property
     def refined(self) -> bool:
-        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2, 4 and 5."""
-        return self.revision in (2, 4, 5)
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2, 4, 5 and 6."""
+        return self.revision in (2, 4, 5, 6)
 
     @property
     def context_limit(self) -> int:
         """The hashed contexts' counters' count limit (layout.R_CONTEXT_LIMIT)."""
         return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT,
-                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
+                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
 
     @property
     def runs(self) -> bool:
-        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 and 5."""
+        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 6."""
         return self.revision >= 4
 
     @property
     def groups(self) -> bool:
-        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revision 5."""
-        return self.revision == 5
+        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 and 6."""
+        return self.revision >= 5
+
+    @property
+    def settled(self) -> bool:
+        """The settled core (layout.R_SETTLED): revision 6."""
+        return self.revision == 6
 
     @property
     def match_min_bytes(self) -> int:
         """The match model's lookup length (layout.R_MATCH_MIN)."""
-        return (6, 5, 4, 5, 4, 4)[self.revision]
+        return (6, 5, 4, 5, 4, 4, 4)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -159,8 +171,8 @@ class Bytes:
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
     """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17, 4: 20,
-    5: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4, 5), the
-    field and the previous byte's class mixer E (revisions 4, 5)."""
+    5 and 6: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 6),
+    the field and the previous byte's class mixer E (revisions 4 to 6)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -201,7 +213,7 @@ def contexts(regs, history, pos):
                               hash2(hash2(w0, w1), w2), hash2(line_head, col)))
     if regs[R_REVISION] >= 4:
         _revision_4_contexts(regs, history, c1, field)
-    if regs[R_REVISION] == 5:
+    if regs[R_REVISION] >= 5:
         groups, older = regs[R_GROUPS], regs[R_GROUPS + 1]
         store_contexts(regs, 20, (hash2(groups, 0x4E5E), hash2(hash2(older, groups), 0x4E59),
                                   hash2(hash2(hash2(regs[R_GROUPS + 2], older), groups), 0x4E5C)))
@@ -234,8 +246,8 @@ def _last_bytes(history, pos):
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; from revision 1 on also the field, the nesting and where the
-    last three bytes last occurred; in revisions 2, 4 and 5 where each field starts, in 4 and 5 also each
-    field's hash, in 5 the character groups."""
+    last three bytes last occurred; in revisions 2 and 4 to 6 where each field starts, in 4 to 6 also each
+    field's hash, in 5 and 6 the character groups."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)
@@ -247,7 +259,7 @@ def learn(regs, history, pos, byte):
     if revision == 0:
         return
     fields, hashes = revision == 2 or revision >= 4, revision >= 4
-    if revision == 5:
+    if revision >= 5:
         _note_group(regs, byte)
     if byte == 10:
         if fields:

@@ -37,6 +37,7 @@ from gencomp.models.context_mixing.layout import (
     R_REFINED,
     R_REVISION,
     R_RUNS,
+    R_SETTLED,
     R_SLOT,
     X_EXT,
     X_HASHED,
@@ -79,12 +80,13 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     maps = model.relative_maps
     inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps  # each weight set's size
-    mixer = np.zeros(M_FINAL * inputs + 8 * N_MIXERS, np.int64)
+    final_sets = 256 if model.settled else 8  # chosen by the partial byte, or the bit position (core.predict)
+    mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
     first_layer[:, inputs - maps : inputs] = input_weight
     first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
-    mixer[M_FINAL * inputs :].reshape(8, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
+    mixer[M_FINAL * inputs :].reshape(final_sets, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
     apm[: min(A_COUNT, apm.shape[0])].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
@@ -94,7 +96,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_KIND], regs[R_ACTIVE], regs[R_REVISION] = model.kind, model.contexts, model.revision
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
-    regs[R_INPUTS], regs[R_MAPS] = inputs, maps
+    regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
