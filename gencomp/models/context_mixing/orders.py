@@ -61,10 +61,10 @@ benchmarks/byte_revisions.py measures revision 5 against 4.
 
 Revision 6 (gencomp 0.27 on; `mix`'s) is revision 5 with the same contexts in a settled core (layout.R_SETTLED,
 core.py): counters that forget on a surprise, the second mixing layer chosen by the partial byte, and slower mixers
-once 16 KiB are seen. Each made the suite smaller on its own, together 0.9 % without the transformer and 0.8 %
-with it (`mix`); a mixer chosen by the byte three back, APMs on orders 3 and 4 and a paq8px-like history of misses,
-three word contexts with the gaps between words (paq8px's word model), and slower order 0 and 1 counters gained
-0.1 % or less, or lost. benchmarks/byte_revisions.py measures revision 6 against 5.
+once 16 KiB are seen. Each made the suite smaller on its own; together 0.7 % without the transformer (unprimed)
+and 0.8 % inside `mix`; a mixer chosen by the byte three back, APMs on orders 3 and 4 and a paq8px-like history
+of misses, three word contexts with the gaps between words (paq8px's word model), and slower order 0 and 1
+counters gained 0.1 % or less, or lost. benchmarks/byte_revisions.py measures revision 6 against 5.
 """
 
 from __future__ import annotations
