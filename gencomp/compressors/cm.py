@@ -105,8 +105,9 @@ class ContextMixingCompressor(Compressor):
         context model's inputs' initial weight in a short stream (new_model). prime: the prime (priming.py)
         the model learns before each stream longer than SHORT_STREAM_BYTES, or None."""
         super().__init__(chunk_size_bytes)
-        if transformer is not None:  # revision 5's mix loops at 0.8 (judge ratio 0.74, 55 % distinct 4-grams); at 0.85
-            self.sampling_temperature = 0.85  # 0.94× and 64 %, at 0.9 1.31× (results/text_completions_mix_t*.md)
+        if transformer is not None:  # revision 6's mix loops at 0.85 (judge ratio 0.77, 49 % distinct 4-grams); at
+            self.sampling_temperature = 0.875  # 0.875 0.95× and 64 %, at 0.9 1.04×, 0.95 1.47× (revision 5 took
+            #   0.85: 0.94×; results/text_completions_mix_r6_t*.md, text_completions_mix_t*.md)
         self.name, self.transformer, self.model = name, transformer, model
         self.prefix_bytes = (prefix_bytes if prefix_bytes is not None or transformer is None
                              else transformer.cfg.attention_window)
