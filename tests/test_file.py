@@ -8,7 +8,6 @@ import sys
 import pytest
 
 import gencomp
-from gencomp.archive.stream import ONE_STREAM_FRAME_BYTES
 from gencomp.errors import GencompError
 from tests.conftest import SEEDS, rng_for
 
@@ -97,22 +96,25 @@ def test_errors_are_clear(tmp_path, text):
 
 
 def test_seeking_skips_frames_without_decoding_them(tmp_path, monkeypatch):
-    """Frames record their sizes: a seek to the third frame decodes that frame alone."""
-    data = rng_for(3).integers(0, 4, 3 * ONE_STREAM_FRAME_BYTES // 4 * 4 + 1000, dtype="uint8").tobytes()
+    """Frames record their sizes: a seek to the third frame decodes that frame alone (frames of 1 MiB here, not
+    8: zstd -22 takes 30 s for three of 8 MiB)."""
+    from gencomp.archive import stream
+
+    frame = 1 << 20
+    monkeypatch.setattr(stream, "ONE_STREAM_FRAME_BYTES", frame)
+    data = rng_for(3).integers(0, 4, 3 * frame // 4 * 4 + 1000, dtype="uint8").tobytes()
     path = tmp_path / "x.gcz"
     with gencomp.open(path, "wb", codec="zstd") as f:
         f.write(data)
-    from gencomp.archive import stream
-
     decoded = []
     real = stream.FrameReader.decode
     monkeypatch.setattr(stream.FrameReader, "decode", lambda self, frame, progress=None: decoded.append(
         frame.original_bytes) or real(self, frame, progress))
-    target = 2 * ONE_STREAM_FRAME_BYTES + 17
+    target = 2 * frame + 17
     with gencomp.open(path) as f:
         f.seek(target)
         assert f.read(100) == data[target : target + 100]
-        assert decoded == [ONE_STREAM_FRAME_BYTES]
+        assert decoded == [frame]
         f.seek(5)  # backwards: from the first frame again
         assert f.read(10) == data[5:15]
 
