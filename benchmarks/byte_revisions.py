@@ -1,12 +1,13 @@
-"""The byte model's revisions side by side: `cm`'s (3, and 1 before gencomp 0.19) against `mix`'s (6, 5 in
-gencomp 0.21 to 0.26, 4 in 0.20), with and without the transformer.
+"""The byte model's revisions side by side: `cm`'s (3 in the settled core; 3 in gencomp 0.19 to 0.27, 1 before)
+against `mix`'s (6, 5 in gencomp 0.21 to 0.26, 4 in 0.20), with and without the transformer.
 
 Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
 sizes are the archives' payloads, speed is compressing and decompressing in one process after a
 warm-up (round trip checked). The codecs run one after another in the same run:
 
     cm rev 1  ContextMixingCompressor with Bytes(revision=1)  (`-c cm` of gencomp 0.15–0.18)
-    cm        ContextMixingCompressor with Bytes(revision=3)  (what `-c cm` is)
+    cm        ContextMixingCompressor with Bytes(revision=3, settle=True)  (what `-c cm` is, gencomp 0.28 on)
+    cm rev 3  ContextMixingCompressor with Bytes(revision=3)  (`-c cm` of gencomp 0.19–0.27)
     cm rev 4  ContextMixingCompressor with Bytes(revision=4)
     cm rev 5  ContextMixingCompressor with Bytes(revision=5)
     cm rev 6  ContextMixingCompressor with Bytes(revision=6)
@@ -40,6 +41,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def codecs(model: str, with_mix: bool) -> dict:
     """The codecs to compare by label."""
     chosen = {"cm rev 1": ContextMixingCompressor("cm", model=Bytes(revision=1)), "cm": get_compressor("cm"),
+              "cm rev 3": ContextMixingCompressor("cm", model=Bytes(revision=3)),
               "cm rev 4": ContextMixingCompressor("cm", model=Bytes(revision=4)),
               "cm rev 5": ContextMixingCompressor("cm", model=Bytes(revision=5)),
               "cm rev 6": ContextMixingCompressor("cm", model=Bytes(revision=6))}
@@ -65,8 +67,10 @@ def measure(codec, data: bytes) -> dict:
 
 
 def table(rows: list[dict], labels: list[str]) -> str:
-    """Markdown: sizes (% of the original), revision 3 against 1, 5 against 4 and 6 against 5, then speeds."""
-    pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 4", "cm rev 5"), ("cm rev 5", "cm rev 6"),
+    """Markdown: sizes (% of the original), `cm` against revisions 1 and 3 (unsettled), 5 against 4 and 6 against 5,
+    then speeds."""
+    pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 3", "cm"), ("cm rev 4", "cm rev 5"),
+                                 ("cm rev 5", "cm rev 6"),
                                  ("mix rev 4", "mix"), ("mix rev 5", "mix")) if a in labels]
     head = ["file", "bytes"] + [f"`{label}`" for label in labels] + [f"{b} / {a}" for a, b in pairs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

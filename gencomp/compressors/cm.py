@@ -58,6 +58,7 @@ SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 MIX_BYTES_REVISION = 6  # mix's byte model: revision 2 with runs, six contexts more and a settled core (orders.py), which
 #   cm keeps out for speed
+CM_MODEL = cmx.Bytes(revision=3, settle=True)  # cm's: revision 3 in the settled core (0.28 on; 0.19-0.27 unsettled)
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)
 PROGRESS_BYTES = 1 << 16  # cm codes this much between progress reports
 _NO_EXT = np.zeros((0, 256), np.int64)
@@ -271,7 +272,7 @@ def _setting(settings: dict, key: str, low: int, high: int) -> Optional[int]:
 
 @COMPRESSORS.register("cm", "context mixing (orders 0-6, words, columns, match model; learns from the input), whole input")
 def _cm_compressor(chunk_size_bytes: Optional[int] = None) -> ContextMixingCompressor:
-    return ContextMixingCompressor("cm", None, chunk_size_bytes)
+    return ContextMixingCompressor("cm", None, chunk_size_bytes, CM_MODEL)
 
 
 IMAGE_WIDTH = 64  # the paper's 32×64 patches

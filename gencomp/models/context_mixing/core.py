@@ -7,10 +7,11 @@ also has a third input per hashed context, the byte the context last saw and how
 (paq8's run map), and mixers E and F; one with groups (revisions 5, 6) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
-A settled core (layout.R_SETTLED: the byte model's revision 6) differs in three ways, each measured on its own
-(CHANGELOG 0.27): its hashed counters forget on a surprise (counters.count_surprised), the second layer's weight
-set is chosen by the partial byte, not the bit position alone, and after SETTLE_BYTES the mixers learn at slower
-rates (which cost in 2048-byte chunks, so a stream of at most 16 KiB never reaches them).
+A settled core (layout.R_SETTLED: the byte model's revision 6, and `cm`'s revision 3 from gencomp 0.28) differs in
+three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
+(counters.count_surprised), the second layer's weight set is chosen by the partial byte, not the bit position alone,
+and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
+16 KiB never reaches them).
 A kind may add relative maps (layout.R_MAPS: the image model's revisions 3 and 4), direct inputs on its own
 predictions (maps.py), which the coding loops set and count around predict and update.
 

@@ -56,7 +56,7 @@ R_SEL_G = R_RUN_AT + HASHED  # what selects mixer G's weight set in a model with
 R_MAPS = R_SEL_G + 1  # relative maps in use (after the hashed contexts' inputs), 0 … KIND_MAPS
 R_MAP_PRED = R_MAPS + 1  # KIND_MAPS: each map's prediction of the byte (0 … 255), set by the kind per byte
 R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 … KIND_MAP_LEVELS − 1), likewise
-R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the byte model's revision 6 core (core.py): hashed counters that forget on a
+R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settled): hashed counters that forget on a
 #   surprise (counters.count_surprised), the second layer's weights chosen by the partial byte, and, once the model
 #   has seen SETTLE_BYTES, the mixers' slower rates
 R_MODEL = R_SETTLED + 1  # the data kind's own registers start here

@@ -116,10 +116,11 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 @dataclass(frozen=True)
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
-    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20 and 5 `mix`'s of 0.21 to 0.26; `cm` uses revision 3 and `mix`
-    revision 6 (see the module docstring)."""
+    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20 and 5 `mix`'s of 0.21 to 0.26, 3 unsettled `cm`'s of 0.19 to
+    0.27; `cm` uses revision 3 with `settle` and `mix` revision 6 (see the module docstring)."""
 
     revision: int = 3
+    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revision 6's core is settled anyway
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
     relative_maps = 0  # layout.R_MAPS
@@ -153,8 +154,8 @@ class Bytes:
 
     @property
     def settled(self) -> bool:
-        """The settled core (layout.R_SETTLED): revision 6."""
-        return self.revision == 6
+        """The settled core (layout.R_SETTLED): revision 6, and any revision with `settle`."""
+        return self.revision == 6 or self.settle
 
     @property
     def match_min_bytes(self) -> int:
@@ -165,7 +166,8 @@ class Bytes:
         """Nothing to set (new_state sets the revision)."""
 
     def identity(self) -> dict:
-        return {"bytes_revision": self.revision} if self.revision else {}
+        identity = {"bytes_revision": self.revision} if self.revision else {}
+        return identity | ({"settled": True} if self.settle and self.revision != 6 else {})
 
 
 @njit(cache=CACHE)
