@@ -50,13 +50,17 @@ class EarlierModel:
 EARLIER_MODELS = (
     EarlierModel("cm", "0.5–0.14", "the byte model's revision 0 (8 contexts, a sparse one for nesting, matches from 6 bytes)",
                  lambda identity: "bytes_revision" not in identity,
-                 lambda identity: {"model": {"revision": 0, "settle": False}}),
+                 lambda identity: {"model": {"revision": 0, "settle": False, "mixer_skip": 0}}),
     EarlierModel("cm", "0.15–0.18", "the byte model's revision 1 (order 3 where revision 3 has the last 16 bytes)",
                  lambda identity: identity.get("bytes_revision") == 1,
-                 lambda identity: {"model": {"revision": 1, "settle": False}}),
+                 lambda identity: {"model": {"revision": 1, "settle": False, "mixer_skip": 0}}),
     EarlierModel("cm", "0.19–0.27", "the byte model's revision 3 in the core before 0.28 settled it",
                  lambda identity: identity.get("bytes_revision") == 3 and "settled" not in identity,
-                 lambda identity: {"model": {"settle": False}}),
+                 lambda identity: {"model": {"settle": False, "mixer_skip": 0}}),
+    EarlierModel("cm", "0.28", "revision 3 in the settled core, every mixer learning from every bit",
+                 lambda identity: identity.get("bytes_revision") == 3 and "settled" in identity
+                 and "mixer_skip" not in identity,
+                 lambda identity: {"model": {"mixer_skip": 0}}),
     EarlierModel("mix", "0.3–0.17, 0.20", "the transformer attending to 32 bytes, segments from 128, every input at "
                  "0.25 (0.3–0.10); the byte model's revision 0 (0.3–0.14), 1 (0.15–0.17) or 4 (0.20)",
                  lambda identity: "segment" in identity,

@@ -59,4 +59,6 @@ R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 …
 R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settled): hashed counters that forget on a
 #   surprise (counters.count_surprised), the second layer's weights chosen by the partial byte, and, once the model
 #   has seen SETTLE_BYTES, the mixers' slower rates
-R_MODEL = R_SETTLED + 1  # the data kind's own registers start here
+R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is below this (12-bit probability units)
+#   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
+R_MODEL = R_MIXER_SKIP + 1  # the data kind's own registers start here

@@ -67,7 +67,9 @@ of misses, three word contexts with the gaps between words (paq8px's word model)
 counters gained 0.1 % or less, or lost. benchmarks/byte_revisions.py measures revision 6 against 5.
 
 `cm` (gencomp 0.28 on) runs revision 3 in the same settled core (Bytes.settle): 1.2 % smaller than revision 3
-alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md).
+alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md). From gencomp 0.29 its first-layer
+mixers learn only from bits they missed by 64/4096 or more (Bytes.mixer_skip, core.update): the same size, faster
+(benchmarks/results/byte_revisions_cm_skip.md).
 """
 
 from __future__ import annotations
@@ -120,10 +122,12 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
     `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20 and 5 `mix`'s of 0.21 to 0.26, 3 unsettled `cm`'s of 0.19 to
-    0.27; `cm` uses revision 3 with `settle` and `mix` revision 6 (see the module docstring)."""
+    0.27; `cm` uses revision 3 with `settle` and `mixer_skip` (0.28: without it) and `mix` revision 6 (see the
+    module docstring)."""
 
     revision: int = 3
     settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revision 6's core is settled anyway
+    mixer_skip: int = 0  # layout.R_MIXER_SKIP: mixers whose error is smaller learn nothing (`cm`, gencomp 0.29 on)
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
     relative_maps = 0  # layout.R_MAPS
@@ -170,7 +174,8 @@ class Bytes:
 
     def identity(self) -> dict:
         identity = {"bytes_revision": self.revision} if self.revision else {}
-        return identity | ({"settled": True} if self.settle and self.revision != 6 else {})
+        identity |= {"settled": True} if self.settle and self.revision != 6 else {}
+        return identity | ({"mixer_skip": self.mixer_skip} if self.mixer_skip else {})
 
 
 @njit(cache=CACHE)

@@ -32,6 +32,7 @@ from gencomp.models.context_mixing.layout import (
     R_KIND,
     R_MAPS,
     R_MATCH_MIN,
+    R_MIXER_SKIP,
     R_MIXERS,
     R_MODEL,
     R_REFINED,
@@ -97,6 +98,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
+    regs[R_MIXER_SKIP] = model.mixer_skip
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
