@@ -58,7 +58,7 @@ SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 MIX_BYTES_REVISION = 6  # mix's byte model: revision 2 with runs, six contexts more and a settled core (orders.py); cm
 #   keeps the runs and the contexts out for speed
-CM_MIXER_SKIP = 64  # cm's mixers learn from errors of 64/4096 or more (0.29 on): 5-20 % faster, the same size
+CM_MIXER_SKIP = 64  # cm's mixers learn from errors of 64/4096 or more (0.29 on): 6 % faster, the same size
 CM_MODEL = cmx.Bytes(revision=3, settle=True, mixer_skip=CM_MIXER_SKIP)  # cm's: revision 3 in the settled core (0.28
 #   on; 0.19-0.27 unsettled), its mixers skipping small errors (0.29 on)
 MIX_SHORT_INPUTS_WEIGHT = 1 << 12  # mix, short streams: the context model's inputs (0.3-0.10: 1 << 14)

@@ -70,7 +70,7 @@ def test_text_generation_shows_two_generators(page, shots):
     page.get_by_role("tab", name="Text").click()
     prompt = page.locator("#text-prompt textarea")
     prompt.fill("The old harbour of the town was")
-    page.locator("#text-generators").get_by_label("mix:small-v3", exact=True).uncheck()  # gzip and brotli stay
+    page.locator("#text-generators").get_by_label("mix:small-v3", exact=True).uncheck()  # gzip and cm stay
     page.locator("#text-generate").click()
     outputs = page.locator(".generator-output textarea")
     page.wait_for_function(
