@@ -129,8 +129,8 @@ def main() -> None:
     parser.add_argument("--files", nargs="*", help="suite file names (default: all but the concatenation)")
     parser.add_argument("--out", default="paired_speed")
     args = parser.parse_args()
-    collect()
-    names = args.files or [entry.name for entry, _ in collect() if entry.name != "suite-concatenated"]
+    collected = [entry.name for entry, _ in collect()]  # writes the suite's files
+    names = args.files or [name for name in collected if name != "suite-concatenated"]
     a, b = label_pair(args.a, args.b)
     rows = {}
     for name in names:
@@ -139,8 +139,9 @@ def main() -> None:
         print(name, json.dumps(rows[name]), flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps({"a": a, "b": b, "runs": args.runs, "files": rows}, indent=1))
-    (RESULTS / f"{args.out}.md").write_text(markdown(a, b, args.runs, rows) + "\n")
-    print(markdown(a, b, args.runs, rows))
+    report = markdown(a, b, args.runs, rows)
+    (RESULTS / f"{args.out}.md").write_text(report + "\n")
+    print(report)
 
 
 if __name__ == "__main__":
