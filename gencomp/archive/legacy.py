@@ -77,6 +77,10 @@ EARLIER_MODELS = (
     EarlierModel("mix", "0.26", "the byte model's revision 5 (the core before revision 6 settled it)",
                  lambda identity: identity.get("bytes_revision") == 5 and "prime" in identity,
                  lambda identity: {"model": {"revision": 5}, "prime": identity["prime"]}),
+    EarlierModel("mix", "0.27–0.29", "the byte model's revision 6 (short streams' second layer chosen by the partial "
+                 "byte, as long ones')",
+                 lambda identity: identity.get("bytes_revision") == 6,
+                 lambda identity: {"model": {"revision": 6}, "prime": identity["prime"]}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1, "revision": 0}}),

@@ -56,8 +56,8 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-MIX_BYTES_REVISION = 6  # mix's byte model: revision 2 with runs, six contexts more and a settled core (orders.py); cm
-#   keeps the runs and the contexts out for speed
+MIX_BYTES_REVISION = 7  # mix's byte model: revision 2 with runs, six contexts more and a settled core, unsettled in
+#   short streams (orders.py); cm keeps the runs and the contexts out for speed
 CM_MIXER_SKIP = 64  # cm's mixers learn from errors of 64/4096 or more (0.29 on): 6 % faster, the same size
 CM_MODEL = cmx.Bytes(revision=3, settle=True, mixer_skip=CM_MIXER_SKIP)  # cm's: revision 3 in the settled core (0.28
 #   on; 0.19-0.27 unsettled), its mixers skipping small errors (0.29 on)
@@ -79,14 +79,14 @@ def new_model(history: np.ndarray, model: cmx.Model = cmx.Bytes(), headroom_bits
     """A fresh `model` sized for coding `history` (uint8, the stream's buffer: primed_bytes of prime, then the
     stream), the prime learned; headroom_bits: see table_bits.
 
-    In a stream of at most SHORT_STREAM_BYTES (a 2048-byte chunk) the transformer's input starts at
+    In a stream of at most SHORT_STREAM_BYTES (16 KiB: a 2048-byte chunk) the transformer's input starts at
     weight 1.0, every other input at short_inputs_weight: the mixer has little time to learn whom to
     trust (mix:tiny, 0.10: held-out Wikipedia in 2048-byte chunks 25.5 % instead of 27.0 % with the
     transformer at 0.25). In a longer one every input starts at INPUT_WEIGHT, 0.25: trusted at once,
     the transformer (trained on Wikipedia) cost 0.1–0.2 points on manuals, logs and other languages."""
     short = len(history) - primed_bytes <= SHORT_STREAM_BYTES
     ext_weight, input_weight = cmx.initial_weights(model, short, short_inputs_weight)
-    state = cmx.new_state(*table_bits(len(history), headroom_bits), history, model, ext_weight, input_weight)
+    state = cmx.new_state(*table_bits(len(history), headroom_bits), history, model, ext_weight, input_weight, short)
     if primed_bytes:
         cmx.learn_bytes(*state.arrays, history, cmx.SQUASH, cmx.STRETCH, _NO_EXT, 0, primed_bytes)
     return state

@@ -231,9 +231,10 @@ def test_the_byte_models_revision_5_codes_smaller_than_revision_4(source, at_mos
 
 
 @pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.995), ("corpus/code-python.txt", 0.995)])
-def test_mix_codes_with_the_byte_models_revision_6_smaller_and_reads_revisions_1_2_4_and_5(source, at_most):
+def test_the_byte_models_revision_6_codes_smaller_and_mix_reads_revisions_1_2_4_5_and_6(source, at_most):
     """Revision 6 is revision 5 in the settled core (core.py); mix archives of 0.15-0.17 (revision 1), 0.18-0.19
-    (revision 2), 0.20 (revision 4), 0.21-0.25 (revision 5) and 0.26 (revision 5, primed) still decode."""
+    (revision 2), 0.20 (revision 4), 0.21-0.25 (revision 5), 0.26 (revision 5, primed) and 0.27-0.29 (revision 6,
+    primed) still decode."""
     from gencomp.compressors.priming import TEXT_PRIME
     from gencomp.data.corpus import text_corpus
     from gencomp.models.context_mixing import Bytes
@@ -242,11 +243,32 @@ def test_mix_codes_with_the_byte_models_revision_6_smaller_and_reads_revisions_1
     revised, earlier = (ContextMixingCompressor("cm", model=Bytes(revision=r)) for r in (6, 5))
     assert len(revised.compress(data)) < at_most * len(earlier.compress(data))  # measured: 0.992 and 0.991
     mix = get_compressor("mix:tiny")
-    assert mix.identity()["bytes_revision"] == 6
+    assert mix.identity()["bytes_revision"] == 7
     text = data[:5000]
-    for revision, prime in ((1, None), (2, None), (4, None), (5, None), (5, TEXT_PRIME)):  # through archive.legacy
+    for revision, prime in ((1, None), (2, None), (4, None), (5, None), (5, TEXT_PRIME), (6, TEXT_PRIME)):  # legacy
         as_before = ContextMixingCompressor("mix:tiny", mix.transformer, model=Bytes(revision=revision), prime=prime)
         assert gencomp.decompress(as_before.compress(text)) == text
+
+
+def test_mix_chooses_its_second_layer_by_the_bit_position_in_short_streams(data_dir):
+    """Revision 7 (mix, 0.30 on) is revision 6 but in a stream of at most SHORT_STREAM_BYTES, where the second
+    layer's weights are chosen by the bit position, not the partial byte: a 2048-byte patch of a photograph and
+    2048 bytes of speech code smaller, a longer stream to the same payload as revision 6's."""
+    from gencomp.compressors.cm import SHORT_STREAM_BYTES
+    from gencomp.data.corpus import text_corpus
+    from gencomp.models.context_mixing import Bytes
+
+    mix = get_compressor("mix:tiny")
+    as_0_29 = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=6), prime=mix.prime)
+    image = load_modality("image", [data_dir / "image" / "camera.png"], 1 << 20)[100_000:102_048]
+    audio = load_modality("audio", [data_dir / "audio" / "librispeech-1272-128104-0000.flac"], 1 << 20)[60_000:62_048]
+    for patch, at_most in ((image, 0.99), (audio, 0.97)):  # measured: 0.980 and 0.954
+        short, before = mix.encode_chunks([patch])[0], as_0_29.encode_chunks([patch])[0]
+        assert len(short) < at_most * len(before)
+        assert mix.decode_chunks([short], [len(patch)])[0] == patch
+    source = "corpus/data-json-xml-csv.txt"
+    longer = text_corpus("heldout", (source,))[source][: SHORT_STREAM_BYTES + 1]
+    assert mix.encode_chunks([longer]) == as_0_29.encode_chunks([longer])
 
 
 @pytest.mark.parametrize("source, at_most", [("corpus/data-json-xml-csv.txt", 0.992),

@@ -76,6 +76,7 @@ class Audio:
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
     settled = False  # layout.R_SETTLED
+    short_final_by_bit = False  # state.new_state
     mixer_skip = 0  # layout.R_MIXER_SKIP
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS

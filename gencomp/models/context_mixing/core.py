@@ -2,16 +2,17 @@
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
 model (layout.R_REFINED: the byte model's revisions 2 and 4 to 6) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 6)
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 7)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revisions 5, 6) also mixer G. The image model's revision 4
+(paq8's run map), and mixers E and F; one with groups (revisions 5 to 7) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
-A settled core (layout.R_SETTLED: the byte model's revision 6, and `cm`'s revision 3 from gencomp 0.28) differs in
-three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
+A settled core (layout.R_SETTLED: the byte model's revisions 6 and 7, and `cm`'s revision 3 from gencomp 0.28)
+differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
 (counters.count_surprised), the second layer's weight set is chosen by the partial byte, not the bit position alone,
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
-16 KiB never reaches them).
+16 KiB never reaches them). Revision 7 chooses the second layer's weights by the bit position in a stream of at most
+16 KiB (layout.R_BYTE_FINAL), where 256 weight sets learn too little.
 A model with a mixer skip (layout.R_MIXER_SKIP: `cm` from gencomp 0.29, 64) lets a first-layer mixer learn only
 from a bit it missed by at least that much (12-bit probability units): a mixer so nearly right would move no weight
 by more than 0.0012. `cm` skips 63–93 % of its mixers' updates so (the log most), at no cost in size; left out
@@ -27,7 +28,7 @@ partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position
 previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
-model with groups: the byte model's revisions 5 and 6, the image model's 4) by R_SEL_G and the bit position.
+model with groups: the byte model's revisions 5 to 7, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -67,6 +68,7 @@ from gencomp.models.context_mixing.layout import (
     R_ACTIVE,
     R_APM,
     R_BITPOS,
+    R_BYTE_FINAL,
     R_C0,
     R_C4,
     R_C8,
@@ -108,7 +110,7 @@ INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
 # mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
 # R_SEL; R_SEL_D + bit position // 2; R_SEL_E + bit position // 2; (hashed context 2's run byte + 1, or 0) ×
 # bit position; R_SEL_G + bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights, 256 in a
-# settled core (layout.R_SETTLED: chosen by the partial byte)
+# settled core (chosen by the partial byte: layout.R_BYTE_FINAL)
 M_A, M_B = 0, 256
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
@@ -265,7 +267,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
     if regs[R_MIXERS] == N_MIXERS:
         regs[R_SETS + 6] = (M_G + regs[R_SEL_G] + bitpos) * inputs
-    final = M_FINAL * inputs + (c0 if regs[R_SETTLED] else bitpos) * N_MIXERS
+    final = M_FINAL * inputs + (c0 if regs[R_BYTE_FINAL] else bitpos) * N_MIXERS
     dot = 0
     for j in range(regs[R_MIXERS]):
         s = _mix(mixer, regs, regs[R_SETS + j])
@@ -331,7 +333,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
         weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
         for i in range(inputs):
             weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
-    final = M_FINAL * inputs + (c0 if settled else regs[R_BITPOS]) * N_MIXERS
+    final = M_FINAL * inputs + (c0 if regs[R_BYTE_FINAL] else regs[R_BITPOS]) * N_MIXERS
     err = (target - regs[R_PF]) * final_rate
     for j in range(mixers):
         mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)

@@ -156,6 +156,7 @@ class Image:
     refined = False  # layout.R_REFINED
     runs = False  # layout.R_RUNS
     settled = False  # layout.R_SETTLED
+    short_final_by_bit = False  # state.new_state
     mixer_skip = 0  # layout.R_MIXER_SKIP
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
 

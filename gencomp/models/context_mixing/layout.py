@@ -47,7 +47,7 @@ R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model o
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revisions 4 to 6)
+#   run (the byte model's revisions 4 to 7)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
@@ -57,8 +57,10 @@ R_MAPS = R_SEL_G + 1  # relative maps in use (after the hashed contexts' inputs)
 R_MAP_PRED = R_MAPS + 1  # KIND_MAPS: each map's prediction of the byte (0 … 255), set by the kind per byte
 R_MAP_LEVEL = R_MAP_PRED + KIND_MAPS  # KIND_MAPS: each map's error level (0 … KIND_MAP_LEVELS − 1), likewise
 R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settled): hashed counters that forget on a
-#   surprise (counters.count_surprised), the second layer's weights chosen by the partial byte, and, once the model
-#   has seen SETTLE_BYTES, the mixers' slower rates
+#   surprise (counters.count_surprised), the second layer's weights chosen by the partial byte (R_BYTE_FINAL), and,
+#   once the model has seen SETTLE_BYTES, the mixers' slower rates
 R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is below this (12-bit probability units)
 #   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
-R_MODEL = R_MIXER_SKIP + 1  # the data kind's own registers start here
+R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
+#   alone (a settled core, except in a short stream of the byte model's revision 7: state.new_state)
+R_MODEL = R_BYTE_FINAL + 1  # the data kind's own registers start here

@@ -66,6 +66,12 @@ and 0.8 % inside `mix`; a mixer chosen by the byte three back, APMs on orders 3 
 of misses, three word contexts with the gaps between words (paq8px's word model), and slower order 0 and 1
 counters gained 0.1 % or less, or lost. benchmarks/byte_revisions.py measures revision 6 against 5.
 
+Revision 7 (gencomp 0.30 on; `mix`'s) is revision 6 whose second layer, in a stream of at most 16 KiB
+(compressors.cm.SHORT_STREAM_BYTES: a 2048-byte chunk of Table 1, a small file), chooses its weights by the bit
+position, as before the settled core: 256 weight sets, one per partial byte, learn too little in so few bits.
+`mix` in chunks of 1 to 16 KiB: image bytes 1.7–5.1 % smaller than with revision 6, speech 1.2–2.7 %, the suite's
+files 0.1 %, WikiText 0.04–0.07 % larger; longer streams code as in revision 6 (benchmarks/short_streams.py).
+
 `cm` (gencomp 0.28 on) runs revision 3 in the same settled core (Bytes.settle): 1.2 % smaller than revision 3
 alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md). From gencomp 0.29 its first-layer
 mixers learn only from bits they missed by 64/4096 or more (Bytes.mixer_skip, core.update): the same size, faster
@@ -101,19 +107,19 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
-RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 6: their runs say what came last, so their counters can adapt more slowly
+RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 7: their runs say what came last, so their counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 6: the word before R_W1
-FIELDS = 32  # revisions 2 and 4 to 6 track where the first 32 fields of a line start
-LONG_BYTES = 16  # the longest context (revisions 2 to 6)
-R_STARTS = R_W2 + 1  # revisions 2, 4 to 6: where each field of this line starts (FIELDS), then those of the previous line
-R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 6: a hash of this field's bytes so far
-R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 6: the hash of each field of this line (FIELDS), then the previous line's
-R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5, 6: the last 12 character groups, 4 a register, latest first
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 7: the word before R_W1
+FIELDS = 32  # revisions 2 and 4 to 7 track where the first 32 fields of a line start
+LONG_BYTES = 16  # the longest context (revisions 2 to 7)
+R_STARTS = R_W2 + 1  # revisions 2, 4 to 7: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 7: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 7: the hash of each field of this line (FIELDS), then the previous line's
+R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 7: the last 12 character groups, 4 a register, latest first
 R_END = R_GROUPS + 3
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
@@ -121,12 +127,12 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 @dataclass(frozen=True)
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
-    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20 and 5 `mix`'s of 0.21 to 0.26, 3 unsettled `cm`'s of 0.19 to
-    0.27; `cm` uses revision 3 with `settle` and `mixer_skip` (0.28: without it) and `mix` revision 6 (see the
-    module docstring)."""
+    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20, 5 `mix`'s of 0.21 to 0.26 and 6 `mix`'s of 0.27 to 0.29, 3
+    unsettled `cm`'s of 0.19 to 0.27; `cm` uses revision 3 with `settle` and `mixer_skip` (0.28: without it) and
+    `mix` revision 7 (see the module docstring)."""
 
     revision: int = 3
-    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revision 6's core is settled anyway
+    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revisions 6 and 7 are settled anyway
     mixer_skip: int = 0  # layout.R_MIXER_SKIP: mixers whose error is smaller learn nothing (`cm`, gencomp 0.29 on)
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
@@ -136,53 +142,58 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17, 10, 20, 23, 23)[self.revision]
+        return (8, 10, 17, 10, 20, 23, 23, 23)[self.revision]
 
     @property
     def refined(self) -> bool:
-        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2, 4, 5 and 6."""
-        return self.revision in (2, 4, 5, 6)
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4 to 7."""
+        return self.revision == 2 or self.revision >= 4
 
     @property
     def context_limit(self) -> int:
         """The hashed contexts' counters' count limit (layout.R_CONTEXT_LIMIT)."""
         return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT,
-                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
+                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
 
     @property
     def runs(self) -> bool:
-        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 6."""
+        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 7."""
         return self.revision >= 4
 
     @property
     def groups(self) -> bool:
-        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 and 6."""
+        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 to 7."""
         return self.revision >= 5
 
     @property
     def settled(self) -> bool:
-        """The settled core (layout.R_SETTLED): revision 6, and any revision with `settle`."""
-        return self.revision == 6 or self.settle
+        """The settled core (layout.R_SETTLED): revisions 6 and 7, and any revision with `settle`."""
+        return self.revision >= 6 or self.settle
+
+    @property
+    def short_final_by_bit(self) -> bool:
+        """In a short stream, the second layer's weights chosen by the bit position (state.new_state): revision 7."""
+        return self.revision == 7
 
     @property
     def match_min_bytes(self) -> int:
         """The match model's lookup length (layout.R_MATCH_MIN)."""
-        return (6, 5, 4, 5, 4, 4, 4)[self.revision]
+        return (6, 5, 4, 5, 4, 4, 4, 4)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
 
     def identity(self) -> dict:
         identity = {"bytes_revision": self.revision} if self.revision else {}
-        identity |= {"settled": True} if self.settle and self.revision != 6 else {}
+        identity |= {"settled": True} if self.settle and self.revision < 6 else {}
         return identity | ({"mixer_skip": self.mixer_skip} if self.mixer_skip else {})
 
 
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
     """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17, 4: 20,
-    5 and 6: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 6),
-    the field and the previous byte's class mixer E (revisions 4 to 6)."""
+    5 to 7: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 7),
+    the field and the previous byte's class mixer E (revisions 4 to 7)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -256,8 +267,8 @@ def _last_bytes(history, pos):
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; from revision 1 on also the field, the nesting and where the
-    last three bytes last occurred; in revisions 2 and 4 to 6 where each field starts, in 4 to 6 also each
-    field's hash, in 5 and 6 the character groups."""
+    last three bytes last occurred; in revisions 2 and 4 to 7 where each field starts, in 4 to 7 also each
+    field's hash, in 5 to 7 the character groups."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)

@@ -27,6 +27,7 @@ from gencomp.models.context_mixing.layout import (
     KIND_MAPS_SIZE,
     N_MIXERS,
     R_ACTIVE,
+    R_BYTE_FINAL,
     R_CONTEXT_LIMIT,
     R_INPUTS,
     R_KIND,
@@ -73,15 +74,18 @@ class State:
 
 
 def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model = Bytes(),
-              ext_weight: int = INPUT_WEIGHT, input_weight: int = INPUT_WEIGHT) -> State:
+              ext_weight: int = INPUT_WEIGHT, input_weight: int = INPUT_WEIGHT, short: bool = False) -> State:
     """A fresh `model` with 2^slot_bits 64-byte slots and a 2^match_bits match index, positioned
     before history[0] (history: the uint8 buffer its bytes will be written to, in order).
     ext_weight: the external input's initial mixing weight (2^16 = 1.0); input_weight: every other
-    input's (0 where the model starts from its external input alone: Audio.external_alone)."""
+    input's (0 where the model starts from its external input alone: Audio.external_alone). short: the stream
+    is short (compressors.cm.SHORT_STREAM_BYTES or less), where a model with short_final_by_bit chooses its second
+    layer's weights by the bit position, as an unsettled core does."""
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     maps = model.relative_maps
     inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps  # each weight set's size
-    final_sets = 256 if model.settled else 8  # chosen by the partial byte, or the bit position (core.predict)
+    byte_final = model.settled and not (short and model.short_final_by_bit)
+    final_sets = 256 if byte_final else 8  # chosen by the partial byte, or the bit position (core.predict)
     mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
@@ -98,7 +102,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
-    regs[R_MIXER_SKIP] = model.mixer_skip
+    regs[R_MIXER_SKIP], regs[R_BYTE_FINAL] = model.mixer_skip, byte_final
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
