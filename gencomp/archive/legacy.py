@@ -34,6 +34,14 @@ EARLY_MIX_SHORT_WEIGHT = 1 << 14  # mix archives of 0.3 to 0.10: every input sta
 HEADROOM_BITS = 3  # the context table's slots a byte (2^3) before `image` named its own (gencomp 0.4)
 
 
+def _byte_model(**fields):
+    """The byte model (orders.Bytes) with these fields and every other at its default: an earlier release's model
+    whole, so that a field added later, which defaults to off, needs no entry here to be turned off."""
+    from gencomp.models.context_mixing import Bytes  # here: reading an archive of another codec never needs numba
+
+    return Bytes(**fields)
+
+
 @dataclass(frozen=True)
 class EarlierModel:
     """A model identity of an earlier release: archives of codec `family` (the spec before any colon)
@@ -50,37 +58,37 @@ class EarlierModel:
 EARLIER_MODELS = (
     EarlierModel("cm", "0.5–0.14", "the byte model's revision 0 (8 contexts, a sparse one for nesting, matches from 6 bytes)",
                  lambda identity: "bytes_revision" not in identity,
-                 lambda identity: {"model": {"revision": 0, "settle": False, "mixer_skip": 0}}),
+                 lambda identity: {"model": _byte_model(revision=0)}),
     EarlierModel("cm", "0.15–0.18", "the byte model's revision 1 (order 3 where revision 3 has the last 16 bytes)",
                  lambda identity: identity.get("bytes_revision") == 1,
-                 lambda identity: {"model": {"revision": 1, "settle": False, "mixer_skip": 0}}),
+                 lambda identity: {"model": _byte_model(revision=1)}),
     EarlierModel("cm", "0.19–0.27", "the byte model's revision 3 in the core before 0.28 settled it",
                  lambda identity: identity.get("bytes_revision") == 3 and "settled" not in identity,
-                 lambda identity: {"model": {"settle": False, "mixer_skip": 0}}),
+                 lambda identity: {"model": _byte_model(revision=3)}),
     EarlierModel("cm", "0.28", "revision 3 in the settled core, every mixer learning from every bit",
                  lambda identity: identity.get("bytes_revision") == 3 and "settled" in identity
                  and "mixer_skip" not in identity,
-                 lambda identity: {"model": {"mixer_skip": 0}}),
+                 lambda identity: {"model": _byte_model(revision=3, settle=True)}),
     EarlierModel("mix", "0.3–0.17, 0.20", "the transformer attending to 32 bytes, segments from 128, every input at "
                  "0.25 (0.3–0.10); the byte model's revision 0 (0.3–0.14), 1 (0.15–0.17) or 4 (0.20)",
                  lambda identity: "segment" in identity,
                  lambda identity: {"attention_window": identity.get("transformer", {}).get("attention_window"),
                                    "prefix_bytes": identity["segment"][1],
                                    "short_inputs_weight": identity.get("short_inputs_weight", EARLY_MIX_SHORT_WEIGHT),
-                                   "model": {"revision": identity.get("bytes_revision", 0)}}),
+                                   "model": _byte_model(revision=identity.get("bytes_revision", 0))}),
     EarlierModel("mix", "0.18–0.19", "the byte model's revision 2 (no runs; 17 contexts)",
                  lambda identity: identity.get("bytes_revision") == 2 and "segment" not in identity,
-                 lambda identity: {"model": {"revision": 2}}),
+                 lambda identity: {"model": _byte_model(revision=2)}),
     EarlierModel("mix", "0.21–0.25", "the byte model's revision 5 learning no prime before a stream",
                  lambda identity: identity.get("bytes_revision") == 5 and "prime" not in identity,
-                 lambda identity: {}),
+                 lambda identity: {"model": _byte_model(revision=5)}),
     EarlierModel("mix", "0.26", "the byte model's revision 5 (the core before revision 6 settled it)",
                  lambda identity: identity.get("bytes_revision") == 5 and "prime" in identity,
-                 lambda identity: {"model": {"revision": 5}, "prime": identity["prime"]}),
+                 lambda identity: {"model": _byte_model(revision=5), "prime": identity["prime"]}),
     EarlierModel("mix", "0.27–0.29", "the byte model's revision 6 (short streams' second layer chosen by the partial "
                  "byte, as long ones')",
                  lambda identity: identity.get("bytes_revision") == 6,
-                 lambda identity: {"model": {"revision": 6}, "prime": identity["prime"]}),
+                 lambda identity: {"model": _byte_model(revision=6), "prime": identity["prime"]}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1, "revision": 0}}),

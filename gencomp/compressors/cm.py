@@ -132,7 +132,8 @@ class ContextMixingCompressor(Compressor):
 
     def earlier(self, settings: dict) -> "ContextMixingCompressor":
         """This codec with an earlier release's settings (gencomp.archive.legacy.EARLIER_MODELS): "model"
-        (changes to the model's fields), "headroom_bits"; for mix, "attention_window" (None: the
+        (the byte model as a whole, or a dict of changes to this codec's model's fields: an image's width and an
+        audio file's channels are this codec's), "headroom_bits"; for mix, "attention_window" (None: the
         transformer's trained one), "prefix_bytes" and "short_inputs_weight"; "prime" (every release before
         0.26 primed nothing: None unless named). The numbers come from an archive's identity: GencompError
         for one no release wrote (a crafted or corrupt archive)."""
@@ -144,8 +145,9 @@ class ContextMixingCompressor(Compressor):
         headroom = _setting(settings, "headroom_bits", 0, HEADROOM_BITS)
         if transformer is not None and "attention_window" in settings:
             transformer = transformer.with_window(window or transformer.trained_attention_window)
-        return ContextMixingCompressor(self.name, transformer, self.chunk_size_bytes,
-                                       replace(self.model, **settings.get("model", {})), headroom,
+        model = settings.get("model", {})
+        model = replace(self.model, **model) if isinstance(model, dict) else model
+        return ContextMixingCompressor(self.name, transformer, self.chunk_size_bytes, model, headroom,
                                        self.prefix_bytes if prefix is None else prefix,
                                        self.short_inputs_weight if weight is None else weight, settings.get("prime"))
 
