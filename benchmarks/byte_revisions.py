@@ -1,6 +1,6 @@
 """The byte model's revisions side by side: `cm`'s (3 in the settled core, its mixers skipping small errors; without
 the skip in gencomp 0.28; 3 in gencomp 0.19 to 0.27, 1 before)
-against `mix`'s (6, 5 in gencomp 0.21 to 0.26, 4 in 0.20), with and without the transformer.
+against `mix`'s (7, 6 in gencomp 0.27 to 0.29, 5 in 0.21 to 0.26, 4 in 0.20), with and without the transformer.
 
 Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
 sizes are the archives' payloads, speed is compressing and decompressing in one process after a
@@ -14,7 +14,7 @@ warm-up (round trip checked). The codecs run one after another in the same run:
     cm rev 5  ContextMixingCompressor with Bytes(revision=5)
     cm rev 6  ContextMixingCompressor with Bytes(revision=6)
     mix rev 5 mix:MODEL as gencomp 0.26 made it (revision 5, primed)
-    mix       mix:MODEL (revision 6)
+    mix       mix:MODEL (revision 7: in whole files of the suite, longer than 16 KiB, as revision 6)
 
     python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--repeats 1] [--out byte_revisions]
 

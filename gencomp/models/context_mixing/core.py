@@ -1,7 +1,7 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2 and 4 to 6) also has a count map per hashed context (a
+model (layout.R_REFINED: the byte model's revisions 2 and 4 to 7) also has a count map per hashed context (a
 second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 7)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
 (paq8's run map), and mixers E and F; one with groups (revisions 5 to 7) also mixer G. The image model's revision 4
