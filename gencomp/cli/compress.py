@@ -17,7 +17,7 @@ from typing import Optional
 from tqdm import tqdm
 
 from gencomp.archive.stream import compress_stream
-from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
+from gencomp.cli.files import STDIO, atomic_output, check_input, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.registry import DEFAULT_CODEC
 from gencomp.errors import GencompError
@@ -65,6 +65,8 @@ def compress_file(name: str, output: str, codec: str = AUTO, *, chunk_size: Opti
     """Compress the file `name` (STDIO: stdin) into `output` (STDIO: stdout), as gzip does: never over an
     existing file without force, atomically, the input removed afterwards unless keep (or written
     to stdout, or a media file whose bytes do not come back). quiet: no progress bar; silent: no notes."""
+    if name != STDIO:
+        check_input(name)  # a missing input is that, not a clash with an archive of the same name
     check_output(output, force)
     media = _media(name, codec, as_bytes, chunk_size, silent)
     if codec == AUTO:

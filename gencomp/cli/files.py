@@ -23,17 +23,23 @@ def open_input(name: str) -> Iterator[tuple[BinaryIO, Optional[int]]]:
     if name == STDIO:
         yield sys.stdin.buffer, None
         return
-    path = Path(name)
-    if path.is_dir():
-        raise GencompError(f"{name} is a directory")
-    if not path.exists():
-        raise GencompError(f"{name}: no such file")
+    path = check_input(name)
     try:
         file = path.open("rb")
     except OSError as exc:
-        raise GencompError(f"cannot read {name}: {exc.strerror}") from None
+        raise GencompError(f"{name}: cannot read it: {exc.strerror}") from None
     with file:
         yield file, path.stat().st_size
+
+
+def check_input(name: str) -> Path:
+    """The path of an input file that exists and is not a directory; errors begin with the name."""
+    path = Path(name)
+    if path.is_dir():
+        raise GencompError(f"{name}: is a directory")
+    if not path.exists():
+        raise GencompError(f"{name}: no such file")
+    return path
 
 
 @contextlib.contextmanager

@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         try:
             _one(name, args)
         except GencompError as exc:
-            print(f"gencomp: {name if name != STDIO else '(stdin)'}: {exc}", file=sys.stderr)
+            print(f"gencomp: {_named(name, exc)}", file=sys.stderr)
             status = 1
     return status
 
@@ -102,7 +102,7 @@ def _list(names: list[str]) -> int:
             with open_input(name) as (source, size):
                 summary = read_summary(source)
         except GencompError as exc:
-            print(f"gencomp: {name}: {exc}", file=sys.stderr)
+            print(f"gencomp: {_named(name, exc)}", file=sys.stderr)
             status = 1
             continue
         compressed = size if size is not None else summary.payload_bytes
@@ -114,3 +114,11 @@ def _list(names: list[str]) -> int:
         ratio = f"{100 * totals[0] / totals[1]:.2f}%" if totals[1] else "-"
         print(f"{totals[0]:>14,} {totals[1]:>14,} {ratio:>7}  {'':<16} (total)")
     return status
+
+
+def _named(name: str, exc: GencompError) -> str:
+    """The error, after the file's name unless the message begins with it (as the input's errors do)."""
+    message = str(exc)
+    if name == STDIO:
+        return f"(stdin): {message}"
+    return message if message.startswith(f"{name}: ") else f"{name}: {message}"
