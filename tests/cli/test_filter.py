@@ -103,11 +103,11 @@ def test_version_and_refusals_are_one_clear_line(tmp_path):
 
 
 def test_a_missing_or_wrong_input_is_named_once_and_not_mistaken_for_a_clash(tmp_path):
-    archive = tmp_path / "gone.txt.gcz"
-    archive.write_bytes(gencomp.get_compressor("gzip").compress(b"kept"))
+    archive, blob = tmp_path / "gone.txt.gcz", gencomp.get_compressor("gzip").compress(b"kept")
+    archive.write_bytes(blob)
     missing = run(str(tmp_path / "gone.txt"))  # its archive exists, the file does not
     assert missing.returncode == 1
     assert missing.stderr.decode().strip() == f"gencomp: {tmp_path / 'gone.txt'}: no such file"
-    assert archive.read_bytes() == gencomp.get_compressor("gzip").compress(b"kept")
+    assert archive.read_bytes() == blob
     folder = run(str(tmp_path))
     assert folder.returncode == 1 and folder.stderr.decode().strip() == f"gencomp: {tmp_path}: is a directory"
