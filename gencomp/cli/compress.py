@@ -17,7 +17,7 @@ from typing import Optional
 from tqdm import tqdm
 
 from gencomp.archive.stream import compress_stream
-from gencomp.cli.files import STDIO, atomic_output, check_input, check_output, open_input, remove_input
+from gencomp.cli.files import STDIO, atomic_output, check_output, open_input, remove_input
 from gencomp.compressors import COMPRESSORS, get_compressor
 from gencomp.compressors.registry import DEFAULT_CODEC
 from gencomp.errors import GencompError
@@ -66,7 +66,8 @@ def compress_file(name: str, output: str, codec: str = AUTO, *, chunk_size: Opti
     existing file without force, atomically, the input removed afterwards unless keep (or written
     to stdout, or a media file whose bytes do not come back). quiet: no progress bar; silent: no notes."""
     if name != STDIO:
-        check_input(name)  # a missing input is that, not a clash with an archive of the same name
+        with open_input(name):  # missing, a directory, unreadable: said before any clash with an existing output
+            pass
     check_output(output, force)
     media = _media(name, codec, as_bytes, chunk_size, silent)
     if codec == AUTO:
@@ -99,12 +100,10 @@ def _media(name: str, codec: str, as_bytes: bool, chunk_size: Optional[int], sil
     """The pixels or samples of a media file given to a media codec, or with AUTO of a PNG, BMP, PGM, PPM or WAV
     file that comes back byte for byte (None: code the bytes as they are)."""
     if codec == AUTO and not as_bytes and chunk_size is None and name != STDIO:
-        with open_input(name):  # the same errors as for any input: missing, a directory, unreadable
-            return read_exact_media_file(name)
+        return read_exact_media_file(name)
     if not is_media_codec(codec) or as_bytes or name == STDIO:
         return None
-    with open_input(name):  # the same errors as for any input: missing, a directory, unreadable
-        media = read_media_file(name, codec)
+    media = read_media_file(name, codec)
     if media is None:
         return None
     if chunk_size is not None:

@@ -19,27 +19,22 @@ STDIO = "-"
 
 @contextlib.contextmanager
 def open_input(name: str) -> Iterator[tuple[BinaryIO, Optional[int]]]:
-    """(binary reader, size in bytes or None for stdin) of a file or stdin, with clear errors."""
+    """(binary reader, size in bytes or None for stdin) of a file or stdin, with clear errors (each begins with the
+    file's name)."""
     if name == STDIO:
         yield sys.stdin.buffer, None
         return
-    path = check_input(name)
+    path = Path(name)
+    if path.is_dir():
+        raise GencompError(f"{name}: is a directory")
+    if not path.exists():
+        raise GencompError(f"{name}: no such file")
     try:
         file = path.open("rb")
     except OSError as exc:
         raise GencompError(f"{name}: cannot read it: {exc.strerror}") from None
     with file:
         yield file, path.stat().st_size
-
-
-def check_input(name: str) -> Path:
-    """The path of an input file that exists and is not a directory; errors begin with the name."""
-    path = Path(name)
-    if path.is_dir():
-        raise GencompError(f"{name}: is a directory")
-    if not path.exists():
-        raise GencompError(f"{name}: no such file")
-    return path
 
 
 @contextlib.contextmanager
