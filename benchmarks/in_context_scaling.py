@@ -67,14 +67,12 @@ def main(argv=None) -> int:
 def markdown(result: dict) -> str:
     names = CODECS + [PEER]
     lines = [f"# In-context learning: {result['source']}, coded in prefixes from fresh models", "",
-             "| prefix, bytes | " + " | ".join(f"`{n}` %" if n in CODECS else f"{n} %" for n in names)
-             + f" | `mix` / {PEER} |", "|---" * (len(names) + 2) + "|"]
+             *_header("prefix, bytes", names)]
     for row in result["rows"]:
         cells = [_pct(row["sizes"][n], row["bytes"]) for n in names]
         lines.append(f"| {row['bytes']:,} | " + " | ".join(cells) + f" | {_ratio(row['sizes'], 'mix')} |")
     lines += ["", "Each stretch between prefixes: what it added to the archive, % of its length", "",
-              "| stretch, bytes | " + " | ".join(f"`{n}` %" if n in CODECS else f"{n} %" for n in names)
-              + f" | `mix` / {PEER} |", "|---" * (len(names) + 2) + "|"]
+              *_header("stretch, bytes", names)]
     previous = {"bytes": 0, "sizes": {n: 0 for n in names}}
     for row in result["rows"]:
         span = row["bytes"] - previous["bytes"]
@@ -84,6 +82,12 @@ def markdown(result: dict) -> str:
                      + f" | {_ratio(added, 'mix')} |")
         previous = row
     return "\n".join(lines) + "\n"
+
+
+def _header(first: str, names: list[str]) -> list[str]:
+    """A table's header row and rule: `first`, then each codec's and the peer's %, then mix over the peer."""
+    cells = [f"`{n}` %" if n in CODECS else f"{n} %" for n in names]
+    return [f"| {first} | " + " | ".join(cells) + f" | `mix` / {PEER} |", "|---" * (len(names) + 2) + "|"]
 
 
 def _pct(size: int | None, length: int) -> str:
