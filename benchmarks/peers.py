@@ -93,9 +93,14 @@ def paq8px_image_bytes(image: Image.Image) -> Optional[int]:
     by the header; None for other modes."""
     if image.mode not in ("L", "RGB"):
         return None
+    return _file_through(["paq8px", "-8", "{into}", "{out}"], pnm_bytes(image), ".pgm" if image.mode == "L" else ".ppm",
+                         "o.paq8px")
+
+
+def pnm_bytes(image: Image.Image) -> bytes:
+    """A gray (L) or RGB image's pixels as binary PGM or PPM: the header, then the rows."""
     header = f"P{5 if image.mode == 'L' else 6}\n{image.width} {image.height}\n255\n".encode()
-    pnm = header + np.asarray(image).tobytes()
-    return _file_through(["paq8px", "-8", "{into}", "{out}"], pnm, ".pgm" if image.mode == "L" else ".ppm", "o.paq8px")
+    return header + np.asarray(image).tobytes()
 
 
 def paq8px_audio_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Optional[int]:
