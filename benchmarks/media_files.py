@@ -50,7 +50,7 @@ from peers import (  # benchmarks/peers.py, beside this script
     paq8px_audio_bytes,
     paq8px_image_bytes,
     png9_bytes,
-    pnm_bytes,
+    pnm_file,
     wavpack_bytes,
     webp_lossless_bytes,
 )
@@ -143,10 +143,12 @@ def pixels_alone_bytes(image: Image.Image, scratch: Path) -> Optional[int]:
     """gencomp's archive of the image's pixels alone: the binary PGM (gray) or PPM (RGB) paq8px is given, whose
     media record holds no ICC profile or other chunks (as JPEG XL's and paq8px's outputs hold none); None for
     other modes, as paq8px_image_bytes."""
-    if image.mode not in ("L", "RGB"):
+    pnm = pnm_file(image)
+    if pnm is None:
         return None
-    path = scratch / ("pixels.pgm" if image.mode == "L" else "pixels.ppm")
-    path.write_bytes(pnm_bytes(image))
+    data, suffix = pnm
+    path = scratch / f"pixels{suffix}"
+    path.write_bytes(data)
     return len(media_archive(read_media_file(str(path), "image")))
 
 

@@ -91,16 +91,17 @@ def wavpack_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Op
 def paq8px_image_bytes(image: Image.Image) -> Optional[int]:
     """paq8px -8 (v216) of the pixels as binary PGM (gray) or PPM (RGB), which its image models detect
     by the header; None for other modes."""
+    pnm = pnm_file(image)
+    return None if pnm is None else _file_through(["paq8px", "-8", "{into}", "{out}"], *pnm, "o.paq8px")
+
+
+def pnm_file(image: Image.Image) -> Optional[tuple[bytes, str]]:
+    """A gray (L) or RGB image's pixels as a binary PGM or PPM file (its header, then the rows) and its suffix;
+    None for other modes."""
     if image.mode not in ("L", "RGB"):
         return None
-    return _file_through(["paq8px", "-8", "{into}", "{out}"], pnm_bytes(image), ".pgm" if image.mode == "L" else ".ppm",
-                         "o.paq8px")
-
-
-def pnm_bytes(image: Image.Image) -> bytes:
-    """A gray (L) or RGB image's pixels as binary PGM or PPM: the header, then the rows."""
     header = f"P{5 if image.mode == 'L' else 6}\n{image.width} {image.height}\n255\n".encode()
-    return header + np.asarray(image).tobytes()
+    return header + np.asarray(image).tobytes(), ".pgm" if image.mode == "L" else ".ppm"
 
 
 def paq8px_audio_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Optional[int]:
