@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing import kinds, match
+from gencomp.models.context_mixing import kinds, match, token
 from gencomp.models.context_mixing.counters import (
     CHECK_MASK,
     CONTEXT_LIMIT,
@@ -96,6 +96,7 @@ from gencomp.models.context_mixing.layout import (
     R_SETTLED,
     R_SLOT,
     R_SLOT0,
+    R_TOKEN,
     R_X,
     RUN_MAX,
     X_BIAS,
@@ -254,6 +255,8 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         if runs:
             regs[R_X + X_HASHED + (1 + refined) * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
+    if regs[R_TOKEN]:
+        regs[R_X + regs[R_INPUTS] - 1] = token.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
     inputs = regs[R_INPUTS]
@@ -319,6 +322,8 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
             count(table, regs[R_SLOT + k] + nib, bit, limit)
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
+    if regs[R_TOKEN]:
+        token.update(direct, regs, bit)
     target = bit << 12
     inputs = regs[R_INPUTS]
     mixers = regs[R_MIXERS]

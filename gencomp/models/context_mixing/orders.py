@@ -85,6 +85,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gencomp.jit import CACHE
+from gencomp.models.context_mixing import token
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT, MASK32, hash2, store_contexts
 from gencomp.models.context_mixing.layout import (
     R_C4,
@@ -120,7 +121,8 @@ R_STARTS = R_W2 + 1  # revisions 2, 4 to 7: where each field of this line starts
 R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 7: a hash of this field's bytes so far
 R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 7: the hash of each field of this line (FIELDS), then the previous line's
 R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 7: the last 12 character groups, 4 a register, latest first
-R_END = R_GROUPS + 3
+R_TOKEN_AT = R_GROUPS + 3  # revision 8: the token model's index (token.INDEX_BITS positions)
+R_END = R_TOKEN_AT + (1 << token.INDEX_BITS)
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 
 
@@ -142,7 +144,7 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17, 10, 20, 23, 23, 23)[self.revision]
+        return (8, 10, 17, 10, 20, 23, 23, 23, 23)[self.revision]
 
     @property
     def refined(self) -> bool:
@@ -153,7 +155,7 @@ class Bytes:
     def context_limit(self) -> int:
         """The hashed contexts' counters' count limit (layout.R_CONTEXT_LIMIT)."""
         return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT,
-                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
+                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
 
     @property
     def runs(self) -> bool:
@@ -172,13 +174,19 @@ class Bytes:
 
     @property
     def short_final_by_bit(self) -> bool:
-        """In a short stream, the second layer's weights chosen by the bit position (state.new_state): revision 7."""
-        return self.revision == 7
+        """In a short stream, the second layer's weights chosen by the bit position (state.new_state): revisions 7
+        and 8."""
+        return self.revision >= 7
+
+    @property
+    def tokens(self) -> bool:
+        """The token model (token.py, layout.R_TOKEN): revision 8."""
+        return self.revision >= 8
 
     @property
     def match_min_bytes(self) -> int:
         """The match model's lookup length (layout.R_MATCH_MIN)."""
-        return (6, 5, 4, 5, 4, 4, 4, 4)[self.revision]
+        return (6, 5, 4, 5, 4, 4, 4, 4, 4)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -305,6 +313,8 @@ def learn(regs, history, pos, byte):
     elif hashes:
         regs[R_FIELD_HASH] = hash2(regs[R_FIELD_HASH] + 1, byte)
     regs[R_NEST] = _nest(regs[R_NEST], byte)
+    if revision >= 8:
+        token.learn(regs, history, pos, byte, R_TOKEN_AT)
     last_three = hash2(regs[R_C4] & 0xFFFFFF, 7) & ((1 << LAST_AT_BITS) - 1)
     regs[R_FOLLOWS] = regs[R_LAST_AT + last_three]
     regs[R_LAST_AT + last_three] = pos + 1

@@ -41,6 +41,7 @@ from gencomp.models.context_mixing.layout import (
     R_RUNS,
     R_SETTLED,
     R_SLOT,
+    R_TOKEN,
     X_EXT,
     X_HASHED,
 )
@@ -83,13 +84,14 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     layer's weights by the bit position, as an unsettled core does."""
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     maps = model.relative_maps
-    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps  # each weight set's size
+    tokens = int(getattr(model, "tokens", False))
+    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps + tokens  # each weight set's size
     byte_final = model.settled and not (short and model.short_final_by_bit)
     final_sets = 256 if byte_final else 8  # chosen by the partial byte, or the bit position (core.predict)
     mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
-    first_layer[:, inputs - maps : inputs] = input_weight
+    first_layer[:, inputs - maps - tokens : inputs] = input_weight
     first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
     mixer[M_FINAL * inputs :].reshape(final_sets, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
@@ -102,7 +104,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_REFINED], regs[R_MIXERS], regs[R_MATCH_MIN] = model.refined, mixers, model.match_min_bytes
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
-    regs[R_MIXER_SKIP], regs[R_BYTE_FINAL] = model.mixer_skip, byte_final
+    regs[R_MIXER_SKIP], regs[R_BYTE_FINAL], regs[R_TOKEN] = model.mixer_skip, byte_final, tokens
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
