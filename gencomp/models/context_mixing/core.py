@@ -1,13 +1,13 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2 and 4 to 7) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 7)
+model (layout.R_REFINED: the byte model's revisions 2 and 4 to 8) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 8)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revisions 5 to 7) also mixer G. The image model's revision 4
+(paq8's run map), and mixers E and F; one with groups (revisions 5 to 8) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
-A settled core (layout.R_SETTLED: the byte model's revisions 6 and 7, and `cm`'s revision 3 from gencomp 0.28)
+A settled core (layout.R_SETTLED: the byte model's revisions 6 to 8, and `cm`'s revision 3 from gencomp 0.28)
 differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
 (counters.count_surprised), the second layer's weight set is chosen by the partial byte, not the bit position alone,
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
@@ -28,7 +28,7 @@ partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position
 previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
-model with groups: the byte model's revisions 5 to 7, the image model's 4) by R_SEL_G and the bit position.
+model with groups: the byte model's revisions 5 to 8, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled

@@ -16,7 +16,7 @@ RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: coun
 
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits), runs (per hashed
 # context, run length 0 … RUN_MAX and bit position: how often the byte a context last saw is seen again), the
-# token model (token.DIRECT: prefix length × run of right guesses × expected bit)
+# token model (256: prefix length 0 … 7 × run of right guesses 0 … 15 × expected bit; token.py checks it)
 D_O1 = 256
 D_MATCH = D_O1 + 65536
 D_RUN = D_MATCH + 64
@@ -41,16 +41,16 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 7 (orders.Bytes)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 8 (orders.Bytes)
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2,
-#   4 to 7)
+#   4 to 8)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model or one with groups (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revisions 4 to 7)
+#   run (the byte model's revisions 4 to 8)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
@@ -65,7 +65,7 @@ R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settl
 R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is below this (12-bit probability units)
 #   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
 R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
-#   alone (a settled core, except in a short stream of the byte model's revision 7: state.new_state)
+#   alone (a settled core, except in a short stream of the byte model's revisions 7 and 8: state.new_state)
 R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model runs (token.py; the byte model's revision 8), its input the last of
 #   R_INPUTS; then its registers: the byte it expects + 1 (0: none), its run of right guesses, where its source
 #   is, its counter this bit (0: none), a hash of the token's bytes so far and their number

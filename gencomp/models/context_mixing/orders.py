@@ -72,6 +72,15 @@ position, as before the settled core: 256 weight sets, one per partial byte, lea
 `mix` in chunks of 1 to 16 KiB: image bytes 1.7–5.1 % smaller than with revision 6, speech 1.2–2.7 %, the suite's
 files 0.1 %, WikiText 0.04–0.07 % larger; longer streams code as in revision 6 (benchmarks/short_streams.py).
 
+Revision 8 (gencomp 0.31 on; `mix`'s) is revision 7 with the token model (token.py, layout.R_TOKEN): one input more,
+the byte that followed this token's bytes so far (since a space, tab or newline) in the latest token that began with
+them. A log repeats a name from the line above in another field, where the match model follows an older line of the
+same kind and misses at the name's first new byte. Without the transformer, the suite's dpkg log 3.3 % smaller, the
+other files 0.02–0.25 %; inside `mix` the log 3.9 %, every file of the suite smaller. The match model's confidence
+keyed by whether it agrees with the token model gained nothing; the token's byte as a hashed context 0.16 % more on
+the log and lost elsewhere; tokens split at punctuation too gained on code and Markdown and lost a fifth of the log's
+gain, both tokenisations as two inputs 0.1 % more for twice the cost.
+
 `cm` (gencomp 0.28 on) runs revision 3 in the same settled core (Bytes.settle): 1.2 % smaller than revision 3
 alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md). From gencomp 0.29 its first-layer
 mixers learn only from bits they missed by 64/4096 or more (Bytes.mixer_skip, core.update): the same size, faster
@@ -108,19 +117,19 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
-RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 7: their runs say what came last, so their counters can adapt more slowly
+RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 8: their runs say what came last, so their counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 7: the word before R_W1
-FIELDS = 32  # revisions 2 and 4 to 7 track where the first 32 fields of a line start
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 8: the word before R_W1
+FIELDS = 32  # revisions 2 and 4 to 8 track where the first 32 fields of a line start
 LONG_BYTES = 16  # the longest context (revisions 2 to 7)
-R_STARTS = R_W2 + 1  # revisions 2, 4 to 7: where each field of this line starts (FIELDS), then those of the previous line
-R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 7: a hash of this field's bytes so far
-R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 7: the hash of each field of this line (FIELDS), then the previous line's
-R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 7: the last 12 character groups, 4 a register, latest first
+R_STARTS = R_W2 + 1  # revisions 2, 4 to 8: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 8: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 8: the hash of each field of this line (FIELDS), then the previous line's
+R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 8: the last 12 character groups, 4 a register, latest first
 R_TOKEN_AT = R_GROUPS + 3  # revision 8: the token model's index (token.INDEX_BITS positions)
 R_END = R_TOKEN_AT + (1 << token.INDEX_BITS)
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
@@ -129,12 +138,12 @@ SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 @dataclass(frozen=True)
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
-    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20, 5 `mix`'s of 0.21 to 0.26 and 6 `mix`'s of 0.27 to 0.29, 3
-    unsettled `cm`'s of 0.19 to 0.27; `cm` uses revision 3 with `settle` and `mixer_skip` (0.28: without it) and
-    `mix` revision 7 (see the module docstring)."""
+    `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20, 5 `mix`'s of 0.21 to 0.26, 6 `mix`'s of 0.27 to 0.29 and 7 `mix`'s
+    of 0.30, 3 unsettled `cm`'s of 0.19 to 0.27; `cm` uses revision 3 with `settle` and `mixer_skip` (0.28: without
+    it) and `mix` revision 8 (see the module docstring)."""
 
     revision: int = 3
-    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revisions 6 and 7 are settled anyway
+    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revisions 6 to 8 are settled anyway
     mixer_skip: int = 0  # layout.R_MIXER_SKIP: mixers whose error is smaller learn nothing (`cm`, gencomp 0.29 on)
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
@@ -148,28 +157,28 @@ class Bytes:
 
     @property
     def refined(self) -> bool:
-        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4 to 7."""
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4 to 8."""
         return self.revision == 2 or self.revision >= 4
 
     @property
     def context_limit(self) -> int:
         """The hashed contexts' counters' count limit (layout.R_CONTEXT_LIMIT)."""
-        return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT,
-                RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT, RUNS_CONTEXT_LIMIT)[self.revision]
+        return (CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT, REVISED_CONTEXT_LIMIT)[self.revision] \
+            if self.revision < 4 else RUNS_CONTEXT_LIMIT
 
     @property
     def runs(self) -> bool:
-        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 7."""
+        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 8."""
         return self.revision >= 4
 
     @property
     def groups(self) -> bool:
-        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 to 7."""
+        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 to 8."""
         return self.revision >= 5
 
     @property
     def settled(self) -> bool:
-        """The settled core (layout.R_SETTLED): revisions 6 and 7, and any revision with `settle`."""
+        """The settled core (layout.R_SETTLED): revisions 6 to 8, and any revision with `settle`."""
         return self.revision >= 6 or self.settle
 
     @property
@@ -200,8 +209,8 @@ class Bytes:
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
     """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17, 4: 20,
-    5 to 7: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 7),
-    the field and the previous byte's class mixer E (revisions 4 to 7)."""
+    5 to 8: 23); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 8),
+    the field and the previous byte's class mixer E (revisions 4 to 8)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -275,8 +284,8 @@ def _last_bytes(history, pos):
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; from revision 1 on also the field, the nesting and where the
-    last three bytes last occurred; in revisions 2 and 4 to 7 where each field starts, in 4 to 7 also each
-    field's hash, in 5 to 7 the character groups."""
+    last three bytes last occurred; in revisions 2 and 4 to 8 where each field starts, in 4 to 8 also each
+    field's hash, in 5 to 8 the character groups, in 8 the token model's index (token.learn)."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)
