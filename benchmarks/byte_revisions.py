@@ -1,6 +1,7 @@
 """The byte model's revisions side by side: `cm`'s (3 in the settled core, its mixers skipping small errors; without
 the skip in gencomp 0.28; 3 in gencomp 0.19 to 0.27, 1 before)
-against `mix`'s (7, 6 in gencomp 0.27 to 0.29, 5 in 0.21 to 0.26, 4 in 0.20), with and without the transformer.
+against `mix`'s (8, 7 in gencomp 0.30, 6 in 0.27 to 0.29, 5 in 0.21 to 0.26, 4 in 0.20), with and without the
+transformer.
 
 Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
 sizes are the archives' payloads, speed is compressing and decompressing in one process after a
@@ -13,10 +14,16 @@ warm-up (round trip checked). The codecs run one after another in the same run:
     cm rev 4  ContextMixingCompressor with Bytes(revision=4)
     cm rev 5  ContextMixingCompressor with Bytes(revision=5)
     cm rev 6  ContextMixingCompressor with Bytes(revision=6)
+    cm rev 7  ContextMixingCompressor with Bytes(revision=7)
+    cm rev 8  ContextMixingCompressor with Bytes(revision=8)
     mix rev 5 mix:MODEL as gencomp 0.26 made it (revision 5, primed)
-    mix       mix:MODEL (revision 7: in whole files of the suite, longer than 16 KiB, as revision 6)
+    mix rev 7 mix:MODEL as gencomp 0.30 made it (revision 7, primed; in whole files as revision 6, 0.27-0.29's)
+    mix       mix:MODEL (revision 8)
 
-    python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--repeats 1] [--out byte_revisions]
+    python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--codecs LABEL,...] [--repeats 1]
+                                        [--out byte_revisions]
+
+--codecs runs only the codecs of these labels (e.g. "cm rev 7,cm rev 8,mix rev 7,mix").
 
 --repeats N times each codec N times a file, one codec after another, and keeps the fastest run each way.
 
@@ -49,11 +56,14 @@ def codecs(model: str, with_mix: bool) -> dict:
               "cm rev 3": ContextMixingCompressor("cm", model=Bytes(revision=3)),
               "cm rev 4": ContextMixingCompressor("cm", model=Bytes(revision=4)),
               "cm rev 5": ContextMixingCompressor("cm", model=Bytes(revision=5)),
-              "cm rev 6": ContextMixingCompressor("cm", model=Bytes(revision=6))}
+              "cm rev 6": ContextMixingCompressor("cm", model=Bytes(revision=6)),
+              "cm rev 7": ContextMixingCompressor("cm", model=Bytes(revision=7)),
+              "cm rev 8": ContextMixingCompressor("cm", model=Bytes(revision=8))}
     if with_mix:
         mix = get_compressor(f"mix:{model}")
-        chosen["mix rev 5"] = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=5),
-                                                      prime=mix.prime)
+        for revision in (5, 7):
+            chosen[f"mix rev {revision}"] = ContextMixingCompressor(mix.name, mix.transformer,
+                                                                    model=Bytes(revision=revision), prime=mix.prime)
         chosen["mix"] = mix
     return chosen
 
@@ -80,11 +90,12 @@ def measure_all(chosen: dict, data: bytes, repeats: int) -> dict:
 
 
 def table(rows: list[dict], labels: list[str]) -> str:
-    """Markdown: sizes (% of the original), `cm` against revisions 1 and 3 (unsettled), 5 against 4 and 6 against 5,
-    then speeds."""
+    """Markdown: sizes (% of the original), `cm` against revisions 1 and 3 (unsettled), each revision against the one
+    before it where both ran, then speeds."""
     pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 3", "cm"), ("cm 0.28", "cm"), ("cm rev 4", "cm rev 5"),
-                                 ("cm rev 5", "cm rev 6"),
-                                 ("mix rev 4", "mix"), ("mix rev 5", "mix")) if a in labels]
+                                 ("cm rev 5", "cm rev 6"), ("cm rev 7", "cm rev 8"),
+                                 ("mix rev 4", "mix"), ("mix rev 5", "mix"), ("mix rev 7", "mix"))
+             if a in labels and b in labels]
     head = ["file", "bytes"] + [f"`{label}`" for label in labels] + [f"{b} / {a}" for a, b in pairs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows + [_total(rows, labels)]:
@@ -116,10 +127,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="tiny-v2", help="mix's transformer (default: tiny-v2, mix's default)")
     parser.add_argument("--no-mix", action="store_true", help="the cm codecs only (a few minutes, not twelve)")
+    parser.add_argument("--codecs", help="only the codecs of these labels, comma-separated (default: all)")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each codec a file; the fastest is kept")
     parser.add_argument("--out", default="byte_revisions", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
     chosen = codecs(args.model, not args.no_mix)
+    if args.codecs:
+        wanted = args.codecs.split(",")
+        unknown = [label for label in wanted if label not in chosen]
+        if unknown:
+            raise SystemExit(f"unknown codec labels {unknown}; known: {', '.join(chosen)}")
+        chosen = {label: chosen[label] for label in wanted}
     files = [entry for entry, _ in collect() if entry.name != "suite-concatenated"]  # the files themselves
     for codec in chosen.values():  # compiled code loaded, the transformer read
         measure(codec, b"warm up " * 100)
