@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing import kinds, match, token
+from gencomp.models.context_mixing import hex_runs, kinds, match, token
 from gencomp.models.context_mixing.counters import (
     CHECK_MASK,
     CONTEXT_LIMIT,
@@ -108,11 +108,12 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 INPUT_WEIGHT = 1 << 14  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-# mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte; kind state × bit position;
+# mixer weight sets (R_INPUTS weights each, 16 fractional bits): partial byte (a second bank in a long hex run:
+# hex_runs.own_mixer_set); kind state × bit position;
 # R_SEL; R_SEL_D + bit position // 2; R_SEL_E + bit position // 2; (hashed context 2's run byte + 1, or 0) ×
 # bit position; R_SEL_G + bit position; then the second layer: 8 sets (bit position) of N_MIXERS weights, 256 in a
 # settled core (chosen by the partial byte: layout.R_BYTE_FINAL)
-M_A, M_B = 0, 256
+M_A, M_B = 0, 512
 M_C = M_B + 9 * (HASHED + 1) * 8
 M_D = M_C + 256
 M_E = M_D + 1024
@@ -256,11 +257,12 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
             regs[R_X + X_HASHED + (1 + refined) * active + k] = _run_input(direct, regs, k, c0, bitpos, stretch)
     match_state = match.predict(direct, regs, c0, bitpos, stretch)
     if regs[R_TOKEN]:
+        regs[R_X + regs[R_INPUTS] - 2] = hex_runs.predict(direct, regs, c0, stretch)
         regs[R_X + regs[R_INPUTS] - 1] = token.predict(direct, regs, c0, bitpos, stretch)
     regs[R_X + X_EXT] = stretch[ext_p12] if ext_p12 >= 0 else 0
     regs[R_X + X_BIAS] = 256
     inputs = regs[R_INPUTS]
-    regs[R_SETS + 0] = (M_A + c0) * inputs
+    regs[R_SETS + 0] = (M_A + c0 + (hex_runs.own_mixer_set(regs) << 8)) * inputs
     regs[R_SETS + 1] = (M_B + (kinds.mixer_b_state(regs, match_state, regs[R_KNOWN]) << 3) + bitpos) * inputs
     regs[R_SETS + 2] = (M_C + regs[R_SEL]) * inputs
     regs[R_SETS + 3] = (M_D + regs[R_SEL_D] + (bitpos >> 1)) * inputs
@@ -323,6 +325,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     if regs[R_MCTX] >= 0:
         count(direct, regs[R_MCTX], bit, MATCH_LIMIT)
     if regs[R_TOKEN]:
+        hex_runs.update(direct, regs, c0, bit)
         token.update(direct, regs, bit)
     target = bit << 12
     inputs = regs[R_INPUTS]

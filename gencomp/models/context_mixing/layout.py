@@ -7,21 +7,24 @@ HASHED = 24  # hashed contexts at most (R_ACTIVE says how many a model uses; byt
 KIND_MAPS, KIND_MAP_LEVELS, KIND_MAP_SPAN = 24, 32, 512
 # inputs: order 0, order 1, match, external, bias, then R_ACTIVE hashed contexts and, in a refined model
 # (R_REFINED), as many count-map inputs, then in a model with runs (R_RUNS) as many run inputs, then R_MAPS
-# relative maps, then in a model with tokens (R_TOKEN) the token input: R_INPUTS of them in use
+# relative maps, then in a model with tokens (R_TOKEN) the hex-run input and the token input: R_INPUTS of them in use
 X_O0, X_O1, X_MATCH, X_EXT, X_BIAS, X_HASHED = 0, 1, 2, 3, 4, 5
-N_INPUTS = X_HASHED + 3 * HASHED + KIND_MAPS + 1
+N_INPUTS = X_HASHED + 3 * HASHED + KIND_MAPS + 2
 N_MIXERS = 7  # first-layer mixers at most: A, B, C; D in a refined model; E and F in one with runs; D to G in one
 #   with groups
 RUN_MAX = 15  # a run input's longest run (4 bits in the slot's first word: counters.find_slot)
 
 # direct counters: order 0 (256), order 1 (65,536), match (32 lengths × 2 expected bits), runs (per hashed
 # context, run length 0 … RUN_MAX and bit position: how often the byte a context last saw is seen again), the
-# token model (256: prefix length 0 … 7 × run of right guesses 0 … 15 × expected bit; token.py checks it)
+# token model (256: prefix length 0 … 7 × run of right guesses 0 … 15 × expected bit; token.py checks it), the
+# hex-run input (hex_runs.py: run length 0 … HEX_LENGTHS − 1 × partial byte)
 D_O1 = 256
 D_MATCH = D_O1 + 65536
 D_RUN = D_MATCH + 64
 D_TOKEN = D_RUN + HASHED * (RUN_MAX + 1) * 8
-DIRECT_SIZE = D_TOKEN + 256
+D_HEX = D_TOKEN + 256
+HEX_LENGTHS = 66  # a SHA-256's 64 digits, the byte after them, and longer runs
+DIRECT_SIZE = D_HEX + HEX_LENGTHS * 256
 KIND_MAPS_SIZE = KIND_MAPS * KIND_MAP_LEVELS * KIND_MAP_SPAN * 8  # direct counters after DIRECT_SIZE
 
 R_C0, R_BITPOS, R_C4, R_C8, R_POS = 0, 1, 2, 3, 4  # partial byte, its bit, last 4 and 8 bytes, position
@@ -66,8 +69,9 @@ R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is belo
 #   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
 R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
 #   alone (a settled core, except in a short stream of the byte model's revisions 7 and 8: state.new_state)
-R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model runs (token.py; the byte model's revision 8), its input the last of
-#   R_INPUTS; then its registers: the byte it expects + 1 (0: none), its run of right guesses, where its source
-#   is, its counter this bit (0: none), a hash of the token's bytes so far and their number
-R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN = range(R_TOKEN + 1, R_TOKEN + 7)
-R_MODEL = R_TOKEN + 7  # the data kind's own registers start here
+R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (token.py, hex_runs.py; the byte model's
+#   revision 8), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects + 1 (0:
+#   none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the token's bytes
+#   so far and their number; then the hex run (hex_runs.py)
+R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN, R_HEX = range(R_TOKEN + 1, R_TOKEN + 8)
+R_MODEL = R_TOKEN + 8  # the data kind's own registers start here

@@ -72,14 +72,21 @@ position, as before the settled core: 256 weight sets, one per partial byte, lea
 `mix` in chunks of 1 to 16 KiB: image bytes 1.7–5.1 % smaller than with revision 6, speech 1.2–2.7 %, the suite's
 files 0.1 %, WikiText 0.04–0.07 % larger; longer streams code as in revision 6 (benchmarks/short_streams.py).
 
-Revision 8 (gencomp 0.31 on; `mix`'s) is revision 7 with the token model (token.py, layout.R_TOKEN): one input more,
-the byte that followed this token's bytes so far (since a space, tab or newline) in the latest token that began with
-them. A log repeats a name from the line above in another field, where the match model follows an older line of the
-same kind and misses at the name's first new byte. Without the transformer, the suite's dpkg log 3.3 % smaller, the
-other files 0.02–0.25 %; inside `mix` the log 3.9 %, every file of the suite smaller. The match model's confidence
-keyed by whether it agrees with the token model gained nothing; the token's byte as a hashed context 0.16 % more on
-the log and lost elsewhere; tokens split at punctuation too gained on code and Markdown and lost a fifth of the log's
-gain, both tokenisations as two inputs 0.1 % more for twice the cost.
+Revision 8 (gencomp 0.31 on; `mix`'s) is revision 7 with two inputs more (layout.R_TOKEN):
+
+* the token model (token.py): the byte that followed this token's bytes so far (since a space, tab or newline) in the
+  latest token that began with them. A log repeats a name from the line above in another field, where the match
+  model follows an older line of the same kind and misses at the name's first new byte;
+* the hex-run input (hex_runs.py): in a run of hexadecimal digits with both digits and letters (a SHA-256), a direct
+  counter per exact run length and partial byte, with mixer A's own weight sets from 8 digits on.
+
+Without the transformer (code lengths, whole files): the suite's dpkg log 3.3 % smaller, its JSON 1 %, the other files
+0.02–0.25 %. The match model's confidence keyed by whether it agrees with the token model gained nothing; the
+token's byte as a hashed context 0.16 % more on the log and lost elsewhere; tokens split at punctuation too gained on
+code and Markdown and lost a fifth of the log's gain, both tokenisations as two inputs 0.1 % more for twice the cost;
+a hex run's input in any run of hex digits lost 0.14 % on the log (dates, versions), an APM by the hex run gained
+0.01 %, a like input on runs of decimal digits (by length and the byte before) 0.18 % on the release notes and lost
+0.08 % on the log.
 
 `cm` (gencomp 0.28 on) runs revision 3 in the same settled core (Bytes.settle): 1.2 % smaller than revision 3
 alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md). From gencomp 0.29 its first-layer
@@ -94,7 +101,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gencomp.jit import CACHE
-from gencomp.models.context_mixing import token
+from gencomp.models.context_mixing import hex_runs, token
 from gencomp.models.context_mixing.counters import CONTEXT_LIMIT, MASK32, hash2, store_contexts
 from gencomp.models.context_mixing.layout import (
     R_C4,
@@ -189,7 +196,7 @@ class Bytes:
 
     @property
     def tokens(self) -> bool:
-        """The token model (token.py, layout.R_TOKEN): revision 8."""
+        """The token model and the hex-run input (token.py, hex_runs.py, layout.R_TOKEN): revision 8."""
         return self.revision >= 8
 
     @property
@@ -324,6 +331,7 @@ def learn(regs, history, pos, byte):
     regs[R_NEST] = _nest(regs[R_NEST], byte)
     if revision >= 8:
         token.learn(regs, history, pos, byte, R_TOKEN_AT)
+        hex_runs.learn(regs, byte)
     last_three = hash2(regs[R_C4] & 0xFFFFFF, 7) & ((1 << LAST_AT_BITS) - 1)
     regs[R_FOLLOWS] = regs[R_LAST_AT + last_three]
     regs[R_LAST_AT + last_three] = pos + 1

@@ -85,13 +85,13 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     maps = model.relative_maps
     tokens = int(getattr(model, "tokens", False))
-    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps + tokens  # each weight set's size
+    inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps + 2 * tokens  # each weight set's size
     byte_final = model.settled and not (short and model.short_final_by_bit)
     final_sets = 256 if byte_final else 8  # chosen by the partial byte, or the bit position (core.predict)
     mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS, np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
-    first_layer[:, inputs - maps - tokens : inputs] = input_weight
+    first_layer[:, inputs - maps - 2 * tokens : inputs] = input_weight
     first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
     mixer[M_FINAL * inputs :].reshape(final_sets, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
     apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)

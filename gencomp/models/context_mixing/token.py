@@ -19,8 +19,8 @@ import numpy as np
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing.counters import MATCH_LIMIT, count, hash2, stretched
 from gencomp.models.context_mixing.layout import (
+    D_HEX,
     D_TOKEN,
-    DIRECT_SIZE,
     R_TBYTE,
     R_TCTX,
     R_THASH,
@@ -33,8 +33,8 @@ from gencomp.native import njit
 INDEX_BITS = 18  # 2^18 prefixes' latest positions
 RIGHT_MAX = 15  # the longest run of right guesses told apart
 PREFIX_MAX = 7  # prefix lengths told apart (longer ones count as 7)
-# its direct counters, by prefix length × run of right guesses × expected bit, end the layout's
-assert D_TOKEN + (PREFIX_MAX + 1) * (RIGHT_MAX + 1) * 2 == DIRECT_SIZE
+# its direct counters, by prefix length × run of right guesses × expected bit, fill the layout's D_TOKEN
+assert D_TOKEN + (PREFIX_MAX + 1) * (RIGHT_MAX + 1) * 2 == D_HEX
 
 
 @njit(cache=CACHE)
