@@ -13,6 +13,8 @@ differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed cou
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
 16 KiB never reaches them). Revision 7 chooses the second layer's weights by the bit position in a stream of at most
 16 KiB (layout.R_BYTE_FINAL), where 256 weight sets learn too little.
+A model with tokens (layout.R_TOKEN: the byte model's revision 8) has two inputs more, the token model's and the
+hex-run input (token.py, hex_runs.py).
 A model with a mixer skip (layout.R_MIXER_SKIP: `cm` from gencomp 0.29, 64) lets a first-layer mixer learn only
 from a bit it missed by at least that much (12-bit probability units): a mixer so nearly right would move no weight
 by more than 0.0012. `cm` skips 63–93 % of its mixers' updates so (the log most), at no cost in size; left out
@@ -24,8 +26,9 @@ predictions (maps.py), which the coding loops set and count around predict and u
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
 a first word: the check, and in a model with runs the context's run), two probes a lookup, the less
 used slot replaced: two cache misses per context per byte. Mixer A's weight set is chosen by the
-partial byte; B's by the kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the
-previous byte, or the predicted pixel or sample byte); D's by R_SEL_D and the bit position's half;
+partial byte (and, in a model with tokens, whether a long hex run is on: hex_runs.own_mixer_set); B's by the
+kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or
+sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
 model with groups: the byte model's revisions 5 to 8, the image model's 4) by R_SEL_G and the bit position.
