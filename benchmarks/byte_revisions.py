@@ -20,10 +20,11 @@ warm-up (round trip checked). The codecs run one after another in the same run:
     mix rev 7 mix:MODEL as gencomp 0.30 made it (revision 7, primed; in whole files as revision 6, 0.27-0.29's)
     mix       mix:MODEL (revision 8)
 
-    python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--codecs LABEL,...] [--repeats 1]
-                                        [--out byte_revisions]
+    python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--codecs LABEL,...] [--files NAME,...]
+                                        [--repeats 1] [--out byte_revisions]
 
---codecs runs only the codecs of these labels (e.g. "cm rev 7,cm rev 8,mix rev 7,mix").
+--codecs runs only the codecs of these labels (e.g. "cm rev 7,cm rev 8,mix rev 7,mix"), --files only these files of
+the suite (e.g. "system-log.log,data.json").
 
 --repeats N times each codec N times a file, one codec after another, and keeps the fastest run each way.
 
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--model", default="tiny-v2", help="mix's transformer (default: tiny-v2, mix's default)")
     parser.add_argument("--no-mix", action="store_true", help="the cm codecs only (a few minutes, not twelve)")
     parser.add_argument("--codecs", help="only the codecs of these labels, comma-separated (default: all)")
+    parser.add_argument("--files", help="only these suite files, comma-separated (default: all but the concatenation)")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each codec a file; the fastest is kept")
     parser.add_argument("--out", default="byte_revisions", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
@@ -139,6 +141,8 @@ def main() -> None:
             raise SystemExit(f"unknown codec labels {unknown}; known: {', '.join(chosen)}")
         chosen = {label: chosen[label] for label in wanted}
     files = [entry for entry, _ in collect() if entry.name != "suite-concatenated"]  # the files themselves
+    if args.files:
+        files = [entry for entry in files if entry.name in args.files.split(",")]
     for codec in chosen.values():  # compiled code loaded, the transformer read
         measure(codec, b"warm up " * 100)
     rows = []
