@@ -77,6 +77,7 @@ class Audio:
     runs = False  # layout.R_RUNS
     settled = False  # layout.R_SETTLED
     short_final_by_bit = False  # state.new_state
+    tokens = False  # the byte model's token model and hex-run input (orders.Bytes.tokens)
     mixer_skip = 0  # layout.R_MIXER_SKIP
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS

@@ -157,6 +157,7 @@ class Image:
     runs = False  # layout.R_RUNS
     settled = False  # layout.R_SETTLED
     short_final_by_bit = False  # state.new_state
+    tokens = False  # the byte model's token model and hex-run input (orders.Bytes.tokens)
     mixer_skip = 0  # layout.R_MIXER_SKIP
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
 

@@ -84,7 +84,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     layer's weights by the bit position, as an unsettled core does."""
     mixers = 7 if model.groups else 6 if model.runs else 4 if model.refined else 3
     maps = model.relative_maps
-    tokens = int(getattr(model, "tokens", False))
+    tokens = int(model.tokens)
     inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps + 2 * tokens  # each weight set's size
     byte_final = model.settled and not (short and model.short_final_by_bit)
     final_sets = 256 if byte_final else 8  # chosen by the partial byte, or the bit position (core.predict)
