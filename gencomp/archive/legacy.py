@@ -92,6 +92,10 @@ EARLIER_MODELS = (
     EarlierModel("mix", "0.30", "the byte model's revision 7 (no token model)",
                  lambda identity: identity.get("bytes_revision") == 7,
                  lambda identity: {"model": _byte_model(revision=7), "prime": identity["prime"]}),
+    EarlierModel("mix", "0.31", "the byte model's revision 8 (no block context; final probabilities 32/65536 from 0 "
+                 "and 1 at most)",
+                 lambda identity: identity.get("bytes_revision") == 8,
+                 lambda identity: {"model": _byte_model(revision=8), "prime": identity["prime"]}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1, "revision": 0}}),

@@ -78,6 +78,7 @@ class Audio:
     settled = False  # layout.R_SETTLED
     short_final_by_bit = False  # state.new_state
     tokens = False  # the byte model's token model and hex-run input (orders.Bytes.tokens)
+    fine = False  # the byte model's finer final probability (orders.Bytes.fine)
     mixer_skip = 0  # layout.R_MIXER_SKIP
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS

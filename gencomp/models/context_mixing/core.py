@@ -78,6 +78,7 @@ from gencomp.models.context_mixing.layout import (
     R_CMAP,
     R_CONTEXT_LIMIT,
     R_CTX,
+    R_FINE,
     R_INPUTS,
     R_KNOWN,
     R_MCTX,
@@ -299,7 +300,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     else:
         p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
     p = kinds.final_p(regs, p, ext_p12)
-    return min(max(p, 32), 65536 - 32)
+    return min(max(p, 1), 65535) if regs[R_FINE] else min(max(p, 32), 65536 - 32)
 
 
 @njit(cache=CACHE)

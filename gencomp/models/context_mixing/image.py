@@ -158,6 +158,7 @@ class Image:
     settled = False  # layout.R_SETTLED
     short_final_by_bit = False  # state.new_state
     tokens = False  # the byte model's token model and hex-run input (orders.Bytes.tokens)
+    fine = False  # the byte model's finer final probability (orders.Bytes.fine)
     mixer_skip = 0  # layout.R_MIXER_SKIP
     context_limit = CONTEXT_LIMIT  # layout.R_CONTEXT_LIMIT
 

@@ -44,7 +44,7 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 8 (orders.Bytes)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 9 (orders.Bytes)
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2,
 #   4 to 8)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
@@ -74,4 +74,6 @@ R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (toke
 #   none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the token's bytes
 #   so far and their number; then the hex run (hex_runs.py)
 R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN, R_HEX = range(R_TOKEN + 1, R_TOKEN + 8)
-R_MODEL = R_TOKEN + 8  # the data kind's own registers start here
+R_FINE = R_TOKEN + 8  # 1: the final probability may come within 2^-16 of 0 or 1, not 32 · 2^-16 (core.predict; the byte
+#   model's revision 9): a byte that is all but certain costs some 0.0005 bits, not 0.006 at least
+R_MODEL = R_TOKEN + 9  # the data kind's own registers start here

@@ -29,6 +29,7 @@ from gencomp.models.context_mixing.layout import (
     R_ACTIVE,
     R_BYTE_FINAL,
     R_CONTEXT_LIMIT,
+    R_FINE,
     R_INPUTS,
     R_KIND,
     R_MAPS,
@@ -105,6 +106,7 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
     regs[R_MIXER_SKIP], regs[R_BYTE_FINAL], regs[R_TOKEN] = model.mixer_skip, byte_final, tokens
+    regs[R_FINE] = model.fine
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)
