@@ -56,8 +56,9 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-MIX_BYTES_REVISION = 8  # mix's byte model: revision 2 with runs, six contexts more, a settled core (unsettled in short
-#   streams) and the token model (orders.py); cm keeps the runs, the contexts and the tokens out for speed
+MIX_BYTES_REVISION = 9  # mix's byte model: revision 2 with runs, seven contexts more, a settled core (unsettled in short
+#   streams), the token model and a finer final probability (orders.py); cm keeps the runs, the contexts and the tokens
+#   out for speed
 CM_MIXER_SKIP = 64  # cm's mixers learn from errors of 64/4096 or more (0.29 on): 6 % faster, the same size
 CM_MODEL = cmx.Bytes(revision=3, settle=True, mixer_skip=CM_MIXER_SKIP)  # cm's: revision 3 in the settled core (0.28
 #   on; 0.19-0.27 unsettled), its mixers skipping small errors (0.29 on)
@@ -201,9 +202,7 @@ class ContextMixingCompressor(Compressor):
         coder = encoder_states(1)
         out = np.empty(len(chunk) + 64, np.uint8)  # more than this: store the chunk instead
         pos, bits = 0, 0.0
-        pieces = (((a, min(len(chunk), a + PROGRESS_BYTES), _NO_EXT) for a in range(0, len(chunk), PROGRESS_BYTES))
-                  if self.transformer is None else self._external_weights(history[primed:]))
-        for start, stop, ext in pieces:
+        for start, stop, ext in self._pieces(history[primed:]):
             pos, more = cmx.encode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, ext, primed + start,
                                          primed + stop, coder[0], out, pos, count_bits)
             if pos < 0:
@@ -215,6 +214,29 @@ class ContextMixingCompressor(Compressor):
                 progress(stop - start)
         blob = finish_streams(coder, [out[:pos]])[0]
         return (store(chunk), 8.0 * (len(chunk) + 1)) if len(blob) > len(chunk) else (blob, bits)
+
+    def _pieces(self, data: np.ndarray):
+        """Yield (start, stop, the transformer's weights for data[start:stop], or none) covering data."""
+        if self.transformer is not None:
+            yield from self._external_weights(data)
+            return
+        for start in range(0, len(data), PROGRESS_BYTES):
+            yield start, min(len(data), start + PROGRESS_BYTES), _NO_EXT
+
+    def byte_code_lengths(self, data: bytes) -> np.ndarray:
+        """Each byte's ideal code length in bits, −log2 of the probabilities the coder codes it with, data coded as
+        one stream as `compress` codes a whole input: (len(data),) float64, summing to chunk_code_length_bits'. For
+        analysis (benchmarks/byte_costs.py): one kernel call a byte, a few times slower than coding."""
+        history, model, primed = self._new_stream(len(data))
+        history[primed:] = np.frombuffer(data, np.uint8)
+        coder, out = encoder_states(1), np.empty(2 * len(data) + 1024, np.uint8)  # never full: random bytes cost ~8 bits
+        bits, pos = np.zeros(len(data)), 0
+        for start, stop, ext in self._pieces(history[primed:]):
+            for at in range(start, stop):
+                row = ext[at - start : at - start + 1] if len(ext) else ext
+                pos, bits[at] = cmx.encode_bytes(*model.arrays, history, cmx.SQUASH, cmx.STRETCH, row, primed + at,
+                                                 primed + at + 1, coder[0], out, pos, True)
+        return bits
 
     def _each(self, work, items):
         """work(*item) for each item, in order: on threads (the kernels release the GIL; a model a
