@@ -1,6 +1,6 @@
 """The byte model's revisions side by side: `cm`'s (3 in the settled core, its mixers skipping small errors; without
 the skip in gencomp 0.28; 3 in gencomp 0.19 to 0.27, 1 before)
-against `mix`'s (8, 7 in gencomp 0.30, 6 in 0.27 to 0.29, 5 in 0.21 to 0.26, 4 in 0.20), with and without the
+against `mix`'s (9, 8 in gencomp 0.31, 7 in 0.30, 6 in 0.27 to 0.29, 5 in 0.21 to 0.26, 4 in 0.20), with and without the
 transformer.
 
 Each codec codes every file of the suite (benchmarks/suite.py) whole, as `gencomp compress` does;
@@ -16,14 +16,16 @@ warm-up (round trip checked). The codecs run one after another in the same run:
     cm rev 6  ContextMixingCompressor with Bytes(revision=6)
     cm rev 7  ContextMixingCompressor with Bytes(revision=7)
     cm rev 8  ContextMixingCompressor with Bytes(revision=8)
+    cm rev 9  ContextMixingCompressor with Bytes(revision=9)
     mix rev 5 mix:MODEL as gencomp 0.26 made it (revision 5, primed)
     mix rev 7 mix:MODEL as gencomp 0.30 made it (revision 7, primed; in whole files as revision 6, 0.27-0.29's)
-    mix       mix:MODEL (revision 8)
+    mix rev 8 mix:MODEL as gencomp 0.31 made it (revision 8, primed)
+    mix       mix:MODEL (revision 9)
 
     python benchmarks/byte_revisions.py [--model tiny-v2] [--no-mix] [--codecs LABEL,...] [--files NAME,...]
                                         [--repeats 1] [--out byte_revisions]
 
---codecs runs only the codecs of these labels (e.g. "cm rev 7,cm rev 8,mix rev 7,mix"), --files only these files of
+--codecs runs only the codecs of these labels (e.g. "cm rev 8,cm rev 9,mix rev 8,mix"), --files only these files of
 the suite (e.g. "system-log.log,data.json").
 
 --repeats N times each codec N times a file, one codec after another, and keeps the fastest run each way.
@@ -59,10 +61,11 @@ def codecs(model: str, with_mix: bool) -> dict:
               "cm rev 5": ContextMixingCompressor("cm", model=Bytes(revision=5)),
               "cm rev 6": ContextMixingCompressor("cm", model=Bytes(revision=6)),
               "cm rev 7": ContextMixingCompressor("cm", model=Bytes(revision=7)),
-              "cm rev 8": ContextMixingCompressor("cm", model=Bytes(revision=8))}
+              "cm rev 8": ContextMixingCompressor("cm", model=Bytes(revision=8)),
+              "cm rev 9": ContextMixingCompressor("cm", model=Bytes(revision=9))}
     if with_mix:
         mix = get_compressor(f"mix:{model}")
-        for revision in (5, 7):
+        for revision in (5, 7, 8):
             chosen[f"mix rev {revision}"] = ContextMixingCompressor(mix.name, mix.transformer,
                                                                     model=Bytes(revision=revision), prime=mix.prime)
         chosen["mix"] = mix
@@ -95,7 +98,8 @@ def table(rows: list[dict], labels: list[str]) -> str:
     before it where both ran, then speeds."""
     pairs = [(a, b) for a, b in (("cm rev 1", "cm"), ("cm rev 3", "cm"), ("cm 0.28", "cm"), ("cm rev 4", "cm rev 5"),
                                  ("cm rev 5", "cm rev 6"), ("cm rev 7", "cm rev 8"),
-                                 ("mix rev 4", "mix"), ("mix rev 5", "mix"), ("mix rev 7", "mix"))
+                                 ("cm rev 8", "cm rev 9"), ("mix rev 4", "mix"), ("mix rev 5", "mix"),
+                                 ("mix rev 7", "mix"), ("mix rev 8", "mix"))
              if a in labels and b in labels]
     head = ["file", "bytes"] + [f"`{label}`" for label in labels] + [f"{b} / {a}" for a, b in pairs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
