@@ -1,20 +1,21 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2 and 4 to 8) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 8)
+model (layout.R_REFINED: the byte model's revisions 2 and 4 to 9) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 9)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revisions 5 to 8) also mixer G. The image model's revision 4
+(paq8's run map), and mixers E and F; one with groups (revisions 5 to 9) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
-A settled core (layout.R_SETTLED: the byte model's revisions 6 to 8, and `cm`'s revision 3 from gencomp 0.28)
+A settled core (layout.R_SETTLED: the byte model's revisions 6 to 9, and `cm`'s revision 3 from gencomp 0.28)
 differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
 (counters.count_surprised), the second layer's weight set is chosen by the partial byte, not the bit position alone,
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
 16 KiB never reaches them). Revision 7 chooses the second layer's weights by the bit position in a stream of at most
 16 KiB (layout.R_BYTE_FINAL), where 256 weight sets learn too little.
-A model with tokens (layout.R_TOKEN: the byte model's revision 8) has two inputs more, the token model's and the
-hex-run input (token.py, hex_runs.py).
+A model with tokens (layout.R_TOKEN: the byte model's revisions 8 and 9) has two inputs more, the token model's and the
+hex-run input (token.py, hex_runs.py). A fine one (layout.R_FINE: revision 9) lets its final probability come within
+2^-16 of 0 or 1, not 32 · 2^-16.
 A model with a mixer skip (layout.R_MIXER_SKIP: `cm` from gencomp 0.29, 64) lets a first-layer mixer learn only
 from a bit it missed by at least that much (12-bit probability units): a mixer so nearly right would move no weight
 by more than 0.0012. `cm` skips 63–93 % of its mixers' updates so (the log most), at no cost in size; left out
@@ -31,7 +32,7 @@ kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the previ
 sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
-model with groups: the byte model's revisions 5 to 8, the image model's 4) by R_SEL_G and the bit position.
+model with groups: the byte model's revisions 5 to 9, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled

@@ -1,8 +1,8 @@
-"""The hex-run input (the byte model's revision 8): within a run of lowercase hexadecimal digits that holds both a
-digit and a letter a–f (a SHA-256, a UUID's groups, a commit id), each bit as a direct counter per exact run length
-(up to HEX_LENGTHS − 1) and partial byte has found it; else 0. A 64-digit hash is 4 bits a digit and a quote after
-the 64th: the counters learn both, where the hashed contexts spread them over whatever bytes came before. In a run
-of MIXER_RUN or more, mixer A takes a weight set of its own (core.predict), so that it can trust this input there.
+"""The hex-run input (the byte model's revisions 8 and 9): within a run of lowercase hexadecimal digits that holds
+both a digit and a letter a–f (a SHA-256, a UUID's groups, a commit id), each bit as a direct counter per exact run
+length (up to HEX_LENGTHS − 1) and partial byte has found it; else 0. A 64-digit hash is 4 bits a digit and a quote
+after the 64th: the counters learn both, where the hashed contexts spread them over whatever bytes came before. In a
+run of MIXER_RUN or more, mixer A takes a weight set of its own (core.predict), so that it can trust this input there.
 JSON of a software bill of materials (the suite's, 126 SHA-256 values) codes 1 % smaller.
 
 R_HEX (layout) holds the run's length in its low 8 bits, bit 8 once it held a digit, bit 9 once a letter a–f.

@@ -46,14 +46,14 @@ R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's contex
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
 R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 9 (orders.Bytes)
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2,
-#   4 to 8)
+#   4 to 9)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model or one with groups (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revisions 4 to 8)
+#   run (the byte model's revisions 4 to 9)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
@@ -68,7 +68,7 @@ R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settl
 R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is below this (12-bit probability units)
 #   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
 R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
-#   alone (a settled core, except in a short stream of the byte model's revisions 7 and 8: state.new_state)
+#   alone (a settled core, except in a short stream of the byte model's revisions 7 to 9: state.new_state)
 R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (token.py, hex_runs.py; the byte model's
 #   revision 8), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects + 1 (0:
 #   none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the token's bytes
