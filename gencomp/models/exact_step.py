@@ -98,6 +98,21 @@ def linear_scratch(inputs, padded_outputs):
 
 
 @njit(cache=CACHE)
+def _to_int16(x, out):
+    """out[: len(x)] = x, integers that fit int16."""
+    for i in range(x.shape[0]):
+        out[i] = np.int16(x[i])
+
+
+@njit(cache=CACHE)
+def _halves(x, high, low):
+    """x's two int16 halves, x = 1024 high + low (|x| <= 2^20)."""
+    for i in range(x.shape[0]):
+        h = np.floor(x[i] * (1.0 / ACT_SCALE))
+        high[i], low[i] = np.int16(h), np.int16(x[i] - h * ACT_SCALE)
+
+
+@njit(cache=CACHE)
 def _linear(x_int, w_pairs, scale, passes, out, scratch):
     """out = (x_int wᵀ) · scale for rows x_int (N, I) on the activation grid (|x| <= 2^20) and integer
     weights w in pairs of inputs (⌈I/2⌉, O padded, 2) int16 (ExactTransformer._pack): the exact sum,
@@ -117,14 +132,12 @@ def _linear(x_int, w_pairs, scale, passes, out, scratch):
     n = 0
     while n < N:  # two int16 vectors a pass, which share each weight read: a row's halves, or two rows
         two_rows = passes == 1 and n + 1 < N
-        for i in range(I):
-            if passes == 1:
-                x_a[i] = np.int16(x_int[n, i])
-                if two_rows:
-                    x_b[i] = np.int16(x_int[n + 1, i])
-            else:
-                high = np.floor(x_int[n, i] * (1.0 / ACT_SCALE))
-                x_a[i], x_b[i] = np.int16(high), np.int16(x_int[n, i] - high * ACT_SCALE)
+        if passes == 1:
+            _to_int16(x_int[n], x_a)
+            if two_rows:
+                _to_int16(x_int[n + 1], x_b)
+        else:
+            _halves(x_int[n], x_a, x_b)
         rows = 2 if two_rows else 1
         for r in range(rows):
             for o in range(O):
@@ -242,18 +255,17 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
             keys = k_pairs[head]
             simd.pair_scores(scores.ctypes.data, keys.ctypes.data + first * 4, keys.shape[1] * 2, q16.ctypes.data,
                              keys.shape[0], blocks)
-            for j in range(n):
-                weights[j] = np.float64(scores[j])
+            for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
+                weights[j] = _round_half_even(np.float64(scores[j]) * score_scale) + -slope * (n - 1 - j)
         else:
             _exact_scores(qh, k_pairs[head], first, index + 1, weights)
-        for j in range(n):  # score units, ALiBi bias by distance n − 1 − j
-            weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
+            for j in range(n):
+                weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
-        for j in range(n):  # each weight's row in the table, by its distance below the best score
-            scores[j] = np.int32(min(best - weights[j], last_table))
         sum_hi = sum_lo = 0
-        for j in range(n):
-            high, low = attn_high[scores[j]], attn_low[scores[j]]
+        for j in range(n):  # each weight from the table, by its distance below the best score
+            row = np.int64(min(best - weights[j], last_table))
+            high, low = attn_high[row], attn_low[row]
             w_hi[j], w_lo[j] = high, low
             sum_hi += high
             sum_lo += low

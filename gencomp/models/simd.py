@@ -145,9 +145,9 @@ def weighted_rows(typingctx, out_addr, rows_addr, row_stride, high_addr, low_add
                 total = builder.load(slots[half * parts])
                 for slot in slots[half * parts + 1 : (half + 1) * parts]:
                     total = builder.add(total, builder.load(slot))
-                out = builder.extract_element(total, ir.Constant(_I32, 0))
-                for i in range(1, lanes):
-                    out = builder.add(out, builder.extract_element(total, ir.Constant(_I32, i)))
+                add_lanes = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_I32, [vector]),
+                                                           f"llvm.vector.reduce.add.v{lanes}i32")
+                out = builder.call(add_lanes, [total])
                 where = builder.add(builder.mul(row.index, ir.Constant(_I64, 2)), ir.Constant(_I64, half))
                 builder.store(out, _at(builder, out_addr, where, 4, _I32))
         return context.get_dummy_value()
