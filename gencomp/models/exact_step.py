@@ -205,11 +205,12 @@ def _reach(q, q_norm2, k_newest, key_norm2, slope, score_scale, last_table):
 @njit(cache=CACHE)
 def attention_scratch(window, head_dim):
     """_attend's working arrays for `window` positions: scores and weights (float64), scores (int32),
-    the query (int16), the weights' two halves (int16), padded to whole simd blocks, and the weighted
-    sums of the values by those halves (int32)."""
+    the query (int16), the weights' two halves (int16), padded to whole simd blocks, the weighted
+    sums of the values by those halves (int32), and the sums of the halves (int32 (2,))."""
     padded = window + simd.BLOCK
     return (np.empty(window), np.empty(padded, np.int32), np.zeros(head_dim + 1, np.int16),
-            np.empty(padded, np.int16), np.empty(padded, np.int16), np.empty(2 * head_dim, np.int32))
+            np.empty(padded, np.int16), np.empty(padded, np.int16), np.empty(2 * head_dim, np.int32),
+            np.zeros(2, np.int32))
 
 
 def _int16_cache(cache):
@@ -223,21 +224,21 @@ def _int16_cache_impl(cache):
 
 
 @njit(cache=CACHE)
-def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scale, attn_high, attn_low, scratch, a):
+def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scale, attn_halves, scratch, a):
     """One query's attention output a (D,) from q (D,) over cache slots lo … index: keys k_pairs
     (H, ⌈hd/2⌉, C, 2) (exact_transformer._Cache), values (H, hd, C), bounds (H, 2) the largest ‖k‖²
     and |v| written to each head, k_newest (D,) the key at index. Per head: each score q·k rounded
     to score units plus the ALiBi bias, its weight the exp table's entry for its distance below the
-    best score (the table as its two int16 halves, attn_high · 1024 + attn_low), then Σ w v / Σ w in
+    best score (the table's entries in two halves, attn_halves = high << 16 | low for the weight 1024 high + low), then Σ w v / Σ w in
     real units. Positions further back than _reach weigh 0 and are skipped.
 
     An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
     sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
     10-bit halves): the same integers as the float64 sums (scores 4×, weighted sums 1.4× faster)."""
-    weights, scores, q16, w_hi, w_lo, sums = scratch
+    weights, scores, q16, w_hi, w_lo, sums, halves_sums = scratch
     H, hd = v_cache.shape[0], v_cache.shape[1]
     compact = _int16_cache(k_pairs)
-    last_table = attn_high.shape[0] - 1
+    last_table = attn_halves.shape[0] - 1
     for head in range(H):
         q0 = head * hd
         qh, slope = q[q0 : q0 + hd], slopes[head]
@@ -262,13 +263,15 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
             for j in range(n):
                 weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
-        sum_hi = sum_lo = 0
-        for j in range(n):  # each weight from the table, by its distance below the best score
-            row = np.int64(min(best - weights[j], last_table))
-            high, low = attn_high[row], attn_low[row]
-            w_hi[j], w_lo[j] = high, low
-            sum_hi += high
-            sum_lo += low
+        whole = n - n % 8  # each weight from the table, by its distance below the best score: 8 at a time, then the rest
+        simd.table_weights(weights.ctypes.data, whole, best, np.float64(last_table), attn_halves.ctypes.data,
+                           w_hi.ctypes.data, w_lo.ctypes.data, halves_sums.ctypes.data)
+        sum_hi, sum_lo = np.int64(halves_sums[0]), np.int64(halves_sums[1])
+        for j in range(whole, n):
+            entry = attn_halves[np.uint64(np.int64(min(best - weights[j], last_table)))]  # unsigned: no wraparound check
+            w_hi[j], w_lo[j] = np.int16(entry >> 16), np.int16(entry & 0xFFFF)
+            sum_hi += entry >> 16
+            sum_lo += entry & 0xFFFF
         total = sum_hi * 1024 + sum_lo
         out = a[q0 : q0 + hd]
         if compact and max(sum_hi, sum_lo) * np.int64(value_max) < 2**31:
@@ -289,7 +292,7 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
 
 @njit(cache=CACHE, nogil=True)
 def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
-         out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_high, attn_low, logit_table,
+         out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_halves, logit_table,
          keys, values, key_norms, slot, window, out):
     """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
     slots ending at its own, none before slot 0) and write each next symbol's integer weights to
@@ -327,7 +330,7 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
             for p in range(P):
                 n, index = b * P + p, slot + p
                 _attend(qkv[n], qkv[n, D : 2 * D], k_cache, v_cache, bounds, index, max(0, index - window + 1), slopes,
-                        score_scale, attn_high, attn_low, scratch, a[n])
+                        score_scale, attn_halves, scratch, a[n])
                 _grid(a[n], a[n])
         _linear(a, proj_w[layer], proj_s[layer], passes[1], h, lin)
         for n in range(N):

@@ -59,7 +59,7 @@ class TorchExactTransformer(Predictor):
         self.exact, self.cfg, self.bos = exact, exact.cfg, exact.bos
         self.device = torch.device(device)
         (embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s, out_norm, out_eps,
-         head_w, head_s, _passes, slopes, score_scale, attn_high, attn_low, logit_table) = exact.packed
+         head_w, head_s, _passes, slopes, score_scale, attn_halves, logit_table) = exact.packed
         D, F, V = self.cfg.d_model, self.cfg.d_ff, self.cfg.vocab_size
 
         def tensor(a) -> torch.Tensor:
@@ -73,7 +73,8 @@ class TorchExactTransformer(Predictor):
         self.out_norm, self.out_eps = tensor(out_norm), tensor(out_eps)
         self.slopes = tensor(slopes)[:, None, None]  # (H, 1, 1) score units a position back
         self.score_scale = tensor(score_scale)
-        self.attn_table = torch.as_tensor(attn_high.astype(np.int64) * 1024 + attn_low, device=self.device)
+        self.attn_table = torch.as_tensor((attn_halves >> 16).astype(np.int64) * 1024 + (attn_halves & 0xFFFF),
+                                          device=self.device)
         self.logit_table = torch.as_tensor(logit_table, device=self.device)
         self.act_scale, self.act_limit, self.width = tensor(ACT_SCALE), float(ACT_LIMIT), tensor(D)
 

@@ -52,8 +52,9 @@ FEED_BLOCK = 64  # positions per kernel call in `weights` (bounds the activation
 
 _ATTN_TABLE = exact.exp_table("e", ATTN_TABLE_BITS, int(SCORE_SCALE * (ATTN_TABLE_BITS + 1) * math.log(2)) + 2).copy()
 _ATTN_TABLE[-1] = 0  # scores further below the row's max weigh nothing
-# the table in two int16 halves, w = 1024 high + low, as attention's pmaddwd sums take the weights
-_ATTN_HIGH, _ATTN_LOW = (_ATTN_TABLE >> 10).astype(np.int16), (_ATTN_TABLE & 1023).astype(np.int16)
+# each entry in two halves, w = 1024 high + low, as attention's pmaddwd sums take the weights, in one int32
+# (high << 16 | low) that one gather loads
+_ATTN_HALVES = ((_ATTN_TABLE >> 10) << 16 | (_ATTN_TABLE & 1023)).astype(np.int32)
 _LOGIT_TABLE = exact.exp_table("e", LOGIT_TABLE_BITS, int(SCORE_SCALE * LOGIT_RANGE_NATS) + 1, floor=1)
 
 
@@ -189,7 +190,7 @@ class ExactTransformer(Predictor):
         packed = (state["embed.weight"].copy(), norms, eps,
                   _in_pairs(qkv_w), qkv_s, _in_pairs(proj[0]), proj[1], _in_pairs(up_w), up_s, _in_pairs(down[0]), down[1],
                   out_norm, float(RMS_EPS * ACT_SCALE**2), _in_pairs(head_w), head_s, passes,
-                  slope_units, float(score_scale), _ATTN_HIGH, _ATTN_LOW, _LOGIT_TABLE)
+                  slope_units, float(score_scale), _ATTN_HALVES, _LOGIT_TABLE)
         return packed, cache_dtype
 
     @property

@@ -153,3 +153,53 @@ def weighted_rows(typingctx, out_addr, rows_addr, row_stride, high_addr, low_add
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@intrinsic
+def table_weights(typingctx, scores_addr, count, best, last, table_addr, high_addr, low_addr, sums_addr):
+    """For j < count (a multiple of 8): t = table[int(min(best − scores[j], last))], high[j] = t >> 16 and
+    low[j] = t & 0xFFFF (int16), and sums = (Σ high, Σ low) as int32 (2,). scores: float64, finite and at most
+    best; table: int32 entries high << 16 | low, both halves non-negative; addresses in bytes.
+
+    Attention's table lookups, eight a gather (llvm.masked.gather: vpgatherdd on AVX2, a load a lane
+    elsewhere): numba's loop loads one entry at a time."""
+    sig = types.void(types.intp, types.intp, types.float64, types.float64, types.intp, types.intp, types.intp,
+                     types.intp)
+
+    def codegen(context, builder, signature, args):
+        scores_addr, count, best, last, table_addr, high_addr, low_addr, sums_addr = args
+        lanes = 8
+        doubles, ints, halves = ir.VectorType(ir.DoubleType(), lanes), ir.VectorType(_I32, lanes), ir.VectorType(_I16, lanes)
+        wide, pointers = ir.VectorType(_I64, lanes), ir.VectorType(_I32.as_pointer(), lanes)
+        everywhere = ir.Constant(ir.VectorType(ir.IntType(1), lanes), [1] * lanes)
+        gather = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ints, [pointers, _I32, everywhere.type, ints]),
+                                                f"llvm.masked.gather.v{lanes}i32.v{lanes}p0")
+        add_lanes = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_I32, [ints]),
+                                                   f"llvm.vector.reduce.add.v{lanes}i32")
+
+        def splat(value, vector):
+            v = builder.insert_element(ir.Constant(vector, ir.Undefined), value, ir.Constant(_I32, 0))
+            return builder.shuffle_vector(v, v, ir.Constant(ir.VectorType(_I32, lanes), [0] * lanes))
+
+        best_v, last_v, base = splat(best, doubles), splat(last, doubles), splat(table_addr, wide)
+        sums = cgutils.alloca_once(builder, ints, 2)  # Σ high, Σ low, lane by lane
+        for half in range(2):
+            builder.store(ir.Constant(ints, None), builder.gep(sums, [ir.Constant(_I32, half)]))
+        with cgutils.for_range(builder, builder.udiv(count, ir.Constant(_I64, lanes))) as loop:
+            at = builder.mul(loop.index, ir.Constant(_I64, lanes))
+            below = builder.fsub(best_v, builder.load(_at(builder, scores_addr, at, 8, doubles), align=8))
+            row = builder.sext(builder.fptosi(builder.select(builder.fcmp_ordered("<", below, last_v), below, last_v),
+                                              ints), wide)
+            where = builder.inttoptr(builder.add(base, builder.mul(row, ir.Constant(wide, [4] * lanes))), pointers)
+            entry = builder.call(gather, [where, ir.Constant(_I32, 4), everywhere, ir.Constant(ints, ir.Undefined)])
+            for half, (part, addr) in enumerate(((builder.ashr(entry, ir.Constant(ints, [16] * lanes)), high_addr),
+                                                 (builder.and_(entry, ir.Constant(ints, [0xFFFF] * lanes)), low_addr))):
+                builder.store(builder.trunc(part, halves), _at(builder, addr, at, 2, halves), align=2)
+                total = builder.gep(sums, [ir.Constant(_I32, half)])
+                builder.store(builder.add(builder.load(total), part), total)
+        for half in range(2):
+            total = builder.call(add_lanes, [builder.load(builder.gep(sums, [ir.Constant(_I32, half)]))])
+            builder.store(total, _at(builder, sums_addr, ir.Constant(_I64, half), 4, _I32))
+        return context.get_dummy_value()
+
+    return sig, codegen

@@ -124,7 +124,7 @@ def test_attention_equals_the_whole_window_written_out_on_every_path(seed):
     whole window's attention written out in int64, with keys small and large, and with values large
     enough that the int32 sums must give way to float64 ones."""
     from gencomp.models import exact_step
-    from gencomp.models.exact_transformer import _ATTN_HIGH, _ATTN_LOW, _ATTN_TABLE
+    from gencomp.models.exact_transformer import _ATTN_HALVES, _ATTN_TABLE
 
     rng = rng_for(seed)
     H, hd, C, index, lo = 4, 8, 300, 290, 10
@@ -148,7 +148,7 @@ def test_attention_equals_the_whole_window_written_out_on_every_path(seed):
         values[:, :, :C] = v
         out = np.empty(H * hd)
         exact_step._attend(q, k[:, :, index].reshape(-1), k_pairs, values, bounds, index, lo, slopes, score_scale,
-                           _ATTN_HIGH, _ATTN_LOW, exact_step.attention_scratch(C, hd), out)
+                           _ATTN_HALVES, exact_step.attention_scratch(C, hd), out)
         expected = np.empty(H * hd)
         for h in range(H):
             qh, keys = q[h * hd : (h + 1) * hd].astype(np.int64), k[h, :, lo : index + 1].astype(np.int64)

@@ -64,3 +64,24 @@ def test_int32_sums_of_int16_products_wrap_like_int64_ones(seed, x86, lanes):
             rows(x, high, low, first, blocks, sums)
             expected = np.stack([x[:, first : first + n].astype(np.int64) @ w[:n].astype(np.int64) for w in (high, low)], 1)
             assert np.array_equal(sums, _wrapped(expected).reshape(-1)), (first, blocks)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_table_weights_gathers_each_entry_in_halves_and_sums_them(seed):
+    """simd.table_weights: for every score, the table's entry at min(best − score, last) (scores with
+    fractions truncate as numba's int() does), split into its int16 halves, and the halves' sums."""
+    @njit
+    def lookup(scores, count, best, last, table, high, low, sums):
+        simd.table_weights(scores.ctypes.data, count, best, last, table.ctypes.data, high.ctypes.data,
+                           low.ctypes.data, sums.ctypes.data)
+
+    rng = rng_for(seed)
+    last = 3000
+    table = (rng.integers(0, 1025, last + 1) << 16 | rng.integers(0, 1024, last + 1)).astype(np.int32)
+    count, best = 96, 500.0
+    scores = best - np.concatenate([rng.uniform(0, 2 * last, count - 3), [0.0, last - 0.25, 4 * last]])
+    high, low, sums = np.zeros(count + 8, np.int16), np.zeros(count + 8, np.int16), np.zeros(2, np.int32)
+    lookup(scores, count, best, float(last), table, high, low, sums)
+    rows = np.minimum(best - scores, last).astype(np.int64)
+    assert np.array_equal(high[:count], table[rows] >> 16) and np.array_equal(low[:count], table[rows] & 0xFFFF)
+    assert not high[count:].any() and sums.tolist() == [int((table[rows] >> 16).sum()), int((table[rows] & 0xFFFF).sum())]
