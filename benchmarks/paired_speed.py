@@ -10,8 +10,10 @@ and a file's ratio only beyond that spread.
 
     python benchmarks/paired_speed.py A B [--runs 10] [--files NAME ...] [--out NAME]
 
-A and B: codec specs (`gencomp codecs`) or `cm@0.28`, `cm` as gencomp 0.28 made it (every mixer learning
-from every bit). Files: benchmarks/suite.py's (default: every single file and the tarball).
+A and B: codec specs (`gencomp codecs`); `cm@0.28`, `cm` as gencomp 0.28 made it (every mixer learning
+from every bit); or `SPEC@COMMIT`, the codec as the package at that git commit runs it (a worktree of this
+repository under the system's temporary folder, made once): a change that keeps the archives, such as a faster
+kernel, measured against the code before it. Files: benchmarks/suite.py's (default: every single file and the tarball).
 Writes benchmarks/results/NAME.{json,md} (default paired_speed).
 """
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,14 +36,27 @@ RESULTS = HERE / "results"
 
 
 def codec(name: str):
-    """The codec a name stands for."""
+    """The codec a name stands for (SPEC@COMMIT: SPEC, the worker running that commit's package)."""
     from gencomp.compressors import get_compressor
     from gencomp.compressors.cm import ContextMixingCompressor
     from gencomp.models.context_mixing import Bytes
 
     if name == "cm@0.28":
         return ContextMixingCompressor("cm", model=Bytes(revision=3, settle=True))
-    return get_compressor(name)
+    return get_compressor(name.split("@")[0])
+
+
+def package_at(name: str) -> dict:
+    """The environment a worker for `name` runs in: for SPEC@COMMIT, PYTHONPATH at a worktree of COMMIT."""
+    if "@" not in name or name == "cm@0.28":
+        return dict(os.environ)
+    commit = subprocess.run(["git", "rev-parse", "--verify", name.split("@", 1)[1] + "^{commit}"], cwd=HERE,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"gencomp-{commit[:12]}"
+    if not (tree / "gencomp").is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=HERE, check=True,
+                       capture_output=True)
+    return dict(os.environ) | {"PYTHONPATH": str(tree)}
 
 
 def worker(name: str, path: str, runs: int, core: int) -> None:
@@ -73,7 +90,7 @@ def side_by_side(a: str, b: str, path: Path, runs: int) -> dict:
     out = {label: {"compress": [], "decompress": []} for label in labels}
     for cores in ((0, 1), (1, 0)):
         procs = [subprocess.Popen([sys.executable, __file__, "--worker", name, str(path), str(max(runs // 2, 1)),
-                                   str(core)], stdout=subprocess.PIPE, text=True, cwd=HERE)
+                                   str(core)], stdout=subprocess.PIPE, text=True, cwd=HERE, env=package_at(name))
                  for name, core in zip((a, b), cores)]
         for label, proc in zip(labels, procs):
             stdout, _ = proc.communicate()
