@@ -17,11 +17,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from worktree import worktree  # benchmarks/worktree.py
+
 DEFAULT_BASELINE = "e91b12d"  # last commit whose coder took np.exp of float log-probabilities
 DEFAULT_CODECS = ["cm", "lm:tiny", "mix:tiny", "lm:small", "mix:small"]
 REPEATS = 3
@@ -97,19 +97,11 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.max_bytes)))
         return
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        trees = {"before": (Path(tmp) / "before", args.baseline), "after": (Path(tmp) / "after", args.revision)}
-        for tree, revision in trees.values():  # each tree loads its own shipped models
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True,
-                           capture_output=True)
-        try:
-            for codec in args.codecs:
-                for label, (tree, _) in trees.items():
-                    rows += [dict(r, version=label) for r in run_in(tree, codec, args.max_bytes)]
-                    print(f"measured {codec} {label}", file=sys.stderr)
-        finally:
-            for tree, _ in trees.values():
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    with worktree(args.baseline) as before, worktree(args.revision) as after:  # each loads its own shipped models
+        for codec in args.codecs:
+            for label, tree in (("before", before), ("after", after)):
+                rows += [dict(r, version=label) for r in run_in(tree, codec, args.max_bytes)]
+                print(f"measured {codec} {label}", file=sys.stderr)
     table = {(r["codec"], r["data"], r["version"]): r for r in rows}
     print(f"{args.baseline} (before) vs {args.revision} (after), {args.max_bytes} bytes per dataset; "
           "rate = payload bytes / input bytes")

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from worktree import worktree  # benchmarks/worktree.py
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SOURCES = ("corpus/man-pages.txt", "corpus/code-python.txt", "corpus/debian-handbook-en.txt", "wikitext2-valid.txt")
@@ -91,18 +93,12 @@ def measure_group_sizes(codec: str, data: bytes, sizes: list[int]) -> dict[str, 
 
 def measure_revision(revision: str, codecs: list[str], data: bytes) -> list[dict]:
     """`measure` run by this file on a git worktree of `revision` (its package first on the path)."""
-    repo = HERE.parent
-    with tempfile.TemporaryDirectory(prefix="gencomp-baseline-") as tmp:
-        tree, data_file = Path(tmp) / "tree", Path(tmp) / "data.bin"
+    with worktree(revision) as tree, tempfile.TemporaryDirectory() as tmp:
+        data_file = Path(tmp) / "data.bin"
         data_file.write_bytes(data)
-        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", str(tree), revision],
-                       check=True, capture_output=True)
-        try:
-            env = os.environ | {"PYTHONPATH": str(tree)}
-            out = subprocess.run([sys.executable, __file__, "--worker", str(data_file), "--codecs", ",".join(codecs)],
-                                 env=env, cwd=tree, check=True, stdout=subprocess.PIPE, text=True)
-        finally:
-            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], check=True)
+        env = os.environ | {"PYTHONPATH": str(tree)}
+        out = subprocess.run([sys.executable, __file__, "--worker", str(data_file), "--codecs", ",".join(codecs)],
+                             env=env, cwd=tree, check=True, stdout=subprocess.PIPE, text=True)
         return json.loads(out.stdout)
 
 

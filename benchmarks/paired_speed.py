@@ -11,9 +11,9 @@ and a file's ratio only beyond that spread.
     python benchmarks/paired_speed.py A B [--runs 10] [--files NAME ...] [--out NAME]
 
 A and B: codec specs (`gencomp codecs`); `cm@0.28`, `cm` as gencomp 0.28 made it (every mixer learning
-from every bit); or `SPEC@COMMIT`, the codec as the package at that git commit runs it (a worktree of this
-repository under the system's temporary folder, made once): a change that keeps the archives, such as a faster
-kernel, measured against the code before it. Files: benchmarks/suite.py's (default: every single file and the tarball).
+from every bit); or `SPEC@COMMIT`, the codec as the package at that git commit runs it (a temporary worktree of
+this repository, benchmarks/worktree.py): a change that keeps the archives, such as a faster kernel, measured
+against the code before it. Files: benchmarks/suite.py's (default: every single file and the tarball).
 Writes benchmarks/results/NAME.{json,md} (default paired_speed).
 """
 
@@ -25,11 +25,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from suite import FOLDER, collect  # benchmarks/suite.py
+from worktree import worktree  # benchmarks/worktree.py
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -46,17 +47,12 @@ def codec(name: str):
     return get_compressor(name.split("@")[0])
 
 
-def package_at(name: str) -> dict:
-    """The environment a worker for `name` runs in: for SPEC@COMMIT, PYTHONPATH at a worktree of COMMIT."""
-    if "@" not in name or name == "cm@0.28":
-        return dict(os.environ)
-    commit = subprocess.run(["git", "rev-parse", "--verify", name.split("@", 1)[1] + "^{commit}"], cwd=HERE,
-                            capture_output=True, text=True, check=True).stdout.strip()
-    tree = Path(tempfile.gettempdir()) / f"gencomp-{commit[:12]}"
-    if not (tree / "gencomp").is_dir():
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=HERE, check=True,
-                       capture_output=True)
-    return dict(os.environ) | {"PYTHONPATH": str(tree)}
+def environments(names: tuple[str, str], stack: ExitStack) -> dict[str, dict]:
+    """The environment each codec's worker runs in: for SPEC@COMMIT, PYTHONPATH at a worktree of COMMIT (closed
+    with `stack`)."""
+    return {name: dict(os.environ) | ({"PYTHONPATH": str(stack.enter_context(worktree(name.split("@", 1)[1])))}
+                                      if "@" in name and name != "cm@0.28" else {})
+            for name in names}
 
 
 def worker(name: str, path: str, runs: int, core: int) -> None:
@@ -83,14 +79,15 @@ def worker(name: str, path: str, runs: int, core: int) -> None:
     print(json.dumps({"bytes": len(blob), **seconds}))
 
 
-def side_by_side(a: str, b: str, path: Path, runs: int) -> dict:
+def side_by_side(a: str, b: str, path: Path, runs: int, envs: dict[str, dict]) -> dict:
     """Both workers at once on `path`, A on core 0 and B on core 1 for half the runs, then the other way round (the
-    cores need not be alike); their results, keyed by label (`B (again)` where B is A)."""
+    cores need not be alike), each in its environment (`environments`); their results, keyed by label (`B (again)`
+    where B is A)."""
     labels = label_pair(a, b)
     out = {label: {"compress": [], "decompress": []} for label in labels}
     for cores in ((0, 1), (1, 0)):
         procs = [subprocess.Popen([sys.executable, __file__, "--worker", name, str(path), str(max(runs // 2, 1)),
-                                   str(core)], stdout=subprocess.PIPE, text=True, cwd=HERE, env=package_at(name))
+                                   str(core)], stdout=subprocess.PIPE, text=True, cwd=HERE, env=envs[name])
                  for name, core in zip((a, b), cores)]
         for label, proc in zip(labels, procs):
             stdout, _ = proc.communicate()
@@ -150,10 +147,12 @@ def main() -> None:
     names = args.files or [name for name in collected if name != "suite-concatenated"]
     a, b = label_pair(args.a, args.b)
     rows = {}
-    for name in names:
-        path = FOLDER / name
-        rows[name] = summary(a, b, path.stat().st_size, side_by_side(args.a, args.b, path, args.runs))
-        print(name, json.dumps(rows[name]), flush=True)
+    with ExitStack() as stack:
+        envs = environments((args.a, args.b), stack)
+        for name in names:
+            path = FOLDER / name
+            rows[name] = summary(a, b, path.stat().st_size, side_by_side(args.a, args.b, path, args.runs, envs))
+            print(name, json.dumps(rows[name]), flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps({"a": a, "b": b, "runs": args.runs, "files": rows}, indent=1))
     report = markdown(a, b, args.runs, rows)
