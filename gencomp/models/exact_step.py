@@ -229,8 +229,8 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
     (H, ⌈hd/2⌉, C, 2) (exact_transformer._Cache), values (H, hd, C), bounds (H, 2) the largest ‖k‖²
     and |v| written to each head, k_newest (D,) the key at index. Per head: each score q·k rounded
     to score units plus the ALiBi bias, its weight the exp table's entry for its distance below the
-    best score (the table's entries in two halves, attn_halves = high << 16 | low for the weight 1024 high + low), then Σ w v / Σ w in
-    real units. Positions further back than _reach weigh 0 and are skipped.
+    best score (each entry w = 1024 high + low held as attn_halves = high << 16 | low, int32), then
+    Σ w v / Σ w in real units. Positions further back than _reach weigh 0 and are skipped.
 
     An int16 cache takes the pmaddwd kernels (gencomp.models.simd) wherever a bound shows the true
     sum fits int32 (|q·k| <= ‖q‖ ‖k‖; |Σ w v| <= Σ w · max |v|, the 20-bit weights split into two
@@ -263,12 +263,12 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
             for j in range(n):
                 weights[j] = _round_half_even(weights[j] * score_scale) + -slope * (n - 1 - j)
         best = _max(weights, n)
-        whole = n - n % 8  # each weight from the table, by its distance below the best score: 8 at a time, then the rest
+        whole = n - n % 8  # each weight from the table by its distance below the best score: 8 a gather, then the rest
         simd.table_weights(weights.ctypes.data, whole, best, np.float64(last_table), attn_halves.ctypes.data,
                            w_hi.ctypes.data, w_lo.ctypes.data, halves_sums.ctypes.data)
         sum_hi, sum_lo = np.int64(halves_sums[0]), np.int64(halves_sums[1])
         for j in range(whole, n):
-            entry = attn_halves[np.uint64(np.int64(min(best - weights[j], last_table)))]  # unsigned: no wraparound check
+            entry = attn_halves[np.uint64(np.int64(min(best - weights[j], last_table)))]  # unsigned: no wraparound
             w_hi[j], w_lo[j] = np.int16(entry >> 16), np.int16(entry & 0xFFFF)
             sum_hi += entry >> 16
             sum_lo += entry & 0xFFFF
