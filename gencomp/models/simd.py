@@ -169,11 +169,13 @@ def table_weights(typingctx, scores_addr, count, best, last, table_addr, high_ad
     def codegen(context, builder, signature, args):
         scores_addr, count, best, last, table_addr, high_addr, low_addr, sums_addr = args
         lanes = 8
-        doubles, ints, halves = ir.VectorType(ir.DoubleType(), lanes), ir.VectorType(_I32, lanes), ir.VectorType(_I16, lanes)
-        wide, pointers = ir.VectorType(_I64, lanes), ir.VectorType(_I32.as_pointer(), lanes)
+        doubles, ints = ir.VectorType(ir.DoubleType(), lanes), ir.VectorType(_I32, lanes)
+        halves, wide = ir.VectorType(_I16, lanes), ir.VectorType(_I64, lanes)
+        pointers = ir.VectorType(_I32.as_pointer(), lanes)
         everywhere = ir.Constant(ir.VectorType(ir.IntType(1), lanes), [1] * lanes)
-        gather = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ints, [pointers, _I32, everywhere.type, ints]),
-                                                f"llvm.masked.gather.v{lanes}i32.v{lanes}p0")
+        gather = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ints, [pointers, _I32, everywhere.type, ints]),
+            f"llvm.masked.gather.v{lanes}i32.v{lanes}p0")
         add_lanes = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_I32, [ints]),
                                                    f"llvm.vector.reduce.add.v{lanes}i32")
 

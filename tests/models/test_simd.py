@@ -84,4 +84,5 @@ def test_table_weights_gathers_each_entry_in_halves_and_sums_them(seed):
     lookup(scores, count, best, float(last), table, high, low, sums)
     rows = np.minimum(best - scores, last).astype(np.int64)
     assert np.array_equal(high[:count], table[rows] >> 16) and np.array_equal(low[:count], table[rows] & 0xFFFF)
-    assert not high[count:].any() and sums.tolist() == [int((table[rows] >> 16).sum()), int((table[rows] & 0xFFFF).sum())]
+    assert not high[count:].any()
+    assert sums.tolist() == [int((table[rows] >> 16).sum()), int((table[rows] & 0xFFFF).sum())]
