@@ -70,9 +70,9 @@ R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is belo
 R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
 #   alone (a settled core, except in a short stream of the byte model's revisions 7 to 9: state.new_state)
 R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (token.py, hex_runs.py; the byte model's
-#   revision 8), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects + 1 (0:
-#   none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the token's bytes
-#   so far and their number; then the hex run (hex_runs.py)
+#   revisions 8 and 9), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects
+#   + 1 (0: none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the
+#   token's bytes so far and their number; then the hex run (hex_runs.py)
 R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN, R_HEX = range(R_TOKEN + 1, R_TOKEN + 8)
 R_FINE = R_TOKEN + 8  # 1: the final probability may come within 2^-16 of 0 or 1, not 32 · 2^-16 (core.predict; the byte
 #   model's revision 9): a byte that is all but certain costs some 0.0005 bits, not 0.006 at least
