@@ -394,7 +394,7 @@ class _CopyProposals:
         if self.previous >= 0 and faded < self.fade and self.previous + faded < len(self.followers):
             share = (faded + 1) / (self.fade + 1)
             value = share * value + (1 - share) * self.previous_gain * self.followers[self.previous + faded]
-        return int(np.clip(round(value), -32768, 32767)) & 0xFFFF
+        return min(max(round(value), -32768), 32767) & 0xFFFF
 
 
 def _active_level(kept: np.ndarray, grain: int) -> float:

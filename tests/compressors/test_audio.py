@@ -169,3 +169,36 @@ def test_the_mixture_weighs_most_the_component_that_costs_least():
     assert mixture.ORDERS[-1] == 128 and weights[-1] > weights.sum() * 3 // 4
     first, whole = get_compressor("audio").chunk_code_length_bits([pcm[: 4 * 200], pcm]).tolist()
     assert whole - first < first / 10  # 36 periods more: about 40 bits, the first four about 2,000
+
+
+def test_the_sampling_model_skips_the_mixers_it_overrides_and_gives_the_coders_probabilities(data_dir):
+    """Sampling audio, the final probability is the Laplace alone (Audio.generating): the predictor then
+    runs neither the mixers nor the hashed contexts (kinds.input_alone), and its byte distributions still
+    cost what the coder, running every sub-model, codes with the same model, within rounding; stepping
+    byte by byte, the whole pass and start_from give the same integers. A byte learned but not folded
+    into the Laplace's prediction would make them differ by far more."""
+    from dataclasses import replace
+
+    from gencomp.coding import exact
+    from gencomp.compressors.cm import ContextMixingCompressor, table_bits
+    from gencomp.models.context_mixing.predictor import ContextMixingPredictor
+
+    pcm, _ = read_pcm16(data_dir / "audio" / "spk1_snt3.wav")
+    data = pcm[20_000:26_000]
+    model = replace(get_compressor("audio").model, generating=True, revision=0)
+    assert get_compressor("audio").byte_predictor.for_generation().model == model
+
+    class SizedAsTheCoder(ContextMixingPredictor):
+        PREDICTOR_SLOT_BITS, PREDICTOR_MATCH_BITS = table_bits(len(data))
+
+    predictor = SizedAsTheCoder(None, model)
+    symbols = np.frombuffer(data, np.uint8).astype(np.int64)[None]
+    full = predictor.weights(symbols)
+    predictor_bits = -exact.log_probs(full)[0, np.arange(len(data)), symbols[0]].sum() / np.log(2)
+    coded_bits = float(ContextMixingCompressor("audio", model=model).chunk_code_length_bits([data])[0])
+    assert abs(predictor_bits - coded_bits) < 0.001 * len(data), (predictor_bits, coded_bits)
+    assert coded_bits < 6 * len(data)
+    state = predictor.start(1)
+    steps = [predictor.step(state, None)] + [predictor.step(state, symbols[:, t]) for t in range(599)]
+    assert np.array_equal(np.stack(steps, 1), full[:, :600])
+    assert np.array_equal(predictor.start_from(symbols[:, :301])[1][0], full[0, 301])

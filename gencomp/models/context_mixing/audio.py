@@ -297,9 +297,16 @@ def laplace_p12(regs, c0):
 
 
 @njit(cache=CACHE)
+def input_alone(regs):
+    """Whether the final probability is the input's alone (generating: the Laplace around the prediction,
+    or an external model's), the mixers' discarded."""
+    return regs[R_GENERATING] == 1
+
+
+@njit(cache=CACHE)
 def override(regs, p, ext_p12):
     """The final P(bit = 1) (2^-16 units): when generating, the Laplace around the prediction alone."""
-    if regs[R_GENERATING] == 1 and ext_p12 >= 0:
+    if input_alone(regs) and ext_p12 >= 0:
         return ext_p12 * 16
     return p
 

@@ -179,6 +179,21 @@ def end_byte(table, direct, mixer, apm, match_index, regs, history, squash, stre
 
 
 @njit(cache=CACHE)
+def learn_input_alone(regs, history):
+    """end_byte, for a model whose probability is its kind's input alone (kinds.input_alone): the byte at
+    regs[R_POS] (in history) learned by the kind's own model, which alone is read; the hashed contexts,
+    mixers, APMs and match model are left as they are. Then the next byte's contexts, as begin_byte."""
+    pos = regs[R_POS]
+    byte = np.int64(history[pos])
+    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
+    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
+    kinds.learn(regs, history, pos, byte)
+    regs[R_POS] = pos + 1
+    kinds.contexts(regs, history, pos + 1)
+    regs[R_C0], regs[R_BITPOS] = 1, 0
+
+
+@njit(cache=CACHE)
 def _note_runs(table, regs, byte):
     """After `byte`, in a model with runs: each hashed context's run grows where the context last saw
     this byte (up to RUN_MAX), else starts at 1 with it; written to the first word of the context's slot
@@ -300,7 +315,12 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         p = (regs[R_PF] * 16 + a1 + 2 * a2 + 2 * a3 + 2 * a4) >> 3
     else:
         p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
-    p = kinds.final_p(regs, p, ext_p12)
+    return clamped(regs, kinds.final_p(regs, p, ext_p12))
+
+
+@njit(cache=CACHE, inline='always')
+def clamped(regs, p):
+    """A final P(bit = 1) (2^-16 units) within what the coder takes from this model."""
     return min(max(p, 1), 65535) if regs[R_FINE] else min(max(p, 32), 65536 - 32)
 
 

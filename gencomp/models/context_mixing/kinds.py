@@ -67,6 +67,13 @@ def mixer_b_state(regs, match_state, known):
 
 
 @njit(cache=CACHE)
+def input_alone(regs):
+    """Whether the kind's final probability is its input's alone (final_p discards the mixers'): audio,
+    generating."""
+    return regs[R_KIND] == AUDIO and audio.input_alone(regs)
+
+
+@njit(cache=CACHE)
 def final_p(regs, p, ext_p12):
     """The model's P(bit = 1) (2^-16 units) after the APMs, as the kind may override it."""
     if regs[R_KIND] == AUDIO:

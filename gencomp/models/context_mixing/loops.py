@@ -10,7 +10,7 @@ import numpy as np
 from gencomp.coding.range_coder import decode_bit, encode_bit
 from gencomp.jit import CACHE
 from gencomp.models.context_mixing import kinds, maps
-from gencomp.models.context_mixing.core import predict, predict_not_inlined, update
+from gencomp.models.context_mixing.core import clamped, learn_input_alone, predict, predict_not_inlined, update
 from gencomp.models.context_mixing.counters import find_slot, hash2
 from gencomp.models.context_mixing.laplace import bit_values
 from gencomp.models.context_mixing.layout import HASHED, R_ACTIVE, R_C0, R_CTX, R_MAPS, R_SLOT
@@ -89,7 +89,12 @@ def decode_bytes(table, direct, mixer, apm, match, regs, history, squash, stretc
 
 @njit(cache=CACHE, nogil=True)  # chunks are coded on threads (ContextMixingCompressor)
 def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch, ext, start, stop):
-    """Learn history[start:stop] as encode_bytes would, without coding it."""
+    """Learn history[start:stop] as encode_bytes would, without coding it (where the kind's input alone is
+    the probability, kinds.input_alone, only what byte_weights then reads)."""
+    if kinds.input_alone(regs):
+        for _ in range(start, stop):
+            learn_input_alone(regs, history)
+        return
     for pos in range(start, stop):
         byte = np.int64(history[pos])
         for b in range(8):
@@ -107,9 +112,11 @@ def learn_bytes(table, direct, mixer, apm, match, regs, history, squash, stretch
 @njit(cache=CACHE)
 def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_row, out):
     """The model's next-byte distribution as out (256,) int64 weights, learning nothing: the product
-    of the 8 bit probabilities along each byte's path (2^40 scale, at least 1)."""
+    of the 8 bit probabilities along each byte's path (2^40 scale, at least 1). Where the kind's final
+    probability is its input's alone (kinds.input_alone), the mixers are not run: the same weights."""
+    alone = kinds.input_alone(regs)
     second = np.full((16, HASHED), -1, np.int64)  # slots of the second nibble, by first nibble
-    for nibble in range(16):
+    for nibble in range(16 if not alone else 0):
         for k in range(regs[R_ACTIVE]):
             second[nibble, k] = find_slot(table, hash2(regs[R_CTX + k], 16 + nibble), False)
     prob = np.empty(512, np.int64)  # prob[c0] = P(reaching the partial byte c0) · 2^40
@@ -120,9 +127,12 @@ def byte_weights(table, direct, mixer, apm, match, regs, squash, stretch, ext_ro
             bitpos += 1
         slots = regs[R_SLOT : R_SLOT + HASHED] if bitpos < 4 else second[(c0 >> (bitpos - 4)) - 16]
         e = ext_p12(ext_row, c0) if ext_row.shape[0] else kinds.builtin_p12(regs, c0)
-        if regs[R_MAPS]:
-            maps.inputs(direct, regs, c0, stretch)
-        p1 = predict_not_inlined(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
+        if alone:
+            p1 = clamped(regs, kinds.final_p(regs, 0, e))
+        else:
+            if regs[R_MAPS]:
+                maps.inputs(direct, regs, c0, stretch)
+            p1 = predict_not_inlined(table, direct, mixer, apm, match, regs, squash, stretch, e, c0, slots)
         prob[2 * c0 + 1] = max((prob[c0] * p1) >> 16, 1)
         prob[2 * c0] = max((prob[c0] * (65536 - p1)) >> 16, 1)
     for byte in range(256):  # a loop, not out[:] = …: numba's shape-mismatch message would format with log10

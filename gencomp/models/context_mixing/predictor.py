@@ -15,7 +15,7 @@ from gencomp.models.context_mixing.orders import Bytes
 from gencomp.models.context_mixing.state import Model, initial_weights, new_state
 from gencomp.models.predictor import Predictor
 
-_NO_EXT = np.zeros((0, 256), np.int64)
+_NO_EXT, _NO_EXT_ROW = np.zeros((0, 256), np.int64), np.zeros(0, np.int64)
 
 
 class ContextMixingPredictor(Predictor):
@@ -54,10 +54,9 @@ class ContextMixingPredictor(Predictor):
         return ContextMixingPredictor(self.transformer, replace(self.model, generating=True, revision=0))
 
     @staticmethod
-    def _distribution(row: list, ext_row: np.ndarray) -> np.ndarray:
-        out = np.empty(256, np.int64)
+    def _distribution(row: list, ext_row: np.ndarray, out: np.ndarray) -> None:
+        """out (256,) int64, C-contiguous: the row's next-byte weights (ext_row: (256,) or (0,))."""
         byte_weights(*row[0].arrays, SQUASH, STRETCH, ext_row, out)
-        return out
 
     @staticmethod
     def _learn(row: list, symbols: np.ndarray, ext: np.ndarray) -> None:
@@ -78,7 +77,7 @@ class ContextMixingPredictor(Predictor):
         for b in range(B):
             row = self._new()
             for t in range(T):
-                out[b, t] = self._distribution(row, ext[b, t])
+                self._distribution(row, ext[b, t], out[b, t])
                 self._learn(row, symbols[b, t : t + 1], ext[b, t : t + 1] if ext.shape[2] else _NO_EXT)
         return out
 
@@ -88,8 +87,10 @@ class ContextMixingPredictor(Predictor):
                 "transformer": self.transformer.start(batch_size) if self.transformer is not None else None}
 
     def _next(self, state: dict) -> np.ndarray:
-        ext = state["ext"] if state["ext"] is not None else np.zeros((len(state["rows"]), 0), np.int64)
-        return np.stack([self._distribution(row, ext[r]) for r, row in enumerate(state["rows"])])
+        out = np.empty((len(state["rows"]), 256), np.int64)
+        for r, row in enumerate(state["rows"]):
+            self._distribution(row, state["ext"][r] if state["ext"] is not None else _NO_EXT_ROW, out[r])
+        return out
 
     def step(self, state: dict, previous: Optional[np.ndarray]) -> np.ndarray:
         if previous is not None:
