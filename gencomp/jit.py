@@ -77,8 +77,9 @@ _thread_limit: Optional[int] = None
 
 def threads() -> int:
     """How many threads gencomp's own parallel work (model rows, chunk groups, candidates) may use:
-    every core, unless limit_threads said fewer."""
-    return _thread_limit or os.cpu_count() or 1
+    every core this process may run on, unless limit_threads said fewer."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return _thread_limit or cores or 1
 
 
 def limit_threads(n: int) -> None:

@@ -7,9 +7,14 @@ import threadpoolctl
 from gencomp import jit
 
 
-def test_threads_are_every_core_unless_limited(monkeypatch):
+def test_threads_are_every_core_this_process_may_run_on_unless_limited(monkeypatch):
+    """Where the system tells which cores a process may run on (a process pinned to one, as paired_speed's
+    workers are), those; else every core."""
     monkeypatch.setattr(jit, "_thread_limit", None)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {1, 3, 4}, raising=False)
+    assert jit.threads() == 3
+    monkeypatch.delattr(os, "sched_getaffinity")
     assert jit.threads() == 6
     with threadpoolctl.threadpool_limits(limits=None):  # gives BLAS its threads back on leaving
         jit.limit_threads(1)

@@ -271,13 +271,14 @@ class ContextMixingCompressor(Compressor):
                 if progress:
                     progress(b - a)
         else:
-            from gencomp.compressors.mix_stepping import decode_stepping  # numba's, and the transformer's kernels
+            from gencomp.compressors import mix_stepping  # numba's, and the transformer's kernels
 
             for prefix, start, stop in self._segments(length):
                 prefix, start, stop = primed + prefix, primed + start, primed + stop
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
-                decode_stepping(model.arrays, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder[0], buf,
-                                self.transformer.packed, *state.arrays, self.transformer.cfg.attention_window, weights)
+                mix_stepping.decode(model.arrays, history, start, stop, coder[0], buf, self.transformer.packed,
+                                    state.arrays, self.transformer.cfg.attention_window, weights,
+                                    threads() >= 2 and mix_stepping.SPECULATES)
                 if progress:
                     progress(stop - start)
         if coder[0, 4]:

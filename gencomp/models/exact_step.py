@@ -22,6 +22,7 @@ from numba.extending import overload
 from gencomp.coding.range_coder import decode_symbol
 from gencomp.jit import CACHE
 from gencomp.models import simd
+from gencomp.models.sync import load_acquire
 from gencomp.native import njit
 
 ACT_FRAC_BITS = 10  # matmul inputs: multiples of 2^-10 …
@@ -293,10 +294,11 @@ def _attend(q, k_newest, k_pairs, v_cache, bounds, index, lo, slopes, score_scal
 @njit(cache=CACHE, nogil=True)
 def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, down_w, down_s,
          out_norm, out_eps, head_w, head_s, passes, slopes, score_scale, attn_halves, logit_table,
-         keys, values, key_norms, slot, window, out):
+         keys, values, key_norms, slot, window, out, cancel, word):
     """Feed tokens (B, P) at cache slots slot … slot + P − 1 (each query attends to the `window`
     slots ending at its own, none before slot 0) and write each next symbol's integer weights to
-    out (B, P, V) int64. Layer by layer over all B·P rows."""
+    out (B, P, V) int64. Layer by layer over all B·P rows. cancel: (0,) int64, or (1,) whose value
+    (read with acquire ordering before each layer) other than `word` calls the rest off, out unwritten."""
     B, P = tokens.shape
     N, L, D = B * P, norms.shape[0], embed.shape[1]
     F, V, H = up_s.shape[1], head_s.shape[0], keys.shape[2]
@@ -310,6 +312,8 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
         for p in range(P):
             x[b * P + p] = embed[tokens[b, p]]
     for layer in range(L):
+        if cancel.shape[0] and load_acquire(cancel, 0) != word:
+            return
         for n in range(N):
             _norm(x[n], norms[layer, 0], eps[layer, 0], x_int, h[n])
         _linear(h, qkv_w[layer], qkv_s[layer], passes[0], qkv, lin)
@@ -361,10 +365,13 @@ def feed(tokens, embed, norms, eps, qkv_w, qkv_s, proj_w, proj_s, up_w, up_s, do
                 out[b, p, v] = logit_table[min(np.int64(top - row[v]), last)]
 
 
+NEVER = np.zeros(0, np.int64)  # advance's cancel for a step nobody calls off
+
+
 @njit(cache=CACHE, nogil=True)
-def advance(tokens, packed, keys, values, key_norms, meta, window, out):
+def advance(tokens, packed, keys, values, key_norms, meta, window, out, cancel, word):
     """Feed tokens (B, P) at the next P positions and write each next symbol's weights to
-    out (B, P, V) int64.
+    out (B, P, V) int64 (cancel, word: as feed's).
 
     meta (2,) int64: [positions fed so far, position held at cache slot 0]. When the P positions
     do not fit behind the cache's last one, its newest window − 1 move to the front."""
@@ -378,7 +385,7 @@ def advance(tokens, packed, keys, values, key_norms, meta, window, out):
         meta[1] = pos - keep
         if keep + P > capacity:
             raise ValueError("more positions at once than the cache holds")
-    feed(tokens, *packed, keys, values, key_norms, pos - meta[1], window, out)
+    feed(tokens, *packed, keys, values, key_norms, pos - meta[1], window, out, cancel, word)
     meta[0] = pos + P
 
 
@@ -390,8 +397,9 @@ def decode_streams(bos, packed, keys, values, key_norms, meta, window, lengths, 
     B, T = symbols.shape
     V = packed[14].shape[0]  # the output layer's scales, one a symbol (ExactTransformer._pack's order)
     tokens, weights, freq = np.full((B, 1), bos, np.int64), np.empty((B, 1, V), np.int64), np.empty(V, np.int64)
+    never = np.zeros(0, np.int64)
     for t in range(T):
-        advance(tokens, packed, keys, values, key_norms, meta, window, weights)
+        advance(tokens, packed, keys, values, key_norms, meta, window, weights, never, 0)
         for b in range(B):
             if t < lengths[b]:
                 symbols[b, t] = decode_symbol(weights[b, 0], freq, buf, state, b)

@@ -232,7 +232,7 @@ class ExactTransformer(Predictor):
         """Feed tokens (B, P), P <= FEED_BLOCK, and return (B, P, V) int64 next-symbol weights."""
         out = np.empty(tokens.shape + (self.cfg.vocab_size,), np.int64)
         exact_step.advance(np.ascontiguousarray(tokens, dtype=np.int64), self.packed, *state.arrays,
-                           self.cfg.attention_window, out)
+                           self.cfg.attention_window, out, exact_step.NEVER, 0)
         return out
 
     def _feed_all(self, state: _Cache, tokens: np.ndarray) -> np.ndarray:

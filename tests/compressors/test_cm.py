@@ -560,3 +560,48 @@ def test_the_nesting_context_follows_brackets_and_strings():
     assert depths == "11111122223333333333321111111110"  # the "}" inside a string moves nothing
     assert [q for _, q, _ in states].count(1) == 10  # "a", "b", "x,}" and "c" with their opening quotes
     assert states[-1] == (0, 0, "}") and states[4] == (1, 0, ":")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mix_decodes_the_same_bytes_speculating_on_a_second_thread_or_not(monkeypatch, seed, data_dir):
+    """With two threads, mix decodes each byte while the other thread takes the transformer's next step ahead
+    on the byte it found likeliest (mix_stepping.decode_speculating), and steps again where it guessed wrong:
+    text (mostly right), fresh random bytes (mostly wrong) and a file of both, over several segments, decode
+    to the input with one thread or two."""
+    import gencomp.compressors.cm as cm_module
+    from gencomp.compressors import mix_stepping
+
+    rng = rng_for(seed)
+    text = (data_dir / "text" / "tinyshakespeare.txt").read_bytes()[: int(rng.integers(5000, 9000))]
+    noise = rng.integers(0, 256, int(rng.integers(2, 3000)), dtype=np.uint8).tobytes()
+    mix = get_compressor("mix:tiny")
+    used = []
+    monkeypatch.setattr(mix_stepping, "decode_speculating", _counting(mix_stepping.decode_speculating, used))
+    for data in (text, noise, noise[:700] + text[:5000] + noise):
+        blob = mix.compress(data)
+        for cores in (2, 1):
+            monkeypatch.setattr(cm_module, "threads", lambda cores=cores: cores)
+            assert gencomp.decompress(blob) == data, (cores, len(data))
+    assert len(used) >= 4  # every segment of at least 2 bytes, with two threads
+
+
+def _counting(kernel, calls: list):
+    def counted(*args):
+        calls.append(args[4:6])
+        return kernel(*args)
+
+    return counted
+
+
+def test_a_failure_of_the_speculating_thread_is_raised_not_a_hang(monkeypatch, wiki_heldout):
+    import gencomp.compressors.cm as cm_module
+    from gencomp.compressors import mix_stepping
+
+    def broken(*args):
+        raise MemoryError("the speculating thread failed")
+
+    blob = get_compressor("mix:tiny").compress(wiki_heldout[:3000])
+    monkeypatch.setattr(cm_module, "threads", lambda: 2)
+    monkeypatch.setattr(mix_stepping, "speculate", broken)
+    with pytest.raises(MemoryError, match="speculating thread failed"):
+        gencomp.decompress(blob)
