@@ -87,6 +87,37 @@ def test_min_p_samples_only_bytes_near_the_likeliest(seed):
     assert len(allowed) < 256
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_draw_is_rng_choice_over_the_kept_symbols_most_probable_first(seed):
+    """sample_next_byte sorts only the symbols within min_p of the likeliest and draws as rng.choice does, without
+    its checks: the same symbol, from the same generator state, as rng.choice over every allowed symbol sorted
+    (stable, most probable first), cut to top_k and min_p, at the temperature (ties, masks and greedy included)."""
+    def reference(log_probs, temperature, top_k, rng, allowed, min_p):
+        order = np.argsort(-log_probs, kind="stable")
+        order = order[allowed[order]] if allowed is not None else order
+        if temperature <= 0:
+            return int(order[0])
+        keep = order[:top_k] if top_k > 0 else order
+        keep = keep[log_probs[keep] >= log_probs[keep[0]] + np.log(min_p)] if min_p > 0 else keep
+        weights = np.exp(log_probs[keep] / temperature - (log_probs[keep] / temperature).max())
+        return int(keep[rng.choice(len(keep), p=weights / weights.sum())])
+
+    rng = rng_for(seed)
+    for _ in range(300):
+        size = int(rng.choice([2, 7, 256, 1000]))
+        log_probs = np.log(rng.dirichlet(np.full(size, rng.choice([0.05, 0.5, 5.0]))) + 1e-300)
+        log_probs = np.round(log_probs) if rng.random() < 0.3 else log_probs  # ties
+        allowed = rng.random(size) < 0.7 if rng.random() < 0.5 else None
+        if allowed is not None:
+            allowed[rng.integers(size)] = True
+        settings = (float(rng.choice([0.0, 0.5, 1.0, 1.3])), int(rng.choice([0, 1, 3, 40])))
+        min_p, state = float(rng.choice([0.0, 0.001, 0.3])), int(rng.integers(1 << 30))
+        mine, theirs = np.random.default_rng(state), np.random.default_rng(state)
+        for _ in range(3):
+            assert sample_next_byte(log_probs, *settings, mine, allowed, min_p) == \
+                reference(log_probs, *settings, theirs, allowed, min_p)
+
+
 def test_audio_continuation_stays_a_waveform_not_a_runaway(data_dir):
     """Coded, the predictor may resonate when fed its own samples; sampling uses a stable form of it
     (bandwidth-expanded least squares, the prompt's error scale) and drops the coder's probability
