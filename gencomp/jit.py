@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -77,9 +78,31 @@ _thread_limit: Optional[int] = None
 
 def threads() -> int:
     """How many threads gencomp's own parallel work (model rows, chunk groups, candidates) may use:
-    every core this process may run on, unless limit_threads said fewer."""
+    every core this process may run on, within a container's CPU quota, unless limit_threads said fewer."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return _thread_limit or cores or 1
+    quota = _quota_cpus()
+    return _thread_limit or min(cores or 1, quota or cores or 1)
+
+
+def cgroup_cpus(root: Path) -> Optional[int]:
+    """The whole cores' worth of CPU time a cgroup quota under `root` allows (at least 1), or None without a
+    quota: cgroup v2's cpu.max ("QUOTA PERIOD" or "max PERIOD"), else v1's cpu/cpu.cfs_quota_us (-1: none) over
+    cpu/cpu.cfs_period_us. A container limited to one CPU but shown every core would run threads that wait
+    for each other in turns of the quota's period."""
+    for quota_file, period_file in (("cpu.max", None), ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us")):
+        try:
+            fields = (root / quota_file).read_text().split()
+            quota = fields[0]
+            period = fields[1] if period_file is None else (root / period_file).read_text().strip()
+            return None if quota == "max" or int(quota) <= 0 else max(1, int(quota) // int(period))
+        except (OSError, ValueError, IndexError, ZeroDivisionError):
+            continue
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _quota_cpus() -> Optional[int]:
+    return cgroup_cpus(Path("/sys/fs/cgroup"))
 
 
 def limit_threads(n: int) -> None:

@@ -13,13 +13,34 @@ def test_threads_are_every_core_this_process_may_run_on_unless_limited(monkeypat
     monkeypatch.setattr(jit, "_thread_limit", None)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {1, 3, 4}, raising=False)
+    monkeypatch.setattr(jit, "_quota_cpus", lambda: None)
     assert jit.threads() == 3
+    monkeypatch.setattr(jit, "_quota_cpus", lambda: 2)  # a container's CPU quota: two cores' worth
+    assert jit.threads() == 2
+    monkeypatch.setattr(jit, "_quota_cpus", lambda: None)
     monkeypatch.delattr(os, "sched_getaffinity")
     assert jit.threads() == 6
     with threadpoolctl.threadpool_limits(limits=None):  # gives BLAS its threads back on leaving
         jit.limit_threads(1)
         assert jit.threads() == 1
         assert all(pool["num_threads"] == 1 for pool in threadpoolctl.threadpool_info())
+
+
+def test_a_cgroup_cpu_quota_is_read_in_whole_cores(tmp_path):
+    """cgroup v2's cpu.max, else v1's quota over period; no quota, or none readable: None."""
+    assert jit.cgroup_cpus(tmp_path) is None
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert jit.cgroup_cpus(tmp_path) is None
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("250000\n")
+    assert jit.cgroup_cpus(tmp_path) == 2
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert jit.cgroup_cpus(tmp_path) is None
+    (tmp_path / "cpu.max").write_text("50000 100000\n")
+    assert jit.cgroup_cpus(tmp_path) == 1  # half a core: one thread
+    (tmp_path / "cpu.max").write_text("garbage\n")
+    assert jit.cgroup_cpus(tmp_path) == 2  # unreadable v2: v1's
 
 
 def test_cached_kernels_are_dropped_when_any_module_changes(tmp_path):
