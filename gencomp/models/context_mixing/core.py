@@ -170,9 +170,7 @@ def end_byte(table, direct, mixer, apm, match_index, regs, history, squash, stre
     byte = np.int64(history[pos])
     if regs[R_RUNS]:
         _note_runs(table, regs, byte)
-    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
-    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
-    kinds.learn(regs, history, pos, byte)
+    _fold(regs, history, pos, byte)
     match.learn(match_index, regs, history, pos, byte)
     regs[R_POS] = pos + 1
     begin_byte(table, direct, mixer, apm, match_index, regs, history, squash, stretch)
@@ -184,13 +182,18 @@ def learn_input_alone(regs, history):
     regs[R_POS] (in history) learned by the kind's own model, which alone is read; the hashed contexts,
     mixers, APMs and match model are left as they are. Then the next byte's contexts, as begin_byte."""
     pos = regs[R_POS]
-    byte = np.int64(history[pos])
-    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
-    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
-    kinds.learn(regs, history, pos, byte)
+    _fold(regs, history, pos, np.int64(history[pos]))
     regs[R_POS] = pos + 1
     kinds.contexts(regs, history, pos + 1)
     regs[R_C0], regs[R_BITPOS] = 1, 0
+
+
+@njit(cache=CACHE, inline='always')
+def _fold(regs, history, pos, byte):
+    """The byte at pos (in history) into the last 4 and 8 bytes' registers and the kind's own model (kinds.learn)."""
+    regs[R_C8] = ((regs[R_C8] << 8) | (regs[R_C4] >> 24)) & MASK32
+    regs[R_C4] = ((regs[R_C4] << 8) | byte) & MASK32
+    kinds.learn(regs, history, pos, byte)
 
 
 @njit(cache=CACHE)
