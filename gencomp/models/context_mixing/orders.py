@@ -108,6 +108,20 @@ Without the transformer the suite's log codes 1.3 % smaller, its JSON 0.7 %, the
 alone, at 98 % of its speed (benchmarks/results/byte_revisions_cm_settled.md). From gencomp 0.29 its first-layer
 mixers learn only from bits they missed by 64/4096 or more (Bytes.mixer_skip, core.update): the same size, faster
 (benchmarks/results/byte_revisions_cm_skip.md).
+
+Where revision 9 stands against paq8px -8 (benchmarks/results/byte_costs_suite.md): inside `mix` it is smaller over
+the first 50 KB of most of the suite's files, where the prime and the transformer pay, and larger past it on every
+one, where paq8px's model learns more from the file (and from the files before it in a concatenation). Tried on
+revision 9 inside `mix` after that (gencomp 0.32.2, whole-file code lengths of three or four of the suite's files:
+the manual, German, JSON, Java; the log for the calibration), each either making one of them larger or all smaller
+by well under 0.1 % (count maps at rate 7, not 6), so none kept: each of eight contexts more, one at a time or
+together (skipping sparse pairs of the last four bytes, orders 5 and 7, the previous word with the last byte, the
+two bytes that followed the last byte and the last two when they last occurred); each of the 24 contexts left out in
+turn; a linear input per context (its probability less 1/2, as paq8px's context maps give); a young context's input
+halved; a counting calibration after the APMs (paq8px's last stage) alone or averaged with them; an APM chosen by
+the transformer's probability; slower count maps, or count maps with counts; hashed counters to count 1023,
+surprises that reset to 12 or start at 1/8; mixers at rate 6 past 16 KiB. A table of 16 or 32 slots a byte, not 8,
+made the files of 150 KB smaller, by less than a percent, at twice or four times the memory.
 """
 
 from __future__ import annotations
