@@ -25,7 +25,6 @@ from gencomp import jit
 from gencomp.compressors import get_compressor, mix_stepping
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
-from gencomp.models.context_mixing.layout import R_MBYTE, R_MLEN
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -33,10 +32,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 @njit
 def _guesses(model, history, start, stop, coder, buf, packed, keys, values, key_norms, meta, window, ext, hits):
     """decode_stepping, counting in hits[0] the bytes decode_speculating's guess names and in hits[1] all."""
-    token, fed, never, regs = np.empty((1, 1), np.int64), ext.reshape((1, 1, ext.shape[1])), np.zeros(0, np.int64), \
-        model[5]
+    token, fed, never = np.empty((1, 1), np.int64), ext.reshape((1, 1, ext.shape[1])), np.zeros(0, np.int64)
     for pos in range(start, stop):
-        guess = regs[R_MBYTE] if regs[R_MLEN] > 0 else np.argmax(ext[0])
+        guess = mix_stepping.guessed_byte(model[5], ext)
         cmx.decode_bytes(*model, history, cmx.SQUASH, cmx.STRETCH, ext, pos, pos + 1, coder, buf)
         hits[0] += history[pos] == guess
         hits[1] += 1
@@ -49,7 +47,7 @@ def hit_rate(blob: bytes) -> float:
     """The share of bytes whose guess was right, decoding `blob` once through _guesses."""
     hits, plain = np.zeros(2, np.int64), mix_stepping.decode
 
-    def counting(model, history, start, stop, coder, buf, packed, cache, window, ext, speculating):
+    def counting(model, history, start, stop, coder, buf, packed, cache, window, ext, threads):
         _guesses(model, history, start, stop, coder, buf, packed, *cache, window, ext, hits)
 
     mix_stepping.decode = counting

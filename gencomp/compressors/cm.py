@@ -277,8 +277,7 @@ class ContextMixingCompressor(Compressor):
                 prefix, start, stop = primed + prefix, primed + start, primed + stop
                 state, weights = self.transformer.start_from(history[None, prefix:start].astype(np.int64))
                 mix_stepping.decode(model.arrays, history, start, stop, coder[0], buf, self.transformer.packed,
-                                    state.arrays, self.transformer.cfg.attention_window, weights,
-                                    threads() >= 2 and mix_stepping.SPECULATES)
+                                    state.arrays, self.transformer.cfg.attention_window, weights, threads())
                 if progress:
                     progress(stop - start)
         if coder[0, 4]:

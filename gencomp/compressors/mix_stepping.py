@@ -49,7 +49,7 @@ def decode_speculating(model, history, squash, stretch, start, stop, coder, buf,
     for pos in range(start, stop):
         ahead = pos + 1 < stop
         if ahead:
-            guess = regs[R_MBYTE] if regs[R_MLEN] > 0 else np.argmax(ext[0])
+            guess = guessed_byte(regs, ext)
             request = _ask(sync, request, guess, first + pos - start)
         cmx.decode_bytes(*model, history, squash, stretch, ext, pos, pos + 1, coder, buf)
         if ahead:
@@ -64,6 +64,13 @@ def decode_speculating(model, history, squash, stretch, start, stop, coder, buf,
                 done = load_acquire(sync, DONE)
             ext[0, :] = guessed[0, 0, :]
     return True
+
+
+@njit(cache=CACHE, inline="always")
+def guessed_byte(regs, ext):
+    """The byte decode_speculating steps the transformer on ahead: the match model's expected byte where it has a
+    match, else the transformer's likeliest (ext (1, 256): its weights for the byte)."""
+    return regs[R_MBYTE] if regs[R_MLEN] > 0 else np.argmax(ext[0])
 
 
 @njit(cache=CACHE, inline="always")
@@ -103,10 +110,11 @@ def speculate(packed, keys, values, key_norms, meta, window, guessed, sync, canc
             store_release(sync, DONE, done)
 
 
-def decode(model, history, start, stop, coder, buf, packed, cache, window, ext, speculating: bool) -> None:
+def decode(model, history, start, stop, coder, buf, packed, cache, window, ext, threads: int) -> None:
     """Decode history[start:stop] (the arguments as decode_stepping's; cache: keys, values, key_norms, meta), the
-    transformer's next steps taken ahead on a second thread where `speculating` (decode_speculating)."""
-    if not speculating or stop - start < 2:
+    transformer's next steps taken ahead on a second thread where the caller may use `threads` of 2 or more and
+    the system can yield a core (SPECULATES; decode_speculating)."""
+    if threads < 2 or not SPECULATES or stop - start < 2:
         decode_stepping(model, history, cmx.SQUASH, cmx.STRETCH, start, stop, coder, buf, packed, *cache, window, ext)
         return
     sync, guessed, failures = np.zeros(SYNC_WORDS, np.int64), np.empty((1, 1, ext.shape[1]), np.int64), []
