@@ -18,9 +18,9 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+import report  # benchmarks/report.py
 from worktree import REPO, worktree
 
-RESULTS = Path(__file__).resolve().parent / "results"
 WORKER = """
 import hashlib, json, sys, time
 import numpy as np
@@ -70,17 +70,14 @@ def main() -> None:
                        "same_clip": len({r["sha256"] for rs in runs.values() for r in rs}) == 1}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    RESULTS.mkdir(exist_ok=True)
     meta = {"baseline": args.baseline, "rounds": args.rounds, "seconds": args.seconds, "cores": os.cpu_count()}
-    (RESULTS / f"{args.out}.json").write_text(json.dumps(meta | {"rows": rows}, indent=1) + "\n")
     lines = [f"# Audio continuations: this checkout against {args.baseline} (benchmarks/continuation_speed.py, "
              f"{args.seconds:g} s sampled after 1 s kept, the best of {args.rounds} alternating runs each, "
              f"{os.cpu_count()} cores)", "",
              "| codec | clip | baseline (s) | this (s) | speed-up | same clip |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['codec']} | {r['clip']} | {r['baseline_seconds']:.2f} | {r['this_seconds']:.2f} | "
               f"{r['baseline_seconds'] / r['this_seconds']:.2f}× | {'yes' if r['same_clip'] else 'NO'} |" for r in rows]
-    (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write(args.out, meta, rows, lines)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ import argparse
 import json
 import os
 import time
-from pathlib import Path
 
 import numpy as np
+import report  # benchmarks/report.py
 from numba import njit
 from suite import SINGLE_FILES, SOURCES, collect
 
@@ -25,8 +25,6 @@ from gencomp import jit
 from gencomp.compressors import get_compressor, mix_stepping
 from gencomp.models import context_mixing as cmx
 from gencomp.models import exact_step
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @njit
@@ -89,9 +87,7 @@ def main() -> None:
                "two_threads_kbs": len(data) / min(seconds[2]) / 1000, "hit_rate": hit_rate(blob)}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    RESULTS.mkdir(exist_ok=True)
     meta = {"codec": codec.name, "gencomp": gencomp.__version__, "rounds": args.rounds, "cores": os.cpu_count()}
-    (RESULTS / f"{args.out}.json").write_text(json.dumps(meta | {"rows": rows}, indent=1) + "\n")
     lines = [f"# `{args.codec}` decoding on two cores against one (benchmarks/speculation.py, gencomp "
              f"{gencomp.__version__}, the best of {args.rounds} alternating runs each, {os.cpu_count()} cores)", "",
              "Whole files, the prime's learning included; guessed: the share of bytes the second core stepped on",
@@ -99,8 +95,7 @@ def main() -> None:
              "|---|---|---|---|---|---|"]
     lines += [f"| {r['file']} | {r['bytes']:,} | {r['one_thread_kbs']:.1f} | {r['two_threads_kbs']:.1f} | "
               f"{r['two_threads_kbs'] / r['one_thread_kbs']:.2f}× | {100 * r['hit_rate']:.0f} % |" for r in rows]
-    (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write(args.out, meta, rows, lines)
 
 
 if __name__ == "__main__":
