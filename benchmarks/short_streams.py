@@ -1,14 +1,15 @@
-"""`mix` in short streams: the byte model's revision 7 (gencomp 0.30 on) against 6 (0.27 to 0.29), which differ
-only there. Revision 6's second layer chooses its weights by the partial byte (256 sets) in every stream; 7 chooses
-them by the bit position (8 sets) in a stream of at most 16 KiB (compressors.cm.SHORT_STREAM_BYTES), as Table 1's
-2048-byte chunks and small files are.
+"""`mix` in short streams: its byte model (compressors.cm.MIX_BYTES_REVISION) against an earlier revision, 6 by
+default (gencomp 0.27 to 0.29). Revision 6's second layer chooses its weights by the partial byte (256 sets) in every
+stream; 7 on choose them by the bit position (8 sets) in a stream of at most 16 KiB
+(compressors.cm.SHORT_STREAM_BYTES), as Table 1's 2048-byte chunks and small files are. --against 9: revision 10's
+decaying mixers against 9's fixed rates (results/short_streams_10.md).
 
 Each modality's evaluation data (gencomp.evaluation.datasets: held-out WikiText, patches of the photographs,
 speech as 16-bit PCM) and the suite's files (benchmarks/suite.py, their first 32 KiB each, in a row) are cut into
 chunks of each length and coded chunk by chunk; sizes are the coder's code lengths (Σ −log2 p, which the payloads
 match within a few bytes a chunk), so one run suffices.
 
-    python benchmarks/short_streams.py [--model tiny-v2] [--bytes 131072] [--out short_streams]
+    python benchmarks/short_streams.py [--model tiny-v2] [--against 6] [--bytes 131072] [--out short_streams]
 
 Writes benchmarks/results/OUT.{json,md}.
 """
@@ -23,7 +24,7 @@ from suite import collect  # benchmarks/suite.py
 from tqdm import tqdm
 
 from gencomp.compressors import get_compressor
-from gencomp.compressors.cm import SHORT_STREAM_BYTES, ContextMixingCompressor
+from gencomp.compressors.cm import MIX_BYTES_REVISION, SHORT_STREAM_BYTES, ContextMixingCompressor
 from gencomp.evaluation.datasets import modality_bytes
 from gencomp.models.context_mixing import Bytes
 
@@ -47,30 +48,32 @@ def code_length_bytes(codec, data: bytes, length: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="tiny-v2", help="mix's transformer (default: tiny-v2, mix's default)")
+    parser.add_argument("--against", type=int, default=6, help="the earlier revision (default 6)")
     parser.add_argument("--bytes", type=int, default=1 << 17, help="bytes of each source (default 131072)")
     parser.add_argument("--out", default="short_streams", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
     mix = get_compressor(f"mix:{args.model}")
-    revision_6 = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=6), prime=mix.prime)
+    earlier = ContextMixingCompressor(mix.name, mix.transformer, model=Bytes(revision=args.against), prime=mix.prime)
+    old, new = f"revision {args.against}", f"revision {MIX_BYTES_REVISION}"
     data = sources(args.bytes)
     rows = []
     for length in tqdm(LENGTHS, desc="chunk lengths"):
         for name, source in data.items():
             used = len(source) // length * length
-            row = {"length": length, "source": name, "bytes": used, "revision 6": code_length_bytes(revision_6, source, length),
-                   "revision 7": code_length_bytes(mix, source, length)}
+            row = {"length": length, "source": name, "bytes": used, old: code_length_bytes(earlier, source, length),
+                   new: code_length_bytes(mix, source, length)}
             rows.append(row)
             print(json.dumps(row), flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(rows, indent=1))
     lines = [f"`mix:{args.model}` coding each source in chunks of a length, each chunk alone: code length, % of the "
-             f"original (benchmarks/short_streams.py; one run). Revision 7 (gencomp 0.30 on) chooses the second layer's "
-             f"weights by the bit position in streams of at most {SHORT_STREAM_BYTES:,} bytes; 6 (0.27 to 0.29) by the "
-             "partial byte.", "", "| chunk bytes | source | bytes | revision 6 | revision 7 | 7 / 6 |", "|---|---|---|---|---|---|"]
+             f"original (benchmarks/short_streams.py; one run), with the byte model's {new} and {old} (streams of at most "
+             f"{SHORT_STREAM_BYTES:,} bytes are short).", "",
+             f"| chunk bytes | source | bytes | {old} | {new} | {MIX_BYTES_REVISION} / {args.against} |", "|---|---|---|---|---|---|"]
     for row in rows:
-        six, seven = row["revision 6"], row["revision 7"]
-        lines.append(f"| {row['length']:,} | {row['source']} | {row['bytes']:,} | {100 * six / row['bytes']:.2f} | "
-                     f"{100 * seven / row['bytes']:.2f} | {seven / six:.4f} |")
+        before, now = row[old], row[new]
+        lines.append(f"| {row['length']:,} | {row['source']} | {row['bytes']:,} | {100 * before / row['bytes']:.2f} | "
+                     f"{100 * now / row['bytes']:.2f} | {now / before:.4f} |")
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

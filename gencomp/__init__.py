@@ -6,7 +6,7 @@ codec's module is imported when the codec is first asked for, so a command impor
 
 import importlib
 
-__version__ = "0.32.2"
+__version__ = "0.33.0"
 
 _EXPORTS = {  # name -> the module it comes from
     "COMPRESSORS": "gencomp.compressors",

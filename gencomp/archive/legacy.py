@@ -96,6 +96,9 @@ EARLIER_MODELS = (
                  "and 1 at most)",
                  lambda identity: identity.get("bytes_revision") == 8,
                  lambda identity: {"model": _byte_model(revision=8), "prime": identity["prime"]}),
+    EarlierModel("mix", "0.32", "the byte model's revision 9 (mixers at fixed rates)",
+                 lambda identity: identity.get("bytes_revision") == 9,
+                 lambda identity: {"model": _byte_model(revision=9), "prime": identity["prime"]}),
     EarlierModel("audio", "0.4", "stage 1 normalised LMS (16-bit only), one error scale",
                  lambda identity: "audio_predictor" not in identity and identity.get("audio_bits", 16) == 16,
                  lambda identity: {"model": {"least_squares": False, "error_scales": 1, "revision": 0}}),
@@ -122,6 +125,9 @@ EARLIER_MODELS = (
     EarlierModel("image", "0.22–0.23", "the image model's revision 3 (one least-squares prediction, three mixers)",
                  lambda identity: identity.get("image_revision") == 3,
                  lambda identity: {"model": {"revision": 3}}),
+    EarlierModel("image", "0.24–0.32", "the image model's revision 4 (mixers at fixed rates, no APMs of its own)",
+                 lambda identity: identity.get("image_revision") == 4,
+                 lambda identity: {"model": {"revision": 4}}),
 )
 
 

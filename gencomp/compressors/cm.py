@@ -56,9 +56,9 @@ MIX_SEGMENT_BYTES = 4096
 MIX_ATTENTION_WINDOW = 256  # the longest window the transformer attends to inside mix (0.3 to 0.10: 32)
 SHORT_STREAM_BYTES = 16 << 10
 INPUT_WEIGHT = cmx.INPUT_WEIGHT  # an input's initial mixing weight, 0.25 (2^16 = 1.0)
-MIX_BYTES_REVISION = 9  # mix's byte model: revision 2 with runs, seven contexts more, a settled core (unsettled in short
-#   streams), the token model and a finer final probability (orders.py); cm keeps the runs, the contexts and the tokens
-#   out for speed
+MIX_BYTES_REVISION = 10  # mix's byte model: revision 2 with runs, seven contexts more, a settled core (unsettled in
+#   short streams), the token model, a finer final probability and decaying mixers (orders.py); cm keeps the runs, the
+#   contexts and the tokens out for speed
 CM_MIXER_SKIP = 64  # cm's mixers learn from errors of 64/4096 or more (0.29 on): 6 % faster, the same size
 CM_MODEL = cmx.Bytes(revision=3, settle=True, mixer_skip=CM_MIXER_SKIP)  # cm's: revision 3 in the settled core (0.28
 #   on; 0.19-0.27 unsettled), its mixers skipping small errors (0.29 on)

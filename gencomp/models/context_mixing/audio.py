@@ -79,6 +79,8 @@ class Audio:
     short_final_by_bit = False  # state.new_state
     tokens = False  # the byte model's token model and hex-run input (orders.Bytes.tokens)
     fine = False  # the byte model's finer final probability (orders.Bytes.fine)
+    mixer_decay = None  # layout.R_DECAY (orders.Bytes.mixer_decay)
+    kind_apms = False  # layout.R_KIND_APMS
     mixer_skip = 0  # layout.R_MIXER_SKIP
     groups = False  # mixer G (layout.R_SEL_G)
     relative_maps = 0  # layout.R_MAPS

@@ -1,27 +1,32 @@
 """The context-mixing model's core: per bit, the inputs (order 0 and 1 counters, the hashed
 contexts, the match model, the external input), three online logistic mixers and a second layer,
 then two APM/SSE stages; per byte, the hand-over to the data kind's sub-models (kinds.py). A refined
-model (layout.R_REFINED: the byte model's revisions 2 and 4 to 9) also has a count map per hashed context (a
-second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 9)
+model (layout.R_REFINED: the byte model's revisions 2 and 4 to 10) also has a count map per hashed context (a
+second input each), a fourth mixer and two more APMs. A model with runs (layout.R_RUNS: revisions 4 to 10)
 also has a third input per hashed context, the byte the context last saw and how many times in a row
-(paq8's run map), and mixers E and F; one with groups (revisions 5 to 9) also mixer G. The image model's revision 4
+(paq8's run map), and mixers E and F; one with groups (revisions 5 to 10) also mixer G. The image model's revision 4
 has mixers D to G without the inputs (its groups, layout.R_SEL_D, R_SEL_E and R_SEL_G: where the pixel is
 and the shape of its neighbourhood).
-A settled core (layout.R_SETTLED: the byte model's revisions 6 to 9, and `cm`'s revision 3 from gencomp 0.28)
+A settled core (layout.R_SETTLED: the byte model's revisions 6 to 10, and `cm`'s revision 3 from gencomp 0.28)
 differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed counters forget on a surprise
 (counters.count_surprised), the second layer's weight set is chosen by the partial byte, not the bit position alone,
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
 16 KiB never reaches them). Revision 7 chooses the second layer's weights by the bit position in a stream of at most
 16 KiB (layout.R_BYTE_FINAL), where 256 weight sets learn too little.
-A model with tokens (layout.R_TOKEN: the byte model's revisions 8 and 9) has two inputs more, the token model's and the
-hex-run input (token.py, hex_runs.py). A fine one (layout.R_FINE: revision 9) lets its final probability come within
+A model with tokens (layout.R_TOKEN: the byte model's revisions 8 to 10) has two inputs more, the token model's and the
+hex-run input (token.py, hex_runs.py). A fine one (layout.R_FINE: revisions 9 and 10) lets its final probability come within
 2^-16 of 0 or 1, not 32 · 2^-16.
 A model with a mixer skip (layout.R_MIXER_SKIP: `cm` from gencomp 0.29, 64) lets a first-layer mixer learn only
 from a bit it missed by at least that much (12-bit probability units): a mixer so nearly right would move no weight
 by more than 0.0012. `cm` skips 63–93 % of its mixers' updates so (the log most), at no cost in size; left out
 altogether, they took a tenth of its time (benchmarks/results/byte_revisions_cm_skip.md, paired_speed_cm_skip.md:
 6 % faster, the median over the suite's files).
-A kind may add relative maps (layout.R_MAPS: the image model's revisions 3 and 4), direct inputs on its own
+A model with decaying mixers (layout.R_DECAY: the byte model's revision 10, the image model's 5) gives each
+first-layer weight set a learning rate of its own that falls with the updates it has had, from R_DECAY to R_DECAY_LOW
+(paq8px's mixers decay theirs likewise): a weight set chosen often settles, one seldom chosen still learns fast.
+The image model's revision 5 also chooses mixer F's weights by R_SEL_F and has two APMs of its own
+(layout.R_KIND_APMS) in place of a refined model's third and fourth.
+A kind may add relative maps (layout.R_MAPS: the image model's revisions 3 to 5), direct inputs on its own
 predictions (maps.py), which the coding loops set and count around predict and update.
 
 Hashed contexts live in one table of 64-byte slots, one slot per context and nibble (15 counters and
@@ -32,7 +37,7 @@ kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the previ
 sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
 model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
-model with groups: the byte model's revisions 5 to 9, the image model's 4) by R_SEL_G and the bit position.
+model with groups: the byte model's revisions 5 to 10, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
 sampling's byte_weights calls `predict_not_inlined`): LLVM does not inline across numba's compiled
@@ -79,8 +84,13 @@ from gencomp.models.context_mixing.layout import (
     R_CMAP,
     R_CONTEXT_LIMIT,
     R_CTX,
+    R_DECAY,
+    R_DECAY_LOW,
+    R_DECAY_SHIFT,
     R_FINE,
     R_INPUTS,
+    R_KIND_APM_CTX,
+    R_KIND_APMS,
     R_KNOWN,
     R_MCTX,
     R_MIXER_SKIP,
@@ -96,6 +106,7 @@ from gencomp.models.context_mixing.layout import (
     R_SEL,
     R_SEL_D,
     R_SEL_E,
+    R_SEL_F,
     R_SEL_G,
     R_SETS,
     R_SETTLED,
@@ -136,6 +147,8 @@ A_2 = 256 * APM_BUCKETS  # context: partial byte and R_SEL (65,536)
 A_3 = A_2 + 65536 * APM_BUCKETS  # context: partial byte and the two bytes before it, hashed (65,536)
 A_4 = A_3 + 65536 * APM_BUCKETS  # context: partial byte and the match state (none, or length × expected bit: 65)
 A_COUNT = A_4 + 65 * 256 * APM_BUCKETS  # count maps: per hashed context, its count (32) × stretched p (64)
+A_KIND = A_3  # a model with the kind's own APMs (layout.R_KIND_APMS; not refined): two of 256 contexts × partial byte
+KIND_APM_SIZE = A_KIND + 2 * 65536 * APM_BUCKETS
 COUNT_LEVELS, COUNT_BUCKETS = 32, 64
 APM_SIZE = A_COUNT + HASHED * COUNT_LEVELS * COUNT_BUCKETS  # a refined model's; others' end at A_3
 APM_RATE = 6
@@ -292,7 +305,7 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
     if regs[R_MIXERS] > 4:  # a model with runs or groups
         regs[R_SETS + 4] = (M_E + regs[R_SEL_E] + (bitpos >> 1)) * inputs
         order4 = regs[R_RUN + 2]  # 0 in a model without runs
-        regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else 0) << 3) + bitpos) * inputs
+        regs[R_SETS + 5] = (M_F + ((((order4 & 255) + 1) if order4 >> 8 else regs[R_SEL_F]) << 3) + bitpos) * inputs
     if regs[R_MIXERS] == N_MIXERS:
         regs[R_SETS + 6] = (M_G + regs[R_SEL_G] + bitpos) * inputs
     final = M_FINAL * inputs + (c0 if regs[R_BYTE_FINAL] else bitpos) * N_MIXERS
@@ -316,6 +329,11 @@ def predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p
         regs[R_APM + 3] = A_4 + ((matched << 8) | c0) * APM_BUCKETS + low
         a3, a4 = _apm(apm, regs[R_APM + 2], weight), _apm(apm, regs[R_APM + 3], weight)
         p = (regs[R_PF] * 16 + a1 + 2 * a2 + 2 * a3 + 2 * a4) >> 3
+    elif regs[R_KIND_APMS]:
+        regs[R_APM + 2] = A_KIND + ((regs[R_KIND_APM_CTX] << 8) | c0) * APM_BUCKETS + low
+        regs[R_APM + 3] = A_KIND + ((256 + regs[R_KIND_APM_CTX + 1]) << 8 | c0) * APM_BUCKETS + low
+        a3, a4 = _apm(apm, regs[R_APM + 2], weight), _apm(apm, regs[R_APM + 3], weight)
+        p = (regs[R_PF] * 32 + a1 + a2 + 2 * a3 + 2 * a4) >> 3
     else:
         p = (regs[R_PF] * 16 + a1 + 2 * a2) >> 2
     return clamped(regs, kinds.final_p(regs, p, ext_p12))
@@ -361,11 +379,17 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     slower = settled != 0 and regs[R_POS] >= SETTLE_BYTES
     mix_rate, final_rate = (SETTLED_MIX_RATE, SETTLED_FINAL_RATE) if slower else (MIX_RATE, FINAL_RATE)
     skip = regs[R_MIXER_SKIP]
+    decay = regs[R_DECAY]
     for j in range(mixers):
         if abs(target - regs[R_P + j]) < skip:  # nearly right: its weights would barely move
             continue
         base = regs[R_SETS + j]
-        err = (target - regs[R_P + j]) * mix_rate
+        rate = mix_rate
+        if decay:
+            at = mixer.shape[0] - M_FINAL + base // inputs  # the weight set's updates so far
+            rate = max(regs[R_DECAY_LOW], decay - (mixer[at] >> regs[R_DECAY_SHIFT]))
+            mixer[at] += 1
+        err = (target - regs[R_P + j]) * rate
         weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
         for i in range(inputs):
             weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
@@ -374,7 +398,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     for j in range(mixers):
         mixer[final + j] = min(max(mixer[final + j] + ((regs[R_S + j] * err) >> 14), -(1 << 24)), 1 << 24)
     goal = (bit << 16) + (bit << APM_RATE) - bit - bit
-    for a in range(4 if regs[R_REFINED] else 2):
+    for a in range(4 if regs[R_REFINED] or regs[R_KIND_APMS] else 2):
         i = regs[R_APM + a]
         apm[i] += (goal - apm[i]) >> APM_RATE
         apm[i + 1] += (goal - apm[i + 1]) >> APM_RATE

@@ -1,4 +1,4 @@
-"""The hex-run input (the byte model's revisions 8 and 9): within a run of lowercase hexadecimal digits that holds
+"""The hex-run input (the byte model's revisions 8 to 10): within a run of lowercase hexadecimal digits that holds
 both a digit and a letter a–f (a SHA-256, a UUID's groups, a commit id), each bit as a direct counter per exact run
 length (up to HEX_LENGTHS − 1) and partial byte has found it; else 0. A 64-digit hash is 4 bits a digit and a quote
 after the 64th: the counters learn both, where the hashed contexts spread them over whatever bytes came before. In a

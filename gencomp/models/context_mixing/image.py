@@ -38,11 +38,20 @@ four more mixers in the core (the model's groups): D chosen by the pixel's colum
 its neighbours, F by the bit position alone, G by the pixel's diagonal (column + row, in steps of 32), as
 paq8px's image models choose mixer weights by where the pixel is. On the shared photographs 0.4–3.7 % smaller
 than revision 3 (chelsea most), in about twice the time (benchmarks/media_files.py).
+
+Revision 5 (gencomp 0.33) changes how the inputs are mixed, not the inputs: each first-layer weight set learns at a
+rate of its own that falls with its updates (layout.R_DECAY; paq8px's mixers decay theirs), mixer F is chosen by the
+parities of the pixel's column and row (images scaled up by pixel doubling: `moon`), and two APMs of its own follow
+the mixers (layout.R_KIND_APMS): by the mean of W and N with those parities, and by the least-squares prediction.
+Residual histograms per prediction (paq8px's ResidualMap) as a second input to each relative map, the coding loss
+of the neighbours (paq8px's lossQ) as mixer or map context and two hashed contexts on the neighbours' signed residuals
+made the photographs larger or gained under 0.1 %; a learning rate falling with the position alone, half as much.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -57,6 +66,7 @@ from gencomp.models.context_mixing.image_predictions import (
 )
 from gencomp.models.context_mixing.laplace import LAPLACE, bit_p12, bit_values
 from gencomp.models.context_mixing.layout import (
+    R_KIND_APM_CTX,
     R_MAP_LEVEL,
     R_MAP_PRED,
     R_MAPS,
@@ -65,6 +75,7 @@ from gencomp.models.context_mixing.layout import (
     R_SEL,
     R_SEL_D,
     R_SEL_E,
+    R_SEL_F,
     R_SEL_G,
 )
 from gencomp.native import njit
@@ -149,8 +160,8 @@ class Image:
 
     width: int
     bias: bool = True
-    revision: int = 4  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16, 2 of 0.17 to
-    #   0.21, 3 of 0.22 and 0.23
+    revision: int = 5  # layout.R_REVISION: 0 reads archives of gencomp 0.4 to 0.15, 1 those of 0.16, 2 of 0.17 to
+    #   0.21, 3 of 0.22 and 0.23, 4 of 0.24 to 0.32
     kind = 1  # kinds.IMAGE
     external_alone = False  # the mixers start from every input (Audio: from its Laplace alone)
     refined = False  # layout.R_REFINED
@@ -166,17 +177,28 @@ class Image:
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE): revision 2 adds two on its least-squares prediction, 3 one on
         W, N and the pixel's parities."""
-        return (8, 8, 10, 11, 11)[self.revision]
+        return (8, 8, 10, 11, 11, 11)[self.revision]
 
     @property
     def relative_maps(self) -> int:
-        """Relative maps (layout.R_MAPS), one per prediction in MAPPED: revision 3's eight, 4's twenty-three."""
-        return (0, 0, 0, 8, len(MAPPED))[self.revision]
+        """Relative maps (layout.R_MAPS), one per prediction in MAPPED: revision 3's eight, 4's and 5's twenty-three."""
+        return (0, 0, 0, 8, len(MAPPED), len(MAPPED))[self.revision]
 
     @property
     def groups(self) -> bool:
         """Mixers D to G in the core (layout.R_SEL_D, R_SEL_E, R_SEL_G; `_mixer_sets`): revision 4."""
         return self.revision >= 4
+
+    @property
+    def mixer_decay(self) -> Optional[tuple[int, int, int]]:
+        """Decaying mixers (layout.R_DECAY): revision 5's first-layer weight sets learn at rate 24 (core.MIX_RATE: 10)
+        less one for each 128 updates they have had, down to 4."""
+        return (24, 4, 7) if self.revision >= 5 else None
+
+    @property
+    def kind_apms(self) -> bool:
+        """Two APMs of the image model's own (layout.R_KIND_APMS; `_mixer_sets`): revision 5."""
+        return self.revision >= 5
 
     @property
     def registers(self) -> int:
@@ -284,7 +306,8 @@ def contexts(regs, history, pos):
 def _mixer_sets(regs, history, pos):
     """Revision 4: choose mixer D's weights by the pixel's column (256 steps across the row), E's by eight
     comparisons among its neighbours, G's by its diagonal (column + row, steps of 32; F's by the bit
-    position alone)."""
+    position alone). Revision 5: F's by the parities of the pixel's column and row; the contexts of its own two APMs,
+    the mean of W and N in steps of 8 with those parities, and the least-squares prediction."""
     width = regs[R_WIDTH]
     col, row = pos % width, pos // width
     w, n, nw, ne, ww, nn, _ = neighbours(history, pos, width)
@@ -293,6 +316,11 @@ def _mixer_sets(regs, history, pos):
     regs[R_SEL_D] = (col * 256 // width) << 2
     regs[R_SEL_E] = shape << 2
     regs[R_SEL_G] = min((col + row) >> 5, 255) << 3
+    if regs[R_REVISION] >= 5:
+        parities = (col & 1) | ((row & 1) << 1)
+        regs[R_SEL_F] = 1 + parities
+        regs[R_KIND_APM_CTX] = ((w + n) >> 3) | (parities << 6)
+        regs[R_KIND_APM_CTX + 1] = regs[R_PRED + OLS]
 
 
 @njit(cache=CACHE)

@@ -44,16 +44,16 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 9 (orders.Bytes)
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 10 (orders.Bytes), image 1 to 5
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2,
-#   4 to 9)
+#   4 to 10)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
 R_MIXERS = R_INPUTS + 1  # first-layer mixers in use: 3; 4 in a refined model; 6 in one with runs; 7 with groups
 R_SEL_D = R_MIXERS + 1  # what selects mixer D's weight set in a refined model or one with groups (0 … 1023, steps of 4)
 R_MATCH_MIN = R_SEL_D + 1  # the match model looks the last R_MATCH_MIN bytes up (the model's match_min_bytes)
 R_CONTEXT_LIMIT = R_MATCH_MIN + 1  # the hashed contexts' counters' count limit (the model's context_limit)
 R_RUNS = R_CONTEXT_LIMIT + 1  # 1: each hashed context also predicts the byte it last saw, and mixers E and F
-#   run (the byte model's revisions 4 to 9)
+#   run (the byte model's revisions 4 to 10)
 R_SEL_E = R_RUNS + 1  # what selects mixer E's weight set in a model with runs or groups (0 … 1023, steps of 4)
 R_RUN = R_SEL_E + 1  # HASHED: the byte each hashed context last saw | its run length << 8 (0: none yet)
 R_SLOT0 = R_RUN + HASHED  # HASHED: each context's slot for the byte's first nibble, whose first word holds the run
@@ -68,12 +68,20 @@ R_SETTLED = R_MAP_LEVEL + KIND_MAPS  # 1: the settled core (core.py; Bytes.settl
 R_MIXER_SKIP = R_SETTLED + 1  # a first-layer mixer whose error this bit is below this (12-bit probability units)
 #   learns nothing (core.update; the model's mixer_skip: `cm` from gencomp 0.29); 0: every mixer learns every bit
 R_BYTE_FINAL = R_MIXER_SKIP + 1  # 1: the second layer's weight set is chosen by the partial byte, not the bit position
-#   alone (a settled core, except in a short stream of the byte model's revisions 7 to 9: state.new_state)
+#   alone (a settled core, except in a short stream of the byte model's revisions 7 to 10: state.new_state)
 R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (token.py, hex_runs.py; the byte model's
-#   revisions 8 and 9), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects
+#   revisions 8 to 10), their inputs the last two of R_INPUTS; then the token model's registers: the byte it expects
 #   + 1 (0: none), its run of right guesses, where its source is, its counter this bit (0: none), a hash of the
 #   token's bytes so far and their number; then the hex run (hex_runs.py)
 R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN, R_HEX = range(R_TOKEN + 1, R_TOKEN + 8)
 R_FINE = R_TOKEN + 8  # 1: the final probability may come within 2^-16 of 0 or 1, not 32 · 2^-16 (core.predict; the byte
-#   model's revision 9): a byte that is all but certain costs some 0.0005 bits, not 0.006 at least
-R_MODEL = R_TOKEN + 9  # the data kind's own registers start here
+#   model's revisions 9 and 10): a byte that is all but certain costs some 0.0005 bits, not 0.006 at least
+R_DECAY = R_TOKEN + 9  # a model with decaying mixers (the byte model's revision 10, the image model's 5): each first-layer
+#   weight set learns at rate max(R_DECAY_LOW, R_DECAY − its updates so far >> R_DECAY_SHIFT) (core.update; its count
+#   of updates after the second layer's weights); 0: the fixed rates of core.MIX_RATE
+R_DECAY_LOW, R_DECAY_SHIFT = R_DECAY + 1, R_DECAY + 2
+R_SEL_F = R_DECAY + 3  # what selects mixer F's weight set where no run does (the image model's revision 5: 1 … 4)
+R_KIND_APMS = R_SEL_F + 1  # 1: two APMs of the kind's own in place of a refined model's APMs 3 and 4 (the image model's
+#   revision 5), their contexts (0 … 255) in R_KIND_APM_CTX and the next register
+R_KIND_APM_CTX = R_KIND_APMS + 1
+R_MODEL = R_KIND_APM_CTX + 2  # the data kind's own registers start here

@@ -127,6 +127,7 @@ made the files of 150 KB smaller, by less than a percent, at twice or four times
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -154,20 +155,20 @@ from gencomp.models.context_mixing.layout import (
 from gencomp.native import njit
 
 REVISED_CONTEXT_LIMIT = 30  # revisions 1 to 3's hashed counters' count limit (revision 0: counters.CONTEXT_LIMIT)
-RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 9: their runs say what came last, so their counters can adapt more slowly
+RUNS_CONTEXT_LIMIT = 127  # revisions 4 to 10: their runs say what came last, so their counters can adapt more slowly
 R_FIELD = R_MODEL  # fields begun in this line
 R_NEST = R_FIELD + 1  # bracket depth << 9 | inside a quoted string << 8 | the last of { [ ( , : = ;
 R_FOLLOWS = R_NEST + 1  # where the bytes after the last occurrence of the last three start (0: none)
 LAST_AT_BITS = 18
 R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their last occurrence
-R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 9: the word before R_W1
-FIELDS = 32  # revisions 2 and 4 to 9 track where the first 32 fields of a line start
+R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 10: the word before R_W1
+FIELDS = 32  # revisions 2 and 4 to 10 track where the first 32 fields of a line start
 LONG_BYTES = 16  # the longest context (revisions 2 to 7)
-R_STARTS = R_W2 + 1  # revisions 2, 4 to 9: where each field of this line starts (FIELDS), then those of the previous line
-R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 9: a hash of this field's bytes so far
-R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 9: the hash of each field of this line (FIELDS), then the previous line's
-R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 9: the last 12 character groups, 4 a register, latest first
-R_TOKEN_AT = R_GROUPS + 3  # revisions 8 and 9: the token model's index (token.INDEX_BITS positions)
+R_STARTS = R_W2 + 1  # revisions 2, 4 to 10: where each field of this line starts (FIELDS), then those of the previous line
+R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 10: a hash of this field's bytes so far
+R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 10: the hash of each field of this line (FIELDS), then the previous line's
+R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 10: the last 12 character groups, 4 a register, latest first
+R_TOKEN_AT = R_GROUPS + 3  # revisions 8 to 10: the token model's index (token.INDEX_BITS positions)
 R_END = R_TOKEN_AT + (1 << token.INDEX_BITS)
 SEPARATORS = (32, 9, 44, 59, 124)  # space, tab, comma, semicolon, bar
 BLOCK_BYTES = 1024  # revision 9's block context: the words of the last 1 KiB or so (paq8px's word model's)
@@ -177,11 +178,11 @@ BLOCK_BYTES = 1024  # revision 9's block context: the words of the last 1 KiB or
 class Bytes:
     """The byte model; revision 0 reads archives made before gencomp 0.15, 1 those of 0.15 to 0.18, 2
     `mix`'s of 0.18 and 0.19, 4 `mix`'s of 0.20, 5 `mix`'s of 0.21 to 0.26, 6 `mix`'s of 0.27 to 0.29 and 7 `mix`'s
-    of 0.30, 8 `mix`'s of 0.31, 3 unsettled `cm`'s of 0.19 to 0.27; `cm` uses revision 3 with `settle` and `mixer_skip`
-    (0.28: without it) and `mix` revision 9 (see the module docstring)."""
+    of 0.30, 8 `mix`'s of 0.31, 9 `mix`'s of 0.32, 3 unsettled `cm`'s of 0.19 to 0.27; `cm` uses revision 3 with
+    `settle` and `mixer_skip` (0.28: without it) and `mix` revision 10 (see the module docstring)."""
 
     revision: int = 3
-    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revisions 6 to 9 are settled anyway
+    settle: bool = False  # revision 3 in the settled core (`cm`, gencomp 0.28 on); revisions 6 to 10 are settled anyway
     mixer_skip: int = 0  # layout.R_MIXER_SKIP: mixers whose error is smaller learn nothing (`cm`, gencomp 0.29 on)
     kind = 0  # kinds.BYTES
     registers = R_END - R_MODEL
@@ -191,11 +192,11 @@ class Bytes:
     @property
     def contexts(self) -> int:
         """Hashed contexts in use (layout.R_ACTIVE)."""
-        return (8, 10, 17, 10, 20, 23, 23, 23, 23, 24)[self.revision]
+        return (8, 10, 17, 10, 20, 23, 23, 23, 23, 24, 24)[self.revision]
 
     @property
     def refined(self) -> bool:
-        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4 to 9."""
+        """Count maps, mixer D and APMs 3 and 4 in the core (layout.R_REFINED): revisions 2 and 4 to 10."""
         return self.revision == 2 or self.revision >= 4
 
     @property
@@ -206,39 +207,47 @@ class Bytes:
 
     @property
     def runs(self) -> bool:
-        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 9."""
+        """Run inputs and mixers E and F in the core (layout.R_RUNS): revisions 4 to 10."""
         return self.revision >= 4
 
     @property
     def groups(self) -> bool:
-        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 to 9."""
+        """Mixer G in the core, chosen by the last character groups (layout.R_SEL_G): revisions 5 to 10."""
         return self.revision >= 5
 
     @property
     def settled(self) -> bool:
-        """The settled core (layout.R_SETTLED): revisions 6 to 9, and any revision with `settle`."""
+        """The settled core (layout.R_SETTLED): revisions 6 to 10, and any revision with `settle`."""
         return self.revision >= 6 or self.settle
 
     @property
     def short_final_by_bit(self) -> bool:
         """In a short stream, the second layer's weights chosen by the bit position (state.new_state): revisions 7
-        to 9."""
+        to 10."""
         return self.revision >= 7
 
     @property
     def tokens(self) -> bool:
-        """The token model and the hex-run input (token.py, hex_runs.py, layout.R_TOKEN): revisions 8 and 9."""
+        """The token model and the hex-run input (token.py, hex_runs.py, layout.R_TOKEN): revisions 8 to 10."""
         return self.revision >= 8
 
     @property
     def fine(self) -> bool:
-        """The final probability within 2^-16 of 0 or 1, not 32 · 2^-16 (layout.R_FINE): revision 9."""
+        """The final probability within 2^-16 of 0 or 1, not 32 · 2^-16 (layout.R_FINE): revisions 9 and 10."""
         return self.revision >= 9
+
+    @property
+    def mixer_decay(self) -> Optional[tuple[int, int, int]]:
+        """Decaying mixers (layout.R_DECAY): revision 10's first-layer weight sets learn at rate 16 (core.MIX_RATE: 10)
+        less one for each 512 updates they have had, down to 6."""
+        return (16, 6, 9) if self.revision >= 10 else None
+
+    kind_apms = False  # layout.R_KIND_APMS
 
     @property
     def match_min_bytes(self) -> int:
         """The match model's lookup length (layout.R_MATCH_MIN)."""
-        return (6, 5, 4, 5, 4, 4, 4, 4, 4, 4)[self.revision]
+        return (6, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4)[self.revision]
 
     def init(self, regs) -> None:
         """Nothing to set (new_state sets the revision)."""
@@ -252,8 +261,8 @@ class Bytes:
 @njit(cache=CACHE)
 def contexts(regs, history, pos):
     """Write the byte at pos's context values to regs[R_CTX:] (revision 0: 8, 1 and 3: 10, 2: 17, 4: 20,
-    5 to 8: 23, 9: 24); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 9),
-    the field and the previous byte's class mixer E (revisions 4 to 9)."""
+    5 to 8: 23, 9 and 10: 24); the previous byte selects mixer C and APM 2, the one before it mixer D (revisions 2, 4 to 10),
+    the field and the previous byte's class mixer E (revisions 4 to 10)."""
     c4, c8 = regs[R_C4], regs[R_C8]
     c1 = c4 & 255
     w0, w1 = regs[R_W0], regs[R_W1]
@@ -329,8 +338,8 @@ def _last_bytes(history, pos):
 def learn(regs, history, pos, byte):
     """After the byte at pos: extend the current word (letters, digits, bytes ≥ 128; case folded) or
     close it; note a new line's start; from revision 1 on also the field, the nesting and where the
-    last three bytes last occurred; in revisions 2 and 4 to 9 where each field starts, in 4 to 9 also each
-    field's hash, in 5 to 9 the character groups, in 8 and 9 the token model's index (token.learn)."""
+    last three bytes last occurred; in revisions 2 and 4 to 10 where each field starts, in 4 to 10 also each
+    field's hash, in 5 to 10 the character groups, in 8 to 10 the token model's index (token.learn)."""
     letter = byte | 32 if 65 <= byte <= 90 else byte
     if 97 <= letter <= 122 or 48 <= letter <= 57 or letter >= 128:
         regs[R_W0] = hash2(regs[R_W0] + 1, letter)

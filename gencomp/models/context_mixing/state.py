@@ -16,6 +16,7 @@ from gencomp.models.context_mixing.core import (
     APM_SIZE,
     COUNT_BUCKETS,
     INPUT_WEIGHT,
+    KIND_APM_SIZE,
     M_FINAL,
     begin_byte,
 )
@@ -29,8 +30,12 @@ from gencomp.models.context_mixing.layout import (
     R_ACTIVE,
     R_BYTE_FINAL,
     R_CONTEXT_LIMIT,
+    R_DECAY,
+    R_DECAY_LOW,
+    R_DECAY_SHIFT,
     R_FINE,
     R_INPUTS,
+    R_KIND_APMS,
     R_KIND,
     R_MAPS,
     R_MATCH_MIN,
@@ -89,15 +94,17 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     inputs = X_HASHED + model.contexts * (1 + model.refined + model.runs) + maps + 2 * tokens  # each weight set's size
     byte_final = model.settled and not (short and model.short_final_by_bit)
     final_sets = 256 if byte_final else 8  # chosen by the partial byte, or the bit position (core.predict)
-    mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS, np.int64)
+    decay = model.mixer_decay  # (start, floor, shift) or None: layout.R_DECAY
+    mixer = np.zeros(M_FINAL * inputs + final_sets * N_MIXERS + (M_FINAL if decay else 0), np.int64)
     first_layer = mixer[: M_FINAL * inputs].reshape(M_FINAL, inputs)
     first_layer[:, : X_HASHED + model.contexts] = 0 if model.external_alone else input_weight
     first_layer[:, inputs - maps - 2 * tokens : inputs] = input_weight
     first_layer[:, X_EXT] = ext_weight  # count-map and run inputs start at 0: they join as they learn
-    mixer[M_FINAL * inputs :].reshape(final_sets, N_MIXERS)[:, :mixers] = (1 << 16) // mixers
-    apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else A_3, np.int32)
+    mixer[M_FINAL * inputs : M_FINAL * inputs + final_sets * N_MIXERS].reshape(final_sets, N_MIXERS)[:, :mixers] = (
+        (1 << 16) // mixers)
+    apm = _zeroed_in_huge_pages(APM_SIZE if model.refined else KIND_APM_SIZE if model.kind_apms else A_3, np.int32)
     stretch_at = ((np.arange(APM_BUCKETS) - 16) * 128).clip(-2047, 2047)
-    apm[: min(A_COUNT, apm.shape[0])].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
+    apm[: A_COUNT if model.refined else apm.shape[0]].reshape(-1, APM_BUCKETS)[:] = SQUASH[stretch_at + 2048] * 16
     if model.refined:  # each count map starts as the identity: its buckets' centres
         apm[A_COUNT:].reshape(-1, COUNT_BUCKETS)[:] = SQUASH[(np.arange(COUNT_BUCKETS) << 6) + 32] * 16
     regs = np.zeros(R_MODEL + model.registers, np.int64)
@@ -106,7 +113,9 @@ def new_state(slot_bits: int, match_bits: int, history: np.ndarray, model: Model
     regs[R_RUNS], regs[R_CONTEXT_LIMIT] = model.runs, model.context_limit
     regs[R_INPUTS], regs[R_MAPS], regs[R_SETTLED] = inputs, maps, model.settled
     regs[R_MIXER_SKIP], regs[R_BYTE_FINAL], regs[R_TOKEN] = model.mixer_skip, byte_final, tokens
-    regs[R_FINE] = model.fine
+    regs[R_FINE], regs[R_KIND_APMS] = model.fine, model.kind_apms
+    if decay:
+        regs[R_DECAY], regs[R_DECAY_LOW], regs[R_DECAY_SHIFT] = decay
     regs[R_SLOT : R_SLOT + HASHED] = -1  # contexts past R_ACTIVE stay absent
     model.init(regs)
     direct = np.full(DIRECT_SIZE + (KIND_MAPS_SIZE if maps else 0), COUNTER_INIT, np.uint32)

@@ -1,4 +1,4 @@
-"""The token model (the byte model's revisions 8 and 9): it predicts the byte that followed this token's bytes so far
+"""The token model (the byte model's revisions 8 to 10): it predicts the byte that followed this token's bytes so far
 in the most recent token that began with them. A token is the bytes since a space, tab or newline.
 
 A log repeats a package name from the line above in another field (`install libperl5.36:amd64 …`, then
