@@ -104,7 +104,8 @@ def gencomp_codec(spec: str, data: bytes, repeats: int = 2, decode: bool = True)
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codecs", nargs="+", default=["cm", "mix"])
-    parser.add_argument("--peers", nargs="*", default=PEERS, help=f"peers to run (default: {', '.join(PEERS)})")
+    parser.add_argument("--peers", nargs="*", default=PEERS, choices=PEERS,
+                        help=f"peers to run (default: {', '.join(PEERS)})")
     parser.add_argument("--out", default="adaptive", help="results file stem under benchmarks/results/")
     parser.add_argument("--no-decode", action="store_true", help="sizes and compress speed only (slow models)")
     parser.add_argument("--files", nargs="+", help="only these files of the suite (default: all)")
