@@ -13,9 +13,9 @@ differs in three ways, each measured on its own (CHANGELOG 0.27): its hashed cou
 and after SETTLE_BYTES the mixers learn at slower rates (which cost in 2048-byte chunks, so a stream of at most
 16 KiB never reaches them). Revision 7 chooses the second layer's weights by the bit position in a stream of at most
 16 KiB (layout.R_BYTE_FINAL), where 256 weight sets learn too little.
-A model with tokens (layout.R_TOKEN: the byte model's revisions 8 to 10) has two inputs more, the token model's and the
-hex-run input (token.py, hex_runs.py). A fine one (layout.R_FINE: revisions 9 and 10) lets its final probability come within
-2^-16 of 0 or 1, not 32 · 2^-16.
+A model with tokens (layout.R_TOKEN: the byte model's revisions 8 to 10) has two inputs more, the token model's and
+the hex-run input (token.py, hex_runs.py). A fine one (layout.R_FINE: revisions 9 and 10) lets its final probability
+come within 2^-16 of 0 or 1, not 32 · 2^-16.
 A model with a mixer skip (layout.R_MIXER_SKIP: `cm` from gencomp 0.29, 64) lets a first-layer mixer learn only
 from a bit it missed by at least that much (12-bit probability units): a mixer so nearly right would move no weight
 by more than 0.0012. `cm` skips 63–93 % of its mixers' updates so (the log most), at no cost in size; left out
@@ -36,7 +36,8 @@ partial byte (and, in a model with tokens, whether a long hex run is on: hex_run
 kind's state (kinds.mixer_b_state) and the bit position; C's by R_SEL (the previous byte, or the predicted pixel or
 sample byte); D's by R_SEL_D and the bit position's half;
 E's by R_SEL_E and the bit position's half; F's by the byte hashed context 2 last saw (the byte
-model's order 4; in a model without runs, none: by the bit position alone) and the bit position; G's (a
+model's order 4; in a model without runs, R_SEL_F: the image model's revision 5, else by the bit position alone)
+and the bit position; G's (a
 model with groups: the byte model's revisions 5 to 10, the image model's 4) by R_SEL_G and the bit position.
 
 `predict` and `update` are inlined into the coding loops at numba's IR level (inline='always';
@@ -352,6 +353,25 @@ def predict_not_inlined(table, direct, mixer, apm, match_index, regs, squash, st
     return predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots)
 
 
+@njit(cache=CACHE)
+def _learn_decaying(mixer, regs, target):
+    """The first layer's update in a model with decaying mixers (layout.R_DECAY): each weight set chosen this bit
+    learns at max(R_DECAY_LOW, R_DECAY − its updates so far >> R_DECAY_SHIFT), counted after the second layer's
+    weights (the last M_FINAL of the mixer array)."""
+    inputs = regs[R_INPUTS]
+    counts = mixer.shape[0] - M_FINAL
+    for j in range(regs[R_MIXERS]):
+        if abs(target - regs[R_P + j]) < regs[R_MIXER_SKIP]:
+            continue
+        base = regs[R_SETS + j]
+        at = counts + base // inputs
+        err = (target - regs[R_P + j]) * max(regs[R_DECAY_LOW], regs[R_DECAY] - (mixer[at] >> regs[R_DECAY_SHIFT]))
+        mixer[at] += 1
+        weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
+        for i in range(inputs):
+            weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
+
+
 @njit(cache=CACHE, inline='always')
 def update(table, direct, mixer, apm, match_index, regs, history, squash, stretch, bit):
     """Learn from the bit just coded (the last `predict` was for it) and move to the next."""
@@ -379,20 +399,17 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
     slower = settled != 0 and regs[R_POS] >= SETTLE_BYTES
     mix_rate, final_rate = (SETTLED_MIX_RATE, SETTLED_FINAL_RATE) if slower else (MIX_RATE, FINAL_RATE)
     skip = regs[R_MIXER_SKIP]
-    decay = regs[R_DECAY]
-    for j in range(mixers):
-        if abs(target - regs[R_P + j]) < skip:  # nearly right: its weights would barely move
-            continue
-        base = regs[R_SETS + j]
-        rate = mix_rate
-        if decay:
-            at = mixer.shape[0] - M_FINAL + base // inputs  # the weight set's updates so far
-            rate = max(regs[R_DECAY_LOW], decay - (mixer[at] >> regs[R_DECAY_SHIFT]))
-            mixer[at] += 1
-        err = (target - regs[R_P + j]) * rate
-        weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
-        for i in range(inputs):
-            weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
+    if regs[R_DECAY]:
+        _learn_decaying(mixer, regs, target)
+    else:  # the loop as it was before decaying mixers: cm's speed hangs on its shape (paired_speed_cm_decay.md)
+        for j in range(mixers):
+            if abs(target - regs[R_P + j]) < skip:  # nearly right: its weights would barely move
+                continue
+            base = regs[R_SETS + j]
+            err = (target - regs[R_P + j]) * mix_rate
+            weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
+            for i in range(inputs):
+                weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
     final = M_FINAL * inputs + (c0 if regs[R_BYTE_FINAL] else regs[R_BITPOS]) * N_MIXERS
     err = (target - regs[R_PF]) * final_rate
     for j in range(mixers):

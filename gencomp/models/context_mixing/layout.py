@@ -44,7 +44,8 @@ R_KIND = R_CMAP + HASHED  # the data kind whose sub-models run (kinds.BYTES, IMA
 R_SEL = R_KIND + 1  # the byte that selects mixer C's weights and APM 2's context: the previous byte, the
 #   predicted pixel (image) or the predicted sample's byte (audio)
 R_ACTIVE = R_SEL + 1  # hashed contexts in use, the first R_ACTIVE of HASHED: the others are absent (input 0)
-R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 10 (orders.Bytes), image 1 to 5
+R_REVISION = R_ACTIVE + 1  # the model's revision: 0 as every kind was before gencomp 0.15; bytes 1 to 10
+#   (orders.Bytes), image 1 to 5
 R_REFINED = R_REVISION + 1  # 1: the model has count maps, mixer D and APMs 3 and 4 (the byte model's revisions 2,
 #   4 to 10)
 R_INPUTS = R_REFINED + 1  # mixer inputs in use, the first R_INPUTS of N_INPUTS
@@ -76,9 +77,9 @@ R_TOKEN = R_BYTE_FINAL + 1  # 1: the token model and the hex-run input run (toke
 R_TBYTE, R_TLEN, R_TPTR, R_TCTX, R_THASH, R_TPLEN, R_HEX = range(R_TOKEN + 1, R_TOKEN + 8)
 R_FINE = R_TOKEN + 8  # 1: the final probability may come within 2^-16 of 0 or 1, not 32 · 2^-16 (core.predict; the byte
 #   model's revisions 9 and 10): a byte that is all but certain costs some 0.0005 bits, not 0.006 at least
-R_DECAY = R_TOKEN + 9  # a model with decaying mixers (the byte model's revision 10, the image model's 5): each first-layer
-#   weight set learns at rate max(R_DECAY_LOW, R_DECAY − its updates so far >> R_DECAY_SHIFT) (core.update; its count
-#   of updates after the second layer's weights); 0: the fixed rates of core.MIX_RATE
+R_DECAY = R_TOKEN + 9  # a model with decaying mixers (the byte model's revision 10, the image model's 5): each
+#   first-layer weight set learns at rate max(R_DECAY_LOW, R_DECAY − its updates so far >> R_DECAY_SHIFT)
+#   (core.update; its count of updates after the second layer's weights); 0: the fixed rates of core.MIX_RATE
 R_DECAY_LOW, R_DECAY_SHIFT = R_DECAY + 1, R_DECAY + 2
 R_SEL_F = R_DECAY + 3  # what selects mixer F's weight set where no run does (the image model's revision 5: 1 … 4)
 R_KIND_APMS = R_SEL_F + 1  # 1: two APMs of the kind's own in place of a refined model's APMs 3 and 4 (the image model's

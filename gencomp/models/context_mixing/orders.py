@@ -122,6 +122,17 @@ halved; a counting calibration after the APMs (paq8px's last stage) alone or ave
 the transformer's probability; slower count maps, or count maps with counts; hashed counters to count 1023,
 surprises that reset to 12 or start at 1/8; mixers at rate 6 past 16 KiB. A table of 16 or 32 slots a byte, not 8,
 made the files of 150 KB smaller, by less than a percent, at twice or four times the memory.
+
+Revision 10 (gencomp 0.33 on; `mix`'s) is revision 9 with decaying mixers (Bytes.mixer_decay, layout.R_DECAY): each
+first-layer weight set learns at a rate of its own, 16 at first (revision 9: 10, then 8 past 16 KiB) less one for each
+512 updates it has had, down to 6, as paq8px's mixers decay theirs. A weight set chosen at nearly every bit (mixer B's,
+F's) settles within a few KB, one chosen rarely (a partial byte after an unusual byte, a rare character group) keeps
+learning fast. What the mixers of revision 9 could not do: take in more inputs without the seldom-chosen weight sets
+lagging behind. Schedules tried inside `mix` (ideal code lengths of six of the suite's files): 24 to 4 or 6 in steps
+of 128 updates, 32 to 8 in steps of 64, and 20 to 5–7 in steps of 256–512 each gained less on some file; a rate
+falling with the position alone (revision 4's era) did not pay. In chunks of 1–16 KiB (benchmarks/short_streams.py
+--against 9, results/short_streams_10.md) image bytes code 0.4–1.0 % smaller, speech 0.6–0.9 %, the suite's files
+0.3–0.7 %, WikiText 0.03–0.15 % larger.
 """
 
 from __future__ import annotations
@@ -164,7 +175,7 @@ R_LAST_AT = R_FOLLOWS + 1  # per hash of three bytes, the position after their l
 R_W2 = R_LAST_AT + (1 << LAST_AT_BITS)  # revisions 2, 4 to 10: the word before R_W1
 FIELDS = 32  # revisions 2 and 4 to 10 track where the first 32 fields of a line start
 LONG_BYTES = 16  # the longest context (revisions 2 to 7)
-R_STARTS = R_W2 + 1  # revisions 2, 4 to 10: where each field of this line starts (FIELDS), then those of the previous line
+R_STARTS = R_W2 + 1  # revisions 2, 4 to 10: where each field of this line starts (FIELDS), then the previous line's
 R_FIELD_HASH = R_STARTS + 2 * FIELDS  # revisions 4 to 10: a hash of this field's bytes so far
 R_FIELD_HASHES = R_FIELD_HASH + 1  # revisions 4 to 10: the hash of each field of this line (FIELDS), then the previous line's
 R_GROUPS = R_FIELD_HASHES + 2 * FIELDS  # revisions 5 to 10: the last 12 character groups, 4 a register, latest first
