@@ -88,7 +88,8 @@ def test_each_revision_codes_smaller_and_older_archives_still_decode(data_dir):
     adds a least-squares predictor to the blend and two contexts on it; 0.22 (revision 3) eight relative
     maps and a context on the pixel's parities; 0.24 (revision 4) three local least-squares fits and twelve
     extrapolations, each with a map, and mixers D to G; 0.33 (revision 5) decaying mixers and two APMs of its own. An
-    archive with "image_revision": 1 to 4 is decoded with that revision, one without it (0.8 to 0.15) with revision 0."""
+    archive with "image_revision": 1 to 4 is decoded with that revision, one without it (0.8 to 0.15) with
+    revision 0."""
     gray = read_grayscale(data_dir / "image" / "chelsea.png")[:160]
     data = gray.tobytes()
     codec = get_compressor(f"image:{gray.shape[1]}")
