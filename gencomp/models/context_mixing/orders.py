@@ -131,7 +131,7 @@ learning fast. What the mixers of revision 9 could not do: take in more inputs w
 lagging behind. Schedules tried inside `mix` (ideal code lengths of six of the suite's files): 24 to 4 or 6 in steps
 of 128 updates, 32 to 8 in steps of 64, and 20 to 5–7 in steps of 256–512 each gained less on some file; a rate
 falling with the position alone (revision 4's era) did not pay. In chunks of 1–16 KiB (benchmarks/short_streams.py
---against 9, results/short_streams_10.md) image bytes code 0.4–1.0 % smaller, speech 0.6–0.9 %, the suite's files
+--against 9, results/short_streams_10.md) image bytes code 0.4–1.0 % smaller, speech 0.6–1.0 %, the suite's files
 0.3–0.7 %, WikiText 0.03–0.15 % larger.
 """
 
