@@ -45,7 +45,9 @@ parities of the pixel's column and row (images scaled up by pixel doubling: `moo
 the mixers (layout.R_KIND_APMS): by the mean of W and N with those parities, and by the least-squares prediction.
 Residual histograms per prediction (paq8px's ResidualMap) as a second input to each relative map, the coding loss
 of the neighbours (paq8px's lossQ) as mixer or map context and two hashed contexts on the neighbours' signed residuals
-made the photographs larger or gained under 0.1 %; a learning rate falling with the position alone, half as much.
+made some photographs larger and gained under 0.3 % on the others (measured on revision 4 with mixer F by parity); a
+learning rate falling with the position alone gained half as much as the decay per weight set. On the 8 shared
+photographs 0.3–2.7 % smaller than revision 4 (`moon` most; benchmarks/results/media_files_shared.md).
 """
 
 from __future__ import annotations
