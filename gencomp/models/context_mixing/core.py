@@ -353,6 +353,14 @@ def predict_not_inlined(table, direct, mixer, apm, match_index, regs, squash, st
     return predict(table, direct, mixer, apm, match_index, regs, squash, stretch, ext_p12, c0, slots)
 
 
+@njit(cache=CACHE, inline='always')
+def _learn_set(mixer, regs, base, inputs, err):
+    """The first-layer weight set at base (inputs weights) moves by err (target − p, times the rate) × each input."""
+    weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
+    for i in range(inputs):
+        weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
+
+
 @njit(cache=CACHE)
 def _learn_decaying(mixer, regs, target):
     """The first layer's update in a model with decaying mixers (layout.R_DECAY): each weight set chosen this bit
@@ -367,9 +375,7 @@ def _learn_decaying(mixer, regs, target):
         at = counts + base // inputs
         err = (target - regs[R_P + j]) * max(regs[R_DECAY_LOW], regs[R_DECAY] - (mixer[at] >> regs[R_DECAY_SHIFT]))
         mixer[at] += 1
-        weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
-        for i in range(inputs):
-            weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
+        _learn_set(mixer, regs, base, inputs, err)
 
 
 @njit(cache=CACHE, inline='always')
@@ -406,10 +412,7 @@ def update(table, direct, mixer, apm, match_index, regs, history, squash, stretc
             if abs(target - regs[R_P + j]) < skip:  # nearly right: its weights would barely move
                 continue
             base = regs[R_SETS + j]
-            err = (target - regs[R_P + j]) * mix_rate
-            weights, x = mixer[base : base + inputs], regs[R_X : R_X + inputs]
-            for i in range(inputs):
-                weights[i] = min(max(weights[i] + ((x[i] * err) >> 14), -(1 << 24)), 1 << 24)
+            _learn_set(mixer, regs, base, inputs, (target - regs[R_P + j]) * mix_rate)
     final = M_FINAL * inputs + (c0 if regs[R_BYTE_FINAL] else regs[R_BITPOS]) * N_MIXERS
     err = (target - regs[R_PF]) * final_rate
     for j in range(mixers):
